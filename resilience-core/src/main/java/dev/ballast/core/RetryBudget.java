@@ -1,0 +1,103 @@
+package dev.ballast.core;
+
+import dev.ballast.core.internal.Check;
+import dev.ballast.core.internal.SlidingTimeWindow;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Caps retries at a fraction of recent calls, so that when a dependency fails for everyone, retries do
+ * not multiply its load (a retry storm). Over a sliding window, a retry is allowed while
+ * {@code retries < minRetriesPerSecond × windowSeconds + ratio × calls}; the floor keeps a quiet service
+ * able to retry at all. One budget can be shared by several {@link Retry} policies that call the same
+ * dependency.
+ * <pre>{@code
+ * RetryBudget budget = RetryBudget.of(0.1, 10, Duration.ofSeconds(10)); // +10 % load at most
+ * Retry retry = Retry.builder().maxAttempts(3).budget(budget).build();
+ * }</pre>
+ *
+ * <p>Thread-safe and lock-free. Concurrent retries may overshoot the cap by the number of threads that
+ * check it at the same instant; the budget bounds load, it is not an exact quota.
+ */
+public final class RetryBudget {
+
+  private static final Logger log = LoggerFactory.getLogger(RetryBudget.class);
+  private static final int CALLS = 0;
+  private static final int RETRIES = 1;
+  private static final int BUCKETS = 10;
+
+  private final double ratio;
+  private final int minRetriesPerSecond;
+  private final Duration window;
+  private final Ticker ticker;
+  private final SlidingTimeWindow counts;
+  private final AtomicBoolean exhausted = new AtomicBoolean();
+
+  private RetryBudget(double ratio, int minRetriesPerSecond, Duration window, Ticker ticker) {
+    this.ratio = Check.ratio(ratio, true, "RetryBudget.ratio");
+    this.minRetriesPerSecond = Check.atLeast(minRetriesPerSecond, 0, "RetryBudget.minRetriesPerSecond");
+    Check.positive(window, "RetryBudget.window");
+    this.window = window;
+    this.ticker = Check.notNull(ticker, "RetryBudget.ticker");
+    long windowNanos = Check.saturatedNanos(window);
+    this.counts = new SlidingTimeWindow(BUCKETS, Math.max(1, windowNanos / BUCKETS), 2);
+  }
+
+  /**
+   * A budget allowing retries of at most {@code ratio} of the calls in the last {@code window}, plus
+   * {@code minRetriesPerSecond}.
+   *
+   * @throws IllegalArgumentException if {@code ratio} is outside [0, 1], {@code minRetriesPerSecond}
+   *     is negative or {@code window} is not positive
+   */
+  public static RetryBudget of(double ratio, int minRetriesPerSecond, Duration window) {
+    return new RetryBudget(ratio, minRetriesPerSecond, window, Ticker.system());
+  }
+
+  /** The same budget reading time from {@code ticker} (for tests). */
+  public RetryBudget withTicker(Ticker ticker) {
+    return new RetryBudget(ratio, minRetriesPerSecond, window, ticker);
+  }
+
+  /** Records a first attempt: each call earns {@code ratio} of a retry. */
+  public void recordCall() {
+    counts.add(ticker.read(), CALLS, 1);
+  }
+
+  /** Takes one retry from the budget if there is one; returns whether the retry may go ahead. */
+  public boolean tryRetry() {
+    long now = ticker.read();
+    double allowed = minRetriesPerSecond * (counts.windowNanos() / 1e9) + ratio * counts.sum(now, CALLS);
+    if (counts.sum(now, RETRIES) >= allowed) {
+      if (exhausted.compareAndSet(false, true)) {
+        log.warn("Retry budget exhausted ({} of calls + {}/s over {}): refusing retries", ratio,
+            minRetriesPerSecond, window);
+      }
+      return false;
+    }
+    counts.add(now, RETRIES, 1);
+    if (exhausted.compareAndSet(true, false)) {
+      log.info("Retry budget available again: retries resume");
+    }
+    return true;
+  }
+
+  /** Whether the last {@link #tryRetry()} was refused. */
+  public boolean isExhausted() {
+    return exhausted.get();
+  }
+
+  public double ratio() {
+    return ratio;
+  }
+
+  public int minRetriesPerSecond() {
+    return minRetriesPerSecond;
+  }
+
+  public Duration window() {
+    return window;
+  }
+}
