@@ -1,0 +1,135 @@
+package dev.ballast.redis;
+
+import dev.ballast.core.internal.Check;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.lettuce.core.api.sync.RedisScriptingCommands;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A Lua script shipped as a resource, run by SHA ({@code EVALSHA}, one round trip) and sent in full
+ * ({@code EVAL}, which also caches it on the server) only when the server answers {@code NOSCRIPT},
+ * as after a restart or a {@code SCRIPT FLUSH}. User input goes in {@code KEYS} and {@code ARGV},
+ * never into the script's text. Immutable and thread-safe.
+ * <pre>{@code
+ * RedisScript acquire = RedisScript.fromResource(MyClass.class, "acquire.lua");
+ * Long granted = acquire.eval(commands, ScriptOutputType.INTEGER, keys, args);
+ * }</pre>
+ */
+public final class RedisScript {
+
+  private final String name;
+  private final String source;
+  private final String sha;
+
+  private RedisScript(String name, String source) {
+    this.name = name;
+    this.source = source;
+    this.sha = sha1(source);
+  }
+
+  /**
+   * Loads a script from a classpath resource next to {@code anchor} (or absolute, starting with /).
+   *
+   * @throws IllegalArgumentException if there is no such resource
+   */
+  public static RedisScript fromResource(Class<?> anchor, String resource) {
+    Check.notNull(anchor, "anchor");
+    Check.notBlank(resource, "resource");
+    try (InputStream in = anchor.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalArgumentException("No Lua script resource '" + resource + "' next to " + anchor.getName());
+      }
+      return new RedisScript(resource, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Could not read Lua script " + resource, e);
+    }
+  }
+
+  /** A script from its source text (for tests and small inline scripts). */
+  public static RedisScript of(String name, String source) {
+    return new RedisScript(Check.notBlank(name, "name"), Check.notBlank(source, "source"));
+  }
+
+  /** Runs the script synchronously. */
+  @SafeVarargs
+  public final <K, V, T> T eval(RedisScriptingCommands<K, V> redis, ScriptOutputType type, K[] keys, V... args) {
+    try {
+      return redis.evalsha(sha, type, keys, args);
+    } catch (RuntimeException e) {
+      if (!isNoScript(e)) {
+        throw e;
+      }
+      return redis.eval(source, type, keys, args);
+    }
+  }
+
+  /** Runs the script asynchronously; failures complete the stage exceptionally. */
+  @SafeVarargs
+  public final <K, V, T> CompletionStage<T> evalAsync(RedisScriptingAsyncCommands<K, V> redis, ScriptOutputType type,
+      K[] keys, V... args) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    redis.<T>evalsha(sha, type, keys, args).whenComplete((value, error) -> {
+      if (error == null) {
+        result.complete(value);
+      } else if (isNoScript(error)) {
+        redis.<T>eval(source, type, keys, args).whenComplete((retried, again) -> {
+          if (again == null) {
+            result.complete(retried);
+          } else {
+            result.completeExceptionally(again);
+          }
+        });
+      } else {
+        result.completeExceptionally(error);
+      }
+    });
+    return result;
+  }
+
+  private static boolean isNoScript(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof RedisNoScriptException || (t.getMessage() != null && t.getMessage().startsWith("NOSCRIPT"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The script's SHA-1, as Redis computes it. */
+  public String sha() {
+    return sha;
+  }
+
+  /** The script's text. */
+  public String source() {
+    return source;
+  }
+
+  /** The name it was loaded under. */
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public String toString() {
+    return "RedisScript[" + name + ", " + sha + "]";
+  }
+
+  private static String sha1(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-1 is required of every JVM", e);
+    }
+  }
+}
