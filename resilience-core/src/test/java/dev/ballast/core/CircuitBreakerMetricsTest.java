@@ -1,0 +1,79 @@
+package dev.ballast.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class CircuitBreakerMetricsTest {
+
+  private static final long SECOND = Duration.ofSeconds(1).toNanos();
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final AtomicLong now = new AtomicLong();
+  private final CircuitBreaker breaker = CircuitBreaker.builder().name("metered").ticker(now::get)
+      .meterRegistry(registry).countWindow(5).minimumCalls(5)
+      .slowCallDuration(Duration.ofSeconds(1)).ignoreExceptions(IllegalArgumentException.class).build();
+
+  @Test
+  void countsEveryOutcome() throws Exception {
+    breaker.call(() -> 1);
+    breaker.onSuccess(2 * SECOND);
+    breaker.onError(0, new IllegalStateException("failure"));
+    breaker.onError(0, new IllegalArgumentException("ignored"));
+    breaker.onError(2 * SECOND, new IllegalStateException("slow failure"));
+    assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.CLOSED);
+    breaker.tryAcquirePermission();
+    breaker.forceOpen();
+    breaker.tryAcquirePermission();
+
+    assertThat(calls("success")).isEqualTo(1);
+    assertThat(calls("slow_success")).isEqualTo(1);
+    assertThat(calls("failure")).isEqualTo(1);
+    assertThat(calls("ignored")).isEqualTo(1);
+    assertThat(calls("slow_failure")).isEqualTo(1);
+    assertThat(calls("rejected")).isEqualTo(1);
+  }
+
+  @Test
+  void stateGaugesShowTheCurrentState() {
+    assertThat(state("closed")).isEqualTo(1);
+    assertThat(state("open")).isZero();
+    for (int i = 0; i < 5; i++) {
+      breaker.onError(0, new IllegalStateException("failure"));
+    }
+    assertThat(state("closed")).isZero();
+    assertThat(state("open")).isEqualTo(1);
+    assertThat(state("half_open")).isZero();
+    assertThat(state("forced_open")).isZero();
+    assertThat(state("disabled")).isZero();
+    assertThat(registry.get("ballast.circuitbreaker.failure.rate").tag("name", "metered").gauge().value())
+        .isEqualTo(1.0);
+  }
+
+  @Test
+  void failureRateGaugeFollowsTheWindow() {
+    breaker.onSuccess(0);
+    breaker.onError(0, new IllegalStateException("failure"));
+    assertThat(registry.get("ballast.circuitbreaker.failure.rate").gauge().value()).isEqualTo(0.5);
+  }
+
+  @Test
+  void anUnmeteredBreakerRegistersNothing() {
+    CircuitBreaker.ofDefaults("plain").onSuccess(0);
+    assertThat(Metrics.globalRegistry.find("ballast.circuitbreaker.calls").tag("name", "plain").meters())
+        .isEmpty();
+  }
+
+  private double calls(String outcome) {
+    return registry.get("ballast.circuitbreaker.calls").tag("name", "metered").tag("outcome", outcome)
+        .counter().count();
+  }
+
+  private double state(String state) {
+    return registry.get("ballast.circuitbreaker.state").tag("name", "metered").tag("state", state)
+        .gauge().value();
+  }
+}
