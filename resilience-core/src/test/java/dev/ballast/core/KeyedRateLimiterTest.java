@@ -1,0 +1,132 @@
+package dev.ballast.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** One bucket per key, bounded in number and forgotten when idle long enough to be full. */
+class KeyedRateLimiterTest {
+
+  private static final long MS = 1_000_000;
+
+  private final AtomicLong now = new AtomicLong();
+
+  private KeyedRateLimiter<String> tenPerSecond() {
+    return KeyedRateLimiter.builder()
+        .name("tenants").capacity(10).refill(10, Duration.ofSeconds(1)).ticker(now::get).build();
+  }
+
+  @Test
+  void keysHaveIndependentBucketsWithTheSameEncoding() {
+    KeyedRateLimiter<String> limiter = tenPerSecond();
+    assertThat(limiter.tryAcquire("a", 10)).isZero();
+    assertThat(limiter.tryAcquire("a", 1)).isEqualTo(-100 * MS);
+    assertThat(limiter.tryAcquire("b")).isTrue();
+    assertThat(limiter.tryAcquire("b", 2)).isEqualTo(7);
+    assertThat(limiter.tryAcquire("a")).isFalse();
+    now.addAndGet(100 * MS);
+    assertThat(limiter.tryAcquire("a")).isTrue();
+    assertThat(limiter.estimatedKeys()).isEqualTo(2);
+  }
+
+  @Test
+  void availablePermitsPeeksWithoutCreatingABucket() {
+    KeyedRateLimiter<String> limiter = KeyedRateLimiter.builder()
+        .capacity(10).initialPermits(4).ticker(now::get).build();
+    assertThat(limiter.availablePermits("new")).isEqualTo(4);
+    assertThat(limiter.estimatedKeys()).isZero();
+    limiter.tryAcquire("new", 3);
+    assertThat(limiter.availablePermits("new")).isEqualTo(1);
+  }
+
+  @Test
+  void anIdleBucketIsDroppedOnceItHasHadTimeToRefill() {
+    KeyedRateLimiter<String> limiter = tenPerSecond(); // a drained bucket refills in 1 s
+    limiter.tryAcquire("a", 10);
+    now.addAndGet(999 * MS);
+    limiter.cleanUp();
+    assertThat(limiter.estimatedKeys()).isEqualTo(1);
+    now.addAndGet(2 * MS);
+    limiter.cleanUp();
+    assertThat(limiter.estimatedKeys()).isZero();
+    // Dropping it changed nothing: the recreated bucket is as full as the old one would have been.
+    assertThat(limiter.tryAcquire("a", 10)).isZero();
+  }
+
+  @Test
+  void anAccessKeepsTheBucket() {
+    KeyedRateLimiter<String> limiter = tenPerSecond();
+    limiter.tryAcquire("a");
+    now.addAndGet(900 * MS);
+    limiter.tryAcquire("a");
+    now.addAndGet(900 * MS);
+    limiter.cleanUp();
+    assertThat(limiter.estimatedKeys()).isEqualTo(1);
+  }
+
+  @Test
+  void expiryCanBeChosen() {
+    KeyedRateLimiter<String> limiter = KeyedRateLimiter.builder()
+        .capacity(10).refill(1, Duration.ofHours(1)).expireAfterAccess(Duration.ofMinutes(5)).ticker(now::get).build();
+    limiter.tryAcquire("a");
+    now.addAndGet(Duration.ofMinutes(5).toNanos() + 1);
+    limiter.cleanUp();
+    assertThat(limiter.estimatedKeys()).isZero();
+  }
+
+  @Test
+  void theNumberOfKeysStaysBounded() {
+    KeyedRateLimiter<Integer> limiter = KeyedRateLimiter.builder()
+        .capacity(5).maximumKeys(1_000).ticker(now::get).build();
+    for (int key = 0; key < 100_000; key++) {
+      assertThat(limiter.tryAcquire(key)).isTrue();
+    }
+    limiter.cleanUp();
+    assertThat(limiter.estimatedKeys()).isLessThanOrEqualTo(1_000);
+  }
+
+  @Test
+  void aNullKeyIsNamed() {
+    KeyedRateLimiter<String> limiter = tenPerSecond();
+    assertThatThrownBy(() -> limiter.tryAcquire(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("key");
+    assertThatThrownBy(() -> limiter.tryAcquire(null, 1)).isInstanceOf(NullPointerException.class).hasMessageContaining("key");
+    assertThatThrownBy(() -> limiter.availablePermits(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("key");
+  }
+
+  @Test
+  void permitsOutsideOneToCapacityAreRejected() {
+    KeyedRateLimiter<String> limiter = tenPerSecond();
+    assertThatThrownBy(() -> limiter.tryAcquire("a", 11))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("permits").hasMessageContaining("capacity 10");
+    assertThatThrownBy(() -> limiter.tryAcquire("a", 0)).isInstanceOf(IllegalArgumentException.class);
+    assertThat(limiter.estimatedKeys()).isZero();
+  }
+
+  @Test
+  void builderOptionsAreValidatedAndSetOnce() {
+    assertThatThrownBy(() -> KeyedRateLimiter.builder().maximumKeys(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("KeyedRateLimiter.maximumKeys");
+    assertThatThrownBy(() -> KeyedRateLimiter.builder().expireAfterAccess(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("KeyedRateLimiter.expireAfterAccess");
+    assertThatThrownBy(() -> KeyedRateLimiter.builder().maximumKeys(5).maximumKeys(6))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("KeyedRateLimiter.maximumKeys");
+    assertThatThrownBy(() -> KeyedRateLimiter.builder().capacity(5).capacity(6))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("RateLimiter.capacity");
+    assertThatThrownBy(() -> KeyedRateLimiter.builder().capacity(0).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("RateLimiter.capacity");
+    assertThatThrownBy(() -> KeyedRateLimiter.builder().ticker(null))
+        .isInstanceOf(NullPointerException.class).hasMessageContaining("KeyedRateLimiter.ticker");
+  }
+
+  @Test
+  void sharesItsConfigurationWithTheSingleLimiter() {
+    RateLimiterConfig config = RateLimiterConfig.builder().name("shared").capacity(3).build();
+    KeyedRateLimiter<String> keyed = KeyedRateLimiter.builder().config(config).ticker(now::get).build();
+    assertThat(keyed.config()).isEqualTo(config);
+    assertThat(keyed.name()).isEqualTo("shared");
+    assertThat(keyed.toString()).contains("shared");
+  }
+}

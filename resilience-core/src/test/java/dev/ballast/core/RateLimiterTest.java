@@ -1,0 +1,156 @@
+package dev.ballast.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** The primitive: grants, refusals and their exact encoding, and the clock's edge cases. */
+class RateLimiterTest {
+
+  private static final long MS = 1_000_000;
+
+  private final AtomicLong now = new AtomicLong();
+
+  private RateLimiter tenPerSecond() {
+    return RateLimiter.builder().name("api").capacity(10).refill(10, Duration.ofSeconds(1)).ticker(now::get).build();
+  }
+
+  @Test
+  void tenGrantsCountDownThenTheNextWaitsExactlyOneHundredMillis() {
+    RateLimiter limiter = tenPerSecond();
+    for (long remaining = 9; remaining >= 0; remaining--) {
+      long result = limiter.tryAcquire(1);
+      assertThat(RateLimiter.isGranted(result)).isTrue();
+      assertThat(RateLimiter.remainingPermits(result)).isEqualTo(remaining);
+      assertThat(RateLimiter.nanosToWait(result)).isZero();
+    }
+    long refused = limiter.tryAcquire(1);
+    assertThat(RateLimiter.isGranted(refused)).isFalse();
+    assertThat(refused).isEqualTo(-100 * MS);
+    assertThat(RateLimiter.nanosToWait(refused)).isEqualTo(100 * MS);
+    assertThat(RateLimiter.remainingPermits(refused)).isZero();
+  }
+
+  @Test
+  void aPermitIsBackExactlyWhenTheWaitSaysAndNotOneNanosecondEarlier() {
+    RateLimiter limiter = tenPerSecond();
+    assertThat(limiter.tryAcquire(10)).isZero();
+    now.addAndGet(100 * MS - 1);
+    assertThat(limiter.tryAcquire(1)).isEqualTo(-1);
+    now.addAndGet(1);
+    assertThat(limiter.tryAcquire(1)).isZero();
+  }
+
+  @Test
+  void severalPermitsAtOnceWaitForAllOfThem() {
+    RateLimiter limiter = tenPerSecond();
+    assertThat(limiter.tryAcquire(7)).isEqualTo(3);
+    assertThat(limiter.tryAcquire(5)).isEqualTo(-200 * MS);
+    assertThat(limiter.tryAcquire(3)).isZero();
+  }
+
+  @Test
+  void theBucketRefillsContinuouslyAndNeverBeyondCapacity() {
+    RateLimiter limiter = tenPerSecond();
+    limiter.tryAcquire(10);
+    now.addAndGet(350 * MS);
+    assertThat(limiter.availablePermits()).isEqualTo(3);
+    now.addAndGet(Duration.ofHours(5).toNanos());
+    assertThat(limiter.availablePermits()).isEqualTo(10);
+    assertThat(limiter.tryAcquire(1)).isEqualTo(9);
+  }
+
+  @Test
+  void initialPermitsStartTheBucketPartlyFull() {
+    RateLimiter limiter = RateLimiter.builder()
+        .capacity(10).refill(10, Duration.ofSeconds(1)).initialPermits(2).ticker(now::get).build();
+    assertThat(limiter.availablePermits()).isEqualTo(2);
+    assertThat(limiter.tryAcquire(2)).isZero();
+    assertThat(limiter.tryAcquire(1)).isEqualTo(-100 * MS);
+
+    RateLimiter empty = RateLimiter.builder()
+        .capacity(5).refill(1, Duration.ofSeconds(1)).initialPermits(0).ticker(now::get).build();
+    assertThat(empty.tryAcquire(1)).isEqualTo(-1000 * MS);
+  }
+
+  @Test
+  void theConvenienceTryAcquireTakesOnePermit() {
+    RateLimiter limiter = RateLimiter.builder().capacity(2).ticker(now::get).build();
+    assertThat(limiter.tryAcquire()).isTrue();
+    assertThat(limiter.tryAcquire()).isTrue();
+    assertThat(limiter.tryAcquire()).isFalse();
+  }
+
+  @Test
+  void permitsBeyondTheCapacityCanNeverBeGrantedAndAreRejectedAsBadInput() {
+    RateLimiter limiter = tenPerSecond();
+    assertThatThrownBy(() -> limiter.tryAcquire(11))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("permits").hasMessageContaining("capacity 10").hasMessageContaining("11");
+    assertThatThrownBy(() -> limiter.tryAcquire(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("permits must be at least 1");
+    assertThatThrownBy(() -> limiter.tryAcquire(-3)).isInstanceOf(IllegalArgumentException.class);
+    assertThat(limiter.availablePermits()).isEqualTo(10);
+  }
+
+  @Test
+  void aRateWithALargePrimeFactorIsClampedConservativelyWithinOnePartPerMillion() {
+    // 7919 per second cannot be represented with scale <= 1024: the cost per permit is rounded up.
+    RateLimiter limiter = RateLimiter.builder()
+        .capacity(10_000_000).refill(7919, Duration.ofSeconds(1)).ticker(now::get).build();
+    assertThat(limiter.tryAcquire(10_000_000)).isZero();
+    now.addAndGet(Duration.ofSeconds(1000).toNanos());
+    long exact = 7_919_000;
+    long available = limiter.availablePermits();
+    assertThat(available).isLessThanOrEqualTo(exact);
+    // The documented bound: short by less than rate / (1024 × 1e9 per second) relative, here < 8 ppb.
+    assertThat(exact - available).isLessThanOrEqualTo((long) Math.ceil(exact * 7.8e-9));
+  }
+
+  @Test
+  void aBucketIdleLongerThanHalfTheScaledClockRangeIsFull() {
+    // Scale 1024 (a clamped rate): scaled time wraps every 2^64 / 1024 ns, about 208 days.
+    RateLimiter limiter = RateLimiter.builder()
+        .capacity(3).refill(7919, Duration.ofSeconds(1)).ticker(now::get).build();
+    limiter.tryAcquire(3);
+    now.addAndGet(Duration.ofDays(150).toNanos());
+    assertThat(limiter.availablePermits()).isEqualTo(3);
+    assertThat(limiter.tryAcquire(3)).isZero();
+  }
+
+  @Test
+  void theTickerMayWrapAroundLikeNanoTime() {
+    now.set(Long.MAX_VALUE - 50 * MS);
+    RateLimiter limiter = tenPerSecond();
+    assertThat(limiter.tryAcquire(10)).isZero();
+    now.addAndGet(100 * MS); // past Long.MAX_VALUE
+    assertThat(now.get()).isNegative();
+    assertThat(limiter.tryAcquire(1)).isZero();
+    assertThat(limiter.tryAcquire(1)).isEqualTo(-100 * MS);
+  }
+
+  @Test
+  void aStaleReadingIsRefusedRatherThanMistakenForALongIdleBucket() {
+    // Readings that arrive out of order, as when a thread stalls between reading the clock and its
+    // compare-and-set while another thread drains the bucket.
+    RateLimiter limiter = RateLimiter.builder()
+        .capacity(1).refill(1, Duration.ofSeconds(1)).ticker(now::get).build();
+    now.set(Duration.ofSeconds(10).toNanos());
+    assertThat(limiter.tryAcquire(1)).isZero(); // the bucket is full again at 11 s
+    now.set(Duration.ofSeconds(5).toNanos()); // 6 s behind that: far more than the 1 s burst
+    assertThat(RateLimiter.isGranted(limiter.tryAcquire(1))).isFalse();
+  }
+
+  @Test
+  void nameConfigAndToStringDescribeTheLimiter() {
+    RateLimiter limiter = tenPerSecond();
+    assertThat(limiter.name()).isEqualTo("api");
+    assertThat(limiter.config().capacity()).isEqualTo(10);
+    assertThat(limiter.toString()).contains("api").contains("10");
+  }
+}
