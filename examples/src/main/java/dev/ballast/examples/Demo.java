@@ -25,21 +25,22 @@ import java.util.Locale;
 public final class Demo {
 
   private static final Duration PHASE = Duration.ofSeconds(Integer.getInteger("demo.phaseSeconds", 2));
-  private static final int CLIENTS = 8;
+  private static final int CLIENTS = 64;
 
-  private record Phase(String name, double failureRatio, Duration extraLatency) {}
+  private record Phase(String name, int requestsPerSecond, double failureRatio, Duration extraLatency) {}
 
   private static final List<Phase> PHASES = List.of(
-      new Phase("normal", 0.0, Duration.ZERO),
-      new Phase("flaky (30 % errors, +150 ms)", 0.3, Duration.ofMillis(150)),
-      new Phase("outage (100 % errors)", 1.0, Duration.ZERO));
+      new Phase("normal, 150/s", 150, 0.0, Duration.ZERO),
+      new Phase("spike, 400/s (quota 200/s)", 400, 0.0, Duration.ZERO),
+      new Phase("flaky: 30 % errors, +150 ms", 150, 0.3, Duration.ofMillis(150)),
+      new Phase("outage: 100 % errors", 150, 1.0, Duration.ZERO));
 
   private Demo() {}
 
   public static void main(String[] args) throws Exception {
     PrintStream out = System.out;
     out.println("Ballast demo: checkout against a payment provider (quota 200/s, 20 ms per call), "
-        + CLIENTS + " clients, " + PHASE.toSeconds() + " s per phase\n");
+        + CLIENTS + " paced clients, " + PHASE.toSeconds() + " s per phase\n");
     for (boolean withBallast : new boolean[] {false, true}) {
       PaymentProvider provider = new PaymentProvider();
       Checkout checkout = withBallast ? protectedCheckout(provider) : provider::charge;
@@ -47,7 +48,7 @@ public final class Demo {
       out.println(PhaseReport.header());
       for (Phase phase : PHASES) {
         provider.conditions(phase.failureRatio(), phase.extraLatency());
-        PhaseReport report = new LoadDriver(CLIENTS, PHASE).run(checkout);
+        PhaseReport report = new LoadDriver(CLIENTS, phase.requestsPerSecond(), PHASE).run(checkout);
         out.println(report.row(phase.name(), provider.callsAndReset()));
       }
       out.println();
@@ -74,7 +75,7 @@ public final class Demo {
             .failureRateThreshold(0.5).openDuration(Duration.ofSeconds(1)).build(),
         RateLimiter.builder().name("payments").capacity(20).refill(190, Duration.ofSeconds(1))
             .maxWait(Duration.ofMillis(100)).build(),
-        Timeout.of(Duration.ofMillis(100)));
+        Timeout.of(Duration.ofMillis(300)));
     return order -> policy.call(() -> provider.charge(order));
   }
 }

@@ -8,15 +8,21 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
-/** Runs closed-loop clients against a checkout for a fixed time and collects what they saw. */
+/**
+ * Runs clients that each send requests at a fixed pace (so a failing provider is not hammered faster
+ * than real users would) against a checkout for a fixed time, and collects what they saw.
+ */
 final class LoadDriver {
 
   private final int clients;
+  private final long intervalNanos;
   private final Duration duration;
 
-  LoadDriver(int clients, Duration duration) {
+  LoadDriver(int clients, int requestsPerSecond, Duration duration) {
     this.clients = clients;
+    this.intervalNanos = 1_000_000_000L * clients / requestsPerSecond;
     this.duration = duration;
   }
 
@@ -31,7 +37,11 @@ final class LoadDriver {
         PhaseReport report = new PhaseReport();
         start.await();
         int order = client * 1_000_000;
-        while (System.nanoTime() < end) {
+        // Spread the clients' first requests over one interval, then keep each on its own beat.
+        long next = System.nanoTime() + intervalNanos * client / clients;
+        while (next < end) {
+          LockSupport.parkNanos(next - System.nanoTime());
+          next += intervalNanos;
           long began = System.nanoTime();
           try {
             String answer = checkout.pay(order++);

@@ -43,6 +43,11 @@ final class BreakerRules {
 
   /** The outcome of a call that threw {@code error} after {@code durationNanos}; may be IGNORED. */
   int failure(long durationNanos, Throwable error) {
+    if (error instanceof CallRejectedException) {
+      // An inner policy (a rate limiter, another breaker) refused the call: it never reached the
+      // dependency, so it says nothing about the dependency's health.
+      return BreakerOutcome.IGNORED;
+    }
     for (Class<?> type : ignored) {
       if (type.isInstance(error)) {
         return BreakerOutcome.IGNORED;

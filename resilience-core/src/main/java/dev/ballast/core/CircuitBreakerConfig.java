@@ -28,7 +28,9 @@ import java.util.function.Predicate;
  * @param halfOpenProbes how many calls the half-open breaker lets through; default 5
  * @param recordFailure which exceptions count as failures (the others count as successes); default all
  * @param ignoredExceptions exceptions (and their subclasses) that count as neither success nor failure;
- *     default none. Checked before {@code recordFailure}.
+ *     default none. Checked before {@code recordFailure}. A {@link CallRejectedException} from an inner
+ *     policy (say, a rate limiter inside the breaker) is always ignored: that call never reached the
+ *     dependency.
  */
 public record CircuitBreakerConfig(
     String name,

@@ -89,6 +89,29 @@ class PipelineTest {
   }
 
   @Test
+  void rejectionsByALimiterInsideABreakerDoNotOpenIt() {
+    ManualClock clock = new ManualClock();
+    CircuitBreaker breaker = CircuitBreaker.builder().name("downstream").countWindow(10).minimumCalls(5)
+        .ticker(clock).build();
+    RateLimiter limiter = RateLimiter.builder().name("quota").capacity(2).refill(1, Duration.ofMinutes(1))
+        .ticker(clock).build();
+    Pipeline pipeline = Pipeline.of(breaker, limiter);
+    int rejected = 0;
+    for (int i = 0; i < 50; i++) {
+      try {
+        pipeline.call(() -> "ok");
+      } catch (RateLimitExceededException e) {
+        rejected++;
+      } catch (Exception e) {
+        throw new AssertionError("only the limiter may refuse, got " + e, e);
+      }
+    }
+    assertThat(rejected).isEqualTo(48);
+    assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.CLOSED);
+    assertThat(breaker.snapshot().failedCalls()).isZero();
+  }
+
+  @Test
   void rejectsNullPolicies() {
     assertThatThrownBy(() -> Pipeline.of(Timeout.of(Duration.ofSeconds(1)), null))
         .isInstanceOf(NullPointerException.class).hasMessageContaining("Pipeline.policies[1]");
