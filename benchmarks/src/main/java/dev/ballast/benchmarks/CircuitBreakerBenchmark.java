@@ -3,7 +3,6 @@ package dev.ballast.benchmarks;
 import dev.ballast.core.CircuitBreaker;
 import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeExecutor;
-import io.github.resilience4j.core.functions.CheckedSupplier;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -52,18 +51,9 @@ public class CircuitBreakerBenchmark {
         };
       }
       case "resilience4j" -> {
-        io.github.resilience4j.circuitbreaker.CircuitBreaker breaker =
-            io.github.resilience4j.circuitbreaker.CircuitBreaker.of("bench",
-                io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.custom().slidingWindowSize(100).build());
-        CheckedSupplier<Object> decorated =
-            io.github.resilience4j.circuitbreaker.CircuitBreaker.decorateCheckedSupplier(breaker, work::call);
-        call = () -> {
-          try {
-            return decorated.get();
-          } catch (Throwable t) {
-            throw new IllegalStateException(t);
-          }
-        };
+        io.github.resilience4j.circuitbreaker.CircuitBreaker breaker = Peers.resilience4jBreaker();
+        call = Peers.operation(
+            io.github.resilience4j.circuitbreaker.CircuitBreaker.decorateCheckedSupplier(breaker, work::call));
         primitives = () -> {
           breaker.acquirePermission();
           Object result = work.call();
@@ -72,8 +62,7 @@ public class CircuitBreakerBenchmark {
         };
       }
       case "failsafe" -> {
-        dev.failsafe.CircuitBreaker<Object> breaker = dev.failsafe.CircuitBreaker.builder()
-            .withFailureThreshold(50, 100).build();
+        dev.failsafe.CircuitBreaker<Object> breaker = Peers.failsafeBreaker();
         FailsafeExecutor<Object> executor = Failsafe.with(breaker);
         call = () -> executor.get(work::call);
         primitives = () -> {

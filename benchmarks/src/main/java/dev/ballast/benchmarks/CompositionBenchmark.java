@@ -6,9 +6,6 @@ import dev.ballast.core.Policy;
 import dev.ballast.core.Retry;
 import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeExecutor;
-import dev.failsafe.RetryPolicy;
-import io.github.resilience4j.core.functions.CheckedSupplier;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -41,29 +38,12 @@ public class CompositionBenchmark {
             CircuitBreaker.builder().name("bench").countWindow(100).build());
         yield () -> policy.call(work::call);
       }
-      case "resilience4j" -> {
-        io.github.resilience4j.retry.Retry retry = io.github.resilience4j.retry.Retry.of("bench",
-            io.github.resilience4j.retry.RetryConfig.custom().maxAttempts(3)
-                .intervalFunction(io.github.resilience4j.core.IntervalFunction.ofExponentialBackoff(
-                    Duration.ofSeconds(1), 2.0))
-                .build());
-        io.github.resilience4j.circuitbreaker.CircuitBreaker breaker =
-            io.github.resilience4j.circuitbreaker.CircuitBreaker.of("bench",
-                io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.custom().slidingWindowSize(100).build());
-        CheckedSupplier<Object> decorated = io.github.resilience4j.retry.Retry.decorateCheckedSupplier(retry,
-            io.github.resilience4j.circuitbreaker.CircuitBreaker.decorateCheckedSupplier(breaker, work::call));
-        yield () -> {
-          try {
-            return decorated.get();
-          } catch (Throwable t) {
-            throw new IllegalStateException(t);
-          }
-        };
-      }
+      case "resilience4j" -> Peers.operation(io.github.resilience4j.retry.Retry.decorateCheckedSupplier(
+          Peers.resilience4jRetry(),
+          io.github.resilience4j.circuitbreaker.CircuitBreaker.decorateCheckedSupplier(
+              Peers.resilience4jBreaker(), work::call)));
       case "failsafe" -> {
-        FailsafeExecutor<Object> executor = Failsafe.with(
-            RetryPolicy.builder().withMaxAttempts(3).withBackoff(Duration.ofSeconds(1), Duration.ofSeconds(16)).build(),
-            dev.failsafe.CircuitBreaker.builder().withFailureThreshold(50, 100).build());
+        FailsafeExecutor<Object> executor = Failsafe.with(Peers.failsafeRetry(), Peers.failsafeBreaker());
         yield () -> executor.get(work::call);
       }
       default -> throw new IllegalArgumentException("unknown contender " + contender);

@@ -3,9 +3,6 @@ package dev.ballast.benchmarks;
 import dev.ballast.core.Retry;
 import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeExecutor;
-import dev.failsafe.RetryPolicy;
-import io.github.resilience4j.core.functions.CheckedSupplier;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -39,24 +36,10 @@ public class RetryBenchmark {
         Retry retry = Retry.builder().maxAttempts(3).build();
         yield () -> retry.call(work::call);
       }
-      case "resilience4j" -> {
-        io.github.resilience4j.retry.Retry retry = io.github.resilience4j.retry.Retry.of("bench",
-            io.github.resilience4j.retry.RetryConfig.custom().maxAttempts(3)
-                .intervalFunction(io.github.resilience4j.core.IntervalFunction.ofExponentialBackoff(
-                    Duration.ofSeconds(1), 2.0))
-                .build());
-        CheckedSupplier<Object> decorated = io.github.resilience4j.retry.Retry.decorateCheckedSupplier(retry, work::call);
-        yield () -> {
-          try {
-            return decorated.get();
-          } catch (Throwable t) {
-            throw new IllegalStateException(t);
-          }
-        };
-      }
+      case "resilience4j" -> Peers.operation(
+          io.github.resilience4j.retry.Retry.decorateCheckedSupplier(Peers.resilience4jRetry(), work::call));
       case "failsafe" -> {
-        FailsafeExecutor<Object> executor = Failsafe.with(RetryPolicy.builder().withMaxAttempts(3)
-            .withBackoff(Duration.ofSeconds(1), Duration.ofSeconds(16)).build());
+        FailsafeExecutor<Object> executor = Failsafe.with(Peers.failsafeRetry());
         yield () -> executor.get(work::call);
       }
       default -> throw new IllegalArgumentException("unknown contender " + contender);

@@ -1,6 +1,7 @@
 package dev.ballast.core;
 
 import dev.ballast.core.internal.Check;
+import dev.ballast.core.internal.Futures;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.util.Objects;
@@ -145,14 +146,7 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
       return CompletableFuture.failedFuture(rejection());
     }
     long start = ticker.read();
-    CompletionStage<T> stage;
-    try {
-      stage = Check.notNull(action.get(), "the stage returned by the action");
-    } catch (Throwable error) {
-      long end = ticker.read();
-      recordError(end - start, error, end);
-      return CompletableFuture.failedFuture(error);
-    }
+    CompletionStage<T> stage = Futures.start(action);
     // A fresh future completed with the stage's own exception, so callers see what the action threw
     // rather than a CompletionException around it (unless the stage itself wrapped it).
     CompletableFuture<T> result = new CompletableFuture<>();

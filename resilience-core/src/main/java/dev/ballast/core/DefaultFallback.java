@@ -43,12 +43,7 @@ final class DefaultFallback<R> implements Fallback<R> {
   public <T> CompletionStage<T> callAsync(Supplier<? extends CompletionStage<T>> action) {
     Objects.requireNonNull(action, "action");
     CompletableFuture<T> promise = new CompletableFuture<>();
-    CompletionStage<T> stage;
-    try {
-      stage = Objects.requireNonNull(action.get(), "the action returned a null CompletionStage");
-    } catch (Throwable t) {
-      stage = CompletableFuture.failedFuture(t);
-    }
+    CompletionStage<T> stage = Futures.start(action);
     stage.whenComplete((result, error) -> {
       if (error == null) {
         promise.complete(result);

@@ -86,12 +86,7 @@ final class DefaultRetry implements Retry {
 
   private <T> void attemptAsync(Supplier<? extends CompletionStage<T>> action, CompletableFuture<T> promise,
       int attempt, long start, long previousDelay) {
-    CompletionStage<T> stage;
-    try {
-      stage = Objects.requireNonNull(action.get(), "the action returned a null CompletionStage");
-    } catch (Throwable t) {
-      stage = CompletableFuture.failedFuture(t);
-    }
+    CompletionStage<T> stage = Futures.start(action);
     stage.whenComplete((result, error) -> {
       try {
         Throwable failure = Futures.unwrap(error);

@@ -98,13 +98,7 @@ final class DefaultTimeout implements Timeout {
   public <T> CompletionStage<T> callAsync(Supplier<? extends CompletionStage<T>> action) {
     Objects.requireNonNull(action, "action");
     CompletableFuture<T> promise = new CompletableFuture<>();
-    CompletionStage<T> stage;
-    try {
-      stage = Objects.requireNonNull(action.get(), "the action returned a null CompletionStage");
-    } catch (Throwable t) {
-      promise.completeExceptionally(t);
-      return promise;
-    }
+    CompletionStage<T> stage = Futures.start(action);
     ScheduledFuture<?> timer = scheduler.schedule(() -> {
       if (promise.completeExceptionally(timedOut(null))) {
         cancel(stage);

@@ -1,5 +1,6 @@
 package dev.ballast.core;
 
+import dev.ballast.core.internal.Futures;
 import dev.ballast.core.internal.Gcra;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -45,7 +46,7 @@ final class DelayedAsyncCall<T> {
   }
 
   private void runAction() {
-    invoke(action).whenComplete((value, failure) -> {
+    Futures.start(action).whenComplete((value, failure) -> {
       if (failure != null) {
         outcome.completeExceptionally(failure);
       } else {
@@ -63,18 +64,6 @@ final class DelayedAsyncCall<T> {
       limiter.scheduler().schedule(task, delayNanos, TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       outcome.completeExceptionally(e);
-    }
-  }
-
-  /** Runs {@code action}, turning a thrown exception or a null stage into a failed stage. */
-  static <T> CompletionStage<T> invoke(Supplier<? extends CompletionStage<T>> action) {
-    try {
-      CompletionStage<T> stage = action.get();
-      return stage != null
-          ? stage
-          : CompletableFuture.failedFuture(new NullPointerException("the action returned a null stage"));
-    } catch (Throwable t) {
-      return CompletableFuture.failedFuture(t);
     }
   }
 }

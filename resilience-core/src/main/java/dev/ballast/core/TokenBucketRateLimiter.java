@@ -1,6 +1,7 @@
 package dev.ballast.core;
 
 import dev.ballast.core.internal.Check;
+import dev.ballast.core.internal.Futures;
 import dev.ballast.core.internal.Gcra;
 import dev.ballast.core.internal.GcraBucket;
 import java.time.Duration;
@@ -112,7 +113,7 @@ class TokenBucketRateLimiter implements RateLimiter {
     Objects.requireNonNull(action, "action");
     long result = reserve(1, maxWaitNanos);
     if (result == 0) {
-      return DelayedAsyncCall.invoke(action);
+      return Futures.start(action);
     }
     CompletableFuture<T> outcome = new CompletableFuture<>();
     new DelayedAsyncCall<T>(this, action, outcome, maxWaitNanos).handle(result);
