@@ -10,6 +10,10 @@ public abstract class CallRejectedException extends RuntimeException {
 
   private final String policyName;
 
+  /**
+   * @param policyName the name of the refusing policy
+   * @param message what was refused and why, for logs
+   */
   protected CallRejectedException(String policyName, String message) {
     // Rejections are flow control, not bugs: no stack trace, which would cost more than the call.
     super(message, null, false, false);

@@ -89,14 +89,17 @@ public final class RetryBudget {
     return exhausted.get();
   }
 
+  /** The share of recent calls that may be retried. */
   public double ratio() {
     return ratio;
   }
 
+  /** The retries per second allowed however few calls there were. */
   public int minRetriesPerSecond() {
     return minRetriesPerSecond;
   }
 
+  /** How far back calls and retries are counted. */
   public Duration window() {
     return window;
   }

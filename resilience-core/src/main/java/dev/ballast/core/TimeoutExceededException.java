@@ -9,6 +9,10 @@ public class TimeoutExceededException extends RuntimeException {
 
   private final transient Duration timeout;
 
+  /**
+   * @param policyName the name of the timeout that was exceeded
+   * @param timeout its limit
+   */
   public TimeoutExceededException(String policyName, Duration timeout) {
     super("Timeout '" + policyName + "': the call did not finish within " + timeout);
     this.timeout = timeout;
