@@ -26,6 +26,7 @@ final class DefaultRetry implements Retry {
   private final ScheduledExecutorService scheduler;
   private final RetryMetrics metrics;
   private final long maxDurationNanos;
+  private final long maxBackoffNanos;
 
   DefaultRetry(RetryConfig config, Ticker ticker, Sleeper sleeper, ScheduledExecutorService scheduler,
       RetryMetrics metrics) {
@@ -35,6 +36,7 @@ final class DefaultRetry implements Retry {
     this.scheduler = scheduler;
     this.metrics = metrics;
     this.maxDurationNanos = config.maxDuration() == null ? -1 : Check.saturatedNanos(config.maxDuration());
+    this.maxBackoffNanos = Check.saturatedNanos(config.backoff().max());
   }
 
   @Override
@@ -134,9 +136,15 @@ final class DefaultRetry implements Retry {
       return STOP;
     }
     Duration hint = failure != null ? config.retryAfter().apply(failure) : null;
-    long delay = hint != null
-        ? Math.max(0, Check.saturatedNanos(hint))
-        : config.backoff().delayNanos(attempt, previousDelay);
+    long delay;
+    if (hint != null) {
+      delay = Math.max(0, Check.saturatedNanos(hint));
+      if (delay > maxBackoffNanos) {
+        return STOP; // never wait longer on a server's word than on our own: "come back in an hour" ends it
+      }
+    } else {
+      delay = config.backoff().delayNanos(attempt, previousDelay);
+    }
     if (maxDurationNanos >= 0 && ticker.read() - start > maxDurationNanos - delay) {
       return STOP; // the next attempt would begin after the deadline
     }

@@ -88,6 +88,18 @@ class RetryTest {
   }
 
   @Test
+  void aHintLongerThanTheLongestBackoffEndsTheRetriesWithoutWaiting() {
+    AtomicInteger calls = new AtomicInteger();
+    Retry retry = retry().maxAttempts(5).build(); // backoff max 16 s
+    assertThatThrownBy(() -> retry.call(() -> {
+      calls.incrementAndGet();
+      throw new TooManyRequests(Duration.ofSeconds(17));
+    })).isInstanceOf(TooManyRequests.class);
+    assertThat(calls).hasValue(1);
+    assertThat(clock.sleptNanos()).isZero();
+  }
+
+  @Test
   void givesUpWhenTheNextAttemptWouldStartAfterTheDeadline() {
     AtomicInteger calls = new AtomicInteger();
     Retry retry = retry().maxAttempts(10).maxDuration(Duration.ofSeconds(5)).build();

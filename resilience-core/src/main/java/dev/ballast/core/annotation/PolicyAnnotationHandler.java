@@ -1,0 +1,64 @@
+package dev.ballast.core.annotation;
+
+import dev.ballast.core.Policy;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Method;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+
+/**
+ * The handler of every annotation that names a registered {@link Policy}: it looks the policy up at
+ * wrap time and runs each call through {@link Policy#call} or {@link Policy#callAsync}.
+ */
+final class PolicyAnnotationHandler<A extends Annotation> implements AnnotationHandler {
+
+  private final Class<A> annotation;
+  private final Function<A, String> policyName;
+  private final Class<? extends Policy> policyType;
+  private final int order;
+
+  PolicyAnnotationHandler(Class<A> annotation, Function<A, String> policyName, Class<? extends Policy> policyType,
+      int order) {
+    this.annotation = annotation;
+    this.policyName = policyName;
+    this.policyType = policyType;
+    this.order = order;
+  }
+
+  @Override
+  public int order() {
+    return order;
+  }
+
+  @Override
+  public MethodInterceptor interceptorFor(Method method, Registry registry) {
+    A present = method.getAnnotation(annotation);
+    if (present == null) {
+      return null;
+    }
+    Policy policy;
+    try {
+      policy = registry.get(policyName.apply(present), policyType);
+    } catch (IllegalArgumentException unknown) {
+      throw new IllegalArgumentException("@" + annotation.getSimpleName() + " on " + describe(method) + ": "
+          + unknown.getMessage(), unknown);
+    }
+    return invocation -> invocation.isAsync()
+        ? policy.callAsync(() -> asStage(invocation))
+        : policy.call(invocation::proceed);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static CompletionStage<Object> asStage(Invocation invocation) {
+    try {
+      return (CompletionStage<Object>) invocation.proceed();
+    } catch (Exception cannotHappen) {
+      // proceed() of an async invocation reports failures through its stage.
+      throw new IllegalStateException(cannotHappen);
+    }
+  }
+
+  static String describe(Method method) {
+    return method.getDeclaringClass().getSimpleName() + "." + method.getName();
+  }
+}

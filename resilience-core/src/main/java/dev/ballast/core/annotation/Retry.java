@@ -1,0 +1,20 @@
+package dev.ballast.core.annotation;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Runs the annotated interface method under the {@link dev.ballast.core.Retry} registered under this name, when the implementation is wrapped with
+ * {@link Wrapper#wrap}. Where it applies among the other annotations: {@link InterceptorOrder}.
+ */
+@Documented
+@Retention(RetentionPolicy.RUNTIME)
+@Target(ElementType.METHOD)
+public @interface Retry {
+
+  /** The name of the registered policy. */
+  String value();
+}

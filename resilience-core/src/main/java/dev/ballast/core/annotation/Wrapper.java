@@ -1,0 +1,74 @@
+package dev.ballast.core.annotation;
+
+import dev.ballast.core.internal.Check;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+
+/**
+ * Wraps an implementation of an interface so that its annotated methods run under Ballast's policies:
+ * one call, no framework.
+ * <pre>{@code
+ * interface Catalog {
+ *   @Retry("catalog") @CircuitBreaker("catalog")
+ *   Product product(String sku);
+ * }
+ * Catalog catalog = Wrapper.wrap(Catalog.class, new DatabaseCatalog(db), registry);
+ * }</pre>
+ * Every annotation of every method is resolved when wrapping: an unknown policy name or a fallback that
+ * does not fit fails here, naming the method, not at the first call. Methods without annotations call
+ * the target directly. Annotations apply in the order {@link InterceptorOrder} fixes, whatever order
+ * they are written in. Methods returning a {@link java.util.concurrent.CompletionStage} are wrapped
+ * asynchronously. The proxy is thread-safe if the target is.
+ */
+public final class Wrapper {
+
+  private Wrapper() {}
+
+  /**
+   * Wraps {@code target} using the annotation handlers of every Ballast module on the class path.
+   *
+   * @throws IllegalArgumentException if {@code type} is not an interface, or an annotation is misconfigured
+   */
+  public static <T> T wrap(Class<T> type, T target, Registry registry) {
+    List<AnnotationHandler> handlers = new ArrayList<>();
+    for (AnnotationHandler.Provider provider : ServiceLoader.load(AnnotationHandler.Provider.class,
+        Wrapper.class.getClassLoader())) {
+      handlers.addAll(provider.handlers());
+    }
+    return wrap(type, target, registry, handlers);
+  }
+
+  /** Wraps {@code target} with exactly {@code handlers} (for tests, or to leave some out). */
+  public static <T> T wrap(Class<T> type, T target, Registry registry, List<AnnotationHandler> handlers) {
+    Check.notNull(type, "type");
+    Check.notNull(target, "target");
+    Check.notNull(registry, "registry");
+    if (!type.isInterface()) {
+      throw new IllegalArgumentException(type.getName() + " is not an interface: Wrapper proxies interfaces");
+    }
+    List<AnnotationHandler> ordered = new ArrayList<>(handlers);
+    ordered.sort(Comparator.comparingInt(AnnotationHandler::order));
+    Map<Method, MethodInterceptor[]> chains = new HashMap<>();
+    for (Method method : type.getMethods()) {
+      List<MethodInterceptor> chain = new ArrayList<>();
+      for (AnnotationHandler handler : ordered) {
+        MethodInterceptor interceptor = handler.interceptorFor(method, registry);
+        if (interceptor != null) {
+          chain.add(interceptor);
+        }
+      }
+      if (!chain.isEmpty()) {
+        chains.put(method, chain.toArray(new MethodInterceptor[0]));
+      }
+    }
+    Object proxy = Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
+        new WrappedTarget(target, chains));
+    return type.cast(proxy);
+  }
+}

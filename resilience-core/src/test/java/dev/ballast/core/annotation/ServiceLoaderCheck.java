@@ -1,0 +1,12 @@
+package dev.ballast.core.annotation;
+
+import java.util.ServiceLoader;
+
+final class ServiceLoaderCheck {
+  private ServiceLoaderCheck() {}
+
+  static boolean coreHandlersFound() {
+    return ServiceLoader.load(AnnotationHandler.Provider.class).stream()
+        .anyMatch(provider -> provider.type() == CoreAnnotationHandlers.class);
+  }
+}
