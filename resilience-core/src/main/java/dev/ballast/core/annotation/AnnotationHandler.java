@@ -1,5 +1,6 @@
 package dev.ballast.core.annotation;
 
+import dev.ballast.core.Registry;
 import java.lang.reflect.Method;
 
 /**

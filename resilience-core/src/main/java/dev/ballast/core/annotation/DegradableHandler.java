@@ -1,5 +1,6 @@
 package dev.ballast.core.annotation;
 
+import dev.ballast.core.Registry;
 import dev.ballast.core.internal.Futures;
 import java.lang.reflect.Method;
 import java.util.Arrays;

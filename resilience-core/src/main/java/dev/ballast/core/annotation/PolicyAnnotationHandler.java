@@ -1,5 +1,6 @@
 package dev.ballast.core.annotation;
 
+import dev.ballast.core.Registry;
 import dev.ballast.core.Policy;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;

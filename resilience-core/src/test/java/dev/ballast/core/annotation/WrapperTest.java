@@ -1,5 +1,6 @@
 package dev.ballast.core.annotation;
 
+import dev.ballast.core.Registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

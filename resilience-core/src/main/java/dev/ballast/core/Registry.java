@@ -1,4 +1,4 @@
-package dev.ballast.core.annotation;
+package dev.ballast.core;
 
 import dev.ballast.core.internal.Check;
 import java.util.LinkedHashMap;

@@ -1,0 +1,160 @@
+package dev.ballast.core.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ballast.core.CircuitBreaker;
+import dev.ballast.core.Jitter;
+import dev.ballast.core.RateLimiter;
+import dev.ballast.core.Registry;
+import dev.ballast.core.Retry;
+import dev.ballast.core.Timeout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigurationTest {
+
+  private static Registry build(String yaml) {
+    return Configuration.parse(yaml, "test.yaml").buildRegistry(ConfigContext.defaults());
+  }
+
+  private static void assertError(String yaml, int line, String... fragments) {
+    assertThatThrownBy(() -> build(yaml))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).line()).as(e.getMessage()).isEqualTo(line))
+        .hasMessageStartingWith("test.yaml:" + line + ":")
+        .hasMessageContainingAll(fragments);
+  }
+
+  @Test
+  void theExternalApiPresetBuildsItsFourPolicies() {
+    Registry registry = Configuration.preset("external-api").buildRegistry(ConfigContext.defaults());
+
+    RateLimiter limiter = registry.get("external-api", RateLimiter.class);
+    assertThat(limiter.config().capacity()).isEqualTo(150);
+    assertThat(limiter.config().refillPermits()).isEqualTo(100);
+    Retry retry = registry.get("external-api", Retry.class);
+    assertThat(retry.config().maxAttempts()).isEqualTo(3);
+    assertThat(retry.config().backoff().initial()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(retry.config().backoff().max()).isEqualTo(Duration.ofSeconds(16));
+    assertThat(retry.config().backoff().jitter()).isEqualTo(Jitter.FULL);
+    assertThat(retry.config().budget().ratio()).isEqualTo(0.1);
+    CircuitBreaker breaker = registry.get("external-api", CircuitBreaker.class);
+    assertThat(breaker.config().failureRateThreshold()).isEqualTo(0.5);
+    assertThat(breaker.config().openDuration()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(registry.get("external-api", Timeout.class).config().limit()).isEqualTo(Duration.ofSeconds(2));
+  }
+
+  @Test
+  void aTeamFileExtendsAPresetAndOverridesOneKey() {
+    Registry registry = build("""
+        extends: external-api
+        rateLimiters:
+          external-api:
+            rate: 50/s
+        timeouts:
+          search:
+            limit: 300ms
+        """);
+    RateLimiter limiter = registry.get("external-api", RateLimiter.class);
+    assertThat(limiter.config().refillPermits()).isEqualTo(50);
+    assertThat(limiter.config().capacity()).as("inherited").isEqualTo(150);
+    assertThat(registry.get("search", Timeout.class).config().limit()).isEqualTo(Duration.ofMillis(300));
+    assertThat(registry.get("external-api", Retry.class).config().maxAttempts()).isEqualTo(3);
+  }
+
+  @Test
+  void aFileExtendsAFileBesideIt(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("base.yaml"), "extends: external-api\nretries:\n  external-api:\n    maxAttempts: 5\n");
+    Files.writeString(dir.resolve("team.yaml"), "extends: base.yaml\nretries:\n  external-api:\n    maxAttempts: 2\n");
+    Files.writeString(dir.resolve("middle.yaml"), "extends: base.yaml\n");
+    assertThat(Configuration.load(dir.resolve("team.yaml")).buildRegistry(ConfigContext.defaults())
+        .get("external-api", Retry.class).config().maxAttempts()).isEqualTo(2);
+    assertThat(Configuration.load(dir.resolve("middle.yaml")).buildRegistry(ConfigContext.defaults())
+        .get("external-api", Retry.class).config().maxAttempts()).isEqualTo(5);
+  }
+
+  @Test
+  void aCycleOfExtendsIsReported(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("a.yaml"), "extends: b.yaml\n");
+    Files.writeString(dir.resolve("b.yaml"), "extends: a.yaml\n");
+    assertThatThrownBy(() -> Configuration.load(dir.resolve("a.yaml")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("extends itself");
+  }
+
+  @Test
+  void aMisspeltKeyGetsASuggestionWithItsLine() {
+    assertError("""
+        retries:
+          payments:
+            maxAtempts: 3
+        """, 3, "retries.payments.maxAtempts", "unknown key", "did you mean 'maxAttempts'?");
+  }
+
+  @Test
+  void aMisspeltSectionGetsASuggestion() {
+    assertError("""
+        timeouts:
+          a: { limit: 1s }
+        retrys:
+          payments: {}
+        """, 3, "retrys", "did you mean 'retries'?");
+  }
+
+  @Test
+  void wrongTypesAndRangesNameTheKey() {
+    assertError("retries:\n  p:\n    maxAttempts: three\n", 3, "retries.p.maxAttempts", "must be a whole number");
+    assertError("retries:\n  p:\n    maxAttempts: 0\n", 3, "retries.p.maxAttempts", "between 1 and 100");
+    assertError("timeouts:\n  t:\n    limit: soon\n", 3, "timeouts.t.limit", "must be a duration");
+    assertError("rateLimiters:\n  r:\n    rate: fast\n", 3, "rateLimiters.r.rate", "must be a rate such as 800/s");
+    assertError("rateLimiters:\n  r:\n    capacity: 5\n", 2, "rateLimiters.r:", "the key 'rate' is required");
+    assertError("circuitBreakers:\n  c:\n    failureRateThreshold: 150%\n", 3, "failureRateThreshold",
+        "ratio between 0 and 1");
+    assertError("retries:\n  p:\n    backoff:\n      jitter: lots\n", 4, "jitter", "[none, full, equal, decorrelated]");
+    assertError("circuitBreakers:\n  c:\n    countWindow: 10\n    timeWindow: 10s\n", 4, "timeWindow", "not both");
+  }
+
+  @Test
+  void aBuildersOwnCheckIsReportedAtTheEntry() {
+    assertError("retries:\n  p:\n    backoff:\n      initial: 10s\n      max: 1s\n", 3, "retries.p.backoff:",
+        "Backoff.max must be at least Backoff.initial");
+  }
+
+  @Test
+  void badYamlAndDuplicateKeysGiveTheLine() {
+    assertError("retries:\n  p:\n    maxAttempts: [1,\n", 4, "not valid YAML");
+    assertError("timeouts:\n  t:\n    limit: 1s\n    limit: 2s\n", 4, "timeouts.t.limit", "is given twice");
+  }
+
+  @Test
+  void anUnknownPresetIsNamedWithTheClosestOne() {
+    assertError("extends: extrenal-api\n", 1, "no preset named 'extrenal-api'", "did you mean 'external-api'?");
+  }
+
+  @Test
+  void durationsAndRatesInTheirWrittenForms() {
+    ConfigNode node = Configuration.parse("""
+        a: 250ms
+        b: 1.5s
+        c: 15m
+        d: 2h
+        e: PT15M
+        f: 0
+        g: 10/100ms
+        h: 50/min
+        i: 0.5%
+        """, "forms").root();
+    assertThat(node.duration("a", null)).isEqualTo(Duration.ofMillis(250));
+    assertThat(node.duration("b", null)).isEqualTo(Duration.ofMillis(1500));
+    assertThat(node.duration("c", null)).isEqualTo(Duration.ofMinutes(15));
+    assertThat(node.duration("d", null)).isEqualTo(Duration.ofHours(2));
+    assertThat(node.duration("e", null)).isEqualTo(Duration.ofMinutes(15));
+    assertThat(node.duration("f", null)).isZero();
+    assertThat(node.rate("g", null)).isEqualTo(new Rate(10, Duration.ofMillis(100)));
+    assertThat(node.rate("h", null)).isEqualTo(new Rate(50, Duration.ofMinutes(1)));
+    assertThat(node.ratio("i", null)).isEqualTo(0.005);
+  }
+}
