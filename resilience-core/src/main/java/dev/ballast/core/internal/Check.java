@@ -1,7 +1,6 @@
 package dev.ballast.core.internal;
 
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * Argument checks whose messages name the offending field, e.g. {@code "RateLimiter.capacity must be
@@ -13,7 +12,11 @@ public final class Check {
   private Check() {}
 
   public static <T> T notNull(T value, String field) {
-    return Objects.requireNonNull(value, () -> field + " must not be null");
+    if (value == null) {
+      // Not requireNonNull(value, supplier): its capturing lambda would allocate on every call.
+      throw new NullPointerException(field + " must not be null");
+    }
+    return value;
   }
 
   public static long atLeast(long value, long min, String field) {
