@@ -1,0 +1,115 @@
+package dev.ballast.degradation.internal;
+
+import dev.ballast.redis.RedisGuard;
+import dev.ballast.redis.RedisScript;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The switchboard's narrow port onto Redis: write one entry (a Lua script: set or delete, bump the
+ * version, publish, atomically), read the whole state ({@code HGETALL}), and hear broadcasts. Every call
+ * goes through the {@link RedisGuard}, so a failure comes back as null, never as an exception.
+ *
+ * <p>Keys: the state hash {@code <prefix>{<name>}} and the channel {@code <prefix>{<name>}:changes}; the
+ * hash tag keeps them on one Cluster slot. Thread-safe: Lettuce connections are; this holds no state of
+ * its own beyond them.
+ */
+final class RedisFleet implements AutoCloseable {
+
+  static final String VERSION_FIELD = "_version";
+  private static final RedisScript APPLY = RedisScript.fromResource(RedisFleet.class, "apply.lua");
+
+  /** What the port tells the switchboard; called on Lettuce I/O threads, so it must not block. */
+  interface Events {
+    void onBroadcast(String message);
+
+    /** The subscription is (re)established: anything may have been missed before it. */
+    void onSubscribed();
+  }
+
+  /** The outcome of a write: the version it produced (or found) and the stored value ("" for a delete). */
+  record Written(long version, String stored) {}
+
+  private final String[] hashKey;
+  private final String channel;
+  private final RedisGuard guard;
+  private final StatefulRedisConnection<String, String> commands;
+  private final StatefulRedisPubSubConnection<String, String> pubSub;
+
+  RedisFleet(RedisClient client, String prefix, String name, RedisGuard guard, Events events) {
+    this.hashKey = new String[] {prefix + "{" + name + "}"};
+    this.channel = prefix + "{" + name + "}:changes";
+    this.guard = guard;
+    this.commands = client.connect();
+    try {
+      this.pubSub = client.connectPubSub();
+    } catch (RuntimeException e) {
+      commands.close();
+      throw e;
+    }
+    pubSub.addListener(new RedisPubSubAdapter<String, String>() {
+      @Override
+      public void message(String from, String message) {
+        if (channel.equals(from)) {
+          events.onBroadcast(message);
+        }
+      }
+
+      @Override
+      public void subscribed(String to, long count) {
+        if (channel.equals(to)) {
+          events.onSubscribed();
+        }
+      }
+    });
+    // Re-reading on subscribed (not on connected) leaves no gap: Lettuce re-subscribes after each reconnect,
+    // and whatever was published before that confirmation is in the hash we then read.
+    pubSub.sync().subscribe(channel);
+  }
+
+  String hashKey() {
+    return hashKey[0];
+  }
+
+  String channel() {
+    return channel;
+  }
+
+  /** Sets {@code field} to {@code tail} (Redis prepends its time); null when Redis did not answer. */
+  Written set(String field, String tail) {
+    return run("set", field, tail);
+  }
+
+  /** Deletes {@code field}; null when Redis did not answer. */
+  Written delete(String field) {
+    return run("del", field, "");
+  }
+
+  private Written run(String op, String field, String tail) {
+    List<Object> reply = guard.call(
+        () -> APPLY.eval(commands.sync(), ScriptOutputType.MULTI, hashKey, channel, op, field, tail), () -> null);
+    if (reply == null || reply.size() != 2) {
+      return null;
+    }
+    return new Written(((Number) reply.get(0)).longValue(), String.valueOf(reply.get(1)));
+  }
+
+  /** The whole hash, version included; null when Redis did not answer. */
+  Map<String, String> readAll() {
+    return guard.call(() -> commands.sync().hgetall(hashKey[0]), () -> null);
+  }
+
+  @Override
+  public void close() {
+    try {
+      pubSub.close();
+    } finally {
+      commands.close();
+    }
+  }
+}

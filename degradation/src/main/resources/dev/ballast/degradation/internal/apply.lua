@@ -1,0 +1,28 @@
+-- Sets or deletes one switchboard entry, bumps the state's version and broadcasts the change, atomically.
+-- KEYS[1] the state hash
+-- ARGV[1] the channel, ARGV[2] 'set' or 'del', ARGV[3] the entry's field,
+-- ARGV[4] (set only) the value without its leading '<sinceMillis>|', which is stamped here from Redis TIME.
+-- Returns {version, stored value}; a set that changes nothing (same tail) or a del of a missing field
+-- keeps the version and publishes nothing, so re-asserting an entry is cheap and keeps its since.
+local current = redis.call('HGET', KEYS[1], ARGV[3])
+if ARGV[2] == 'set' then
+  if current then
+    local sep = string.find(current, '|', 1, true)
+    if sep and string.sub(current, sep + 1) == ARGV[4] then
+      return {tonumber(redis.call('HGET', KEYS[1], '_version') or '0'), current}
+    end
+  end
+  local t = redis.call('TIME')
+  local stored = t[1] .. string.format('%03d', math.floor(tonumber(t[2]) / 1000)) .. '|' .. ARGV[4]
+  local version = redis.call('HINCRBY', KEYS[1], '_version', 1)
+  redis.call('HSET', KEYS[1], ARGV[3], stored)
+  redis.call('PUBLISH', ARGV[1], version .. '|set|' .. ARGV[3] .. '|' .. stored)
+  return {version, stored}
+end
+if not current then
+  return {tonumber(redis.call('HGET', KEYS[1], '_version') or '0'), ''}
+end
+local version = redis.call('HINCRBY', KEYS[1], '_version', 1)
+redis.call('HDEL', KEYS[1], ARGV[3])
+redis.call('PUBLISH', ARGV[1], version .. '|del|' .. ARGV[3] .. '|')
+return {version, ''}
