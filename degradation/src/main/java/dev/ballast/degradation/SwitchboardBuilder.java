@@ -36,6 +36,7 @@ public final class SwitchboardBuilder {
   private MeterRegistry registry;
   private Duration evaluateEvery = Duration.ofSeconds(1);
   private Duration refreshEvery = Duration.ofSeconds(30);
+  private Duration redisTimeout = Duration.ofSeconds(1);
   private boolean manualSchedule;
   private boolean survivalReplaced;
 
@@ -157,6 +158,16 @@ public final class SwitchboardBuilder {
   }
 
   /**
+   * How long a Redis call may take before the switchboard treats Redis as unreachable (default 1 s),
+   * whatever timeout the client has: a flip during an outage applies locally after at most this long.
+   */
+  public SwitchboardBuilder redisTimeout(Duration timeout) {
+    options.claim("redisTimeout");
+    this.redisTimeout = Check.positive(timeout, "Switchboard.redisTimeout");
+    return this;
+  }
+
+  /**
    * Runs nothing periodically: the application (or a test) calls {@link Switchboard#evaluate()} and
    * {@link Switchboard#refresh()} itself. Re-reads after a reconnect still happen.
    */
@@ -178,7 +189,7 @@ public final class SwitchboardBuilder {
     Check.notNull(name, "Switchboard.name");
     String instance = instanceId != null ? instanceId : defaultInstanceId();
     BoardConfig config = new BoardConfig(name, Set.copyOf(features), Map.copyOf(modes), List.copyOf(triggers),
-        keyPrefix, instance, evaluateEvery, refreshEvery, manualSchedule);
+        keyPrefix, instance, evaluateEvery, refreshEvery, redisTimeout, manualSchedule);
     return DefaultSwitchboard.start(config, redis, ticker, clock, registry);
   }
 

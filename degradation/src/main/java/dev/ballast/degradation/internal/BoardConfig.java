@@ -9,4 +9,4 @@ import java.util.Set;
 
 /** What {@code SwitchboardBuilder} validated, handed to {@link DefaultSwitchboard}. Immutable. */
 public record BoardConfig(String name, Set<String> features, Map<String, Mode> modes, List<Trigger> triggers,
-    String keyPrefix, String instanceId, Duration evaluateEvery, Duration refreshEvery, boolean manualSchedule) {}
+    String keyPrefix, String instanceId, Duration evaluateEvery, Duration refreshEvery, Duration redisTimeout, boolean manualSchedule) {}

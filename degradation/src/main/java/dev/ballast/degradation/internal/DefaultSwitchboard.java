@@ -64,6 +64,7 @@ public final class DefaultSwitchboard implements Switchboard {
   private final Object lock = new Object();
   private final Map<String, Entry> fleet = new TreeMap<>();
   private long fleetVersion;
+  private String fleetEpoch;
   private final List<Op> pending = new ArrayList<>();
   private final Map<String, Entry> local = new TreeMap<>();
   private final Set<String> reportedCorrupt = new HashSet<>();
@@ -124,7 +125,7 @@ public final class DefaultSwitchboard implements Switchboard {
     RedisGuard guard = RedisGuard.create("degradation:" + name,
         RedisGuard.defaultBreaker("degradation:" + name, Ticker.system()), Ticker.system(), registry);
     try {
-      this.redis = new RedisFleet(client, config.keyPrefix(), name, guard, new RedisFleet.Events() {
+      this.redis = new RedisFleet(client, config.keyPrefix(), name, config.redisTimeout(), guard, new RedisFleet.Events() {
         @Override
         public void onBroadcast(String message) {
           applyBroadcast(message);
@@ -394,7 +395,8 @@ public final class DefaultSwitchboard implements Switchboard {
 
   /** Our own write's outcome: Redis's state at {@code written.version()}. Caller holds lock. */
   private void applyWritten(String field, RedisFleet.Written written) {
-    if (written.version() < fleetVersion) {
+    boolean sameState = written.epoch().equals(fleetEpoch);
+    if (sameState && written.version() < fleetVersion) {
       return; // a later broadcast already carried this field's newer value
     }
     if (written.stored().isEmpty()) {
@@ -402,7 +404,13 @@ public final class DefaultSwitchboard implements Switchboard {
     } else {
       putDecoded(field, written.stored());
     }
-    fleetVersion = written.version();
+    if (sameState) {
+      fleetVersion = written.version();
+    } else {
+      // A state we have not read (created just now, or after Redis lost ours): show our write at once,
+      // and read the whole state to learn the rest and its version.
+      requestSync(Duration.ZERO);
+    }
   }
 
   private void putDecoded(String field, String value) {
@@ -419,14 +427,14 @@ public final class DefaultSwitchboard implements Switchboard {
   // ---- from Redis ----
 
   void applyBroadcast(String message) {
-    String[] parts = message.split("\\|", 4);
+    String[] parts = message.split("\\|", 5);
     long version;
     try {
-      version = Long.parseLong(parts[0]);
+      version = parts.length == 5 ? Long.parseLong(parts[1]) : -1;
     } catch (NumberFormatException e) {
       version = -1;
     }
-    if (parts.length != 4 || version < 0 || !(parts[1].equals("set") || parts[1].equals("del"))) {
+    if (version < 0 || !(parts[2].equals("set") || parts[2].equals("del"))) {
       synchronized (lock) {
         if (reportedCorrupt.add(message)) {
           log.warn("switchboard {}: ignoring malformed broadcast '{}'", name, message);
@@ -434,22 +442,25 @@ public final class DefaultSwitchboard implements Switchboard {
       }
       return;
     }
-    boolean gap;
+    boolean resync;
     synchronized (lock) {
-      if (version <= fleetVersion) {
+      if (!parts[0].equals(fleetEpoch)) {
+        resync = true; // a state we have not read: its earlier changes are unknown to us
+      } else if (version <= fleetVersion) {
         return; // stale: already applied, or older than the state we read
-      }
-      gap = version > fleetVersion + 1;
-      if (parts[1].equals("del")) {
-        fleet.remove(parts[2]);
       } else {
-        putDecoded(parts[2], parts[3]);
+        resync = version > fleetVersion + 1; // a broadcast was missed
+        if (parts[2].equals("del")) {
+          fleet.remove(parts[3]);
+        } else {
+          putDecoded(parts[3], parts[4]);
+        }
+        fleetVersion = version;
+        recompute();
       }
-      fleetVersion = version;
-      recompute();
     }
-    if (gap) {
-      requestSync(Duration.ZERO); // a broadcast was missed: read the whole state
+    if (resync) {
+      requestSync(Duration.ZERO);
     }
   }
 
@@ -481,12 +492,17 @@ public final class DefaultSwitchboard implements Switchboard {
       List<Op> toWrite = new ArrayList<>();
       int pendingCount;
       synchronized (lock) {
-        if (!state.containsKey(RedisFleet.VERSION_FIELD) && fleetVersion > 0) {
-          // Redis lost the state (restarted without persistence): seed it again with what we knew.
-          log.warn("switchboard {}: the state in Redis is gone; writing back the {} entries this instance knew",
-              name, fleet.size());
-          fleet.values().forEach(e -> toWrite.add(new Op(e.field(), e)));
-          fleetVersion = 0;
+        String epoch = state.getOrDefault(RedisFleet.EPOCH_FIELD, "");
+        if (fleetEpoch != null && !epoch.equals(fleetEpoch) && !fleet.isEmpty()) {
+          // Redis lost the state we knew (restarted without persistence, failed over, flushed): write back
+          // what we knew, except fields already written afresh, which are newer than our knowledge.
+          Map<String, String> found = state;
+          fleet.values().stream().filter(e -> !found.containsKey(e.field()) && e.origin() != Switch.Origin.AUTOMATIC)
+              .forEach(e -> toWrite.add(new Op(e.field(), e)));
+          if (!toWrite.isEmpty()) {
+            log.warn("switchboard {}: the state in Redis was lost; writing back {} entries this instance knew",
+                name, toWrite.size());
+          }
         }
         pendingCount = pending.size();
         toWrite.addAll(pending);
@@ -523,10 +539,12 @@ public final class DefaultSwitchboard implements Switchboard {
     } catch (NumberFormatException e) {
       version = 0;
     }
+    String epoch = state.getOrDefault(RedisFleet.EPOCH_FIELD, "");
     synchronized (lock) {
-      if (version < fleetVersion && !versionWentBack) {
+      if (epoch.equals(fleetEpoch) && version < fleetVersion && !versionWentBack) {
         // Usually a broadcast newer than this read was applied meanwhile; read again to tell that apart
-        // from a Redis that went back in time (restored from an older snapshot), which we then accept.
+        // from a Redis that went back in time within one epoch (restored from an older snapshot), which
+        // we then accept.
         versionWentBack = true;
         requestSync(RETRY);
         return;
@@ -534,11 +552,12 @@ public final class DefaultSwitchboard implements Switchboard {
       versionWentBack = false;
       fleet.clear();
       state.forEach((field, value) -> {
-        if (!field.equals(RedisFleet.VERSION_FIELD)) {
+        if (!field.startsWith("_")) { // _version, _epoch
           putDecoded(field, value);
         }
       });
       fleetVersion = version;
+      fleetEpoch = epoch;
       recompute();
     }
   }

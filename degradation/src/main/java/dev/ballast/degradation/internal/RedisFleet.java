@@ -7,7 +7,14 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import java.util.Map;
 
 /**
@@ -22,6 +29,7 @@ import java.util.Map;
 final class RedisFleet implements AutoCloseable {
 
   static final String VERSION_FIELD = "_version";
+  static final String EPOCH_FIELD = "_epoch";
   private static final RedisScript APPLY = RedisScript.fromResource(RedisFleet.class, "apply.lua");
 
   /** What the port tells the switchboard; called on Lettuce I/O threads, so it must not block. */
@@ -32,16 +40,21 @@ final class RedisFleet implements AutoCloseable {
     void onSubscribed();
   }
 
-  /** The outcome of a write: the version it produced (or found) and the stored value ("" for a delete). */
-  record Written(long version, String stored) {}
+  /**
+   * The outcome of a write: the version it produced (or found), the stored value ("" for a delete) and the
+   * state's epoch.
+   */
+  record Written(long version, String stored, String epoch) {}
 
   private final String[] hashKey;
   private final String channel;
   private final RedisGuard guard;
   private final StatefulRedisConnection<String, String> commands;
   private final StatefulRedisPubSubConnection<String, String> pubSub;
+  private final Duration timeout;
 
-  RedisFleet(RedisClient client, String prefix, String name, RedisGuard guard, Events events) {
+  RedisFleet(RedisClient client, String prefix, String name, Duration timeout, RedisGuard guard, Events events) {
+    this.timeout = timeout;
     this.hashKey = new String[] {prefix + "{" + name + "}"};
     this.channel = prefix + "{" + name + "}:changes";
     this.guard = guard;
@@ -91,17 +104,54 @@ final class RedisFleet implements AutoCloseable {
   }
 
   private Written run(String op, String field, String tail) {
-    List<Object> reply = guard.call(
-        () -> APPLY.eval(commands.sync(), ScriptOutputType.MULTI, hashKey, channel, op, field, tail), () -> null);
-    if (reply == null || reply.size() != 2) {
+    List<Object> reply = guarded(() -> APPLY.evalAsync(commands.async(), ScriptOutputType.MULTI, hashKey, channel, op,
+        field, tail));
+    if (reply == null || reply.size() != 3) {
       return null;
     }
-    return new Written(((Number) reply.get(0)).longValue(), String.valueOf(reply.get(1)));
+    return new Written(((Number) reply.get(0)).longValue(), String.valueOf(reply.get(1)), String.valueOf(reply.get(2)));
   }
 
-  /** The whole hash, version included; null when Redis did not answer. */
+  /** The whole hash, version and epoch included; null when Redis did not answer. */
   Map<String, String> readAll() {
-    return guard.call(() -> commands.sync().hgetall(hashKey[0]), () -> null);
+    return guarded(() -> commands.async().hgetall(hashKey[0]));
+  }
+
+  /**
+   * Runs one call through the guard, waiting at most {@code timeout} whatever the application's client is
+   * configured with (Lettuce's default is 60 s, and a disconnected client queues commands): an operator's
+   * flip during an outage must not hang. A call that times out is cancelled, so that a client queueing
+   * commands while disconnected does not replay it later, out of order with the pending writes.
+   */
+  private <T> T guarded(Supplier<CompletionStage<T>> call) {
+    if (!guard.tryAcquire()) {
+      guard.onFallback();
+      return null;
+    }
+    long start = System.nanoTime();
+    CompletableFuture<T> future = null;
+    try {
+      future = call.get().toCompletableFuture();
+      T value = future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      guard.onSuccess(start);
+      return value;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      failed(future, start, e);
+    } catch (ExecutionException e) {
+      failed(future, start, e.getCause());
+    } catch (TimeoutException | RuntimeException e) {
+      failed(future, start, e);
+    }
+    return null;
+  }
+
+  private void failed(CompletableFuture<?> future, long start, Throwable error) {
+    if (future != null) {
+      future.cancel(true);
+    }
+    guard.onFailure(start, error);
+    guard.onFallback();
   }
 
   @Override

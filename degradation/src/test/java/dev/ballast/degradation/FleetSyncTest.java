@@ -1,0 +1,196 @@
+package dev.ballast.degradation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ballast.testsupport.RedisExtension;
+import dev.ballast.testsupport.RedisServer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(RedisExtension.class)
+class FleetSyncTest {
+
+  private static final Duration DEADLINE = Duration.ofSeconds(5);
+
+  private RedisClient client;
+  private StatefulRedisConnection<String, String> raw;
+  private RedisCommands<String, String> redis;
+  private String name;
+  private final List<Switchboard> boards = new ArrayList<>();
+
+  @BeforeEach
+  void setUp(RedisServer server, TestInfo info) {
+    client = server.newClient();
+    raw = client.connect();
+    redis = raw.sync();
+    name = info.getTestMethod().orElseThrow().getName();
+  }
+
+  @AfterEach
+  void tearDown() {
+    boards.forEach(Switchboard::close);
+    raw.close();
+    client.shutdown();
+  }
+
+  private Switchboard board(String instance, Trigger... triggers) {
+    SwitchboardBuilder b = Switchboard.builder().name(name).features("reviews", "wishlist").redis(client)
+        .instanceId(instance).manualSchedule();
+    for (Trigger t : triggers) {
+      b.trigger(t);
+    }
+    Switchboard board = b.build();
+    boards.add(board);
+    return board;
+  }
+
+  private String hashKey() {
+    return "ballast:degradation:{" + name + "}";
+  }
+
+  @Test
+  void aFlipOnOneInstanceReachesTheOtherTwo() {
+    Switchboard a = board("a");
+    Switchboard b = board("b");
+    Switchboard c = board("c");
+
+    a.set(SwitchName.READ_ONLY, true, "alice", "db failover | step 1, of 3");
+    assertThat(a.isReadOnly()).isTrue(); // at once on the instance that flipped it
+    await().atMost(DEADLINE).until(() -> b.isReadOnly() && c.isReadOnly());
+    assertThat(c.readOnly()).isEqualTo(a.readOnly()).isEqualTo(b.readOnly()); // same who, why, since (Redis TIME)
+    assertThat(c.readOnly().why()).isEqualTo("db failover | step 1, of 3");
+
+    c.enterMode(Mode.SURVIVAL, "carol", "black friday");
+    await().atMost(DEADLINE).until(() -> !a.isFeatureEnabled("reviews") && !b.isFeatureEnabled("wishlist")
+        && a.isServeCached() && b.isServeCached());
+    assertThat(a.activeModes()).containsExactly("survival");
+
+    b.release(SwitchName.READ_ONLY, "bob");
+    b.leaveMode(Mode.SURVIVAL, "bob");
+    await().atMost(DEADLINE).until(() -> !a.isReadOnly() && !c.isReadOnly() && a.isFeatureEnabled("reviews")
+        && !c.isServeCached());
+  }
+
+  @Test
+  void aNewInstanceStartsWithTheFleetState() {
+    board("a").set(SwitchName.feature("reviews"), false, "alice", "slow");
+    Switchboard late = board("late");
+    assertThat(late.isFeatureEnabled("reviews")).isFalse(); // read at start, no waiting
+    assertThat(late.feature("reviews").who()).isEqualTo("alice");
+  }
+
+  @Test
+  void anInstanceWhosePubSubConnectionWasKilledCatchesUpOnReconnect() {
+    Switchboard a = board("a");
+    Switchboard b = board("b");
+    a.set(SwitchName.SERVE_CACHED, true, "alice", "before");
+    await().atMost(DEADLINE).until(b::isServeCached);
+
+    // A change b cannot hear: written to the hash without a broadcast, as if published while b was away.
+    redis.hincrby(hashKey(), "_version", 1);
+    redis.hset(hashKey(), "switch:read-only", "1700000000000|ops|missed|read-only=1");
+    assertThat(b.isReadOnly()).isFalse();
+
+    assertThat(redis.clientKill(io.lettuce.core.KillArgs.Builder.typePubsub())).isGreaterThanOrEqualTo(2L);
+
+    await().atMost(DEADLINE).until(() -> a.isReadOnly() && b.isReadOnly());
+    assertThat(b.readOnly().who()).isEqualTo("ops");
+    assertThat(b.readOnly().since().toEpochMilli()).isEqualTo(1700000000000L);
+    // and broadcasts flow again afterwards
+    a.release(SwitchName.SERVE_CACHED, "alice");
+    await().atMost(DEADLINE).until(() -> !b.isServeCached());
+  }
+
+  @Test
+  void staleAndMalformedBroadcastsAreIgnored() {
+    Switchboard a = board("a");
+    Switchboard b = board("b");
+    a.set(SwitchName.READ_ONLY, true, "alice", "one");
+    a.set(SwitchName.SERVE_CACHED, true, "alice", "two");
+    await().atMost(DEADLINE).until(() -> b.isServeCached() && b.isReadOnly());
+
+    String channel = hashKey() + ":changes";
+    redis.publish(channel, "1|del|switch:read-only|"); // version 1 is older than what b has
+    redis.publish(channel, "garbage");
+    redis.publish(channel, "x|set|switch:read-only|");
+    a.set(SwitchName.feature("wishlist"), false, "alice", "marker"); // broadcasts are ordered: wait for this one
+    await().atMost(DEADLINE).until(() -> !b.isFeatureEnabled("wishlist"));
+    assertThat(b.isReadOnly()).isTrue();
+  }
+
+  @Test
+  void corruptEntriesInRedisAreSkippedAndTheRestApplies() {
+    redis.hset(hashKey(), "switch:read-only", "not an entry");
+    redis.hset(hashKey(), "switch:serve-cached", "1700000000000|ops|fine|serve-cached=1");
+    redis.hset(hashKey(), "_version", "2");
+    Switchboard a = board("a");
+    assertThat(a.isReadOnly()).isFalse();
+    assertThat(a.isServeCached()).isTrue();
+  }
+
+  @Test
+  void aFleetTriggerDegradesEveryInstanceUntilNoInstanceHasItEngaged() {
+    AtomicReference<Double> aSignal = new AtomicReference<>(0.0);
+    AtomicReference<Double> bSignal = new AtomicReference<>(0.0);
+    Switchboard a = board("a", fleetTrigger(aSignal));
+    Switchboard b = board("b", fleetTrigger(bSignal));
+    Switchboard c = board("c");
+
+    aSignal.set(10.0);
+    a.evaluate();
+    await().atMost(DEADLINE).until(() -> b.isServeCached() && c.isServeCached());
+    assertThat(c.serveCached().origin()).isEqualTo(Switch.Origin.AUTOMATIC);
+    assertThat(c.serveCached().who()).isEqualTo("trigger:busy@a");
+
+    bSignal.set(10.0);
+    b.evaluate();
+    aSignal.set(0.0);
+    a.evaluate(); // a recovered, b has not: still degraded
+    await().atMost(DEADLINE).until(() -> c.serveCached().who().equals("trigger:busy@b"));
+    assertThat(c.isServeCached()).isTrue();
+
+    b.close(); // an instance that goes away withdraws its engagement
+    await().atMost(DEADLINE).until(() -> !c.isServeCached() && !a.isServeCached());
+  }
+
+  @Test
+  void aLocalTriggerStaysOnItsInstance() {
+    AtomicReference<Double> signal = new AtomicReference<>(10.0);
+    Switchboard a = board("a", Trigger.builder("local").signal(Signal.of("v", signal::get)).enterAt(1).exitAt(0)
+        .minDwell(Duration.ZERO).degrade(SwitchName.READ_ONLY).build());
+    Switchboard b = board("b");
+    a.evaluate();
+    assertThat(a.isReadOnly()).isTrue();
+    a.set(SwitchName.SERVE_CACHED, true, "alice", "marker");
+    await().atMost(DEADLINE).until(b::isServeCached);
+    assertThat(b.isReadOnly()).isFalse();
+    assertThat(redis.hkeys(hashKey())).containsExactlyInAnyOrder("_version", "_epoch", "switch:serve-cached");
+  }
+
+  @Test
+  void refreshReadsTheWholeState() {
+    Switchboard a = board("a");
+    redis.hset(hashKey(), "mode:survival", "1700000000000|ops|direct|feature:*=0,read-only=1,serve-cached=1");
+    redis.hincrby(hashKey(), "_version", 5);
+    assertThat(a.isReadOnly()).isFalse();
+    a.refresh();
+    assertThat(a.isReadOnly()).isTrue();
+    assertThat(a.activeModes()).containsExactly("survival");
+  }
+
+  private static Trigger fleetTrigger(AtomicReference<Double> signal) {
+    return Trigger.builder("busy").signal(Signal.of("v", signal::get)).enterAt(5).exitAt(1).minDwell(Duration.ZERO)
+        .degrade(SwitchName.SERVE_CACHED).scope(Trigger.Scope.FLEET).build();
+  }
+}
