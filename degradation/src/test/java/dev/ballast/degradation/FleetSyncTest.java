@@ -11,6 +11,7 @@ import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -187,6 +188,50 @@ class FleetSyncTest {
     a.refresh();
     assertThat(a.isReadOnly()).isTrue();
     assertThat(a.activeModes()).containsExactly("survival");
+  }
+
+  @Test
+  void concurrentFlipsOnTwoInstancesConvergeToTheStateInRedis() throws Exception {
+    Switchboard a = board("a");
+    Switchboard b = board("b");
+    List<SwitchName> names = List.of(SwitchName.SERVE_CACHED, SwitchName.READ_ONLY, SwitchName.feature("reviews"),
+        SwitchName.feature("wishlist"));
+    CountDownLatch go = new CountDownLatch(1);
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      Switchboard target = t % 2 == 0 ? a : b;
+      long seed = t;
+      Thread thread = new Thread(() -> {
+        java.util.Random random = new java.util.Random(seed);
+        try {
+          go.await();
+        } catch (InterruptedException e) {
+          return;
+        }
+        for (int i = 0; i < 100; i++) {
+          SwitchName n = names.get(random.nextInt(names.size()));
+          switch (random.nextInt(3)) {
+            case 0 -> target.set(n, random.nextBoolean(), "t" + seed, "i" + i);
+            case 1 -> target.release(n, "t" + seed);
+            default -> target.enterMode(Mode.SURVIVAL, "t" + seed, "i" + i);
+          }
+          if (random.nextInt(10) == 0) {
+            target.leaveMode(Mode.SURVIVAL, "t" + seed);
+          }
+        }
+      });
+      threads.add(thread);
+      thread.start();
+    }
+    go.countDown();
+    for (Thread thread : threads) {
+      thread.join();
+    }
+    Switchboard fresh = board("fresh"); // reads the state in Redis from scratch
+    await().atMost(DEADLINE).untilAsserted(() -> {
+      assertThat(a.switches()).isEqualTo(fresh.switches());
+      assertThat(b.switches()).isEqualTo(fresh.switches());
+    });
   }
 
   private static Trigger fleetTrigger(AtomicReference<Double> signal) {

@@ -224,8 +224,11 @@ public final class DefaultSwitchboard implements Switchboard {
 
   @Override
   public boolean isFeatureEnabled(String feature) {
+    if (feature == null) {
+      throw new NullPointerException("feature name must not be null"); // not Check.notNull: its lambda allocates
+    }
     Snapshot s = snapshot;
-    Switch known = s.features().get(Check.notNull(feature, "feature name"));
+    Switch known = s.features().get(feature);
     if (known != null) {
       return known.on();
     }
@@ -497,7 +500,7 @@ public final class DefaultSwitchboard implements Switchboard {
           // Redis lost the state we knew (restarted without persistence, failed over, flushed): write back
           // what we knew, except fields already written afresh, which are newer than our knowledge.
           Map<String, String> found = state;
-          fleet.values().stream().filter(e -> !found.containsKey(e.field()) && e.origin() != Switch.Origin.AUTOMATIC)
+          fleet.values().stream().filter(e -> !found.containsKey(e.field()) && isOurs(e))
               .forEach(e -> toWrite.add(new Op(e.field(), e)));
           if (!toWrite.isEmpty()) {
             log.warn("switchboard {}: the state in Redis was lost; writing back {} entries this instance knew",
@@ -530,6 +533,15 @@ public final class DefaultSwitchboard implements Switchboard {
       }
       applyState(state);
     }
+  }
+
+  /**
+   * Whether to write {@code e} back after Redis lost the state: manual entries and modes yes, trigger
+   * entries only this instance's own (another instance's may have disengaged meanwhile; it re-asserts its
+   * own).
+   */
+  private boolean isOurs(Entry e) {
+    return e.origin() != Switch.Origin.AUTOMATIC || e.field().endsWith("@" + config.instanceId());
   }
 
   private void applyState(Map<String, String> state) {

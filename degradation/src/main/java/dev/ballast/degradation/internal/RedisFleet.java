@@ -14,6 +14,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.Map;
 
@@ -52,6 +53,7 @@ final class RedisFleet implements AutoCloseable {
   private final StatefulRedisConnection<String, String> commands;
   private final StatefulRedisPubSubConnection<String, String> pubSub;
   private final Duration timeout;
+  private final AtomicBoolean initialSubscription = new AtomicBoolean(true);
 
   RedisFleet(RedisClient client, String prefix, String name, Duration timeout, RedisGuard guard, Events events) {
     this.timeout = timeout;
@@ -75,7 +77,9 @@ final class RedisFleet implements AutoCloseable {
 
       @Override
       public void subscribed(String to, long count) {
-        if (channel.equals(to)) {
+        // The first confirmation is the initial subscription, which the switchboard follows with a read of
+        // its own; every later one is a re-subscription after a reconnect.
+        if (channel.equals(to) && !initialSubscription.compareAndSet(true, false)) {
           events.onSubscribed();
         }
       }
