@@ -5,7 +5,10 @@ import dev.ballast.degradation.SwitchName;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Meter;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
@@ -21,6 +24,7 @@ final class SwitchMeters {
   private final String board;
   private final Function<SwitchName, Switch> current;
   private final Map<String, Counter> changes = new ConcurrentHashMap<>();
+  private final List<Meter> registered = new CopyOnWriteArrayList<>();
 
   SwitchMeters(MeterRegistry registry, String board, Function<SwitchName, Switch> current) {
     this.registry = registry;
@@ -33,17 +37,26 @@ final class SwitchMeters {
       return;
     }
     changes.computeIfAbsent(name.id(), id -> {
-      Gauge.builder("ballast.degradation.switch", () -> current.apply(name).degraded() ? 1 : 0)
+      registered.add(Gauge.builder("ballast.degradation.switch", () -> current.apply(name).degraded() ? 1 : 0)
           .description("1 while the switch is in its degraded position (serve-cached/read-only on, feature off)")
           .tag("switchboard", board)
           .tag("switch", id)
-          .register(registry);
-      return Counter.builder("ballast.degradation.changes")
+          .register(registry));
+      Counter counter = Counter.builder("ballast.degradation.changes")
           .description("Changes of a switch's position or of who holds it there")
           .tag("switchboard", board)
           .tag("switch", id)
           .register(registry);
+      registered.add(counter);
+      return counter;
     });
+  }
+
+  /** Removes this switchboard's meters, so a closed switchboard is neither exported nor kept alive. */
+  void close() {
+    if (registry != null) {
+      registered.forEach(registry::remove);
+    }
   }
 
   void changed(SwitchName name) {
