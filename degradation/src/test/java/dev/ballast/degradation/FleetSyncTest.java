@@ -15,6 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -190,7 +191,7 @@ class FleetSyncTest {
     assertThat(a.activeModes()).containsExactly("survival");
   }
 
-  @Test
+  @RepeatedTest(5) // racy by nature: each repetition is another interleaving, on the state the last one left
   void concurrentFlipsOnTwoInstancesConvergeToTheStateInRedis() throws Exception {
     Switchboard a = board("a");
     Switchboard b = board("b");
@@ -232,6 +233,35 @@ class FleetSyncTest {
       assertThat(a.switches()).isEqualTo(fresh.switches());
       assertThat(b.switches()).isEqualTo(fresh.switches());
     });
+  }
+
+  @Test
+  void aMissedBroadcastIsNoticedByItsVersionAndTheWholeStateIsReadAgain() {
+    Switchboard a = board("a");
+    Switchboard b = board("b");
+    a.set(SwitchName.SERVE_CACHED, true, "alice", "one");
+    await().atMost(DEADLINE).until(b::isServeCached);
+    // Written without a broadcast (missed), then a broadcast two versions later for another field.
+    String epoch = redis.hget(hashKey(), "_epoch");
+    redis.hincrby(hashKey(), "_version", 1);
+    redis.hset(hashKey(), "switch:read-only", "1700000000000|ops|missed|read-only=1");
+    long version = redis.hincrby(hashKey(), "_version", 1);
+    String wishlistOff = "1700000000000|ops|heard|feature:wishlist=0";
+    redis.hset(hashKey(), "switch:feature:wishlist", wishlistOff);
+    redis.publish(hashKey() + ":changes", epoch + "|" + version + "|set|switch:feature:wishlist|" + wishlistOff);
+
+    await().atMost(DEADLINE).until(() -> !b.isFeatureEnabled("wishlist") && b.isReadOnly());
+    assertThat(b.readOnly().why()).isEqualTo("missed");
+  }
+
+  @Test
+  void theSlowPeriodicCheckReadsTheWholeState() {
+    Switchboard a = Switchboard.builder().name(name).redis(client).instanceId("a")
+        .refreshEvery(Duration.ofMillis(100)).build();
+    boards.add(a);
+    redis.hincrby(hashKey(), "_version", 1);
+    redis.hset(hashKey(), "switch:read-only", "1700000000000|ops|unannounced|read-only=1");
+    await().atMost(DEADLINE).until(a::isReadOnly);
   }
 
   private static Trigger fleetTrigger(AtomicReference<Double> signal) {

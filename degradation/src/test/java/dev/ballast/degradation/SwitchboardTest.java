@@ -211,6 +211,13 @@ class SwitchboardTest {
         .counter().count()).isEqualTo(1.0);
   }
 
+  @Test
+  void closeRemovesTheMeters() {
+    board.close();
+    assertThat(registry.find("ballast.degradation.switch").gauges()).isEmpty();
+    assertThat(registry.find("ballast.degradation.changes").counters()).isEmpty();
+  }
+
   private double gauge(String id) {
     return registry.get("ballast.degradation.switch").tags("switchboard", "shop", "switch", id).gauge().value();
   }

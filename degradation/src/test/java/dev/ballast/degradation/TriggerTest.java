@@ -199,6 +199,20 @@ class TriggerTest {
   }
 
   @Test
+  void theScheduleEvaluatesTriggersByItself() {
+    AtomicReference<Double> value = new AtomicReference<>(0.0);
+    Switchboard board = Switchboard.builder().name("scheduled").evaluateEvery(Duration.ofMillis(20))
+        .trigger(Trigger.builder("t").signal(Signal.of("v", value::get)).enterAt(1).exitAt(0)
+            .minDwell(Duration.ZERO).degrade(SwitchName.SERVE_CACHED).build())
+        .build();
+    value.set(2.0);
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(board::isServeCached);
+    value.set(0.0);
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !board.isServeCached());
+    board.close();
+  }
+
+  @Test
   void thresholdsOutOfRangeGetClearErrors() {
     Signal s = Signal.of("v", () -> 0);
     assertThatThrownBy(() -> Trigger.builder("t").signal(s).enterAt(1).exitAt(2).degrade(SwitchName.READ_ONLY).build())

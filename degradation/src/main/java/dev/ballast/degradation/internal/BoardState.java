@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -31,6 +32,7 @@ final class BoardState {
 
   private static final Logger log = LoggerFactory.getLogger(Switchboard.class);
   private static final int MAX_REPORTED_CORRUPT = 1_000;
+  private static final int MAX_RECENT = 10_000;
 
   private final String board;
   private final Set<String> declared;
@@ -45,7 +47,8 @@ final class BoardState {
   private final List<Op> pending = new ArrayList<>();
   private final Map<String, Entry> local = new TreeMap<>();
   private final Set<String> reportedCorrupt = new HashSet<>();
-  private boolean versionWentBack;
+  /** The broadcasts applied since the last full read, by version, to replay over a read they overtook. */
+  private final TreeMap<Long, String[]> recent = new TreeMap<>();
 
   BoardState(String board, Set<String> declared, Clock clock, ChangeReporter reporter) {
     this.board = board;
@@ -98,26 +101,23 @@ final class BoardState {
   }
 
   /**
-   * Our own write's outcome: Redis's state at its version.
+   * Our own write's outcome. It shows at once, but only its broadcast (or a full read) moves the version:
+   * broadcasts of other instances' writes with lower versions may still be on their way, and must not be
+   * taken for stale.
    *
    * @return whether the whole state must be read (the write landed in a state we have not read)
    */
   synchronized boolean applyWritten(String field, RedisFleet.Written written) {
     boolean sameState = written.epoch().equals(fleetEpoch);
-    if (sameState && written.version() < fleetVersion) {
-      return false; // a later broadcast already carried this field's newer value
+    if (sameState && written.version() <= fleetVersion) {
+      return false; // its broadcast, or a later one, was applied already
     }
     if (written.stored().isEmpty()) {
       fleet.remove(field);
     } else {
       putDecoded(field, written.stored());
     }
-    if (sameState) {
-      fleetVersion = written.version();
-    }
     recompute();
-    // In a state we have not read (just created, or after Redis lost ours) our write shows at once, and
-    // reading the whole state teaches us the rest and its version.
     return !sameState;
   }
 
@@ -145,10 +145,11 @@ final class BoardState {
     if (version <= fleetVersion) {
       return false; // stale: already applied, or older than the state we read
     }
-    if (parts[2].equals("del")) {
-      fleet.remove(parts[3]);
-    } else {
-      putDecoded(parts[3], parts[4]);
+    String[] change = {parts[2], parts[3], parts[4]};
+    applyChange(change);
+    recent.put(version, change);
+    if (recent.size() > MAX_RECENT) {
+      recent.pollFirstEntry();
     }
     boolean missed = version > fleetVersion + 1;
     fleetVersion = version;
@@ -164,7 +165,8 @@ final class BoardState {
   synchronized List<Op> lostEntries(Map<String, String> state, Predicate<Entry> ours) {
     String epoch = state.getOrDefault(RedisFleet.EPOCH_FIELD, "");
     List<Op> lost = new ArrayList<>();
-    if (fleetEpoch != null && !epoch.equals(fleetEpoch)) {
+    // An empty known epoch means there was no state to lose (or one written without the script).
+    if (fleetEpoch != null && !fleetEpoch.isEmpty() && !epoch.equals(fleetEpoch)) {
       fleet.values().stream().filter(e -> !state.containsKey(e.field()) && ours.test(e))
           .forEach(e -> lost.add(new Op(e.field(), e)));
     }
@@ -176,10 +178,11 @@ final class BoardState {
   }
 
   /**
-   * Replaces the fleet entries by {@code state}, the whole hash.
+   * Replaces the fleet entries by {@code state}, the whole hash. When broadcasts newer than the read were
+   * applied meanwhile (they travel on another connection and may overtake it), they are replayed over it.
    *
-   * @return false if it was not applied and should be read again: its version is older than one we
-   *     applied, which is usually a broadcast that overtook this read
+   * @return false if the result may be incomplete and the state should be read again: the read is older
+   *     than the version held and not every broadcast in between was seen (or Redis went back in time)
    */
   synchronized boolean applyState(Map<String, String> state) {
     String epoch = state.getOrDefault(RedisFleet.EPOCH_FIELD, "");
@@ -189,23 +192,41 @@ final class BoardState {
     } catch (NumberFormatException e) {
       version = 0;
     }
-    if (epoch.equals(fleetEpoch) && version < fleetVersion && !versionWentBack) {
-      // Read again to tell a broadcast that overtook this read from a Redis restored to an older copy of
-      // the same state, which we then accept.
-      versionWentBack = true;
-      return false;
-    }
-    versionWentBack = false;
+    boolean sameEpoch = epoch.equals(fleetEpoch);
     fleet.clear();
     state.forEach((field, value) -> {
       if (!field.startsWith("_")) { // _version, _epoch
         putDecoded(field, value);
       }
     });
-    fleetVersion = version;
+    boolean complete = true;
+    if (sameEpoch && version < fleetVersion) {
+      SortedMap<Long, String[]> newer = recent.tailMap(version, false);
+      complete = newer.size() == fleetVersion - version; // versions are unique: all of them, in order
+      if (complete) {
+        newer.values().forEach(this::applyChange);
+      } else {
+        fleetVersion = version;
+      }
+    } else {
+      fleetVersion = version;
+    }
+    if (sameEpoch && complete) {
+      recent.headMap(version, true).clear();
+    } else {
+      recent.clear();
+    }
     fleetEpoch = epoch;
     recompute();
-    return true;
+    return complete;
+  }
+
+  private void applyChange(String[] change) {
+    if (change[0].equals("del")) {
+      fleet.remove(change[1]);
+    } else {
+      putDecoded(change[1], change[2]);
+    }
   }
 
   private void putDecoded(String field, String value) {
