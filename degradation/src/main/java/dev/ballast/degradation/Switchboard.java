@@ -139,8 +139,11 @@ public interface Switchboard extends AutoCloseable {
 
   /**
    * Registers a listener, called after each change, in order, on the thread that made the change (a
-   * caller of {@link #set}, the schedule, or a Redis I/O thread): keep it quick. What it throws is
-   * logged and ignored.
+   * caller of {@link #set}, the schedule, or a Redis I/O thread): keep it quick, and do not flip switches
+   * from it (hand that to another thread: on a Redis I/O thread a flip would wait for itself). What it
+   * throws is logged and ignored.
+   *
+   * @throws NullPointerException if {@code listener} is null
    */
   void addListener(Listener listener);
 

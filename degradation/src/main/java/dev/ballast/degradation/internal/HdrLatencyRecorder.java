@@ -24,6 +24,7 @@ public final class HdrLatencyRecorder implements LatencyRecorder {
   private final long[] epochs = new long[BUCKETS];
   private Histogram recycled;
 
+  /** See {@link LatencyRecorder#of}. */
   public HdrLatencyRecorder(Duration window, Ticker ticker) {
     Check.positive(window, "LatencyRecorder.window");
     this.ticker = Check.notNull(ticker, "LatencyRecorder.ticker");

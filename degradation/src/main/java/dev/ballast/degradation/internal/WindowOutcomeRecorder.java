@@ -15,6 +15,7 @@ public final class WindowOutcomeRecorder implements OutcomeRecorder {
   private final SlidingTimeWindow window;
   private final Ticker ticker;
 
+  /** See {@link OutcomeRecorder#of}. */
   public WindowOutcomeRecorder(Duration window, Ticker ticker) {
     Check.positive(window, "OutcomeRecorder.window");
     this.ticker = Check.notNull(ticker, "OutcomeRecorder.ticker");
