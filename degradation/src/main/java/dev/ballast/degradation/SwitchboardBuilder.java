@@ -179,11 +179,11 @@ public final class SwitchboardBuilder {
 
   /**
    * Builds and starts the switchboard: with Redis it connects, subscribes and reads the fleet state
-   * before returning.
+   * before returning. If Redis cannot be reached it starts on the normal positions, logs that once, and
+   * connects in the background; flips made meanwhile apply locally and are written once connected.
    *
    * @throws NullPointerException if no name was set
    * @throws IllegalArgumentException if a mode or trigger names an undeclared feature
-   * @throws io.lettuce.core.RedisConnectionException if Redis cannot be reached at start
    */
   public Switchboard build() {
     Check.notNull(name, "Switchboard.name");

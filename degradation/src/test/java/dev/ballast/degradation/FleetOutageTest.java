@@ -78,6 +78,22 @@ class FleetOutageTest {
   }
 
   @Test
+  void aSwitchboardStartsWhileRedisIsDownAndJoinsTheFleetWhenItComesUp(RedisServer server) {
+    server.stop();
+    Switchboard lonely = board("lonely"); // does not throw
+    assertThat(lonely.isReadOnly()).isFalse();
+    lonely.set(SwitchName.READ_ONLY, true, "carol", "set while Redis was down");
+    assertThat(lonely.isReadOnly()).isTrue();
+
+    server.start();
+    await().atMost(DEADLINE).untilAsserted(() -> {
+      Switchboard fresh = board("fresh-" + System.nanoTime());
+      assertThat(fresh.isReadOnly()).isTrue();
+    });
+    assertThat(lonely.isReadOnly()).isTrue();
+  }
+
+  @Test
   void aPausedRedisDoesNotHangFlips(RedisServer server) {
     Switchboard a = board("a");
     Switchboard b = board("b");

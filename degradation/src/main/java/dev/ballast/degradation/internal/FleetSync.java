@@ -35,7 +35,10 @@ final class FleetSync implements AutoCloseable {
   private final String instanceId;
   private final BoardState state;
   private final ScheduledExecutorService executor;
-  private final RedisFleet redis;
+  private final BoardConfig config;
+  private final RedisClient client;
+  private final RedisGuard guard;
+  private volatile RedisFleet redis; // null until connected: Redis may be down when the switchboard starts
   private final Object syncLock = new Object();
   private final AtomicBoolean syncQueued = new AtomicBoolean();
   private volatile boolean closed;
@@ -46,7 +49,19 @@ final class FleetSync implements AutoCloseable {
     this.instanceId = config.instanceId();
     this.state = state;
     this.executor = executor;
-    this.redis = new RedisFleet(client, config.keyPrefix(), config.name(), config.redisTimeout(), guard,
+    this.config = config;
+    this.client = client;
+    this.guard = guard;
+    try {
+      this.redis = connect();
+    } catch (RuntimeException e) {
+      log.warn("switchboard {}: Redis is unreachable at start ({}); running on local state and connecting in the "
+          + "background", board, String.valueOf(e));
+    }
+  }
+
+  private RedisFleet connect() {
+    return new RedisFleet(client, config.keyPrefix(), config.name(), config.redisTimeout(), guard,
         new RedisFleet.Events() {
           @Override
           public void onBroadcast(String message) {
@@ -62,6 +77,26 @@ final class FleetSync implements AutoCloseable {
         });
   }
 
+  /**
+   * The port, connecting first if the switchboard started while Redis was down; null if still unreachable.
+   * Runs on the switchboard's thread (or a caller of refresh) under {@code syncLock}; a refused
+   * connection fails at once, a black-holed one after the client's connect timeout.
+   */
+  private RedisFleet connected() {
+    RedisFleet port = redis;
+    if (port != null || closed) {
+      return port;
+    }
+    try {
+      port = connect();
+    } catch (RuntimeException stillDown) {
+      return null;
+    }
+    redis = port;
+    log.info("switchboard {}: connected to Redis", board);
+    return port;
+  }
+
   /** Sets ({@code entry} non-null) or deletes {@code field} fleet-wide; applies here at once either way. */
   void write(String field, Entry entry) {
     Op op = new Op(field, entry);
@@ -69,7 +104,8 @@ final class FleetSync implements AutoCloseable {
       requestSync(RETRY); // keep the order of writes: this one goes after those still waiting for Redis
       return;
     }
-    RedisFleet.Written written = send(op);
+    RedisFleet port = redis;
+    RedisFleet.Written written = port == null ? null : send(port, op);
     if (written == null) {
       state.addPending(op);
       requestSync(RETRY);
@@ -78,8 +114,8 @@ final class FleetSync implements AutoCloseable {
     }
   }
 
-  private RedisFleet.Written send(Op op) {
-    return op.entry() == null ? redis.delete(op.field()) : redis.set(op.field(), EntryCodec.encodeTail(op.entry()));
+  private static RedisFleet.Written send(RedisFleet port, Op op) {
+    return op.entry() == null ? port.delete(op.field()) : port.set(op.field(), EntryCodec.encodeTail(op.entry()));
   }
 
   /** Asks for a re-read after {@code delay} on the switchboard's thread; requests made meanwhile coalesce. */
@@ -108,7 +144,8 @@ final class FleetSync implements AutoCloseable {
    */
   void refresh() {
     synchronized (syncLock) {
-      Map<String, String> found = redis.readAll();
+      RedisFleet port = connected();
+      Map<String, String> found = port == null ? null : port.readAll();
       if (found == null) {
         requestSync(RETRY);
         return;
@@ -118,7 +155,7 @@ final class FleetSync implements AutoCloseable {
       toWrite.addAll(pending);
       if (!toWrite.isEmpty()) {
         for (Op op : toWrite) {
-          if (send(op) == null) {
+          if (send(port, op) == null) {
             requestSync(RETRY);
             return;
           }
@@ -127,7 +164,7 @@ final class FleetSync implements AutoCloseable {
         if (!pending.isEmpty()) {
           log.info("switchboard {}: wrote {} changes made during the Redis outage", board, pending.size());
         }
-        found = redis.readAll();
+        found = port.readAll();
         if (found == null) {
           requestSync(RETRY);
           return;
@@ -151,10 +188,17 @@ final class FleetSync implements AutoCloseable {
   /** Deletes {@code fields} (best effort, one try each) and closes the connections. */
   void close(List<String> fields) {
     closed = true;
+    RedisFleet port;
+    synchronized (syncLock) { // no connect may slip in after this
+      port = redis;
+    }
+    if (port == null) {
+      return;
+    }
     try {
-      fields.forEach(redis::delete);
+      fields.forEach(port::delete);
     } finally {
-      redis.close();
+      port.close();
     }
   }
 

@@ -86,7 +86,12 @@ final class RedisFleet implements AutoCloseable {
     });
     // Re-reading on subscribed (not on connected) leaves no gap: Lettuce re-subscribes after each reconnect,
     // and whatever was published before that confirmation is in the hash we then read.
-    pubSub.sync().subscribe(channel);
+    try {
+      pubSub.sync().subscribe(channel);
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
   }
 
   String hashKey() {
