@@ -117,6 +117,24 @@ public record Trigger(String name, Signal signal, double enterThreshold, double 
     return b;
   }
 
+  /**
+   * A builder holding this trigger's settings under a new name; each option may still be overridden once.
+   *
+   * <pre>{@code
+   * Trigger eu = slowCheckout.toBuilder("slow-checkout-eu").signal(euLatency).build();
+   * }</pre>
+   */
+  public Builder toBuilder(String newName) {
+    Builder b = new Builder(newName);
+    b.signal = signal;
+    b.enter = enterThreshold;
+    b.exit = exitThreshold;
+    b.minDwell = minDwell;
+    b.settings = settings;
+    b.scope = scope;
+    return b;
+  }
+
   /** Builds a {@link Trigger}; each option may be set once. Not thread-safe. */
   public static final class Builder {
     private final OptionsSet options = new OptionsSet("Trigger");

@@ -213,6 +213,20 @@ class TriggerTest {
   }
 
   @Test
+  void toBuilderCopiesEverythingAndAllowsOneOverride() {
+    Trigger original = Trigger.builder("a").signal(Signal.of("v", () -> 0)).enterAt(5).exitAt(1)
+        .minDwell(Duration.ofSeconds(7)).degrade(SwitchName.READ_ONLY).scope(Trigger.Scope.FLEET).build();
+    Trigger copy = original.toBuilder("b").enterAt(9).build();
+    assertThat(copy.name()).isEqualTo("b");
+    assertThat(copy.enterThreshold()).isEqualTo(9);
+    assertThat(copy.exitThreshold()).isEqualTo(1);
+    assertThat(copy.minDwell()).isEqualTo(Duration.ofSeconds(7));
+    assertThat(copy.settings()).isEqualTo(original.settings());
+    assertThat(copy.scope()).isEqualTo(Trigger.Scope.FLEET);
+    assertThatThrownBy(() -> original.toBuilder("c").enterAt(1).enterAt(2)).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
   void thresholdsOutOfRangeGetClearErrors() {
     Signal s = Signal.of("v", () -> 0);
     assertThatThrownBy(() -> Trigger.builder("t").signal(s).enterAt(1).exitAt(2).degrade(SwitchName.READ_ONLY).build())
