@@ -18,13 +18,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Measures how long a flip on one instance takes to reach another on loopback, from the call to
- * {@code set} to the other instance's listener, next to a raw Lettuce pub/sub message in the same run.
+ * {@code set} to the other instance's listener, next to a raw Lettuce pub/sub message and a bare call of
+ * the write script in the same run.
  * Prints the figures; asserts only that every flip arrived, and a generous bound.
  */
 @ExtendWith(RedisExtension.class)
 class FlipLatencyTest {
 
-  private static final int WARMUP = 200;
+  private static final int WARMUP = 2_000; // enough for the JIT to compile the apply path
   private static final int FLIPS = Integer.getInteger("flips", 1_000);
 
   @Test
@@ -45,8 +46,10 @@ class FlipLatencyTest {
         }
       }
       long[] raw = rawPubSub(client);
+      long[] script = rawScript(client);
       report("switchboard flip", flips);
       report("raw PUBLISH", raw);
+      report("raw EVALSHA", script);
       assertThat(percentile(flips, 50)).isLessThan(TimeUnit.MILLISECONDS.toNanos(50));
     } finally {
       client.shutdown();
@@ -80,6 +83,25 @@ class FlipLatencyTest {
     } finally {
       sub.close();
       pub.close();
+    }
+  }
+
+  /** The round trip of the switchboard's write script alone, by a bare synchronous EVALSHA. */
+  private static long[] rawScript(RedisClient client) throws Exception {
+    try (StatefulRedisConnection<String, String> connection = client.connect();
+        java.io.InputStream in = FlipLatencyTest.class.getResourceAsStream("/dev/ballast/degradation/internal/apply.lua")) {
+      var redis = connection.sync();
+      String sha = redis.scriptLoad(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+      long[] trips = new long[FLIPS];
+      for (int i = 0; i < WARMUP + FLIPS; i++) {
+        long start = System.nanoTime();
+        redis.evalsha(sha, io.lettuce.core.ScriptOutputType.MULTI, new String[] {"latency-raw-script"}, "latency-raw",
+            "set", "switch:serve-cached", "bench|flip|serve-cached=" + (i % 2));
+        if (i >= WARMUP) {
+          trips[i - WARMUP] = System.nanoTime() - start;
+        }
+      }
+      return trips;
     }
   }
 
