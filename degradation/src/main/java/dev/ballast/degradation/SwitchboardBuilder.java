@@ -1,0 +1,202 @@
+package dev.ballast.degradation;
+
+import dev.ballast.core.Ticker;
+import dev.ballast.core.internal.Check;
+import dev.ballast.core.internal.OptionsSet;
+import dev.ballast.degradation.internal.BoardConfig;
+import dev.ballast.degradation.internal.DefaultSwitchboard;
+import io.lettuce.core.RedisClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.lang.management.ManagementFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Builds a {@link Switchboard}. Each option may be set once ({@link IllegalStateException} on a second
+ * call); {@link #mode} and {@link #trigger} add one each. Not thread-safe.
+ */
+public final class SwitchboardBuilder {
+
+  private final OptionsSet options = new OptionsSet("Switchboard");
+  private String name;
+  private final Set<String> features = new LinkedHashSet<>();
+  private final Map<String, Mode> modes = new LinkedHashMap<>();
+  private final List<Trigger> triggers = new ArrayList<>();
+  private RedisClient redis;
+  private String keyPrefix = "ballast:degradation:";
+  private String instanceId;
+  private Ticker ticker = Ticker.system();
+  private Clock clock = Clock.systemUTC();
+  private MeterRegistry registry;
+  private Duration evaluateEvery = Duration.ofSeconds(1);
+  private Duration refreshEvery = Duration.ofSeconds(30);
+  private Duration redisTimeout = Duration.ofSeconds(1);
+  private boolean manualSchedule;
+  private boolean survivalReplaced;
+
+  SwitchboardBuilder() {
+    modes.put(Mode.SURVIVAL, Mode.survival());
+  }
+
+  /** The switchboard's name (required): letters, digits, '.', '_', '-'. Instances of one fleet share it. */
+  public SwitchboardBuilder name(String name) {
+    options.claim("name");
+    this.name = SwitchName.checkName(name, "Switchboard.name");
+    return this;
+  }
+
+  /**
+   * Declares the closed set of non-critical features; afterwards an unknown feature name is an error
+   * rather than a silently enabled feature. Without it, any well-formed name is accepted.
+   */
+  public SwitchboardBuilder features(String... names) {
+    options.claim("features");
+    Check.notNull(names, "Switchboard.features");
+    for (String f : names) {
+      features.add(SwitchName.checkName(f, "Switchboard.features[]"));
+    }
+    return this;
+  }
+
+  /**
+   * Registers a mode for {@link Switchboard#enterMode}; "survival" is registered already and may be
+   * replaced once.
+   *
+   * @throws IllegalStateException if a mode of that name was already registered
+   */
+  public SwitchboardBuilder mode(Mode mode) {
+    Check.notNull(mode, "Switchboard.mode");
+    boolean first = mode.name().equals(Mode.SURVIVAL) ? !survivalReplaced : !modes.containsKey(mode.name());
+    if (!first) {
+      throw new IllegalStateException("Switchboard.mode '" + mode.name() + "' was already registered");
+    }
+    survivalReplaced |= mode.name().equals(Mode.SURVIVAL);
+    modes.put(mode.name(), mode);
+    return this;
+  }
+
+  /**
+   * Adds a trigger.
+   *
+   * @throws IllegalStateException if a trigger of that name was already added
+   */
+  public SwitchboardBuilder trigger(Trigger trigger) {
+    Check.notNull(trigger, "Switchboard.trigger");
+    for (Trigger t : triggers) {
+      if (t.name().equals(trigger.name())) {
+        throw new IllegalStateException("Switchboard.trigger '" + trigger.name() + "' was already added");
+      }
+    }
+    triggers.add(trigger);
+    return this;
+  }
+
+  /**
+   * Shares the state with every instance using the same Redis, prefix and name. The switchboard opens
+   * one command and one pub/sub connection from {@code client} and closes them on {@link
+   * Switchboard#close()}; the client stays the application's.
+   */
+  public SwitchboardBuilder redis(RedisClient client) {
+    options.claim("redis");
+    this.redis = Check.notNull(client, "Switchboard.redis");
+    return this;
+  }
+
+  /** The prefix of the Redis keys and channel (default {@code "ballast:degradation:"}). */
+  public SwitchboardBuilder keyPrefix(String prefix) {
+    options.claim("keyPrefix");
+    this.keyPrefix = Check.notNull(prefix, "Switchboard.keyPrefix");
+    return this;
+  }
+
+  /** This instance's name in {@link Switch#who()} of its triggers (default host name and process id). */
+  public SwitchboardBuilder instanceId(String id) {
+    options.claim("instanceId");
+    this.instanceId = SwitchName.checkName(id, "Switchboard.instanceId");
+    return this;
+  }
+
+  /** The ticker triggers' dwell times are measured with (default {@link Ticker#system()}). */
+  public SwitchboardBuilder ticker(Ticker ticker) {
+    options.claim("ticker");
+    this.ticker = Check.notNull(ticker, "Switchboard.ticker");
+    return this;
+  }
+
+  /** The wall clock for {@link Switch#since()} of local changes (default UTC system clock). */
+  public SwitchboardBuilder clock(Clock clock) {
+    options.claim("clock");
+    this.clock = Check.notNull(clock, "Switchboard.clock");
+    return this;
+  }
+
+  /** Where to export the switch gauges and change counters (default none). */
+  public SwitchboardBuilder meterRegistry(MeterRegistry registry) {
+    options.claim("meterRegistry");
+    this.registry = Check.notNull(registry, "Switchboard.meterRegistry");
+    return this;
+  }
+
+  /** How often triggers are evaluated (default 1 s). */
+  public SwitchboardBuilder evaluateEvery(Duration interval) {
+    options.claim("evaluateEvery");
+    this.evaluateEvery = Check.positive(interval, "Switchboard.evaluateEvery");
+    return this;
+  }
+
+  /** How often the whole state is re-read from Redis as a safety net (default 30 s). */
+  public SwitchboardBuilder refreshEvery(Duration interval) {
+    options.claim("refreshEvery");
+    this.refreshEvery = Check.positive(interval, "Switchboard.refreshEvery");
+    return this;
+  }
+
+  /**
+   * How long a Redis call may take before the switchboard treats Redis as unreachable (default 1 s),
+   * whatever timeout the client has: a flip during an outage applies locally after at most this long.
+   */
+  public SwitchboardBuilder redisTimeout(Duration timeout) {
+    options.claim("redisTimeout");
+    this.redisTimeout = Check.positive(timeout, "Switchboard.redisTimeout");
+    return this;
+  }
+
+  /**
+   * Runs nothing periodically: the application (or a test) calls {@link Switchboard#evaluate()} and
+   * {@link Switchboard#refresh()} itself. Re-reads after a reconnect still happen.
+   */
+  public SwitchboardBuilder manualSchedule() {
+    options.claim("manualSchedule");
+    this.manualSchedule = true;
+    return this;
+  }
+
+  /**
+   * Builds and starts the switchboard: with Redis it connects, subscribes and reads the fleet state
+   * before returning. If Redis cannot be reached it starts on the normal positions, logs that once, and
+   * connects in the background; flips made meanwhile apply locally and are written once connected.
+   *
+   * @throws NullPointerException if no name was set
+   * @throws IllegalArgumentException if a mode or trigger names an undeclared feature
+   */
+  public Switchboard build() {
+    Check.notNull(name, "Switchboard.name");
+    String instance = instanceId != null ? instanceId : defaultInstanceId();
+    BoardConfig config = new BoardConfig(name, Set.copyOf(features), Map.copyOf(modes), List.copyOf(triggers),
+        keyPrefix, instance, evaluateEvery, refreshEvery, redisTimeout, manualSchedule);
+    return DefaultSwitchboard.start(config, redis, ticker, clock, registry);
+  }
+
+  private static String defaultInstanceId() {
+    // "pid@host" from the runtime bean; keep only the characters names allow.
+    String raw = ManagementFactory.getRuntimeMXBean().getName();
+    String cleaned = raw.replaceAll("[^A-Za-z0-9._-]", "-");
+    return cleaned.isEmpty() ? "instance" : cleaned.substring(0, Math.min(100, cleaned.length()));
+  }
+}

@@ -1,0 +1,309 @@
+package dev.ballast.degradation.internal;
+
+import dev.ballast.core.Ticker;
+import dev.ballast.core.internal.Check;
+import dev.ballast.degradation.Mode;
+import dev.ballast.degradation.ReadOnlyModeException;
+import dev.ballast.degradation.Switch;
+import dev.ballast.degradation.SwitchName;
+import dev.ballast.degradation.Switchboard;
+import dev.ballast.degradation.Trigger;
+import dev.ballast.redis.RedisGuard;
+import io.lettuce.core.RedisClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The switchboard: validates what callers ask, reads from the {@link BoardState}'s snapshot, and sends
+ * writes to Redis ({@link FleetSync}) or, without Redis, straight to the state.
+ *
+ * <p>Design: this class holds no mutable state of its own beyond the closed flag. Reads are one volatile
+ * read of an immutable snapshot; {@link BoardState} guards the entries, {@link FleetSync} the re-reads,
+ * {@link TriggerRunner} the trigger state machines. The periodic work (trigger evaluation, the slow
+ * re-read) and re-reads after reconnects run on one daemon thread per switchboard.
+ */
+public final class DefaultSwitchboard implements Switchboard {
+
+  private static final Logger log = LoggerFactory.getLogger(Switchboard.class);
+
+  private final BoardConfig config;
+  private final String name;
+  private final Set<String> declared;
+  private final Clock clock;
+  private final BoardState state;
+  private final SwitchMeters meters;
+  private final ChangeReporter reporter;
+  private final TriggerRunner triggers;
+  private final ScheduledExecutorService executor;
+  private final FleetSync fleet;
+  private final BooleanSupplier spareOrigin = this::isServeCached;
+  private volatile boolean closed;
+
+  private DefaultSwitchboard(BoardConfig config, RedisClient client, Ticker ticker, Clock clock,
+      MeterRegistry registry) {
+    this.config = config;
+    this.name = config.name();
+    this.declared = config.features();
+    this.clock = clock;
+    for (Mode mode : config.modes().values()) {
+      checkDeclared(mode.settings().keySet());
+    }
+    for (Trigger t : config.triggers()) {
+      checkDeclared(t.settings().keySet());
+    }
+    this.meters = new SwitchMeters(registry, name, this::current);
+    this.reporter = new ChangeReporter(name, meters);
+    this.state = new BoardState(name, declared, clock, reporter);
+    state.snapshot().all().forEach(s -> meters.register(s.name()));
+    this.triggers = new TriggerRunner(config, ticker, clock, state::setLocal, this::write);
+    this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread thread = new Thread(r, "ballast-degradation-" + name);
+      thread.setDaemon(true);
+      return thread;
+    });
+    if (client == null) {
+      this.fleet = null;
+      return;
+    }
+    String component = "degradation:" + name;
+    // The guard's breaker runs on real time even when tests drive the triggers with a manual ticker.
+    RedisGuard guard = RedisGuard.create(component, RedisGuard.defaultBreaker(component, Ticker.system()),
+        Ticker.system(), registry);
+    try {
+      this.fleet = new FleetSync(config, client, guard, state, executor);
+    } catch (RuntimeException e) {
+      executor.shutdownNow();
+      throw e;
+    }
+  }
+
+  /** Builds, connects, reads the fleet state and starts the schedule. */
+  public static DefaultSwitchboard start(BoardConfig config, RedisClient client, Ticker ticker, Clock clock,
+      MeterRegistry registry) {
+    DefaultSwitchboard board = new DefaultSwitchboard(config, client, ticker, clock, registry);
+    board.refresh();
+    board.schedule();
+    return board;
+  }
+
+  private void schedule() {
+    if (config.manualSchedule()) {
+      return;
+    }
+    if (!triggers.isEmpty()) {
+      long every = config.evaluateEvery().toNanos();
+      executor.scheduleWithFixedDelay(() -> quietly("evaluate", this::evaluate), every, every, TimeUnit.NANOSECONDS);
+    }
+    if (fleet != null) {
+      long every = config.refreshEvery().toNanos();
+      executor.scheduleWithFixedDelay(() -> quietly("refresh", this::refresh), every, every, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private Switch current(SwitchName switchName) {
+    return state.snapshot().get(switchName);
+  }
+
+  private void quietly(String what, Runnable task) {
+    try {
+      task.run();
+    } catch (RuntimeException e) {
+      log.warn("switchboard {}: {} failed; trying again on schedule", name, what, e);
+    }
+  }
+
+  // ---- reads: one volatile read, no lock, no allocation ----
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public Switch serveCached() {
+    return state.snapshot().serveCached();
+  }
+
+  @Override
+  public Switch readOnly() {
+    return state.snapshot().readOnly();
+  }
+
+  @Override
+  public Switch feature(String feature) {
+    Snapshot s = state.snapshot();
+    Switch known = s.features().get(Check.notNull(feature, "feature name"));
+    if (known != null) {
+      return known;
+    }
+    return s.get(checkFeature(feature));
+  }
+
+  @Override
+  public List<Switch> switches() {
+    return List.copyOf(state.snapshot().all());
+  }
+
+  @Override
+  public Set<String> activeModes() {
+    return state.snapshot().activeModes();
+  }
+
+  @Override
+  public boolean isServeCached() {
+    return state.snapshot().serveCached().on();
+  }
+
+  @Override
+  public boolean isReadOnly() {
+    return state.snapshot().readOnly().on();
+  }
+
+  @Override
+  public boolean isFeatureEnabled(String feature) {
+    if (feature == null) {
+      throw new NullPointerException("feature name must not be null"); // not Check.notNull: its lambda allocates
+    }
+    Snapshot s = state.snapshot();
+    Switch known = s.features().get(feature);
+    if (known != null) {
+      return known.on();
+    }
+    if (!declared.isEmpty()) {
+      checkFeature(feature); // every declared feature is in the map: this one is unknown, and throws
+    }
+    return s.otherFeatures().on();
+  }
+
+  @Override
+  public void guardWrite(String operation) {
+    Switch readOnly = state.snapshot().readOnly();
+    if (readOnly.on()) {
+      throw new ReadOnlyModeException(name, operation, readOnly);
+    }
+  }
+
+  @Override
+  public BooleanSupplier spareOriginSignal() {
+    return spareOrigin;
+  }
+
+  private SwitchName checkFeature(String feature) {
+    SwitchName n = SwitchName.feature(feature);
+    checkDeclared(Set.of(n));
+    return n;
+  }
+
+  private void checkDeclared(Set<SwitchName> names) {
+    if (declared.isEmpty()) {
+      return;
+    }
+    for (SwitchName n : names) {
+      if (n.isFeature() && !n.equals(SwitchName.ALL_FEATURES) && !declared.contains(n.featureName())) {
+        throw FeatureNames.unknown(name, n.featureName(), declared);
+      }
+    }
+  }
+
+  // ---- manual control ----
+
+  @Override
+  public void set(SwitchName switchName, boolean on, String who, String why) {
+    Check.notNull(switchName, "switch name");
+    checkDeclared(Set.of(switchName));
+    Entry entry = new Entry(Entry.MANUAL + switchName.id(), clock.millis(), Check.notBlank(who, "who"),
+        Check.notNull(why, "why"), Map.of(switchName, on));
+    write(entry.field(), entry);
+  }
+
+  @Override
+  public void release(SwitchName switchName, String who) {
+    Check.notNull(switchName, "switch name");
+    checkDeclared(Set.of(switchName));
+    Check.notBlank(who, "who");
+    String field = Entry.MANUAL + switchName.id();
+    log.info("switchboard {}: {} releases {} to modes and triggers", name, who, switchName);
+    write(field, null);
+  }
+
+  @Override
+  public void enterMode(String modeName, String who, String why) {
+    Mode mode = mode(modeName);
+    Entry entry = new Entry(Entry.MODE + mode.name(), clock.millis(), Check.notBlank(who, "who"),
+        Check.notNull(why, "why"), mode.settings());
+    log.info("switchboard {}: {} enters mode {}: {}", name, who, mode.name(), why);
+    write(entry.field(), entry);
+  }
+
+  @Override
+  public void leaveMode(String modeName, String who) {
+    Mode mode = mode(modeName);
+    Check.notBlank(who, "who");
+    log.info("switchboard {}: {} leaves mode {}", name, who, mode.name());
+    write(Entry.MODE + mode.name(), null);
+  }
+
+  private Mode mode(String modeName) {
+    Check.notNull(modeName, "mode");
+    Mode mode = config.modes().get(modeName);
+    if (mode == null) {
+      throw new IllegalArgumentException("unknown mode '" + modeName + "' in switchboard '" + name
+          + "'; registered modes: " + new TreeSet<>(config.modes().keySet()));
+    }
+    return mode;
+  }
+
+  @Override
+  public void evaluate() {
+    triggers.evaluate();
+  }
+
+  @Override
+  public void refresh() {
+    if (fleet != null) {
+      fleet.refresh();
+    }
+  }
+
+  /** The one write path for manual settings, modes and fleet triggers. */
+  private void write(String field, Entry entry) {
+    if (fleet == null) {
+      state.setStandalone(field, entry);
+    } else {
+      fleet.write(field, entry);
+    }
+  }
+
+  @Override
+  public void addListener(Listener listener) {
+    reporter.add(Check.notNull(listener, "listener"));
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    executor.shutdownNow();
+    meters.close();
+    if (fleet != null) {
+      fleet.close(triggers.engagedFleetFields()); // an engaged fleet trigger must not outlive its instance
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Switchboard[" + name + "]";
+  }
+}

@@ -1,0 +1,174 @@
+package dev.ballast.degradation.internal;
+
+import dev.ballast.redis.RedisGuard;
+import dev.ballast.redis.RedisScript;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import java.util.Map;
+
+/**
+ * The switchboard's narrow port onto Redis: write one entry (a Lua script: set or delete, bump the
+ * version, publish, atomically), read the whole state ({@code HGETALL}), and hear broadcasts. Every call
+ * goes through the {@link RedisGuard}, so a failure comes back as null, never as an exception.
+ *
+ * <p>Keys: the state hash {@code <prefix>{<name>}} and the channel {@code <prefix>{<name>}:changes}; the
+ * hash tag keeps them on one Cluster slot. Thread-safe: Lettuce connections are; this holds no state of
+ * its own beyond them.
+ */
+final class RedisFleet implements AutoCloseable {
+
+  static final String VERSION_FIELD = "_version";
+  static final String EPOCH_FIELD = "_epoch";
+  private static final RedisScript APPLY = RedisScript.fromResource(RedisFleet.class, "apply.lua");
+
+  /** What the port tells the switchboard; called on Lettuce I/O threads, so it must not block. */
+  interface Events {
+    void onBroadcast(String message);
+
+    /** The subscription is (re)established: anything may have been missed before it. */
+    void onSubscribed();
+  }
+
+  /**
+   * The outcome of a write: the version it produced (or found), the stored value ("" for a delete) and the
+   * state's epoch.
+   */
+  record Written(long version, String stored, String epoch) {}
+
+  private final String[] hashKey;
+  private final String channel;
+  private final RedisGuard guard;
+  private final StatefulRedisConnection<String, String> commands;
+  private final StatefulRedisPubSubConnection<String, String> pubSub;
+  private final Duration timeout;
+  private final AtomicBoolean initialSubscription = new AtomicBoolean(true);
+
+  RedisFleet(RedisClient client, String prefix, String name, Duration timeout, RedisGuard guard, Events events) {
+    this.timeout = timeout;
+    this.hashKey = new String[] {prefix + "{" + name + "}"};
+    this.channel = prefix + "{" + name + "}:changes";
+    this.guard = guard;
+    this.commands = client.connect();
+    try {
+      this.pubSub = client.connectPubSub();
+    } catch (RuntimeException e) {
+      commands.close();
+      throw e;
+    }
+    pubSub.addListener(new RedisPubSubAdapter<String, String>() {
+      @Override
+      public void message(String from, String message) {
+        if (channel.equals(from)) {
+          events.onBroadcast(message);
+        }
+      }
+
+      @Override
+      public void subscribed(String to, long count) {
+        // The first confirmation is the initial subscription, which the switchboard follows with a read of
+        // its own; every later one is a re-subscription after a reconnect.
+        if (channel.equals(to) && !initialSubscription.compareAndSet(true, false)) {
+          events.onSubscribed();
+        }
+      }
+    });
+    // Re-reading on subscribed (not on connected) leaves no gap: Lettuce re-subscribes after each reconnect,
+    // and whatever was published before that confirmation is in the hash we then read.
+    try {
+      pubSub.sync().subscribe(channel);
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  String hashKey() {
+    return hashKey[0];
+  }
+
+  String channel() {
+    return channel;
+  }
+
+  /** Sets {@code field} to {@code tail} (Redis prepends its time); null when Redis did not answer. */
+  Written set(String field, String tail) {
+    return run("set", field, tail);
+  }
+
+  /** Deletes {@code field}; null when Redis did not answer. */
+  Written delete(String field) {
+    return run("del", field, "");
+  }
+
+  private Written run(String op, String field, String tail) {
+    List<Object> reply = guarded(() -> APPLY.evalAsync(commands.async(), ScriptOutputType.MULTI, hashKey, channel, op,
+        field, tail));
+    if (reply == null || reply.size() != 3) {
+      return null;
+    }
+    return new Written(((Number) reply.get(0)).longValue(), String.valueOf(reply.get(1)), String.valueOf(reply.get(2)));
+  }
+
+  /** The whole hash, version and epoch included; null when Redis did not answer. */
+  Map<String, String> readAll() {
+    return guarded(() -> commands.async().hgetall(hashKey[0]));
+  }
+
+  /**
+   * Runs one call through the guard, waiting at most {@code timeout} whatever the application's client is
+   * configured with (Lettuce's default is 60 s, and a disconnected client queues commands): an operator's
+   * flip during an outage must not hang. A call that times out is cancelled, so that a client queueing
+   * commands while disconnected does not replay it later, out of order with the pending writes.
+   */
+  private <T> T guarded(Supplier<CompletionStage<T>> call) {
+    if (!guard.tryAcquire()) {
+      guard.onFallback();
+      return null;
+    }
+    long start = System.nanoTime();
+    CompletableFuture<T> future = null;
+    try {
+      future = call.get().toCompletableFuture();
+      T value = future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      guard.onSuccess(start);
+      return value;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      failed(future, start, e);
+    } catch (ExecutionException e) {
+      failed(future, start, e.getCause());
+    } catch (TimeoutException | RuntimeException e) {
+      failed(future, start, e);
+    }
+    return null;
+  }
+
+  private void failed(CompletableFuture<?> future, long start, Throwable error) {
+    if (future != null) {
+      future.cancel(true);
+    }
+    guard.onFailure(start, error);
+    guard.onFallback();
+  }
+
+  @Override
+  public void close() {
+    try {
+      pubSub.close();
+    } finally {
+      commands.close();
+    }
+  }
+}

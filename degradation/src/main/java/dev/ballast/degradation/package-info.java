@@ -1,0 +1,6 @@
+/**
+ * A degradation switchboard: serve-cached, read-only and non-critical features off, flipped by hand, by
+ * named modes or by triggers on SLO signals, shared by a fleet through Redis. Start at
+ * {@link dev.ballast.degradation.Switchboard}.
+ */
+package dev.ballast.degradation;

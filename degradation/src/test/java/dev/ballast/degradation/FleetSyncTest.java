@@ -1,0 +1,271 @@
+package dev.ballast.degradation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ballast.testsupport.RedisExtension;
+import dev.ballast.testsupport.RedisServer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(RedisExtension.class)
+class FleetSyncTest {
+
+  private static final Duration DEADLINE = Duration.ofSeconds(5);
+
+  private RedisClient client;
+  private StatefulRedisConnection<String, String> raw;
+  private RedisCommands<String, String> redis;
+  private String name;
+  private final List<Switchboard> boards = new ArrayList<>();
+
+  @BeforeEach
+  void setUp(RedisServer server, TestInfo info) {
+    client = server.newClient();
+    raw = client.connect();
+    redis = raw.sync();
+    name = info.getTestMethod().orElseThrow().getName();
+  }
+
+  @AfterEach
+  void tearDown() {
+    boards.forEach(Switchboard::close);
+    raw.close();
+    client.shutdown();
+  }
+
+  private Switchboard board(String instance, Trigger... triggers) {
+    SwitchboardBuilder b = Switchboard.builder().name(name).features("reviews", "wishlist").redis(client)
+        .instanceId(instance).manualSchedule();
+    for (Trigger t : triggers) {
+      b.trigger(t);
+    }
+    Switchboard board = b.build();
+    boards.add(board);
+    return board;
+  }
+
+  private String hashKey() {
+    return "ballast:degradation:{" + name + "}";
+  }
+
+  @Test
+  void aFlipOnOneInstanceReachesTheOtherTwo() {
+    Switchboard a = board("a");
+    Switchboard b = board("b");
+    Switchboard c = board("c");
+
+    a.set(SwitchName.READ_ONLY, true, "alice", "db failover | step 1, of 3");
+    assertThat(a.isReadOnly()).isTrue(); // at once on the instance that flipped it
+    await().atMost(DEADLINE).until(() -> b.isReadOnly() && c.isReadOnly());
+    assertThat(c.readOnly()).isEqualTo(a.readOnly()).isEqualTo(b.readOnly()); // same who, why, since (Redis TIME)
+    assertThat(c.readOnly().why()).isEqualTo("db failover | step 1, of 3");
+
+    c.enterMode(Mode.SURVIVAL, "carol", "black friday");
+    await().atMost(DEADLINE).until(() -> !a.isFeatureEnabled("reviews") && !b.isFeatureEnabled("wishlist")
+        && a.isServeCached() && b.isServeCached());
+    assertThat(a.activeModes()).containsExactly("survival");
+
+    b.release(SwitchName.READ_ONLY, "bob");
+    b.leaveMode(Mode.SURVIVAL, "bob");
+    await().atMost(DEADLINE).until(() -> !a.isReadOnly() && !c.isReadOnly() && a.isFeatureEnabled("reviews")
+        && !c.isServeCached());
+  }
+
+  @Test
+  void aNewInstanceStartsWithTheFleetState() {
+    board("a").set(SwitchName.feature("reviews"), false, "alice", "slow");
+    Switchboard late = board("late");
+    assertThat(late.isFeatureEnabled("reviews")).isFalse(); // read at start, no waiting
+    assertThat(late.feature("reviews").who()).isEqualTo("alice");
+  }
+
+  @Test
+  void anInstanceWhosePubSubConnectionWasKilledCatchesUpOnReconnect() {
+    Switchboard a = board("a");
+    Switchboard b = board("b");
+    a.set(SwitchName.SERVE_CACHED, true, "alice", "before");
+    await().atMost(DEADLINE).until(b::isServeCached);
+
+    // A change b cannot hear: written to the hash without a broadcast, as if published while b was away.
+    redis.hincrby(hashKey(), "_version", 1);
+    redis.hset(hashKey(), "switch:read-only", "1700000000000|ops|missed|read-only=1");
+    assertThat(b.isReadOnly()).isFalse();
+
+    assertThat(redis.clientKill(io.lettuce.core.KillArgs.Builder.typePubsub())).isGreaterThanOrEqualTo(2L);
+
+    await().atMost(DEADLINE).until(() -> a.isReadOnly() && b.isReadOnly());
+    assertThat(b.readOnly().who()).isEqualTo("ops");
+    assertThat(b.readOnly().since().toEpochMilli()).isEqualTo(1700000000000L);
+    // and broadcasts flow again afterwards
+    a.release(SwitchName.SERVE_CACHED, "alice");
+    await().atMost(DEADLINE).until(() -> !b.isServeCached());
+  }
+
+  @Test
+  void staleAndMalformedBroadcastsAreIgnored() {
+    Switchboard a = board("a");
+    Switchboard b = board("b");
+    a.set(SwitchName.READ_ONLY, true, "alice", "one");
+    a.set(SwitchName.SERVE_CACHED, true, "alice", "two");
+    await().atMost(DEADLINE).until(() -> b.isServeCached() && b.isReadOnly());
+
+    String channel = hashKey() + ":changes";
+    redis.publish(channel, "1|del|switch:read-only|"); // version 1 is older than what b has
+    redis.publish(channel, "garbage");
+    redis.publish(channel, "x|set|switch:read-only|");
+    a.set(SwitchName.feature("wishlist"), false, "alice", "marker"); // broadcasts are ordered: wait for this one
+    await().atMost(DEADLINE).until(() -> !b.isFeatureEnabled("wishlist"));
+    assertThat(b.isReadOnly()).isTrue();
+  }
+
+  @Test
+  void corruptEntriesInRedisAreSkippedAndTheRestApplies() {
+    redis.hset(hashKey(), "switch:read-only", "not an entry");
+    redis.hset(hashKey(), "switch:serve-cached", "1700000000000|ops|fine|serve-cached=1");
+    redis.hset(hashKey(), "_version", "2");
+    Switchboard a = board("a");
+    assertThat(a.isReadOnly()).isFalse();
+    assertThat(a.isServeCached()).isTrue();
+  }
+
+  @Test
+  void aFleetTriggerDegradesEveryInstanceUntilNoInstanceHasItEngaged() {
+    AtomicReference<Double> aSignal = new AtomicReference<>(0.0);
+    AtomicReference<Double> bSignal = new AtomicReference<>(0.0);
+    Switchboard a = board("a", fleetTrigger(aSignal));
+    Switchboard b = board("b", fleetTrigger(bSignal));
+    Switchboard c = board("c");
+
+    aSignal.set(10.0);
+    a.evaluate();
+    await().atMost(DEADLINE).until(() -> b.isServeCached() && c.isServeCached());
+    assertThat(c.serveCached().origin()).isEqualTo(Switch.Origin.AUTOMATIC);
+    assertThat(c.serveCached().who()).isEqualTo("trigger:busy@a");
+
+    bSignal.set(10.0);
+    b.evaluate();
+    aSignal.set(0.0);
+    a.evaluate(); // a recovered, b has not: still degraded
+    await().atMost(DEADLINE).until(() -> c.serveCached().who().equals("trigger:busy@b"));
+    assertThat(c.isServeCached()).isTrue();
+
+    b.close(); // an instance that goes away withdraws its engagement
+    await().atMost(DEADLINE).until(() -> !c.isServeCached() && !a.isServeCached());
+  }
+
+  @Test
+  void aLocalTriggerStaysOnItsInstance() {
+    AtomicReference<Double> signal = new AtomicReference<>(10.0);
+    Switchboard a = board("a", Trigger.builder("local").signal(Signal.of("v", signal::get)).enterAt(1).exitAt(0)
+        .minDwell(Duration.ZERO).degrade(SwitchName.READ_ONLY).build());
+    Switchboard b = board("b");
+    a.evaluate();
+    assertThat(a.isReadOnly()).isTrue();
+    a.set(SwitchName.SERVE_CACHED, true, "alice", "marker");
+    await().atMost(DEADLINE).until(b::isServeCached);
+    assertThat(b.isReadOnly()).isFalse();
+    assertThat(redis.hkeys(hashKey())).containsExactlyInAnyOrder("_version", "_epoch", "switch:serve-cached");
+  }
+
+  @Test
+  void refreshReadsTheWholeState() {
+    Switchboard a = board("a");
+    redis.hset(hashKey(), "mode:survival", "1700000000000|ops|direct|feature:*=0,read-only=1,serve-cached=1");
+    redis.hincrby(hashKey(), "_version", 5);
+    assertThat(a.isReadOnly()).isFalse();
+    a.refresh();
+    assertThat(a.isReadOnly()).isTrue();
+    assertThat(a.activeModes()).containsExactly("survival");
+  }
+
+  @RepeatedTest(5) // racy by nature: each repetition is another interleaving, on the state the last one left
+  void concurrentFlipsOnTwoInstancesConvergeToTheStateInRedis() throws Exception {
+    Switchboard a = board("a");
+    Switchboard b = board("b");
+    List<SwitchName> names = List.of(SwitchName.SERVE_CACHED, SwitchName.READ_ONLY, SwitchName.feature("reviews"),
+        SwitchName.feature("wishlist"));
+    CountDownLatch go = new CountDownLatch(1);
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      Switchboard target = t % 2 == 0 ? a : b;
+      long seed = t;
+      Thread thread = new Thread(() -> {
+        java.util.Random random = new java.util.Random(seed);
+        try {
+          go.await();
+        } catch (InterruptedException e) {
+          return;
+        }
+        for (int i = 0; i < 100; i++) {
+          SwitchName n = names.get(random.nextInt(names.size()));
+          switch (random.nextInt(3)) {
+            case 0 -> target.set(n, random.nextBoolean(), "t" + seed, "i" + i);
+            case 1 -> target.release(n, "t" + seed);
+            default -> target.enterMode(Mode.SURVIVAL, "t" + seed, "i" + i);
+          }
+          if (random.nextInt(10) == 0) {
+            target.leaveMode(Mode.SURVIVAL, "t" + seed);
+          }
+        }
+      });
+      threads.add(thread);
+      thread.start();
+    }
+    go.countDown();
+    for (Thread thread : threads) {
+      thread.join();
+    }
+    Switchboard fresh = board("fresh"); // reads the state in Redis from scratch
+    await().atMost(DEADLINE).untilAsserted(() -> {
+      assertThat(a.switches()).isEqualTo(fresh.switches());
+      assertThat(b.switches()).isEqualTo(fresh.switches());
+    });
+  }
+
+  @Test
+  void aMissedBroadcastIsNoticedByItsVersionAndTheWholeStateIsReadAgain() {
+    Switchboard a = board("a");
+    Switchboard b = board("b");
+    a.set(SwitchName.SERVE_CACHED, true, "alice", "one");
+    await().atMost(DEADLINE).until(b::isServeCached);
+    // Written without a broadcast (missed), then a broadcast two versions later for another field.
+    String epoch = redis.hget(hashKey(), "_epoch");
+    redis.hincrby(hashKey(), "_version", 1);
+    redis.hset(hashKey(), "switch:read-only", "1700000000000|ops|missed|read-only=1");
+    long version = redis.hincrby(hashKey(), "_version", 1);
+    String wishlistOff = "1700000000000|ops|heard|feature:wishlist=0";
+    redis.hset(hashKey(), "switch:feature:wishlist", wishlistOff);
+    redis.publish(hashKey() + ":changes", epoch + "|" + version + "|set|switch:feature:wishlist|" + wishlistOff);
+
+    await().atMost(DEADLINE).until(() -> !b.isFeatureEnabled("wishlist") && b.isReadOnly());
+    assertThat(b.readOnly().why()).isEqualTo("missed");
+  }
+
+  @Test
+  void theSlowPeriodicCheckReadsTheWholeState() {
+    Switchboard a = Switchboard.builder().name(name).redis(client).instanceId("a")
+        .refreshEvery(Duration.ofMillis(100)).build();
+    boards.add(a);
+    redis.hincrby(hashKey(), "_version", 1);
+    redis.hset(hashKey(), "switch:read-only", "1700000000000|ops|unannounced|read-only=1");
+    await().atMost(DEADLINE).until(a::isReadOnly);
+  }
+
+  private static Trigger fleetTrigger(AtomicReference<Double> signal) {
+    return Trigger.builder("busy").signal(Signal.of("v", signal::get)).enterAt(5).exitAt(1).minDwell(Duration.ZERO)
+        .degrade(SwitchName.SERVE_CACHED).scope(Trigger.Scope.FLEET).build();
+  }
+}
