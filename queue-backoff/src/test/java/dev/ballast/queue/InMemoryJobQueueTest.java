@@ -14,4 +14,9 @@ class InMemoryJobQueueTest extends JobQueueContract {
   JobQueue sameBackend(JobQueue first, QueueConfig config) {
     return new DefaultJobQueue(config, ((DefaultJobQueue) first).store());
   }
+
+  @Override
+  int bigRunJobs() {
+    return 100000;
+  }
 }

@@ -40,6 +40,9 @@ abstract class JobQueueContract {
   /** Another instance on the same backend state as {@code first} (another JVM, on Redis). */
   abstract JobQueue sameBackend(JobQueue first, QueueConfig config);
 
+  /** How many jobs the big mixed run uses on this backend. */
+  abstract int bigRunJobs();
+
   /** A unique queue name per test, so tests on a shared Redis do not see each other's jobs. */
   static final AtomicInteger names = new AtomicInteger();
 
@@ -391,5 +394,96 @@ abstract class JobQueueContract {
     q.register(TEXT, Workers.of(4), job -> seen.put(job.id(), job.payload()));
     await().atMost(Duration.ofSeconds(20)).until(() -> seen.size() == 1234);
     assertThat(seen.get(ids.get(7))).isEqualTo("p7");
+  }
+
+  @Test
+  void everyJobIsCompletedOrDeadLetteredAsItsAttemptsAllowNoneLost() throws Exception {
+    int n = bigRunJobs();
+    int keyed = 1000;
+    QueueConfig cfg = QueueConfig.builder().name("big" + names.incrementAndGet() + "-" + System.nanoTime())
+        .backoff(Backoff.fixed(Duration.ofMillis(1))).maxAttempts(3).visibilityTimeout(Duration.ofSeconds(2))
+        .pollInterval(Duration.ofMillis(5)).build();
+    JobQueue main = open(cfg);
+    JobQueue doomed = sameBackend(main, cfg);
+    opened.add(doomed);
+    main.declare(TEXT);
+
+    // Deterministic "random" failures: about one attempt in five fails.
+    ConcurrentHashMap<String, Integer> completed = new ConcurrentHashMap<>();
+    ConcurrentHashMap<String, String> effects = new ConcurrentHashMap<>();
+    AtomicInteger duplicateEffects = new AtomicInteger();
+    AtomicInteger failures = new AtomicInteger();
+    CountDownLatch doomedBusy = new CountDownLatch(4);
+    java.util.Set<String> abandoned = ConcurrentHashMap.newKeySet();
+    doomed.register(TEXT, Workers.of(4), job -> {
+      abandoned.add(job.id());
+      doomedBusy.countDown();
+      new CountDownLatch(1).await(); // this worker "dies" holding the job: interrupted, never acks
+    });
+    List<String> ids = new ArrayList<>(n);
+    List<String> payloads = new ArrayList<>(n);
+    for (int i = 0; i < n - keyed; i++) {
+      payloads.add("j" + i);
+    }
+    ids.addAll(main.enqueueAll(TEXT, payloads, JobOptions.defaults()));
+    for (int i = 0; i < keyed; i++) {
+      JobOptions options = JobOptions.builder().idempotencyKey("key-" + i).build();
+      String id = main.enqueue(TEXT, "k" + i, options);
+      assertThat(main.enqueue(TEXT, "k" + i, options)).isEqualTo(id);
+      ids.add(id);
+    }
+    assertThat(doomedBusy.await(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(doomed.shutdown(Duration.ZERO)).isFalse();
+
+    main.register(TEXT, Workers.of(8), job -> {
+      if (fails(job.id(), job.attempt())) {
+        failures.incrementAndGet();
+        throw new IllegalStateException("random failure");
+      }
+      completed.merge(job.id(), 1, Integer::sum);
+      if (job.idempotencyKey().isPresent() && effects.putIfAbsent(job.idempotencyKey().get(), job.id()) != null) {
+        duplicateEffects.incrementAndGet();
+      }
+    });
+    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50))
+        .until(() -> main.stats().pending() == 0);
+
+    List<DeadLetter> dead = main.deadLetters(n);
+    assertThat(dead).allSatisfy(d -> assertThat(d.attempts()).isEqualTo(3));
+    java.util.Set<String> deadIds = new java.util.HashSet<>();
+    dead.forEach(d -> deadIds.add(d.id()));
+    assertThat(deadIds).doesNotContainAnyElementsOf(completed.keySet());
+    assertThat(completed.size() + deadIds.size()).isEqualTo(n);
+    assertThat(new java.util.HashSet<>(ids)).hasSize(n);
+    assertThat(completed.keySet()).allMatch(id -> !deadIds.contains(id));
+    for (String id : ids) {
+      assertThat(completed.containsKey(id) || deadIds.contains(id)).as("job %s finished", id).isTrue();
+    }
+    assertThat(effects).hasSize((int) ids.subList(n - keyed, n).stream().filter(completed::containsKey).count());
+    assertThat(duplicateEffects.get()).isZero();
+    // Failures are a function of (id, attempt), so the dead-letter set is known exactly: the jobs whose
+    // every attempt failed, where an abandoned worker spent its job's first attempt.
+    assertThat(abandoned).hasSize(4);
+    java.util.Set<String> expectedDead = new java.util.HashSet<>();
+    for (String id : ids) {
+      boolean allFail = true;
+      for (int attempt = abandoned.contains(id) ? 2 : 1; attempt <= 3; attempt++) {
+        allFail &= fails(id, attempt);
+      }
+      if (allFail) {
+        expectedDead.add(id);
+      }
+    }
+    assertThat(deadIds).isEqualTo(expectedDead);
+    assertThat(failures.get()).isGreaterThan(n / 10);
+  }
+
+  /** About one attempt in five fails, deterministically. */
+  static boolean fails(String id, int attempt) {
+    long h = (id.hashCode() * 0x9E3779B97F4A7C15L) ^ (attempt * 0xC2B2AE3D27D4EB4FL);
+    h ^= h >>> 29;
+    h *= 0xBF58476D1CE4E5B9L;
+    h ^= h >>> 32;
+    return Math.floorMod(h, 5) == 0;
   }
 }

@@ -34,4 +34,9 @@ class RedisJobQueueTest extends JobQueueContract {
   JobQueue sameBackend(JobQueue first, QueueConfig config) {
     return new DefaultJobQueue(config, RedisStore.connect(client, config));
   }
+
+  @Override
+  int bigRunJobs() {
+    return 100000;
+  }
 }
