@@ -40,7 +40,8 @@ public final class DefaultJobQueue implements JobQueue {
     this.config = Check.notNull(config, "config");
     this.store = store;
     this.metrics = new QueueMetrics(config.meterRegistry(), config.name(), config.priorityWeights().size(),
-        store::stats, config.targetAge().toMillis() / 1000.0);
+        store::stats, config.targetAge().toMillis() / 1000.0,
+        config.ticker() != null ? config.ticker() : dev.ballast.core.Ticker.system());
   }
 
   @Override

@@ -55,8 +55,11 @@ final class QueueMetrics {
   /** Counters and the timer of one job type. */
   record TypeMeters(Counter processed, Counter failed, Counter retried, Counter deadLettered, Timer duration) {}
 
+  private final dev.ballast.core.Ticker ticker;
+
   QueueMetrics(MeterRegistry registry, String queue, int priorities, Supplier<QueueStats> stats,
-      double targetAgeSeconds) {
+      double targetAgeSeconds, dev.ballast.core.Ticker ticker) {
+    this.ticker = ticker;
     this.registry = registry;
     this.queue = queue;
     this.stats = stats;
@@ -123,7 +126,7 @@ final class QueueMetrics {
 
   /** The snapshot, refreshed if older than a second. */
   synchronized QueueStats current() {
-    long now = System.nanoTime();
+    long now = ticker.read();
     if (snapshot == null || now - snapshotAt >= REFRESH_NANOS) {
       refresh(now);
     }
@@ -157,7 +160,7 @@ final class QueueMetrics {
       meanServiceSeconds = (hn - lastHandlerNanos) / 1e9 / (h - lastHandled);
     }
     double arrivalsPerSecond = seconds > 0 ? (e - lastEnqueued) / seconds : 0;
-    workersNeeded = estimateWorkers(arrivalsPerSecond, meanServiceSeconds, fresh.ready(), targetAgeSeconds);
+    workersNeeded = MetricsFormulas.workersNeeded(arrivalsPerSecond, meanServiceSeconds, fresh.ready(), targetAgeSeconds);
     lastEnqueued = e;
     lastHandled = h;
     lastHandlerNanos = hn;
@@ -165,8 +168,4 @@ final class QueueMetrics {
     snapshotAt = now;
   }
 
-  /** {@code λ·S + B·S/T}; see the class note. */
-  static double estimateWorkers(double arrivalsPerSecond, double serviceSeconds, long backlog, double targetSeconds) {
-    return arrivalsPerSecond * serviceSeconds + backlog * serviceSeconds / targetSeconds;
-  }
 }
