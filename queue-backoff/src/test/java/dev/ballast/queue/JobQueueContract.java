@@ -397,6 +397,28 @@ abstract class JobQueueContract {
   }
 
   @Test
+  void rateLimitedWorkersPutBackJobsWithoutSpendingAttempts() {
+    JobQueue q = open(config().maxAttempts(1).build());
+    dev.ballast.core.RateLimiter limiter = dev.ballast.core.RateLimiter.builder().name("third-party").capacity(1)
+        .refill(1, Duration.ofSeconds(10)).ticker(clock::get).build();
+    List<String> seen = new CopyOnWriteArrayList<>();
+    q.declare(TEXT);
+    q.enqueue(TEXT, "a");
+    q.enqueue(TEXT, "b");
+    q.enqueue(TEXT, "c");
+    q.register(TEXT, Workers.of(2).rateLimited(limiter::tryAcquire), job -> seen.add(job.payload() + "@" + job.attempt()));
+    await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 1 && q.stats().delayed() == 2);
+    advance(Duration.ofSeconds(10));
+    await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 2 && q.stats().delayed() == 1);
+    advance(Duration.ofSeconds(10));
+    await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 3);
+    // maxAttempts(1): had a refused permit spent an attempt, b and c would be dead letters.
+    assertThat(seen).containsExactlyInAnyOrder("a@1", "b@1", "c@1");
+    await().atMost(Duration.ofSeconds(10)).until(() -> q.stats().pending() == 0);
+    assertThat(q.stats().dead()).isZero();
+  }
+
+  @Test
   void everyJobIsCompletedOrDeadLetteredAsItsAttemptsAllowNoneLost() throws Exception {
     int n = bigRunJobs();
     int keyed = 1000;

@@ -142,7 +142,7 @@ final class Dispatcher<T> {
     if (workers.permits() != null) {
       long result = workers.permits().applyAsLong(1);
       if (!RateLimiter.isGranted(result)) {
-        long waitMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(RateLimiter.nanosToWait(result)) + 1);
+        long waitMillis = Math.max(1, (RateLimiter.nanosToWait(result) + 999_999) / 1_000_000); // rounded up
         store.retry(job.id(), job.attempt(), waitMillis, "", true);
         return;
       }
