@@ -1,13 +1,19 @@
 package dev.ballast.queue;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * Turns a job's payload into bytes and back. Codecs are explicit: Ballast never uses Java native
  * serialization for anything stored in a queue. Implementations must be thread-safe.
  * <pre>{@code
  * JobCodec<String> text = JobCodec.utf8();
- * JobCodec<Order> json = JobCodec.of(Order::toJson, Order::fromJson); // bring your own JSON
+ * JobCodec<Order> json = JsonJobCodec.of(objectMapper, Order.class);   // needs jackson-databind
+ * JobCodec<Order> own = JobCodec.of(Order::toBytes, Order::fromBytes);
  * }</pre>
  *
  * @param <T> the payload type
@@ -39,11 +45,14 @@ public interface JobCodec<T> {
     return Utf8Codec.INSTANCE;
   }
 
-  /** A codec from two functions, e.g. a JSON mapper's write and read methods. */
-  static <T> JobCodec<T> of(java.util.function.Function<T, byte[]> encoder,
-      java.util.function.Function<byte[], T> decoder) {
-    java.util.Objects.requireNonNull(encoder, "JobCodec.encoder must not be null");
-    java.util.Objects.requireNonNull(decoder, "JobCodec.decoder must not be null");
+  /**
+   * A codec from two functions.
+   *
+   * @throws NullPointerException if either is null
+   */
+  static <T> JobCodec<T> of(Function<T, byte[]> encoder, Function<byte[], T> decoder) {
+    Objects.requireNonNull(encoder, "JobCodec.encoder must not be null");
+    Objects.requireNonNull(decoder, "JobCodec.decoder must not be null");
     return new JobCodec<>() {
       @Override
       public byte[] encode(T payload) {
@@ -71,10 +80,10 @@ enum Utf8Codec implements JobCodec<String> {
   public String decode(byte[] bytes) {
     try {
       return StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
-          .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
-    } catch (java.nio.charset.CharacterCodingException e) {
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
       throw new IllegalArgumentException("payload is not valid UTF-8: " + e, e);
     }
   }
