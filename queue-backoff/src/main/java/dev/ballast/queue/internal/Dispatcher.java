@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Design note: shared state is the semaphore of idle workers (acquired by the dispatcher, released by
  * a worker when its job is finished), the volatile {@code running} and {@code abandoning} flags, and the
- * dispatcher thread reference used to wake it. Everything a job needs travels with the job.
+ * dispatcher thread reference used to wake it. Everything a job needs travels with the job, including the
+ * claim's fencing token, so a late worker can never finish a job that was handed to another.
  *
  * @param <T> the payload type
  */
@@ -88,9 +89,14 @@ final class Dispatcher<T> {
   private void dispatch() {
     long idleNanos = pollNanos;
     while (running) {
+      // Stopping only flips the flag and unparks: an interrupt could cut off a claim that Redis already
+      // executed, leaving its jobs to wait for their visibility deadline.
       try {
-        idle.acquire();
+        if (!idle.tryAcquire(pollNanos, TimeUnit.NANOSECONDS)) {
+          continue;
+        }
       } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
         break;
       }
       int wanted = 1 + idle.drainPermits();
@@ -101,7 +107,9 @@ final class Dispatcher<T> {
         jobs = running ? store.claim(type.name(), cap) : List.of();
         storeErrors.recovered();
       } catch (RuntimeException e) {
-        storeErrors.failed("claim", e);
+        if (running) {
+          storeErrors.failed("claim", e);
+        }
         jobs = List.of();
         idleNanos = Math.min(idleNanos * 2, MAX_IDLE_NANOS);
       }
@@ -134,7 +142,7 @@ final class Dispatcher<T> {
     try {
       payload = type.codec().decode(job.payload());
     } catch (RuntimeException e) {
-      if (store.deadLetter(job.id(), job.attempt(), "payload does not decode: " + describe(e))) {
+      if (store.deadLetter(job.id(), job.token(), "payload does not decode: " + describe(e))) {
         QueueMetrics.count(meters, QueueMetrics.TypeMeters::deadLettered);
       }
       return;
@@ -143,7 +151,7 @@ final class Dispatcher<T> {
       long result = workers.permits().applyAsLong(1);
       if (!RateLimiter.isGranted(result)) {
         long waitMillis = Math.max(1, (RateLimiter.nanosToWait(result) + 999_999) / 1_000_000); // rounded up
-        store.retry(job.id(), job.attempt(), waitMillis, "", true);
+        store.retry(job.id(), job.token(), waitMillis, "", true);
         return;
       }
     }
@@ -156,7 +164,7 @@ final class Dispatcher<T> {
     }
     metrics.handled(meters, System.nanoTime() - start);
     if (failure == null) {
-      if (store.ack(job.id(), job.attempt())) {
+      if (store.ack(job.id(), job.token())) {
         QueueMetrics.count(meters, QueueMetrics.TypeMeters::processed);
       }
       return;
@@ -166,7 +174,7 @@ final class Dispatcher<T> {
     }
     QueueMetrics.count(meters, QueueMetrics.TypeMeters::failed);
     if (job.attempt() >= job.maxAttempts()) {
-      if (store.deadLetter(job.id(), job.attempt(), describe(failure))) {
+      if (store.deadLetter(job.id(), job.token(), describe(failure))) {
         QueueMetrics.count(meters, QueueMetrics.TypeMeters::deadLettered);
       }
       return;
@@ -174,7 +182,7 @@ final class Dispatcher<T> {
     long delayNanos = failure instanceof RetryAfterHint hint
         ? Math.max(0, hint.retryAfter().toNanos())
         : job.backoff().delayNanos(job.attempt(), 0);
-    if (store.retry(job.id(), job.attempt(), TimeUnit.NANOSECONDS.toMillis(delayNanos), describe(failure), false)) {
+    if (store.retry(job.id(), job.token(), TimeUnit.NANOSECONDS.toMillis(delayNanos), describe(failure), false)) {
       QueueMetrics.count(meters, QueueMetrics.TypeMeters::retried);
     }
   }
@@ -187,7 +195,7 @@ final class Dispatcher<T> {
   /** Stops claiming; signals the dispatcher thread. */
   void stopClaiming() {
     running = false;
-    thread.interrupt();
+    LockSupport.unpark(thread);
   }
 
   /** Waits for running handlers until {@code deadlineNanos}; interrupts those left; true if all finished. */
@@ -254,7 +262,7 @@ final class Dispatcher<T> {
     @Override
     public boolean extendVisibility(Duration extension) {
       dev.ballast.core.internal.Check.positive(extension, "extension");
-      return store.extend(job.id(), job.attempt(), Math.max(1, extension.toMillis()));
+      return store.extend(job.id(), job.token(), Math.max(1, extension.toMillis()));
     }
 
     @Override

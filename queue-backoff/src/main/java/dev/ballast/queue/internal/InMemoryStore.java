@@ -38,6 +38,7 @@ public final class InMemoryStore implements QueueStore {
   private final LinkedHashMap<String, Mem> dead = new LinkedHashMap<>();
   private final Map<String, Idem> idempotency = new HashMap<>();
   private long seq;
+  private long claims;
   private int idemInsertsSinceSweep;
 
   private enum State { READY, DELAYED, IN_FLIGHT, DEAD }
@@ -53,6 +54,7 @@ public final class InMemoryStore implements QueueStore {
     final long deadlineAt;
     final long seq;
     int attempts;
+    long token;
     State state;
     long sortAt;
     long readyAt;
@@ -183,10 +185,12 @@ public final class InMemoryStore implements QueueStore {
         continue;
       }
       m.attempts++;
+      m.token = ++claims;
       m.state = State.IN_FLIGHT;
       m.sortAt = now + visibilityMillis;
       inFlight.add(m);
-      claimed.add(new ClaimedJob(m.id, m.type, m.payload, m.priority, m.attempts, m.maxAttempts, m.backoff, m.idem));
+      claimed.add(new ClaimedJob(m.id, m.type, m.payload, m.priority, m.attempts, m.token, m.maxAttempts, m.backoff,
+          m.idem));
     }
     return claimed;
   }
@@ -215,10 +219,10 @@ public final class InMemoryStore implements QueueStore {
     }
   }
 
-  /** The job if {@code attempt} is its current in-flight attempt, removed from the in-flight set. */
-  private Mem takeInFlight(String id, int attempt) {
+  /** The job if {@code token} is its current in-flight claim, removed from the in-flight set. */
+  private Mem takeInFlight(String id, long token) {
     Mem m = jobs.get(id);
-    if (m == null || m.state != State.IN_FLIGHT || m.attempts != attempt) {
+    if (m == null || m.state != State.IN_FLIGHT || m.token != token) {
       return null;
     }
     inFlight.remove(m);
@@ -226,8 +230,8 @@ public final class InMemoryStore implements QueueStore {
   }
 
   @Override
-  public synchronized boolean ack(String id, int attempt) {
-    Mem m = takeInFlight(id, attempt);
+  public synchronized boolean ack(String id, long token) {
+    Mem m = takeInFlight(id, token);
     if (m == null) {
       return false;
     }
@@ -236,8 +240,8 @@ public final class InMemoryStore implements QueueStore {
   }
 
   @Override
-  public synchronized boolean retry(String id, int attempt, long delayMillis, String error, boolean refund) {
-    Mem m = takeInFlight(id, attempt);
+  public synchronized boolean retry(String id, long token, long delayMillis, String error, boolean refund) {
+    Mem m = takeInFlight(id, token);
     if (m == null) {
       return false;
     }
@@ -256,8 +260,8 @@ public final class InMemoryStore implements QueueStore {
   }
 
   @Override
-  public synchronized boolean deadLetter(String id, int attempt, String reason) {
-    Mem m = takeInFlight(id, attempt);
+  public synchronized boolean deadLetter(String id, long token, String reason) {
+    Mem m = takeInFlight(id, token);
     if (m == null) {
       return false;
     }
@@ -266,8 +270,8 @@ public final class InMemoryStore implements QueueStore {
   }
 
   @Override
-  public synchronized boolean extend(String id, int attempt, long millis) {
-    Mem m = takeInFlight(id, attempt);
+  public synchronized boolean extend(String id, long token, long millis) {
+    Mem m = takeInFlight(id, token);
     if (m == null) {
       return false;
     }

@@ -6,9 +6,9 @@ import java.util.List;
 
 /**
  * The narrow port between the worker machinery and a backend: every state change of a job is one call
- * here, atomic in the backend. Jobs carry an attempt number that doubles as a fencing token: an ack, fail
- * or extend for an attempt that is no longer the job's current in-flight attempt (because its visibility
- * deadline passed and another worker claimed it) changes nothing and returns false.
+ * here, atomic in the backend. Each claim carries a fencing token: an ack, fail or extend with a token that
+ * is no longer the job's current in-flight claim (because its visibility deadline passed and another
+ * worker claimed it) changes nothing and returns false.
  *
  * <p>Times are the backend's milliseconds: its own clock (Redis {@code TIME}) unless a test ticker is
  * configured. Implementations are thread-safe.
@@ -25,19 +25,19 @@ public interface QueueStore extends AutoCloseable {
   List<ClaimedJob> claim(String type, int max);
 
   /** Finishes the attempt: the job is deleted. */
-  boolean ack(String id, int attempt);
+  boolean ack(String id, long token);
 
   /**
    * Ends the attempt with {@code error} and schedules the job again after {@code delayMillis}; with
    * {@code refund} the attempt does not count (the job did not run, e.g. no rate-limit permit).
    */
-  boolean retry(String id, int attempt, long delayMillis, String error, boolean refund);
+  boolean retry(String id, long token, long delayMillis, String error, boolean refund);
 
   /** Ends the attempt and moves the job to the dead-letter set with {@code reason}. */
-  boolean deadLetter(String id, int attempt, String reason);
+  boolean deadLetter(String id, long token, String reason);
 
   /** Pushes the attempt's visibility deadline to {@code millis} from now. */
-  boolean extend(String id, int attempt, long millis);
+  boolean extend(String id, long token, long millis);
 
   /** Up to {@code limit} dead letters, oldest first. */
   List<DeadLetter> listDead(int limit);

@@ -34,7 +34,7 @@ import java.util.function.Supplier;
 public final class RedisStore implements QueueStore {
 
   static final RedisScript SCRIPT = RedisScript.fromResource(RedisStore.class, "queue.lua");
-  private static final int FIELDS_PER_CLAIM = 10;
+  private static final int FIELDS_PER_CLAIM = 11;
   private static final int FIELDS_PER_DEAD = 6;
 
   private final StatefulRedisConnection<byte[], byte[]> connection;
@@ -162,30 +162,31 @@ public final class RedisStore implements QueueStore {
       Backoff backoff = new Backoff(Duration.ofNanos(number(out.get(i + 5))), Double.parseDouble(text(out.get(i + 6))),
           Duration.ofNanos(number(out.get(i + 7))), Jitter.valueOf(text(out.get(i + 8))), null);
       jobs.add(new ClaimedJob(text(out.get(i)), type, (byte[]) out.get(i + 1), (int) number(out.get(i + 2)),
-          (int) number(out.get(i + 3)), (int) number(out.get(i + 4)), backoff, idem.isEmpty() ? null : idem));
+          (int) number(out.get(i + 3)), number(out.get(i + 10)), (int) number(out.get(i + 4)), backoff,
+          idem.isEmpty() ? null : idem));
     }
     return jobs;
   }
 
   @Override
-  public boolean ack(String id, int attempt) {
-    return evalFlag("ack", bytes("ack"), clock(), bytes(id), bytes((long) attempt));
+  public boolean ack(String id, long token) {
+    return evalFlag("ack", bytes("ack"), clock(), bytes(id), bytes(token));
   }
 
   @Override
-  public boolean retry(String id, int attempt, long delayMillis, String error, boolean refund) {
-    return evalFlag("retry", bytes("retry"), clock(), bytes(id), bytes((long) attempt), bytes(delayMillis),
+  public boolean retry(String id, long token, long delayMillis, String error, boolean refund) {
+    return evalFlag("retry", bytes("retry"), clock(), bytes(id), bytes(token), bytes(delayMillis),
         bytes(error), bytes(refund ? "1" : "0"));
   }
 
   @Override
-  public boolean deadLetter(String id, int attempt, String reason) {
-    return evalFlag("dead-letter", bytes("dead"), clock(), bytes(id), bytes((long) attempt), bytes(reason));
+  public boolean deadLetter(String id, long token, String reason) {
+    return evalFlag("dead-letter", bytes("dead"), clock(), bytes(id), bytes(token), bytes(reason));
   }
 
   @Override
-  public boolean extend(String id, int attempt, long millis) {
-    return evalFlag("extend", bytes("extend"), clock(), bytes(id), bytes((long) attempt), bytes(millis));
+  public boolean extend(String id, long token, long millis) {
+    return evalFlag("extend", bytes("extend"), clock(), bytes(id), bytes(token), bytes(millis));
   }
 
   @Override

@@ -1,7 +1,7 @@
 -- Every state change of a Ballast job queue, one atomic call each. KEYS[1] is the queue's base key,
 -- a hash tag such as {ballast:queue:mail}; every key below starts with it, so all live in one slot.
 -- ARGV[1] names the operation, ARGV[2] is a test clock in ms (-1: Redis TIME). Times are ms.
--- Layout: :job:ID (hash), :ready:TYPE:P (list), :delayed and :inflight (zsets by due time and by
+-- Layout: :job:ID (hash; 'a' attempts, 'c' claims = fencing token), :ready:TYPE:P (list), :delayed and :inflight (zsets by due time and by
 -- visibility deadline), :dead (zset by time of death), :idem:KEY (string, with TTL), :swrr:TYPE (hash,
 -- the weighted round robin's state), :types (set), :seq (counter).
 local base = KEYS[1]
@@ -26,10 +26,11 @@ local function toDead(id, t, reason)
   redis.call('ZADD', base .. ':dead', t, id)
 end
 
--- The attempt is current and in flight: the fencing check of ack, retry, dead and extend.
-local function ownsAttempt(id, attempt)
+-- The claim (token 'c', which only grows) is current and in flight: the fencing check of ack, retry,
+-- dead and extend.
+local function ownsAttempt(id, token)
   if not redis.call('ZSCORE', base .. ':inflight', id) then return false end
-  return tonumber(redis.call('HGET', jobKey(id), 'a')) == tonumber(attempt)
+  return tonumber(redis.call('HGET', jobKey(id), 'c')) == tonumber(token)
 end
 
 local function promoteAndReclaim(t)
@@ -134,9 +135,10 @@ elseif op == 'claim' then
         toDead(id, t, 'deadline passed before the job started')
       else
         local attempt = redis.call('HINCRBY', jobKey(id), 'a', 1)
+        local token = redis.call('HINCRBY', jobKey(id), 'c', 1)
         redis.call('HSET', jobKey(id), 's', 'f')
         redis.call('ZADD', base .. ':inflight', t + visibility, id)
-        for _, v in ipairs({id, f[1], f[2], attempt, f[3], f[4], f[5], f[6], f[7], f[8]}) do out[#out + 1] = v end
+        for _, v in ipairs({id, f[1], f[2], attempt, f[3], f[4], f[5], f[6], f[7], f[8], token}) do out[#out + 1] = v end
         claimed = claimed + 1
       end
     end
