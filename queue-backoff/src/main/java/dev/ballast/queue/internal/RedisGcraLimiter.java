@@ -9,12 +9,11 @@ import dev.ballast.redis.RedisScript;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.math.BigInteger;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@link DistributedRateLimiter} on Redis: {@code gcra.lua} by {@code EVALSHA} through a {@link RedisGuard}
@@ -38,10 +37,9 @@ public final class RedisGcraLimiter implements DistributedRateLimiter {
   private final String cost;
   private final String burst;
   private final StatefulRedisConnection<String, String> connection;
-  private final RedisAsyncCommands<String, String> redis;
+  private final RedisCommands<String, String> redis;
   private final RedisGuard guard;
   private final RateLimiter local;
-  private final long timeoutNanos;
   private final Ticker testClock;
   private volatile boolean fallingBack;
 
@@ -62,7 +60,6 @@ public final class RedisGcraLimiter implements DistributedRateLimiter {
     this.cost = Long.toString(sc[1]);
     this.burst = Long.toString(capacity * sc[1]);
     this.key = new String[] {"{" + keyPrefix + ":limiter:" + name + "}"};
-    this.timeoutNanos = redisTimeout.toNanos();
     this.testClock = testClock;
     long localCapacity = Math.max(1, (long) Math.floor(capacity * share));
     Duration localPeriod = Duration.ofNanos(Math.max(1, (long) Math.ceil(refillPeriod.toNanos() / share)));
@@ -74,7 +71,9 @@ public final class RedisGcraLimiter implements DistributedRateLimiter {
     this.local = localBuilder.build();
     this.guard = RedisGuard.create("limiter:" + name, registry);
     this.connection = client.connect(StringCodec.UTF8);
-    this.redis = connection.async();
+    // The connection's own timeout bounds each call: no future and no timer task per acquire.
+    connection.setTimeout(redisTimeout);
+    this.redis = connection.sync();
   }
 
   /** {scale, cost} of the rate in microseconds, exact when possible, else clamped with the cost rounded up. */
@@ -95,9 +94,8 @@ public final class RedisGcraLimiter implements DistributedRateLimiter {
     Check.atMost(permits, capacity, "permits");
     String now = testClock == null ? "-1" : Long.toString(Math.floorDiv(testClock.read(), 1000L));
     return guard.call(() -> {
-      Long result = SCRIPT.<String, String, Long>evalAsync(redis, ScriptOutputType.INTEGER, key,
-          Integer.toString(permits), scale, cost, burst, now)
-          .toCompletableFuture().orTimeout(timeoutNanos, TimeUnit.NANOSECONDS).join();
+      Long result = SCRIPT.<String, String, Long>eval(redis, ScriptOutputType.INTEGER, key,
+          Integer.toString(permits), scale, cost, burst, now);
       fallingBack = false;
       return result >= 0 ? result : result * 1000; // microseconds to wait -> nanoseconds
     }, () -> {
