@@ -125,9 +125,13 @@ final class Dispatcher<T> {
     }
   }
 
-  private void runAndRelease(ClaimedJob job) {
+  private void runAndRelease(ClaimedJob first) {
     try {
-      run(job);
+      // A worker that acknowledges a job also claims its next one in the same round trip, so under a
+      // backlog jobs flow without a hand-off through the dispatcher thread.
+      for (ClaimedJob job = first; job != null; ) {
+        job = run(job);
+      }
     } catch (RuntimeException e) {
       // A store call failed after the handler ran: the job stays in flight and is taken back after its
       // visibility deadline, which is the at-least-once promise; nothing else to do here.
@@ -137,7 +141,8 @@ final class Dispatcher<T> {
     }
   }
 
-  private void run(ClaimedJob job) {
+  /** Runs one attempt; returns the worker's next job, or null to go idle. */
+  private ClaimedJob run(ClaimedJob job) {
     T payload;
     try {
       payload = type.codec().decode(job.payload());
@@ -145,14 +150,14 @@ final class Dispatcher<T> {
       if (store.deadLetter(job.id(), job.token(), "payload does not decode: " + describe(e))) {
         QueueMetrics.count(meters, QueueMetrics.TypeMeters::deadLettered);
       }
-      return;
+      return null;
     }
     if (workers.permits() != null) {
       long result = workers.permits().applyAsLong(1);
       if (!RateLimiter.isGranted(result)) {
         long waitMillis = Math.max(1, (RateLimiter.nanosToWait(result) + 999_999) / 1_000_000); // rounded up
         store.retry(job.id(), job.token(), waitMillis, "", true);
-        return;
+        return null;
       }
     }
     long start = System.nanoTime();
@@ -164,20 +169,27 @@ final class Dispatcher<T> {
     }
     metrics.handled(meters, System.nanoTime() - start);
     if (failure == null) {
-      if (store.ack(job.id(), job.token())) {
+      if (!running) {
+        if (store.ack(job.id(), job.token())) {
+          QueueMetrics.count(meters, QueueMetrics.TypeMeters::processed);
+        }
+        return null;
+      }
+      QueueStore.AckAndClaim next = store.ackAndClaim(job.id(), job.token(), type.name());
+      if (next.acked()) {
         QueueMetrics.count(meters, QueueMetrics.TypeMeters::processed);
       }
-      return;
+      return next.next();
     }
     if (abandoning && (failure instanceof InterruptedException || Thread.currentThread().isInterrupted())) {
-      return; // shutdown ran out of time: leave the job in flight for the visibility deadline to take back
+      return null; // shutdown ran out of time: leave the job in flight for the visibility deadline to take back
     }
     QueueMetrics.count(meters, QueueMetrics.TypeMeters::failed);
     if (job.attempt() >= job.maxAttempts()) {
       if (store.deadLetter(job.id(), job.token(), describe(failure))) {
         QueueMetrics.count(meters, QueueMetrics.TypeMeters::deadLettered);
       }
-      return;
+      return null;
     }
     long delayNanos = failure instanceof RetryAfterHint hint
         ? Math.max(0, hint.retryAfter().toNanos())
@@ -185,6 +197,7 @@ final class Dispatcher<T> {
     if (store.retry(job.id(), job.token(), TimeUnit.NANOSECONDS.toMillis(delayNanos), describe(failure), false)) {
       QueueMetrics.count(meters, QueueMetrics.TypeMeters::retried);
     }
+    return null;
   }
 
   private static String describe(Throwable e) {

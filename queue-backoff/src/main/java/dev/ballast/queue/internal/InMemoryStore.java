@@ -240,6 +240,13 @@ public final class InMemoryStore implements QueueStore {
   }
 
   @Override
+  public synchronized AckAndClaim ackAndClaim(String id, long token, String type) {
+    boolean acked = ack(id, token);
+    List<ClaimedJob> next = claim(type, 1);
+    return new AckAndClaim(acked, next.isEmpty() ? null : next.get(0));
+  }
+
+  @Override
   public synchronized boolean retry(String id, long token, long delayMillis, String error, boolean refund) {
     Mem m = takeInFlight(id, token);
     if (m == null) {

@@ -28,6 +28,15 @@ public interface QueueStore extends AutoCloseable {
   boolean ack(String id, long token);
 
   /**
+   * {@link #ack} and then {@link #claim} of one job of {@code type}, in one round trip: how a worker that
+   * just finished a job gets its next one without going through the dispatcher.
+   */
+  AckAndClaim ackAndClaim(String id, long token, String type);
+
+  /** What {@link #ackAndClaim} did: whether the ack counted, and the next job or null. */
+  record AckAndClaim(boolean acked, ClaimedJob next) {}
+
+  /**
    * Ends the attempt with {@code error} and schedules the job again after {@code delayMillis}; with
    * {@code refund} the attempt does not count (the job did not run, e.g. no rate-limit permit).
    */

@@ -155,9 +155,28 @@ public final class RedisStore implements QueueStore {
     args[3] = bytes((long) max);
     args[4] = visibilityMillis;
     System.arraycopy(weights, 0, args, 5, levels);
-    List<Object> out = eval("claim", ScriptOutputType.MULTI, args);
-    List<ClaimedJob> jobs = new ArrayList<>(out.size() / FIELDS_PER_CLAIM);
-    for (int i = 0; i + FIELDS_PER_CLAIM <= out.size(); i += FIELDS_PER_CLAIM) {
+    return claimed(type, eval("claim", ScriptOutputType.MULTI, args), 0);
+  }
+
+  @Override
+  public AckAndClaim ackAndClaim(String id, long token, String type) {
+    byte[][] args = new byte[6 + levels][];
+    args[0] = bytes("ackclaim");
+    args[1] = clock();
+    args[2] = bytes(id);
+    args[3] = bytes(token);
+    args[4] = bytes(type);
+    args[5] = visibilityMillis;
+    System.arraycopy(weights, 0, args, 6, levels);
+    List<Object> out = eval("ack and claim", ScriptOutputType.MULTI, args);
+    List<ClaimedJob> next = claimed(type, out, 1);
+    return new AckAndClaim(number(out.get(0)) == 1L, next.isEmpty() ? null : next.get(0));
+  }
+
+  /** The jobs in a claim's reply, whose first {@code skip} elements are something else. */
+  private static List<ClaimedJob> claimed(String type, List<Object> out, int skip) {
+    List<ClaimedJob> jobs = new ArrayList<>((out.size() - skip) / FIELDS_PER_CLAIM);
+    for (int i = skip; i + FIELDS_PER_CLAIM <= out.size(); i += FIELDS_PER_CLAIM) {
       String idem = text(out.get(i + 9));
       Backoff backoff = new Backoff(Duration.ofNanos(number(out.get(i + 5))), Double.parseDouble(text(out.get(i + 6))),
           Duration.ofNanos(number(out.get(i + 7))), Jitter.valueOf(text(out.get(i + 8))), null);

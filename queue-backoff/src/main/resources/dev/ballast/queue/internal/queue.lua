@@ -55,6 +55,67 @@ local function promoteAndReclaim(t)
   end
 end
 
+-- Claims up to max ready jobs of jtype (weights from ARGV[firstWeight..]) by smooth weighted round robin
+-- over the non-empty priorities; returns 11 fields per job.
+local function claim(t, jtype, max, visibility, firstWeight)
+  promoteAndReclaim(t)
+  local levels = #ARGV - firstWeight + 1
+  local weights, lens, cur = {}, {}, {}
+  local swrr = base .. ':swrr:' .. jtype
+  local state = redis.call('HGETALL', swrr)
+  local saved = {}
+  for i = 1, #state, 2 do saved[state[i]] = tonumber(state[i + 1]) end
+  local any = false
+  for p = 0, levels - 1 do
+    weights[p] = tonumber(ARGV[firstWeight + p])
+    lens[p] = redis.call('LLEN', base .. ':ready:' .. jtype .. ':' .. p)
+    cur[p] = saved[tostring(p)] or 0
+    if lens[p] > 0 then any = true end
+  end
+  local out = {}
+  if not any then return out end
+  local claimed = 0
+  while claimed < max do
+    local best, total = -1, 0
+    for p = levels - 1, 0, -1 do
+      if lens[p] > 0 then
+        cur[p] = cur[p] + weights[p]
+        total = total + weights[p]
+        if best < 0 or cur[p] > cur[best] then best = p end
+      end
+    end
+    if best < 0 then break end
+    cur[best] = cur[best] - total
+    local id = redis.call('LPOP', base .. ':ready:' .. jtype .. ':' .. best)
+    lens[best] = lens[best] - 1
+    local f = redis.call('HMGET', jobKey(id), 'p', 'pr', 'm', 'bi', 'bm', 'bx', 'bj', 'i', 'dl')
+    if f[2] then
+      local dl = tonumber(f[9])
+      if dl > 0 and t > dl then
+        toDead(id, t, 'deadline passed before the job started')
+      else
+        local attempt = redis.call('HINCRBY', jobKey(id), 'a', 1)
+        local token = redis.call('HINCRBY', jobKey(id), 'c', 1)
+        redis.call('HSET', jobKey(id), 's', 'f')
+        redis.call('ZADD', base .. ':inflight', t + visibility, id)
+        for _, v in ipairs({id, f[1], f[2], attempt, f[3], f[4], f[5], f[6], f[7], f[8], token}) do out[#out + 1] = v end
+        claimed = claimed + 1
+      end
+    end
+  end
+  local flat = {}
+  for p = 0, levels - 1 do flat[#flat + 1] = p; flat[#flat + 1] = cur[p] end
+  redis.call('HSET', swrr, unpack(flat))
+  return out
+end
+
+local function ack(id, token)
+  if not ownsAttempt(id, token) then return 0 end
+  redis.call('ZREM', base .. ':inflight', id)
+  redis.call('DEL', jobKey(id))
+  return 1
+end
+
 if op == 'enqueue' then
   local t = now()
   local window = tonumber(ARGV[3])
@@ -96,64 +157,18 @@ if op == 'enqueue' then
   return ids
 
 elseif op == 'claim' then
-  local t = now()
-  local jtype, max, visibility = ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
-  promoteAndReclaim(t)
-  local levels = #ARGV - 5
-  local weights, lens, cur = {}, {}, {}
-  local swrr = base .. ':swrr:' .. jtype
-  local state = redis.call('HGETALL', swrr)
-  local saved = {}
-  for i = 1, #state, 2 do saved[state[i]] = tonumber(state[i + 1]) end
-  local any = false
-  for p = 0, levels - 1 do
-    weights[p] = tonumber(ARGV[6 + p])
-    lens[p] = redis.call('LLEN', base .. ':ready:' .. jtype .. ':' .. p)
-    cur[p] = saved[tostring(p)] or 0
-    if lens[p] > 0 then any = true end
-  end
-  local out = {}
-  if not any then return out end
-  local claimed = 0
-  while claimed < max do
-    local best, total = -1, 0
-    for p = levels - 1, 0, -1 do
-      if lens[p] > 0 then
-        cur[p] = cur[p] + weights[p]
-        total = total + weights[p]
-        if best < 0 or cur[p] > cur[best] then best = p end
-      end
-    end
-    if best < 0 then break end
-    cur[best] = cur[best] - total
-    local id = redis.call('LPOP', base .. ':ready:' .. jtype .. ':' .. best)
-    lens[best] = lens[best] - 1
-    local f = redis.call('HMGET', jobKey(id), 'p', 'pr', 'm', 'bi', 'bm', 'bx', 'bj', 'i', 'dl')
-    if f[2] then
-      local dl = tonumber(f[9])
-      if dl > 0 and t > dl then
-        toDead(id, t, 'deadline passed before the job started')
-      else
-        local attempt = redis.call('HINCRBY', jobKey(id), 'a', 1)
-        local token = redis.call('HINCRBY', jobKey(id), 'c', 1)
-        redis.call('HSET', jobKey(id), 's', 'f')
-        redis.call('ZADD', base .. ':inflight', t + visibility, id)
-        for _, v in ipairs({id, f[1], f[2], attempt, f[3], f[4], f[5], f[6], f[7], f[8], token}) do out[#out + 1] = v end
-        claimed = claimed + 1
-      end
-    end
-  end
-  local flat = {}
-  for p = 0, levels - 1 do flat[#flat + 1] = p; flat[#flat + 1] = cur[p] end
-  redis.call('HSET', swrr, unpack(flat))
+  -- ARGV: type, max, visibility, weights...
+  return claim(now(), ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), 6)
+
+elseif op == 'ackclaim' then
+  -- ARGV: id, token, type, visibility, weights...: a worker's ack and its next job in one round trip.
+  local acked = ack(ARGV[3], ARGV[4])
+  local out = claim(now(), ARGV[5], 1, tonumber(ARGV[6]), 7)
+  table.insert(out, 1, acked)
   return out
 
 elseif op == 'ack' then
-  local id = ARGV[3]
-  if not ownsAttempt(id, ARGV[4]) then return 0 end
-  redis.call('ZREM', base .. ':inflight', id)
-  redis.call('DEL', jobKey(id))
-  return 1
+  return ack(ARGV[3], ARGV[4])
 
 elseif op == 'retry' then
   local id, delay, err, refund = ARGV[3], tonumber(ARGV[5]), ARGV[6], ARGV[7]
