@@ -246,20 +246,25 @@ abstract class JobQueueContract {
     List<String> seen = new CopyOnWriteArrayList<>();
     CountDownLatch firstStarted = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger lateExtend = new AtomicInteger();
     q.register(TEXT, Workers.of(2), job -> {
       seen.add(job.payload() + "@" + job.attempt());
       if (job.payload().equals("slow") && job.attempt() == 1) {
         firstStarted.countDown();
         release.await();
+        lateExtend.set(job.extendVisibility(Duration.ofSeconds(30)) ? 1 : -1);
       }
     });
     q.enqueue(TEXT, "slow");
     assertThat(firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
     advance(Duration.ofSeconds(30));
     await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains("slow@2"));
-    release.countDown(); // the hung worker returns late: its ack must not count, nor break anything
+    release.countDown(); // the hung worker returns late: its extend and ack must not count
+    await().atMost(Duration.ofSeconds(10)).until(() -> lateExtend.get() != 0);
+    assertThat(lateExtend.get()).isEqualTo(-1);
     await().atMost(Duration.ofSeconds(10)).until(() -> q.stats().pending() == 0);
     assertThat(q.stats().dead()).isZero();
+    assertThat(seen).containsExactlyInAnyOrder("slow@1", "slow@2");
   }
 
   @Test
