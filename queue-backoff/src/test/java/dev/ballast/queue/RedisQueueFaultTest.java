@@ -66,10 +66,16 @@ class RedisQueueFaultTest {
     int n = 2000;
     AtomicInteger refusals = new AtomicInteger();
     CountDownLatch halfway = new CountDownLatch(1);
+    CountDownLatch paused = new CountDownLatch(1);
     Thread producer = new Thread(() -> {
       for (int i = 0; i < n; i++) {
         if (i == n / 2) {
           halfway.countDown();
+          try {
+            paused.await(); // so the second half surely starts against the frozen server
+          } catch (InterruptedException e) {
+            return;
+          }
         }
         enqueueUntilStored(queue, "p" + i, refusals);
       }
@@ -77,6 +83,7 @@ class RedisQueueFaultTest {
     producer.start();
     assertThat(halfway.await(30, TimeUnit.SECONDS)).isTrue();
     server.pause();
+    paused.countDown();
     await().atMost(Duration.ofSeconds(30)).until(() -> refusals.get() > 0);
     server.resume();
     producer.join(TimeUnit.SECONDS.toMillis(60));
