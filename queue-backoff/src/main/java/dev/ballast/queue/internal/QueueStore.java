@@ -1,0 +1,65 @@
+package dev.ballast.queue.internal;
+
+import dev.ballast.queue.DeadLetter;
+import dev.ballast.queue.QueueStats;
+import java.util.List;
+
+/**
+ * The narrow port between the worker machinery and a backend: every state change of a job is one call
+ * here, atomic in the backend. Each claim carries a fencing token: an ack, fail or extend with a token that
+ * is no longer the job's current in-flight claim (because its visibility deadline passed and another
+ * worker claimed it) changes nothing and returns false.
+ *
+ * <p>Times are the backend's milliseconds: its own clock (Redis {@code TIME}) unless a test ticker is
+ * configured. Implementations are thread-safe.
+ */
+public interface QueueStore extends AutoCloseable {
+
+  /** Stores the jobs; returns their ids in order (the first job's id for a repeated idempotency key). */
+  List<String> enqueue(List<NewJob> jobs);
+
+  /**
+   * Claims up to {@code max} ready jobs of {@code type}, weighted across priorities, after promoting due
+   * delayed jobs and taking back expired in-flight ones; each claim starts a new attempt.
+   */
+  List<ClaimedJob> claim(String type, int max);
+
+  /** Finishes the attempt: the job is deleted. */
+  boolean ack(String id, long token);
+
+  /**
+   * {@link #ack} and then {@link #claim} of one job of {@code type}, in one round trip: how a worker that
+   * just finished a job gets its next one without going through the dispatcher.
+   */
+  AckAndClaim ackAndClaim(String id, long token, String type);
+
+  /** What {@link #ackAndClaim} did: whether the ack counted, and the next job or null. */
+  record AckAndClaim(boolean acked, ClaimedJob next) {}
+
+  /**
+   * Ends the attempt with {@code error} and schedules the job again after {@code delayMillis}; with
+   * {@code refund} the attempt does not count (the job did not run, e.g. no rate-limit permit).
+   */
+  boolean retry(String id, long token, long delayMillis, String error, boolean refund);
+
+  /** Ends the attempt and moves the job to the dead-letter set with {@code reason}. */
+  boolean deadLetter(String id, long token, String reason);
+
+  /** Pushes the attempt's visibility deadline to {@code millis} from now. */
+  boolean extend(String id, long token, long millis);
+
+  /** Up to {@code limit} dead letters, oldest first. */
+  List<DeadLetter> listDead(int limit);
+
+  /** Moves a dead letter back to ready with its attempts reset; false if there is no such dead letter. */
+  boolean requeueDead(String id);
+
+  /** Deletes every dead letter; returns how many. */
+  long purgeDead();
+
+  /** Depths now. */
+  QueueStats stats();
+
+  @Override
+  void close();
+}

@@ -1,0 +1,277 @@
+package dev.ballast.queue.internal;
+
+import dev.ballast.core.Backoff;
+import dev.ballast.core.CircuitBreaker;
+import dev.ballast.core.Jitter;
+import dev.ballast.core.Ticker;
+import dev.ballast.core.internal.Check;
+import dev.ballast.queue.DeadLetter;
+import dev.ballast.queue.QueueConfig;
+import dev.ballast.queue.QueueStats;
+import dev.ballast.queue.QueueUnavailableException;
+import dev.ballast.redis.RedisGuard;
+import dev.ballast.redis.RedisScript;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The Redis backend: every operation is one {@code EVALSHA} of {@code queue.lua}, so each state change
+ * is atomic on the server, and all keys of a queue share the hash tag {@code {prefix:queue:NAME}}.
+ *
+ * <p>Design note: the one Lettuce connection is thread-safe and pipelines the commands of concurrent
+ * workers. Calls go through a {@link RedisGuard} for its breaker and once-per-outage logging, but there
+ * is no fallback: a queue operation that Redis did not take fails with {@link QueueUnavailableException}.
+ * A breaker open after repeated failures makes calls fail at once instead of each waiting for a timeout.
+ */
+public final class RedisStore implements QueueStore {
+
+  static final RedisScript SCRIPT = RedisScript.fromResource(RedisStore.class, "queue.lua");
+  private static final int FIELDS_PER_CLAIM = 11;
+  private static final int FIELDS_PER_DEAD = 6;
+
+  private final StatefulRedisConnection<byte[], byte[]> connection;
+  private final RedisCommands<byte[], byte[]> redis;
+  private final byte[][] keys;
+  private final Ticker testClock;
+  private final RedisGuard guard;
+  private final byte[] visibilityMillis;
+  private final byte[] idempotencyMillis;
+  private final byte[][] weights;
+  private final int levels;
+  private final String name;
+
+  private RedisStore(StatefulRedisConnection<byte[], byte[]> connection, QueueConfig config) {
+    this.connection = connection;
+    this.redis = connection.sync();
+    this.name = config.name();
+    this.keys = new byte[][] {bytes("{" + config.keyPrefix() + ":queue:" + config.name() + "}")};
+    this.testClock = config.ticker();
+    this.visibilityMillis = bytes(config.visibilityTimeout().toMillis());
+    this.idempotencyMillis = bytes(config.idempotencyWindow().toMillis());
+    this.levels = config.priorityWeights().size();
+    this.weights = config.priorityWeights().stream().map(w -> bytes((long) w)).toArray(byte[][]::new);
+    CircuitBreaker breaker = CircuitBreaker.builder()
+        .name("redis:queue:" + config.name())
+        .countWindow(20)
+        .minimumCalls(5)
+        .failureRateThreshold(0.5)
+        // A batch enqueue or a wide claim legitimately takes longer than a GET: only count real stalls.
+        .slowCallDuration(Duration.ofSeconds(5))
+        .slowCallRateThreshold(0.5)
+        .openDuration(Duration.ofSeconds(1))
+        .halfOpenProbes(1)
+        .build();
+    this.guard = RedisGuard.create("queue:" + config.name(), breaker, Ticker.system(), config.meterRegistry());
+  }
+
+  /**
+   * Opens a connection from {@code client}.
+   *
+   * @throws QueueUnavailableException if Redis cannot be reached
+   */
+  public static RedisStore connect(RedisClient client, QueueConfig config) {
+    Check.notNull(client, "client");
+    Check.notNull(config, "config");
+    try {
+      return new RedisStore(client.connect(ByteArrayCodec.INSTANCE), config);
+    } catch (RuntimeException e) {
+      throw new QueueUnavailableException("Cannot connect to Redis for queue " + config.name(), e);
+    }
+  }
+
+  private byte[] clock() {
+    return bytes(testClock == null ? -1L : Math.floorDiv(testClock.read(), 1_000_000L));
+  }
+
+  private <T> T call(String operation, Supplier<T> command) {
+    if (!guard.tryAcquire()) {
+      throw new QueueUnavailableException("Redis is unavailable for queue " + name + " (circuit open); "
+          + operation + " not done", null);
+    }
+    long start = System.nanoTime();
+    try {
+      T result = command.get();
+      guard.onSuccess(start);
+      return result;
+    } catch (RuntimeException e) {
+      guard.onFailure(start, e);
+      throw new QueueUnavailableException("Redis did not take " + operation + " for queue " + name, e);
+    }
+  }
+
+  private <T> T eval(String operation, ScriptOutputType type, byte[]... args) {
+    return call(operation, () -> SCRIPT.eval(redis, type, keys, args));
+  }
+
+  private boolean evalFlag(String operation, byte[]... args) {
+    Long result = eval(operation, ScriptOutputType.INTEGER, args);
+    return result != null && result == 1L;
+  }
+
+  @Override
+  public List<String> enqueue(List<NewJob> jobs) {
+    byte[][] args = new byte[4 + jobs.size() * 11][];
+    args[0] = bytes("enqueue");
+    args[1] = clock();
+    args[2] = idempotencyMillis;
+    args[3] = bytes((long) jobs.size());
+    int i = 4;
+    for (NewJob j : jobs) {
+      Backoff b = j.backoff();
+      args[i++] = bytes(j.type());
+      args[i++] = j.payload();
+      args[i++] = bytes((long) j.priority());
+      args[i++] = bytes((long) j.maxAttempts());
+      args[i++] = bytes(Check.saturatedNanos(b.initial()));
+      args[i++] = bytes(Double.toString(b.multiplier()));
+      args[i++] = bytes(Check.saturatedNanos(b.max()));
+      args[i++] = bytes(b.jitter().name());
+      args[i++] = bytes(j.delayMillis());
+      args[i++] = bytes(j.deadlineMillis());
+      args[i++] = bytes(j.idempotencyKey() == null ? "" : j.idempotencyKey());
+    }
+    List<Object> out = eval("enqueue", ScriptOutputType.MULTI, args);
+    List<String> ids = new ArrayList<>(out.size());
+    for (Object o : out) {
+      ids.add(text(o));
+    }
+    return ids;
+  }
+
+  @Override
+  public List<ClaimedJob> claim(String type, int max) {
+    byte[][] args = new byte[5 + levels][];
+    args[0] = bytes("claim");
+    args[1] = clock();
+    args[2] = bytes(type);
+    args[3] = bytes((long) max);
+    args[4] = visibilityMillis;
+    System.arraycopy(weights, 0, args, 5, levels);
+    return claimed(type, eval("claim", ScriptOutputType.MULTI, args), 0);
+  }
+
+  @Override
+  public AckAndClaim ackAndClaim(String id, long token, String type) {
+    byte[][] args = new byte[6 + levels][];
+    args[0] = bytes("ackclaim");
+    args[1] = clock();
+    args[2] = bytes(id);
+    args[3] = bytes(token);
+    args[4] = bytes(type);
+    args[5] = visibilityMillis;
+    System.arraycopy(weights, 0, args, 6, levels);
+    List<Object> out = eval("ack and claim", ScriptOutputType.MULTI, args);
+    List<ClaimedJob> next = claimed(type, out, 1);
+    return new AckAndClaim(number(out.get(0)) == 1L, next.isEmpty() ? null : next.get(0));
+  }
+
+  /** The jobs in a claim's reply, whose first {@code skip} elements are something else. */
+  private static List<ClaimedJob> claimed(String type, List<Object> out, int skip) {
+    List<ClaimedJob> jobs = new ArrayList<>((out.size() - skip) / FIELDS_PER_CLAIM);
+    for (int i = skip; i + FIELDS_PER_CLAIM <= out.size(); i += FIELDS_PER_CLAIM) {
+      String idem = text(out.get(i + 9));
+      Backoff backoff = new Backoff(Duration.ofNanos(number(out.get(i + 5))), Double.parseDouble(text(out.get(i + 6))),
+          Duration.ofNanos(number(out.get(i + 7))), Jitter.valueOf(text(out.get(i + 8))), null);
+      jobs.add(new ClaimedJob(text(out.get(i)), type, (byte[]) out.get(i + 1), (int) number(out.get(i + 2)),
+          (int) number(out.get(i + 3)), number(out.get(i + 10)), (int) number(out.get(i + 4)), backoff,
+          idem.isEmpty() ? null : idem));
+    }
+    return jobs;
+  }
+
+  @Override
+  public boolean ack(String id, long token) {
+    return evalFlag("ack", bytes("ack"), clock(), bytes(id), bytes(token));
+  }
+
+  @Override
+  public boolean retry(String id, long token, long delayMillis, String error, boolean refund) {
+    return evalFlag("retry", bytes("retry"), clock(), bytes(id), bytes(token), bytes(delayMillis),
+        bytes(error), bytes(refund ? "1" : "0"));
+  }
+
+  @Override
+  public boolean deadLetter(String id, long token, String reason) {
+    return evalFlag("dead-letter", bytes("dead"), clock(), bytes(id), bytes(token), bytes(reason));
+  }
+
+  @Override
+  public boolean extend(String id, long token, long millis) {
+    return evalFlag("extend", bytes("extend"), clock(), bytes(id), bytes(token), bytes(millis));
+  }
+
+  @Override
+  public List<DeadLetter> listDead(int limit) {
+    List<Object> out = eval("list dead letters", ScriptOutputType.MULTI, bytes("listdead"), clock(),
+        bytes((long) limit));
+    List<DeadLetter> dead = new ArrayList<>();
+    for (int i = 0; i + FIELDS_PER_DEAD <= out.size(); i += FIELDS_PER_DEAD) {
+      dead.add(new DeadLetter(text(out.get(i)), text(out.get(i + 1)), (int) number(out.get(i + 2)),
+          text(out.get(i + 3)), number(out.get(i + 4)), (byte[]) out.get(i + 5)));
+    }
+    return dead;
+  }
+
+  @Override
+  public boolean requeueDead(String id) {
+    return evalFlag("requeue", bytes("requeue"), clock(), bytes(id));
+  }
+
+  @Override
+  public long purgeDead() {
+    long total = 0;
+    while (true) {
+      Long n = eval("purge", ScriptOutputType.INTEGER, bytes("purge"), clock());
+      total += n;
+      if (n == 0) {
+        return total;
+      }
+    }
+  }
+
+  @Override
+  public QueueStats stats() {
+    List<Object> out = eval("stats", ScriptOutputType.MULTI, bytes("stats"), clock(), bytes((long) levels));
+    List<Long> ready = new ArrayList<>(levels);
+    for (int p = 0; p < levels; p++) {
+      ready.add(number(out.get(p)));
+    }
+    return new QueueStats(ready, number(out.get(levels)), number(out.get(levels + 1)), number(out.get(levels + 2)),
+        number(out.get(levels + 3)));
+  }
+
+  @Override
+  public void close() {
+    connection.close();
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static byte[] bytes(long n) {
+    return Long.toString(n).getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static String text(Object o) {
+    if (o instanceof byte[] b) {
+      return new String(b, StandardCharsets.UTF_8);
+    }
+    return String.valueOf(o);
+  }
+
+  private static long number(Object o) {
+    if (o instanceof Long l) {
+      return l;
+    }
+    return (long) Double.parseDouble(text(o));
+  }
+}

@@ -1,0 +1,60 @@
+package dev.ballast.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ballast.testsupport.RedisExtension;
+import dev.ballast.testsupport.RedisServer;
+import io.lettuce.core.RedisClient;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The distributed limiter when its Redis freezes: local share meanwhile, back to Redis by itself. */
+class DistributedRateLimiterFallbackTest {
+
+  @RegisterExtension
+  static final RedisExtension REDIS = RedisExtension.dedicated();
+
+  @Test
+  void fallsBackToThisInstancesShareWhileRedisIsPausedAndRecovers(RedisServer server) {
+    RedisClient client = server.newClient();
+    try (DistributedRateLimiter limiter = DistributedRateLimiter.builder().name("api").capacity(400)
+        .refill(4, Duration.ofHours(1)).redis(client).instances(4).redisTimeout(Duration.ofMillis(100)).build()) {
+      int granted = 0;
+      for (int i = 0; i < 10; i++) {
+        granted += limiter.tryAcquire() ? 1 : 0;
+      }
+      assertThat(granted).isEqualTo(10);
+      assertThat(limiter.isFallingBack()).isFalse();
+
+      server.pause();
+      await().atMost(Duration.ofSeconds(10)).until(() -> {
+        limiter.tryAcquire();
+        return limiter.isFallingBack();
+      });
+      // The local bucket holds this instance's quarter of the burst (100), of which a few went above.
+      int local = 0;
+      for (int i = 0; i < 300; i++) {
+        local += limiter.tryAcquire() ? 1 : 0;
+      }
+      assertThat(limiter.isFallingBack()).isTrue();
+      assertThat(local).isBetween(50, 100);
+
+      server.resume();
+      await().atMost(Duration.ofSeconds(15)).until(() -> {
+        limiter.tryAcquire();
+        return !limiter.isFallingBack();
+      });
+      // Back on the shared bucket: 400 minus what Redis granted so far (10 before, a few probes after).
+      int shared = 0;
+      for (int i = 0; i < 500; i++) {
+        shared += limiter.tryAcquire() ? 1 : 0;
+      }
+      assertThat(shared).isBetween(350, 390);
+      assertThat(limiter.isFallingBack()).isFalse();
+    } finally {
+      client.shutdown();
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package dev.ballast.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Configuration records and builders: defaults, validation naming the field, set-twice detection. */
+class QueueConfigTest {
+
+  @Test
+  void defaultsAreTheSeeds() {
+    QueueConfig c = QueueConfig.builder().name("jobs").build();
+    assertThat(c.maxAttempts()).isEqualTo(3);
+    assertThat(c.backoff().initial()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(c.backoff().max()).isEqualTo(Duration.ofSeconds(16));
+    assertThat(c.backoff().multiplier()).isEqualTo(2.0);
+    assertThat(c.priorityWeights()).containsExactly(1, 4, 16);
+    assertThat(c.toBuilder().maxAttempts(5).build().maxAttempts()).isEqualTo(5);
+  }
+
+  @Test
+  void badValuesAreRejectedNamingTheField() {
+    assertThatThrownBy(() -> QueueConfig.builder().build()).hasMessageContaining("QueueConfig.name");
+    assertThatThrownBy(() -> QueueConfig.builder().name("a b").build()).hasMessageContaining("QueueConfig.name");
+    assertThatThrownBy(() -> QueueConfig.builder().name("q").keyPrefix("{x}").build())
+        .hasMessageContaining("QueueConfig.keyPrefix");
+    assertThatThrownBy(() -> QueueConfig.builder().name("q").priorityWeights(List.of(1, 0)).build())
+        .hasMessageContaining("QueueConfig.priorityWeights");
+    assertThatThrownBy(() -> QueueConfig.builder().name("q").priorityWeights(List.of(1)).build())
+        .hasMessageContaining("QueueConfig.defaultPriority");
+    assertThatThrownBy(() -> QueueConfig.builder().name("q").maxAttempts(0).build())
+        .hasMessageContaining("QueueConfig.maxAttempts");
+    assertThatThrownBy(() -> QueueConfig.builder().name("q").visibilityTimeout(Duration.ZERO).build())
+        .hasMessageContaining("QueueConfig.visibilityTimeout");
+    assertThatThrownBy(() -> JobOptions.builder().maxAttempts(0).build()).hasMessageContaining("JobOptions.maxAttempts");
+    assertThatThrownBy(() -> JobOptions.builder().deadline(Duration.ZERO).build())
+        .hasMessageContaining("JobOptions.deadline");
+    assertThatThrownBy(() -> JobType.of("bad type", JobCodec.utf8())).hasMessageContaining("JobType.name");
+    assertThatThrownBy(() -> Workers.of(0)).hasMessageContaining("Workers.concurrency");
+  }
+
+  @Test
+  void anOptionSetTwiceIsAMistake() {
+    assertThatThrownBy(() -> QueueConfig.builder().name("a").name("b"))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("QueueConfig.name");
+    assertThatThrownBy(() -> JobOptions.builder().priority(1).priority(2))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("JobOptions.priority");
+    assertThatThrownBy(() -> DistributedRateLimiter.builder().instances(2).share(0.5))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("share");
+  }
+
+  @Test
+  void utf8CodecRejectsMalformedBytes() {
+    assertThat(JobCodec.utf8().decode(JobCodec.utf8().encode("héllo"))).isEqualTo("héllo");
+    assertThatThrownBy(() -> JobCodec.utf8().decode(new byte[] {(byte) 0xFF}))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("UTF-8");
+  }
+}
