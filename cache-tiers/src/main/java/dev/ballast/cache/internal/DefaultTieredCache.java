@@ -777,7 +777,12 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
   @Override
   public void subscriptionLost() {
     subscriptionDown = true;
-    clearLocally();
+    // Entries were right when the subscription dropped; from now on they may miss an invalidation, so
+    // they live at most the short bound. Not cleared: a Redis outage must still be served from L1.
+    long until = ticker.read() + disconnectedTtlNanos;
+    l1.asMap().replaceAll((key, entry) -> entry.l1Until - until > 0
+        ? new L1Entry<>(entry.value, until, entry.softUntil, entry.hardUntil)
+        : entry);
   }
 
   @Override
