@@ -231,8 +231,10 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
         long redisNow = tier.redisNowMs();
         if (found.softMs > redisNow) {
           meters.l2Hits.increment();
+          store(key, flight, found, now, redisNow);
+          // After the store, so a refresh that finishes at once is not overwritten by the older value.
           maybeRefreshEarly(key, loader, found, redisNow);
-          return store(key, flight, found, now, redisNow);
+          return found.value;
         }
         if (found.hardMs > redisNow) {
           if (config.staleWhileRevalidate()) {
