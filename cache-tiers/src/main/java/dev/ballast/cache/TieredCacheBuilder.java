@@ -2,6 +2,7 @@ package dev.ballast.cache;
 
 import dev.ballast.cache.internal.DefaultTieredCache;
 import dev.ballast.cache.internal.Wiring;
+import dev.ballast.core.CircuitBreaker;
 import dev.ballast.core.Ticker;
 import dev.ballast.core.internal.Check;
 import dev.ballast.core.internal.OptionsSet;
@@ -51,6 +52,7 @@ public final class TieredCacheBuilder<K, V> {
   private MeterRegistry meterRegistry;
   private Ticker ticker = Ticker.system();
   private Executor executor = ForkJoinPool.commonPool();
+  private CircuitBreaker redisBreaker;
 
   TieredCacheBuilder(String name, Codec<K> keyCodec, Codec<V> valueCodec) {
     this.name = Check.notBlank(name, "TieredCache.name");
@@ -217,6 +219,16 @@ public final class TieredCacheBuilder<K, V> {
     return this;
   }
 
+  /**
+   * The breaker around Redis calls; default {@link dev.ballast.redis.RedisGuard#defaultBreaker} (opens when
+   * half of the last 20 calls failed or took over 250 ms, probes again after 1 s). Give one cache its own.
+   */
+  public TieredCacheBuilder<K, V> redisCircuitBreaker(CircuitBreaker breaker) {
+    options.claim("redisCircuitBreaker");
+    this.redisBreaker = Check.notNull(breaker, "TieredCache.redisCircuitBreaker");
+    return this;
+  }
+
   /** The settings this builder would build with. */
   public TieredCacheConfig config() {
     return new TieredCacheConfig(name, keyPrefix != null ? keyPrefix : "ballast:cache:" + name + ":",
@@ -234,6 +246,6 @@ public final class TieredCacheBuilder<K, V> {
   public TieredCache<K, V> build() {
     TieredCacheConfig config = config();
     return new DefaultTieredCache<>(config, new Wiring<>(keyCodec, valueCodec, redis, spareOrigin, sparedFallback,
-        meterRegistry, ticker, executor));
+        meterRegistry, ticker, executor, redisBreaker));
   }
 }

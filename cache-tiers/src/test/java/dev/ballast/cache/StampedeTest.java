@@ -37,6 +37,7 @@ class StampedeTest {
       clients.add(client);
       caches.add(TieredCache.builder(name, Codec.utf8(), Codec.utf8()).redis(client)
           .maxLeaseWait(Duration.ofSeconds(30)).leaseTtl(Duration.ofSeconds(30))
+          .redisTimeout(Lenient.REDIS_TIMEOUT).redisCircuitBreaker(Lenient.breaker())
           .meterRegistry(i == 0 ? registry : new SimpleMeterRegistry()).build());
     }
   }

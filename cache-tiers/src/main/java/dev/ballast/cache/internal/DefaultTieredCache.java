@@ -119,7 +119,8 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
       return;
     }
     String component = "cache:" + config.name();
-    RedisGuard guard = RedisGuard.create(component, RedisGuard.defaultBreaker(component, ticker), ticker,
+    RedisGuard guard = RedisGuard.create(component,
+        wiring.redisBreaker() != null ? wiring.redisBreaker() : RedisGuard.defaultBreaker(component, ticker), ticker,
         wiring.registry());
     this.tier = new RedisTier(wiring.redis(), guard, Check.saturatedNanos(config.redisTimeout()));
     InvalidationBus created = null;

@@ -1,6 +1,7 @@
 package dev.ballast.cache.internal;
 
 import dev.ballast.cache.Codec;
+import dev.ballast.core.CircuitBreaker;
 import dev.ballast.core.Ticker;
 import io.lettuce.core.RedisClient;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,6 +16,7 @@ import java.util.function.Function;
  * @param redis null for an L1-only cache
  * @param sparedFallback null to throw {@link dev.ballast.cache.OriginSparedException}
  * @param registry null for no metrics
+ * @param redisBreaker null for the default breaker
  */
 public record Wiring<K, V>(
     Codec<K> keyCodec,
@@ -24,4 +26,5 @@ public record Wiring<K, V>(
     Function<? super K, ? extends V> sparedFallback,
     MeterRegistry registry,
     Ticker ticker,
-    Executor executor) {}
+    Executor executor,
+    CircuitBreaker redisBreaker) {}
