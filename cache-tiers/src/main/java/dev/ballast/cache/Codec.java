@@ -32,7 +32,10 @@ public interface Codec<T> {
    */
   T decode(byte[] bytes);
 
-  /** The identity codec for {@code byte[]} (no copy: do not mutate arrays handed to or returned by a cache). */
+  /**
+   * The identity codec for {@code byte[]} values (no copy: do not mutate arrays handed to or returned by a
+   * cache). Not for keys: arrays compare by identity.
+   */
   static Codec<byte[]> bytes() {
     return BuiltInCodecs.BYTES;
   }

@@ -57,6 +57,10 @@ public final class TieredCacheBuilder<K, V> {
   TieredCacheBuilder(String name, Codec<K> keyCodec, Codec<V> valueCodec) {
     this.name = Check.notBlank(name, "TieredCache.name");
     this.keyCodec = Check.notNull(keyCodec, "TieredCache.keyCodec");
+    if (keyCodec == BuiltInCodecs.BYTES) {
+      throw new IllegalArgumentException("TieredCache.keyCodec must not be Codec.bytes(): arrays compare by identity,"
+          + " so L1 and invalidation could not find a key again; use a String or a value type");
+    }
     this.valueCodec = Check.notNull(valueCodec, "TieredCache.valueCodec");
   }
 

@@ -31,6 +31,8 @@ class ConfigAndCodecTest {
         .hasMessageContaining("TieredCache.name");
     assertThatThrownBy(() -> TieredCache.builder("c", null, Codec.utf8())).isInstanceOf(NullPointerException.class)
         .hasMessageContaining("TieredCache.keyCodec");
+    assertThatThrownBy(() -> TieredCache.builder("c", Codec.bytes(), Codec.utf8()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("TieredCache.keyCodec");
   }
 
   @Test
