@@ -8,14 +8,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The cache's counts. Each is a {@link LongAdder} (an L1 hit adds one without allocating or contending)
- * exposed as a Micrometer function counter: Micrometer's cache names ({@code cache.gets},
+ * The cache's counts. Each is a {@link LongAdder} (L1 hits: a {@link HitCounter}, cheaper still) exposed as a Micrometer function counter: Micrometer's cache names ({@code cache.gets},
  * {@code cache.puts}, {@code cache.evictions}, {@code cache.load.duration}) tagged {@code cache} and
  * {@code tier}, and {@code ballast.cache.*} for the rest. Never a key as a tag.
  */
 final class CacheMeters {
 
-  final LongAdder l1Hits = new LongAdder();
+  final HitCounter l1Hits = new HitCounter();
   final LongAdder l1Misses = new LongAdder();
   final LongAdder l2Hits = new LongAdder();
   final LongAdder l2Misses = new LongAdder();
@@ -46,7 +45,8 @@ final class CacheMeters {
       return;
     }
     Tags tags = Tags.of("cache", cache);
-    count(registry, "cache.gets", tags.and("tier", "l1", "result", "hit"), l1Hits, "Lookups that found a fresh L1 entry");
+    FunctionCounter.builder("cache.gets", l1Hits, HitCounter::sum).tags(tags.and("tier", "l1", "result", "hit"))
+        .description("Lookups that found a fresh L1 entry").register(registry);
     count(registry, "cache.gets", tags.and("tier", "l1", "result", "miss"), l1Misses, "Lookups that went past L1");
     count(registry, "cache.gets", tags.and("tier", "l2", "result", "hit"), l2Hits, "Redis lookups that found a value");
     count(registry, "cache.gets", tags.and("tier", "l2", "result", "miss"), l2Misses, "Redis lookups that found none");

@@ -64,6 +64,8 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
   private final Codec<K> keyCodec;
   private final Codec<V> valueCodec;
   private final Ticker ticker;
+  /** Read on L1 hits only: the coarse clock when the ticker is the system one, else the ticker. */
+  private final Ticker hitClock;
   private final Executor executor;
   private final BooleanSupplier spareOrigin;
   private final Function<? super K, ? extends V> sparedFallback;
@@ -72,6 +74,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
   private final ConcurrentHashMap<K, Flight<V>> inFlight = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<K, Flight<V>> refreshing = new ConcurrentHashMap<>();
   private final AtomicLong epoch = new AtomicLong();
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
   private final AtomicLong lastRareLog = new AtomicLong(Long.MIN_VALUE);
   private volatile boolean subscriptionDown;
   private final RedisTier tier;
@@ -93,6 +96,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
     this.keyCodec = wiring.keyCodec();
     this.valueCodec = wiring.valueCodec();
     this.ticker = wiring.ticker();
+    this.hitClock = ticker == Ticker.system() ? CoarseClock.INSTANCE.acquire() : ticker;
     this.executor = wiring.executor();
     this.spareOrigin = wiring.spareOrigin();
     this.sparedFallback = wiring.sparedFallback();
@@ -144,7 +148,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
       throw nullArgument("get", key);
     }
     L1Entry<V> entry = l1.getIfPresent(key);
-    if (entry != null && ticker.read() - entry.l1Until < 0) {
+    if (entry != null && hitClock.read() - entry.l1Until < 0) {
       meters.l1Hits.increment();
       return entry.value;
     }
@@ -157,7 +161,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
       throw nullArgument("getAsync", key);
     }
     L1Entry<V> entry = l1.getIfPresent(key);
-    if (entry != null && ticker.read() - entry.l1Until < 0) {
+    if (entry != null && hitClock.read() - entry.l1Until < 0) {
       meters.l1Hits.increment();
       return CompletableFuture.completedFuture(entry.value);
     }
@@ -901,13 +905,14 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
     return config;
   }
 
-  /** Whether the cache currently uses Redis (false during an outage or for an L1-only cache); for tests. */
-  public boolean twoTiers() {
-    return tier != null && !tier.guard().isDown() && (bus == null || !subscriptionDown);
-  }
-
   @Override
   public void close() {
+    if (closed.getAndSet(true)) {
+      return;
+    }
+    if (hitClock == CoarseClock.INSTANCE) {
+      CoarseClock.INSTANCE.release();
+    }
     if (bus != null) {
       bus.close();
     }
