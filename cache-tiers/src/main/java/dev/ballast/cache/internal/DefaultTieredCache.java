@@ -1,7 +1,5 @@
 package dev.ballast.cache.internal;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.ballast.cache.BulkLoader;
 import dev.ballast.cache.CacheLoadException;
 import dev.ballast.cache.Codec;
@@ -14,22 +12,15 @@ import dev.ballast.core.Jitter;
 import dev.ballast.core.Ticker;
 import dev.ballast.core.internal.Check;
 import dev.ballast.redis.RedisGuard;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
@@ -37,54 +28,38 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The two-level cache. Read path: L1 hit (one Caffeine lookup, one ticker read, one comparison) → per-key
- * {@link Flight} in this JVM → Redis {@code GET} → lease script → loader → fill script.
+ * The two-level cache: the read and write paths, composed of an {@link L1Store} (L1, flights and their
+ * invalidation rules), a {@link RedisTier} (every Redis call, guarded), an {@link InvalidationBus}, an
+ * {@link EntryReader} and {@link BulkGet}. Read path: L1 hit (one Caffeine lookup, one clock read, one
+ * comparison) → per-key {@link Flight} in this JVM → Redis {@code GET} → lease script → loader → fill
+ * script.
  *
- * <p>Shared state and what protects it:
- * <ul>
- *   <li>{@code l1}: Caffeine, size-bounded only; expiry is checked against the immutable {@link L1Entry}'s
- *       deadlines so that a hit reads the clock once and Caffeine's own expiry machinery stays off the
- *       hot path. Expired entries stay until evicted for size, which lets stale-if-error use them.
- *   <li>{@code inFlight}/{@code refreshing}: one {@link Flight} per key being loaded (single-flight by
- *       {@code putIfAbsent}), removed by its leader with {@code remove(key, flight)}.
- *   <li>{@code epoch}: bumped by every clear of L1; a flight stores in L1 only if no clear and no
- *       invalidation of its key happened since it began ({@link #storeL1}).
- *   <li>{@code subscriptionDown}: volatile flag from the invalidation bus; caps new L1 entries' life.
- * </ul>
- * In Redis, a fill writes only while its lease token is still current ({@code write.lua}); put and
- * invalidate delete the lease, so a load that began before them cannot store its older value.
+ * <p>Shared state lives in the collaborators (each documents what protects it); this class adds only the
+ * closed flag. In Redis, a fill writes only while its lease token is still current ({@code write.lua});
+ * put and invalidate delete the lease, so a load that began before them cannot store its older value.
  */
 public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, InvalidationBus.Receiver {
 
   private static final Logger log = LoggerFactory.getLogger(DefaultTieredCache.class);
   private static final byte[] EMPTY = new byte[0];
-  private static final long LOG_EVERY_NANOS = Duration.ofMinutes(1).toNanos();
 
   private final TieredCacheConfig config;
   private final Codec<K> keyCodec;
   private final Codec<V> valueCodec;
   private final Ticker ticker;
-  /** Read on L1 hits only: the coarse clock when the ticker is the system one, else the ticker. */
-  private final Ticker hitClock;
+  private final boolean coarseHitClock;
   private final Executor executor;
   private final BooleanSupplier spareOrigin;
   private final Function<? super K, ? extends V> sparedFallback;
   private final CacheMeters meters;
-  private final Cache<K, L1Entry<V>> l1;
-  private final ConcurrentHashMap<K, Flight<V>> inFlight = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<K, Flight<V>> refreshing = new ConcurrentHashMap<>();
-  private final AtomicLong epoch = new AtomicLong();
-  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
-  private final AtomicLong lastRareLog = new AtomicLong(Long.MIN_VALUE);
-  private volatile boolean subscriptionDown;
+  private final L1Store<K, V> l1;
+  private final KeySpace keys;
+  private final EntryReader<V> reader;
+  private final Ttls ttls;
   private final RedisTier tier;
   private final InvalidationBus bus;
-  private final byte[] prefix;
-  private final long l1TtlNanos;
-  private final long disconnectedTtlNanos;
-  private final long ttlMs;
-  private final long staleMs;
-  private final long negativeMs;
+  private final BulkGet<K, V> bulk;
+  private final AtomicBoolean closed = new AtomicBoolean();
   private final long leaseMs;
   private final long maxLeaseWaitNanos;
   private final Backoff pollBackoff = Backoff.exponential(Duration.ofMillis(1), Duration.ofMillis(50))
@@ -96,48 +71,44 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
     this.keyCodec = wiring.keyCodec();
     this.valueCodec = wiring.valueCodec();
     this.ticker = wiring.ticker();
-    this.hitClock = ticker == Ticker.system() ? CoarseClock.INSTANCE.acquire() : ticker;
+    this.coarseHitClock = ticker == Ticker.system();
     this.executor = wiring.executor();
     this.spareOrigin = wiring.spareOrigin();
     this.sparedFallback = wiring.sparedFallback();
     this.meters = new CacheMeters(config.name(), wiring.registry());
-    this.l1 = Caffeine.newBuilder()
-        .maximumSize(config.l1MaximumSize())
-        .<K, L1Entry<V>>evictionListener((k, v, cause) -> {
-          if (cause.wasEvicted()) {
-            meters.l1Evictions.increment();
-          }
-        })
-        .build();
-    this.prefix = config.keyPrefix().getBytes(StandardCharsets.UTF_8);
-    this.l1TtlNanos = wiring.redis() == null ? Long.MAX_VALUE : Check.saturatedNanos(config.l1Ttl());
-    this.disconnectedTtlNanos = Check.saturatedNanos(config.l1TtlWhileDisconnected());
-    this.ttlMs = config.ttl().toMillis();
-    this.staleMs = config.staleTtl().toMillis();
-    this.negativeMs = config.negativeTtl().toMillis();
+    this.l1 = new L1Store<>(config.l1MaximumSize(),
+        wiring.redis() == null ? Long.MAX_VALUE : Check.saturatedNanos(config.l1Ttl()),
+        Check.saturatedNanos(config.l1TtlWhileDisconnected()), ticker,
+        coarseHitClock ? CoarseClock.INSTANCE.acquire() : ticker, meters);
+    this.keys = new KeySpace(config.keyPrefix());
+    this.reader = new EntryReader<>(config.name(), valueCodec, meters);
+    this.ttls = new Ttls(config);
     this.leaseMs = config.leaseTtl().toMillis();
     this.maxLeaseWaitNanos = Check.saturatedNanos(config.maxLeaseWait());
     if (wiring.redis() == null) {
       this.tier = null;
       this.bus = null;
-      return;
-    }
-    String component = "cache:" + config.name();
-    RedisGuard guard = RedisGuard.create(component,
-        wiring.redisBreaker() != null ? wiring.redisBreaker() : RedisGuard.defaultBreaker(component, ticker), ticker,
-        wiring.registry());
-    this.tier = new RedisTier(wiring.redis(), guard, Check.saturatedNanos(config.redisTimeout()));
-    InvalidationBus created = null;
-    try {
-      if (config.invalidation()) {
-        created = new InvalidationBus(wiring.redis(), tier, config.keyPrefix() + "invalidations",
-            Check.saturatedNanos(config.invalidationBatchWindow()), this, meters);
+    } else {
+      String component = "cache:" + config.name();
+      RedisGuard guard = RedisGuard.create(component,
+          wiring.redisBreaker() != null ? wiring.redisBreaker() : RedisGuard.defaultBreaker(component, ticker),
+          ticker, wiring.registry());
+      this.tier = new RedisTier(wiring.redis(), guard, Check.saturatedNanos(config.redisTimeout()));
+      InvalidationBus created = null;
+      try {
+        if (config.invalidation()) {
+          created = new InvalidationBus(wiring.redis(), tier, config.keyPrefix() + "invalidations",
+              Check.saturatedNanos(config.invalidationBatchWindow()), this, meters);
+        }
+      } catch (RuntimeException e) {
+        tier.close();
+        releaseClock();
+        throw e;
       }
-    } catch (RuntimeException e) {
-      tier.close();
-      throw e;
+      this.bus = created;
     }
-    this.bus = created;
+    this.bulk = new BulkGet<>(l1, tier, keys, reader, keyCodec, valueCodec, ttls, ticker, meters, leaseMs,
+        config.maxEncodedSize(), e -> loadFailure(null, e));
   }
 
   // ---------------------------------------------------------------- reads
@@ -148,7 +119,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
       throw nullArgument("get", key);
     }
     L1Entry<V> entry = l1.getIfPresent(key);
-    if (entry != null && hitClock.read() - entry.l1Until < 0) {
+    if (l1.servable(entry)) {
       meters.l1Hits.increment();
       return entry.value;
     }
@@ -161,7 +132,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
       throw nullArgument("getAsync", key);
     }
     L1Entry<V> entry = l1.getIfPresent(key);
-    if (entry != null && hitClock.read() - entry.l1Until < 0) {
+    if (l1.servable(entry)) {
       meters.l1Hits.increment();
       return CompletableFuture.completedFuture(entry.value);
     }
@@ -182,8 +153,8 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
       refreshInBackground(key, loader);
       return local.value;
     }
-    Flight<V> mine = new Flight<>(epoch.get());
-    Flight<V> running = inFlight.putIfAbsent(key, mine);
+    Flight<V> mine = l1.newFlight();
+    Flight<V> running = l1.register(key, mine);
     if (running != null) {
       return join(running);
     }
@@ -195,11 +166,11 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
       mine.completeExceptionally(e);
       throw e;
     } finally {
-      inFlight.remove(key, mine);
+      l1.finish(key, mine);
     }
   }
 
-  private static <V> V join(Flight<V> running) {
+  static <V> V join(Flight<V> running) {
     try {
       return running.join();
     } catch (CompletionException e) {
@@ -220,34 +191,34 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
       return loadLocally(key, loader, flight, local, null, now);
     }
     byte[] encodedKey = keyCodec.encode(key);
-    byte[] valueKey = redisKey(encodedKey, 'v');
+    byte[] valueKey = keys.value(encodedKey);
     Object got = tier.get(valueKey);
     if (got == RedisTier.DOWN) {
       meters.l2Unavailable.increment();
       if (local != null && local.fresh(now)) {
-        return storeL1(key, flight, local.value, now, local.softUntil, local.hardUntil);
+        return l1.store(key, flight, local.value, now, local.softUntil, local.hardUntil);
       }
       return loadLocally(key, loader, flight, local, null, now);
     }
     Decoded<V> stale = null;
     if (got != null) {
-      Decoded<V> found = decode(key, (byte[]) got);
+      Decoded<V> found = reader.decode((byte[]) got);
       if (found != null) {
         long redisNow = tier.redisNowMs();
-        if (found.softMs > redisNow) {
+        if (found.softMs() > redisNow) {
           meters.l2Hits.increment();
           store(key, flight, found, now, redisNow);
           // After the store, so a refresh that finishes at once is not overwritten by the older value.
           maybeRefreshEarly(key, loader, found, redisNow);
-          return found.value;
+          return found.value();
         }
-        if (found.hardMs > redisNow) {
+        if (found.hardMs() > redisNow) {
           if (config.staleWhileRevalidate()) {
             meters.l2Hits.increment();
             meters.staleServes.increment();
             store(key, flight, found, now, redisNow);
             refreshInBackground(key, loader);
-            return found.value;
+            return found.value();
           }
           stale = found;
         }
@@ -260,8 +231,8 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
   /** Takes the fleet-wide lease, or waits (bounded) for whoever holds it. */
   private V loadThroughLease(K key, Loader<? super K, ? extends V> loader, Flight<V> flight, byte[] encodedKey,
       byte[] valueKey, L1Entry<V> local, Decoded<V> stale, long now) {
-    byte[] leaseKey = redisKey(encodedKey, 'l');
-    byte[] token = newToken();
+    byte[] leaseKey = keys.lease(encodedKey);
+    byte[] token = KeySpace.token();
     long deadline = now + maxLeaseWaitNanos;
     boolean waited = false;
     long previousDelay = 0;
@@ -274,7 +245,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
       RedisTier.LeaseReply lease = (RedisTier.LeaseReply) reply;
       switch (lease.kind()) {
         case VALUE -> {
-          Decoded<V> filled = decode(key, lease.value());
+          Decoded<V> filled = reader.decode(lease.value());
           if (filled != null) {
             return store(key, flight, filled, ticker.read(), tier.redisNowMs());
           }
@@ -284,7 +255,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
           if (waited) {
             meters.leaseTakeovers.increment();
           }
-          return loadAndFill(key, loader, flight, valueKey, leaseKey, token, stale != null ? stale.value : null,
+          return loadAndFill(key, loader, flight, valueKey, leaseKey, token, stale != null ? stale.value() : null,
               stale != null || (local != null && local.usable(ticker.read())), local);
         }
         case HELD -> {
@@ -328,7 +299,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
     }
     long loadMs = (ticker.read() - start) / 1_000_000;
     long now = ticker.read();
-    if (value == null && negativeMs == 0) {
+    if (value == null && !ttls.cachesAbsence()) {
       tier.release(leaseKey, token);
       return null;
     }
@@ -339,19 +310,19 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
       tier.release(leaseKey, token);
       throw e;
     }
-    long softMs = value == null ? negativeMs : jitter(ttlMs);
-    long hardMs = value == null ? softMs : softMs + staleMs;
+    long softMs = ttls.softMs(value == null);
+    long hardMs = ttls.hardMs(softMs, value == null);
     if (payload.length > config.maxEncodedSize()) {
       tier.release(leaseKey, token);
       meters.oversize.increment();
-      logRarely("Value for a key of cache {} encodes to {} bytes, over maxEncodedSize: kept in L1 only",
+      reader.logRarely("Value for a key of cache {} encodes to {} bytes, over maxEncodedSize: kept in L1 only",
           payload.length);
-      return storeL1(key, flight, value, now, now + softMs * 1_000_000, now + hardMs * 1_000_000);
+      return l1.store(key, flight, value, now, now + softMs * 1_000_000, now + hardMs * 1_000_000);
     }
     Object written = tier.write(valueKey, leaseKey, token, softMs, hardMs, loadMs, value == null, payload);
     if (written == RedisTier.DOWN) {
       meters.l2Unavailable.increment();
-      return storeL1(key, flight, value, now, now + softMs * 1_000_000, now + hardMs * 1_000_000);
+      return l1.store(key, flight, value, now, now + softMs * 1_000_000, now + hardMs * 1_000_000);
     }
     if (!(Boolean) written) {
       // The key was written or invalidated while we loaded: our value may be older than what caused that.
@@ -359,7 +330,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
       return value;
     }
     meters.l2Puts.increment();
-    return storeL1(key, flight, value, now, now + softMs * 1_000_000, now + hardMs * 1_000_000);
+    return l1.store(key, flight, value, now, now + softMs * 1_000_000, now + hardMs * 1_000_000);
   }
 
   /** Loads without touching Redis (L1-only cache, Redis down, or lease wait over); stores in L1 only. */
@@ -375,7 +346,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
       if (!(e instanceof Error)) {
         if (stale != null) {
           meters.staleServes.increment();
-          return stale.value;
+          return stale.value();
         }
         if (local != null && local.usable(ticker.read())) {
           meters.staleServes.increment();
@@ -385,35 +356,18 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
       throw loadFailure(key, e);
     }
     now = ticker.read();
-    if (value == null && negativeMs == 0) {
+    if (value == null && !ttls.cachesAbsence()) {
       return null;
     }
-    long softMs = value == null ? negativeMs : jitter(ttlMs);
-    long hardMs = value == null ? softMs : softMs + staleMs;
-    return storeL1(key, flight, value, now, now + softMs * 1_000_000, now + hardMs * 1_000_000);
+    long softMs = ttls.softMs(value == null);
+    long hardMs = ttls.hardMs(softMs, value == null);
+    return l1.store(key, flight, value, now, now + softMs * 1_000_000, now + hardMs * 1_000_000);
   }
 
   private V store(K key, Flight<V> flight, Decoded<V> found, long now, long redisNowMs) {
-    long softUntil = now + (found.softMs - redisNowMs) * 1_000_000;
-    long hardUntil = now + (found.hardMs - redisNowMs) * 1_000_000;
-    return storeL1(key, flight, found.value, now, softUntil, hardUntil);
-  }
-
-  /**
-   * Stores in L1 unless the key was invalidated or L1 cleared since the flight began. Put first, check
-   * after: the invalidator marks first and evicts after, so either it evicts our entry or we see its mark.
-   */
-  private V storeL1(K key, Flight<V> flight, V value, long now, long softUntil, long hardUntil) {
-    long cap = subscriptionDown ? Math.min(l1TtlNanos, disconnectedTtlNanos) : l1TtlNanos;
-    long l1Until = cap == Long.MAX_VALUE || softUntil - (now + cap) < 0 ? softUntil : now + cap;
-    L1Entry<V> entry = new L1Entry<>(value, l1Until, softUntil, hardUntil);
-    l1.put(key, entry);
-    if (flight.invalidated || flight.epoch != epoch.get()) {
-      l1.asMap().remove(key, entry);
-    } else {
-      meters.l1Puts.increment();
-    }
-    return value;
+    long softUntil = now + (found.softMs() - redisNowMs) * 1_000_000;
+    long hardUntil = now + (found.hardMs() - redisNowMs) * 1_000_000;
+    return l1.store(key, flight, found.value(), now, softUntil, hardUntil);
   }
 
   private void maybeRefreshEarly(K key, Loader<? super K, ? extends V> loader, Decoded<V> found, long redisNowMs) {
@@ -423,15 +377,15 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
     }
     double random = 1.0 - ThreadLocalRandom.current().nextDouble(); // in (0, 1], so log is finite
     // XFetch: refresh when now - delta * beta * ln(random) reaches the expiry; slow loads refresh earlier.
-    if (redisNowMs - Math.max(found.loadMs, 1) * beta * Math.log(random) >= found.softMs) {
+    if (redisNowMs - Math.max(found.loadMs(), 1) * beta * Math.log(random) >= found.softMs()) {
       refreshInBackground(key, loader);
     }
   }
 
   /** One background refresh per key per JVM; it takes the lease over any value, so one per fleet. */
   private void refreshInBackground(K key, Loader<? super K, ? extends V> loader) {
-    Flight<V> flight = new Flight<>(epoch.get());
-    if (refreshing.putIfAbsent(key, flight) != null) {
+    Flight<V> flight = l1.newFlight();
+    if (!l1.startRefresh(key, flight)) {
       return;
     }
     try {
@@ -441,11 +395,11 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
         } catch (Throwable e) {
           log.debug("Background refresh failed in cache {}", config.name(), e);
         } finally {
-          refreshing.remove(key, flight);
+          l1.endRefresh(key, flight);
         }
       });
     } catch (RejectedExecutionException e) {
-      refreshing.remove(key, flight);
+      l1.endRefresh(key, flight);
     }
   }
 
@@ -455,9 +409,9 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
       return;
     }
     byte[] encodedKey = keyCodec.encode(key);
-    byte[] valueKey = redisKey(encodedKey, 'v');
-    byte[] leaseKey = redisKey(encodedKey, 'l');
-    byte[] token = newToken();
+    byte[] valueKey = keys.value(encodedKey);
+    byte[] leaseKey = keys.lease(encodedKey);
+    byte[] token = KeySpace.token();
     Object reply = tier.lease(valueKey, leaseKey, token, leaseMs, true);
     if (reply == RedisTier.DOWN) {
       meters.l2Unavailable.increment();
@@ -474,12 +428,12 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
       return local.value;
     }
     if (tier != null) {
-      Object got = tier.get(redisKey(keyCodec.encode(key), 'v'));
+      Object got = tier.get(keys.value(keyCodec.encode(key)));
       if (got instanceof byte[] bytes) {
-        Decoded<V> found = decode(key, bytes);
+        Decoded<V> found = reader.decode(bytes);
         if (found != null) {
           meters.staleServes.increment();
-          return found.value;
+          return found.value();
         }
       }
     }
@@ -494,179 +448,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
   public Map<K, V> getAll(Collection<? extends K> keys, BulkLoader<? super K, ? extends V> loader) {
     Check.notNull(keys, "TieredCache.getAll keys");
     Check.notNull(loader, "TieredCache.getAll loader");
-    Map<K, V> result = new LinkedHashMap<>();
-    Map<K, Flight<V>> mine = new LinkedHashMap<>();
-    Map<K, Flight<V>> joined = new LinkedHashMap<>();
-    long now = ticker.read();
-    for (K key : keys) {
-      if (key == null) {
-        throw nullArgument("getAll", null);
-      }
-      L1Entry<V> entry = l1.getIfPresent(key);
-      if (entry != null && now - entry.l1Until < 0) {
-        meters.l1Hits.increment();
-        if (entry.value != null) {
-          result.put(key, entry.value);
-        }
-        continue;
-      }
-      if (mine.containsKey(key) || joined.containsKey(key)) {
-        continue;
-      }
-      meters.l1Misses.increment();
-      Flight<V> flight = new Flight<>(epoch.get());
-      Flight<V> running = inFlight.putIfAbsent(key, flight);
-      if (running != null) {
-        joined.put(key, running);
-      } else {
-        mine.put(key, flight);
-      }
-    }
-    try {
-      if (!mine.isEmpty()) {
-        loadAll(mine, loader, result);
-      }
-    } catch (RuntimeException | Error e) {
-      mine.values().forEach(f -> f.completeExceptionally(e));
-      throw e;
-    } finally {
-      mine.forEach(inFlight::remove);
-    }
-    for (Map.Entry<K, Flight<V>> e : joined.entrySet()) {
-      V value = join(e.getValue());
-      if (value != null) {
-        result.put(e.getKey(), value);
-      }
-    }
-    return result;
-  }
-
-  private void loadAll(Map<K, Flight<V>> mine, BulkLoader<? super K, ? extends V> loader, Map<K, V> result) {
-    List<K> missing = new ArrayList<>(mine.keySet());
-    List<byte[]> encoded = new ArrayList<>(missing.size());
-    for (K key : missing) {
-      encoded.add(keyCodec.encode(key));
-    }
-    Map<K, byte[]> tokens = new LinkedHashMap<>();
-    if (tier != null) {
-      byte[][] valueKeys = new byte[missing.size()][];
-      for (int i = 0; i < valueKeys.length; i++) {
-        valueKeys[i] = redisKey(encoded.get(i), 'v');
-      }
-      Object got = tier.mget(valueKeys);
-      List<K> stillMissing = new ArrayList<>();
-      List<byte[]> stillEncoded = new ArrayList<>();
-      long now = ticker.read();
-      long redisNow = tier.redisNowMs();
-      for (int i = 0; i < missing.size(); i++) {
-        K key = missing.get(i);
-        Object bytes = got == RedisTier.DOWN ? null : ((List<?>) got).get(i);
-        Decoded<V> found = bytes == null ? null : decode(key, (byte[]) bytes);
-        if (found != null && found.softMs > redisNow) {
-          meters.l2Hits.increment();
-          complete(mine.get(key), key, store(key, mine.get(key), found, now, redisNow), result);
-        } else {
-          stillMissing.add(key);
-          stillEncoded.add(encoded.get(i));
-        }
-      }
-      if (got == RedisTier.DOWN) {
-        meters.l2Unavailable.increment();
-      } else {
-        meters.l2Misses.add(stillMissing.size());
-        takeLeases(stillMissing, stillEncoded, tokens);
-      }
-      missing = stillMissing;
-      encoded = stillEncoded;
-    }
-    if (missing.isEmpty()) {
-      return;
-    }
-    long start = ticker.read();
-    Map<? super K, ? extends V> loaded;
-    try {
-      loaded = loader.loadAll(new LinkedHashSet<>(missing));
-      meters.loaded(ticker.read() - start, true);
-    } catch (Throwable e) {
-      meters.loaded(ticker.read() - start, false);
-      for (int i = 0; i < missing.size(); i++) {
-        byte[] token = tokens.get(missing.get(i));
-        if (token != null) {
-          tier.release(redisKey(encoded.get(i), 'l'), token);
-        }
-      }
-      throw loadFailure(null, e);
-    }
-    long loadMs = (ticker.read() - start) / 1_000_000;
-    for (int i = 0; i < missing.size(); i++) {
-      K key = missing.get(i);
-      V value = loaded == null ? null : loaded.get(key);
-      Flight<V> flight = mine.get(key);
-      byte[] token = tokens.get(key);
-      long now = ticker.read();
-      if (value == null && negativeMs == 0) {
-        if (token != null) {
-          tier.release(redisKey(encoded.get(i), 'l'), token);
-        }
-        complete(flight, key, null, result);
-        continue;
-      }
-      long softMs = value == null ? negativeMs : jitter(ttlMs);
-      long hardMs = value == null ? softMs : softMs + staleMs;
-      boolean storeLocally = true;
-      if (token != null) {
-        byte[] payload = value == null ? EMPTY : valueCodec.encode(value);
-        byte[] leaseKey = redisKey(encoded.get(i), 'l');
-        if (payload.length > config.maxEncodedSize()) {
-          meters.oversize.increment();
-          tier.release(leaseKey, token);
-        } else {
-          Object written = tier.write(redisKey(encoded.get(i), 'v'), leaseKey, token, softMs, hardMs, loadMs,
-              value == null, payload);
-          if (Boolean.FALSE.equals(written)) {
-            meters.fillsRejected.increment();
-            storeLocally = false;
-          } else if (Boolean.TRUE.equals(written)) {
-            meters.l2Puts.increment();
-          }
-        }
-      }
-      if (storeLocally) {
-        storeL1(key, flight, value, now, now + softMs * 1_000_000, now + hardMs * 1_000_000);
-      }
-      complete(flight, key, value, result);
-    }
-  }
-
-  /** One lease script per key, all sent before any reply is read: one round trip for the lot. */
-  private void takeLeases(List<K> keys, List<byte[]> encoded, Map<K, byte[]> tokens) {
-    List<CompletableFuture<List<Object>>> replies = new ArrayList<>(keys.size());
-    List<byte[]> candidates = new ArrayList<>(keys.size());
-    for (byte[] encodedKey : encoded) {
-      byte[] token = newToken();
-      candidates.add(token);
-      replies.add(tier.guard().callAsync(
-          () -> tier.leaseAsync(redisKey(encodedKey, 'v'), redisKey(encodedKey, 'l'), token, leaseMs, true),
-          () -> null).toCompletableFuture());
-    }
-    for (int i = 0; i < keys.size(); i++) {
-      List<Object> reply;
-      try {
-        reply = tier.await(replies.get(i));
-      } catch (RuntimeException e) {
-        continue;
-      }
-      if (reply != null && tier.leaseReply(reply).kind() == RedisTier.LeaseKind.ACQUIRED) {
-        tokens.put(keys.get(i), candidates.get(i));
-      }
-    }
-  }
-
-  private void complete(Flight<V> flight, K key, V value, Map<K, V> result) {
-    flight.complete(value);
-    if (value != null) {
-      result.put(key, value);
-    }
+    return bulk.getAll(keys, loader, key -> nullArgument("getAll", null));
   }
 
   // ---------------------------------------------------------------- writes
@@ -682,12 +464,12 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
       throw new IllegalArgumentException("TieredCache[" + config.name() + "].put value for key " + key
           + " encodes to " + payload.length + " bytes, over maxEncodedSize " + config.maxEncodedSize());
     }
-    long softMs = jitter(ttlMs);
-    long hardMs = softMs + staleMs;
+    long softMs = ttls.softMs(false);
+    long hardMs = ttls.hardMs(softMs, false);
     byte[] encodedKey = null;
     if (tier != null) {
       encodedKey = keyCodec.encode(key);
-      Object written = tier.write(redisKey(encodedKey, 'v'), redisKey(encodedKey, 'l'), null, softMs, hardMs, 0,
+      Object written = tier.write(keys.value(encodedKey), keys.lease(encodedKey), null, softMs, hardMs, 0,
           false, payload);
       if (written == RedisTier.DOWN) {
         meters.l2Unavailable.increment();
@@ -697,10 +479,10 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
     }
     // After the Redis write: a flight that began before it is marked and will not store its older value;
     // one that begins after it reads the new value.
-    evictLocally(key);
+    l1.evict(key);
     long now = ticker.read();
-    Flight<V> writer = new Flight<>(epoch.get());
-    storeL1(key, writer, value, now, now + softMs * 1_000_000, now + hardMs * 1_000_000);
+    Flight<V> writer = l1.newFlight();
+    l1.store(key, writer, value, now, now + softMs * 1_000_000, now + hardMs * 1_000_000);
     if (bus != null) {
       bus.send(encodedKey);
     }
@@ -714,11 +496,11 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
     byte[] encodedKey = null;
     if (tier != null) {
       encodedKey = keyCodec.encode(key);
-      if (tier.delete(redisKey(encodedKey, 'v'), redisKey(encodedKey, 'l')) == RedisTier.DOWN) {
+      if (tier.delete(keys.value(encodedKey), keys.lease(encodedKey)) == RedisTier.DOWN) {
         meters.l2Unavailable.increment();
       }
     }
-    evictLocally(key);
+    l1.evict(key);
     if (bus != null) {
       bus.send(encodedKey);
     }
@@ -727,39 +509,15 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
   @Override
   public void invalidateAll() {
     if (tier != null) {
-      byte[] pattern = globEscape(prefix);
+      byte[] pattern = keys.pattern();
       if (tier.deleteMatching(pattern) == RedisTier.DOWN) {
         meters.l2Unavailable.increment();
       }
     }
-    clearLocally();
+    l1.clear();
     if (bus != null) {
       bus.sendAll();
     }
-  }
-
-  private void evictLocally(K key) {
-    Flight<V> flight = inFlight.get(key);
-    if (flight != null) {
-      flight.invalidated = true;
-      // Later callers start a new load rather than join one that may return the older value.
-      inFlight.remove(key, flight);
-    }
-    Flight<V> refresh = refreshing.get(key);
-    if (refresh != null) {
-      refresh.invalidated = true;
-    }
-    l1.invalidate(key);
-  }
-
-  private void clearLocally() {
-    epoch.incrementAndGet();
-    inFlight.forEach((key, flight) -> {
-      flight.invalidated = true;
-      inFlight.remove(key, flight);
-    });
-    refreshing.values().forEach(flight -> flight.invalidated = true);
-    l1.invalidateAll();
   }
 
   // ---------------------------------------------------------------- invalidation bus
@@ -770,114 +528,29 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
     try {
       key = keyCodec.decode(encodedKey);
     } catch (RuntimeException e) {
-      clearLocally();
+      l1.clear();
       return;
     }
-    evictLocally(key);
+    l1.evict(key);
   }
 
   @Override
   public void evictAll() {
-    clearLocally();
+    l1.clear();
   }
 
   @Override
   public void subscriptionLost() {
-    subscriptionDown = true;
-    // Entries were right when the subscription dropped; from now on they may miss an invalidation, so
-    // they live at most the short bound. Not cleared: a Redis outage must still be served from L1.
-    long until = ticker.read() + disconnectedTtlNanos;
-    l1.asMap().replaceAll((key, entry) -> entry.l1Until - until > 0
-        ? new L1Entry<>(entry.value, until, entry.softUntil, entry.hardUntil)
-        : entry);
+    l1.subscriptionLost();
   }
 
   @Override
   public void subscriptionRestored() {
-    subscriptionDown = false;
     meters.resyncs.increment();
-    clearLocally();
+    l1.subscriptionRestored();
   }
 
   // ---------------------------------------------------------------- helpers
-
-  private record Decoded<V>(V value, long softMs, long hardMs, long loadMs) {}
-
-  /** Parses and decodes Redis bytes; corrupt or unknown bytes are a counted miss and a rare log line. */
-  private Decoded<V> decode(K key, byte[] bytes) {
-    Header.Parsed parsed = Header.parse(bytes);
-    if (parsed == null) {
-      corrupt("unknown format");
-      return null;
-    }
-    V value = null;
-    if (parsed.payload() != null) {
-      try {
-        value = valueCodec.decode(parsed.payload());
-      } catch (RuntimeException e) {
-        corrupt(e.toString());
-        return null;
-      }
-      if (value == null) {
-        corrupt("codec returned null");
-        return null;
-      }
-    }
-    return new Decoded<>(value, parsed.softMs(), parsed.hardMs(), parsed.loadMs());
-  }
-
-  private void corrupt(String why) {
-    meters.corrupt.increment();
-    logRarely("Cache {} found bytes in Redis it cannot read ({}); treated as a miss", why);
-  }
-
-  /** At most one line a minute per cache, whatever the rate of the event. */
-  private void logRarely(String message, Object detail) {
-    long now = System.nanoTime();
-    long last = lastRareLog.get();
-    if ((last == Long.MIN_VALUE || now - last >= LOG_EVERY_NANOS) && lastRareLog.compareAndSet(last, now)) {
-      log.warn(message, config.name(), detail);
-    }
-  }
-
-  private long jitter(long ms) {
-    double fraction = config.ttlJitter();
-    if (fraction == 0) {
-      return ms;
-    }
-    return Math.max(1, ms - (long) (ms * fraction * ThreadLocalRandom.current().nextDouble()));
-  }
-
-  /** {@code <prefix>{<key>}:<kind>}: the braces make a key's value and lease share a Redis Cluster slot. */
-  private byte[] redisKey(byte[] encodedKey, char kind) {
-    byte[] key = new byte[prefix.length + encodedKey.length + 4];
-    System.arraycopy(prefix, 0, key, 0, prefix.length);
-    key[prefix.length] = '{';
-    System.arraycopy(encodedKey, 0, key, prefix.length + 1, encodedKey.length);
-    int at = prefix.length + 1 + encodedKey.length;
-    key[at] = '}';
-    key[at + 1] = ':';
-    key[at + 2] = (byte) kind;
-    return key;
-  }
-
-  private static byte[] globEscape(byte[] prefix) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (byte b : prefix) {
-      if (b == '*' || b == '?' || b == '[' || b == ']' || b == '\\') {
-        out.write('\\');
-      }
-      out.write(b);
-    }
-    out.write('*');
-    return out.toByteArray();
-  }
-
-  private static byte[] newToken() {
-    ThreadLocalRandom random = ThreadLocalRandom.current();
-    return (Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong())).getBytes(
-        StandardCharsets.US_ASCII);
-  }
 
   private RuntimeException loadFailure(K key, Throwable e) {
     if (e instanceof RuntimeException runtime) {
@@ -905,14 +578,18 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
     return config;
   }
 
+  private void releaseClock() {
+    if (coarseHitClock) {
+      CoarseClock.INSTANCE.release();
+    }
+  }
+
   @Override
   public void close() {
     if (closed.getAndSet(true)) {
       return;
     }
-    if (hitClock == CoarseClock.INSTANCE) {
-      CoarseClock.INSTANCE.release();
-    }
+    releaseClock();
     if (bus != null) {
       bus.close();
     }
