@@ -125,4 +125,33 @@ class OutageTest {
     }
     awaitTwoTiers("thawed");
   }
+
+  @Test
+  void whileTheSubscriptionIsDownL1EntriesLiveOnlyTheShortBound(RedisServer server) {
+    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    try (TieredCache<String, String> capped = TieredCache.builder(name + "-capped", Codec.utf8(), Codec.utf8())
+        .redis(client).ticker(now::get).l1Ttl(Duration.ofMinutes(1)).l1TtlWhileDisconnected(Duration.ofSeconds(1))
+        .meterRegistry(meters).build()) {
+      java.util.function.DoubleSupplier l1Misses = () -> meters.find("cache.gets").tags("tier", "l1", "result", "miss")
+          .functionCounter().count();
+      capped.get("k", this::load);
+      now.addAndGet(Duration.ofSeconds(2).toNanos());
+      capped.get("k", this::load);
+      assertThat(l1Misses.getAsDouble()).as("2 s into a 1 min L1 TTL: a hit").isEqualTo(1);
+      server.stop();
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> meters.find("ballast.cache.subscription.up").gauge().value() == 0);
+      capped.get("k", this::load);
+      assertThat(l1Misses.getAsDouble()).as("within the 1 s bound: still a hit").isEqualTo(1);
+      now.addAndGet(Duration.ofSeconds(2).toNanos());
+      assertThat(capped.get("k", this::load)).isEqualTo("v-k"); // Redis is down: served from L1's copy
+      assertThat(l1Misses.getAsDouble()).as("past the bound: asks Redis again").isEqualTo(2);
+      assertThat(loads).hasValue(1);
+      server.start();
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> meters.find("ballast.cache.subscription.up").gauge().value() == 1);
+      assertThat(meters.find("ballast.cache.resyncs").functionCounter().count()).isEqualTo(1);
+    }
+  }
 }

@@ -12,6 +12,7 @@ import dev.ballast.core.Jitter;
 import dev.ballast.core.Ticker;
 import dev.ballast.core.internal.Check;
 import dev.ballast.redis.RedisGuard;
+import io.micrometer.core.instrument.Gauge;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
@@ -106,6 +107,11 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
         throw e;
       }
       this.bus = created;
+      if (created != null && wiring.registry() != null) {
+        Gauge.builder("ballast.cache.subscription.up", l1, store -> store.subscriptionDown() ? 0 : 1)
+            .description("1 while the invalidation subscription is up, 0 while L1 is capped for want of it")
+            .tag("cache", config.name()).register(wiring.registry());
+      }
     }
     this.bulk = new BulkGet<>(l1, tier, keys, reader, keyCodec, valueCodec, ttls, ticker, meters, leaseMs,
         config.maxEncodedSize(), e -> loadFailure(null, e));

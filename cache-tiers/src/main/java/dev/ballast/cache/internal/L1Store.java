@@ -143,6 +143,10 @@ final class L1Store<K, V> {
         : entry);
   }
 
+  boolean subscriptionDown() {
+    return subscriptionDown;
+  }
+
   /** The subscription is back: whatever was missed meanwhile is dropped with everything else. */
   void subscriptionRestored() {
     subscriptionDown = false;
