@@ -209,7 +209,7 @@ public final class TieredCacheBuilder<K, V> {
     return this;
   }
 
-  /** The clock for L1 expiry (tests pass a manual one). */
+  /** The clock for expiry and lease waits (tests pass a manual one); Redis latency is always timed in real time. */
   public TieredCacheBuilder<K, V> ticker(Ticker ticker) {
     options.claim("ticker");
     this.ticker = Check.notNull(ticker, "TieredCache.ticker");

@@ -91,9 +91,12 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
       this.bus = null;
     } else {
       String component = "cache:" + config.name();
+      // Real time, not the cache's ticker: the breaker judges Redis's latency, and a test's frozen clock
+      // would otherwise keep an opened breaker open for ever.
       RedisGuard guard = RedisGuard.create(component,
-          wiring.redisBreaker() != null ? wiring.redisBreaker() : RedisGuard.defaultBreaker(component, ticker),
-          ticker, wiring.registry());
+          wiring.redisBreaker() != null ? wiring.redisBreaker()
+              : RedisGuard.defaultBreaker(component, Ticker.system()),
+          Ticker.system(), wiring.registry());
       this.tier = new RedisTier(wiring.redis(), guard, Check.saturatedNanos(config.redisTimeout()));
       InvalidationBus created = null;
       try {
