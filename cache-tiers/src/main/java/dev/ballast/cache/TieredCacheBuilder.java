@@ -242,10 +242,10 @@ public final class TieredCacheBuilder<K, V> {
   }
 
   /**
-   * Builds the cache; with Redis, connects and subscribes to the invalidation channel.
+   * Builds the cache; with Redis, connects and subscribes to the invalidation channel, or, if Redis does
+   * not answer, starts in outage mode (L1 and the loader) and keeps connecting in the background.
    *
    * @throws IllegalArgumentException naming the first bad setting
-   * @throws io.lettuce.core.RedisConnectionException if Redis cannot be reached at build time
    */
   public TieredCache<K, V> build() {
     TieredCacheConfig config = config();

@@ -154,4 +154,27 @@ class OutageTest {
       assertThat(meters.find("ballast.cache.resyncs").functionCounter().count()).isEqualTo(1);
     }
   }
+
+  @Test
+  void aCacheBuiltWhileRedisIsDownServesAndJoinsRedisWhenItComesBack(RedisServer server) {
+    server.stop();
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    try (TieredCache<String, String> early = TieredCache.builder(name + "-early", Codec.utf8(), Codec.utf8())
+        .redis(client).meterRegistry(meters).build()) {
+      assertThat(early.get("k", this::load)).isEqualTo("v-k");
+      early.put("p", "v");
+      early.invalidate("p");
+      assertThat(meters.find("ballast.cache.subscription.up").gauge().value()).isZero();
+      server.start();
+      await().ignoreExceptions().atMost(Duration.ofSeconds(10)).until(() -> "PONG".equals(redis.ping()));
+      await().atMost(Duration.ofSeconds(15))
+          .until(() -> meters.find("ballast.cache.subscription.up").gauge().value() == 1);
+      AtomicInteger probe = new AtomicInteger();
+      await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).until(() -> {
+        String key = "late" + probe.incrementAndGet();
+        early.get(key, this::load);
+        return redis.exists("ballast:cache:" + name + "-early:{" + key + "}:v") == 1;
+      });
+    }
+  }
 }

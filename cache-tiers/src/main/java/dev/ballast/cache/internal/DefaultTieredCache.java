@@ -11,7 +11,9 @@ import dev.ballast.core.Backoff;
 import dev.ballast.core.Jitter;
 import dev.ballast.core.Ticker;
 import dev.ballast.core.internal.Check;
+import dev.ballast.core.internal.SharedScheduler;
 import dev.ballast.redis.RedisGuard;
+import io.lettuce.core.RedisClient;
 import io.micrometer.core.instrument.Gauge;
 import java.time.Duration;
 import java.util.Collection;
@@ -20,6 +22,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -58,7 +62,12 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
   private final EntryReader<V> reader;
   private final Ttls ttls;
   private final RedisTier tier;
-  private final InvalidationBus bus;
+  /** Null while the subscription could not be opened yet (Redis down at build) or for no invalidation. */
+  private volatile InvalidationBus bus;
+  private final RedisClient redisClient;
+  private final String channel;
+  private final long batchNanos;
+  private volatile ScheduledFuture<?> reconnecting;
   private final BulkGet<K, V> bulk;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final long leaseMs;
@@ -88,7 +97,6 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
     this.maxLeaseWaitNanos = Check.saturatedNanos(config.maxLeaseWait());
     if (wiring.redis() == null) {
       this.tier = null;
-      this.bus = null;
     } else {
       String component = "cache:" + config.name();
       // Real time, not the cache's ticker: the breaker judges Redis's latency, and a test's frozen clock
@@ -98,26 +106,67 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
               : RedisGuard.defaultBreaker(component, Ticker.system()),
           Ticker.system(), wiring.registry());
       this.tier = new RedisTier(wiring.redis(), guard, Check.saturatedNanos(config.redisTimeout()));
-      InvalidationBus created = null;
-      try {
-        if (config.invalidation()) {
-          created = new InvalidationBus(wiring.redis(), tier, config.keyPrefix() + "invalidations",
-              Check.saturatedNanos(config.invalidationBatchWindow()), this, meters);
+      if (config.invalidation()) {
+        // Until the subscription is open, L1 entries may miss invalidations: cap them as for a drop.
+        l1.subscriptionLost();
+        if (wiring.registry() != null) {
+          Gauge.builder("ballast.cache.subscription.up", l1, store -> store.subscriptionDown() ? 0 : 1)
+              .description("1 while the invalidation subscription is up, 0 while L1 is capped for want of it")
+              .tag("cache", config.name()).register(wiring.registry());
         }
-      } catch (RuntimeException e) {
-        tier.close();
-        releaseClock();
-        throw e;
       }
-      this.bus = created;
-      if (created != null && wiring.registry() != null) {
-        Gauge.builder("ballast.cache.subscription.up", l1, store -> store.subscriptionDown() ? 0 : 1)
-            .description("1 while the invalidation subscription is up, 0 while L1 is capped for want of it")
-            .tag("cache", config.name()).register(wiring.registry());
-      }
+    }
+    this.redisClient = wiring.redis();
+    this.channel = config.keyPrefix() + "invalidations";
+    this.batchNanos = Check.saturatedNanos(config.invalidationBatchWindow());
+    if (tier != null && !connectRemaining()) {
+      log.warn("Redis is not reachable for cache {}: serving from L1 and the loader, connecting again every second",
+          config.name());
+      reconnecting = SharedScheduler.get().scheduleWithFixedDelay(this::reconnectInBackground, 1, 1, TimeUnit.SECONDS);
     }
     this.bulk = new BulkGet<>(l1, tier, keys, reader, keyCodec, valueCodec, ttls, ticker, meters, leaseMs,
         config.maxEncodedSize(), e -> loadFailure(null, e));
+  }
+
+  /**
+   * Opens what is not open yet (the connection, then the subscription); returns whether all is open.
+   * The first subscription counts as a restore: it clears L1 of what was cached without it.
+   */
+  private boolean connectRemaining() {
+    if (closed.get() || !tier.connect()) {
+      return false;
+    }
+    if (!config.invalidation() || bus != null) {
+      return true;
+    }
+    synchronized (this) {
+      if (bus == null && !closed.get()) {
+        try {
+          bus = new InvalidationBus(redisClient, tier, channel, batchNanos, this, meters);
+        } catch (RuntimeException e) {
+          return false;
+        }
+        // Whatever L1 holds was cached without the subscription (and capped meanwhile): start clean.
+        l1.subscriptionRestored();
+      }
+    }
+    return true;
+  }
+
+  private void reconnectInBackground() {
+    try {
+      executor.execute(() -> {
+        if (connectRemaining()) {
+          ScheduledFuture<?> task = reconnecting;
+          if (task != null) {
+            task.cancel(false);
+          }
+          log.info("Cache {} is connected to Redis", config.name());
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      // Try again at the next tick.
+    }
   }
 
   // ---------------------------------------------------------------- reads
@@ -492,8 +541,9 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
     long now = ticker.read();
     Flight<V> writer = l1.newFlight();
     l1.store(key, writer, value, now, now + softMs * 1_000_000, now + hardMs * 1_000_000);
-    if (bus != null) {
-      bus.send(encodedKey);
+    InvalidationBus current = bus;
+    if (current != null) {
+      current.send(encodedKey);
     }
   }
 
@@ -510,8 +560,9 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
       }
     }
     l1.evict(key);
-    if (bus != null) {
-      bus.send(encodedKey);
+    InvalidationBus current = bus;
+    if (current != null) {
+      current.send(encodedKey);
     }
   }
 
@@ -524,8 +575,9 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
       }
     }
     l1.clear();
-    if (bus != null) {
-      bus.sendAll();
+    InvalidationBus current = bus;
+    if (current != null) {
+      current.sendAll();
     }
   }
 
@@ -599,8 +651,14 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
       return;
     }
     releaseClock();
-    if (bus != null) {
-      bus.close();
+    ScheduledFuture<?> task = reconnecting;
+    if (task != null) {
+      task.cancel(false);
+    }
+    synchronized (this) {
+      if (bus != null) {
+        bus.close();
+      }
     }
     if (tier != null) {
       tier.close();

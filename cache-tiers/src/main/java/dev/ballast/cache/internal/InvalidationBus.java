@@ -76,7 +76,7 @@ final class InvalidationBus implements AutoCloseable {
       @Override
       public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
         if (connection == pubsub) {
-          log.warn("Invalidation subscription for {} lost; L1 is cleared and kept short until it is back",
+          log.warn("Invalidation subscription for {} lost; L1 entries live at most l1TtlWhileDisconnected until it is back",
               channel);
           receiver.subscriptionLost();
         }
@@ -98,7 +98,13 @@ final class InvalidationBus implements AutoCloseable {
         }
       }
     });
-    pubsub.sync().subscribe(this.channel);
+    try {
+      pubsub.sync().subscribe(this.channel);
+    } catch (RuntimeException e) {
+      client.removeListener(stateListener);
+      pubsub.close();
+      throw e;
+    }
   }
 
   /** Sends the key's invalidation now, or within the batch window. */

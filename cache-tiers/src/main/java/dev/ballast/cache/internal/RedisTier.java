@@ -6,6 +6,7 @@ import dev.ballast.core.internal.Futures;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisCommandInterruptedException;
 import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.LettuceFutures;
@@ -24,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -32,8 +34,9 @@ import java.util.function.Supplier;
  * {@link RedisGuard} (so a failing or open-breaker call returns {@link #DOWN} instead of throwing) and
  * each waited for at most the configured timeout. Owns one connection opened on the application's client.
  *
- * <p>Thread-safe: Lettuce connections are; the only state of its own is the Redis clock offset, one
- * volatile long written by whichever reply came last (any recent reading is as good as another).
+ * <p>Thread-safe: Lettuce connections are. Its own state: the connection (volatile, set once by whichever
+ * thread wins the {@code connecting} CAS) and the Redis clock offset, one volatile long written by
+ * whichever reply came last (any recent reading is as good as another).
  */
 final class RedisTier implements AutoCloseable {
 
@@ -49,22 +52,65 @@ final class RedisTier implements AutoCloseable {
 
   record LeaseReply(LeaseKind kind, byte[] value, long leasePttlMs) {}
 
-  private final StatefulRedisConnection<byte[], byte[]> connection;
-  private final RedisAsyncCommands<byte[], byte[]> async;
+  private final RedisClient client;
   private final RedisGuard guard;
   private final long timeoutNanos;
+  /** Null until a connection succeeded: Lettuce reconnects an open connection by itself, not a first one. */
+  private volatile StatefulRedisConnection<byte[], byte[]> connection;
+  private final AtomicBoolean connecting = new AtomicBoolean();
+  private volatile boolean closed;
   private volatile long offsetMs;
 
+  /** Connects at once if Redis answers; otherwise {@link #connect()} is to be retried later. */
   RedisTier(RedisClient client, RedisGuard guard, long timeoutNanos) {
-    this.connection = client.connect(ByteArrayCodec.INSTANCE);
-    this.async = connection.async();
+    this.client = client;
     this.guard = guard;
     this.timeoutNanos = timeoutNanos;
-    guard.call(() -> {
-      List<byte[]> time = await(async.time());
-      learn(Long.parseLong(ascii(time.get(0))) * 1000 + Long.parseLong(ascii(time.get(1))) / 1000);
-      return null;
-    }, () -> null);
+    connect();
+  }
+
+  /**
+   * Opens the connection if there is none; returns whether there is one. One thread at a time tries;
+   * the others return at once. A failure is left to the guard to report, on the calls that find no
+   * connection.
+   */
+  boolean connect() {
+    if (connection != null) {
+      return true;
+    }
+    if (closed || !connecting.compareAndSet(false, true)) {
+      return false;
+    }
+    try {
+      StatefulRedisConnection<byte[], byte[]> opened = client.connect(ByteArrayCodec.INSTANCE);
+      if (closed) {
+        opened.close();
+        return false;
+      }
+      connection = opened;
+      guard.call(() -> {
+        List<byte[]> time = await(opened.async().time());
+        learn(Long.parseLong(ascii(time.get(0))) * 1000 + Long.parseLong(ascii(time.get(1))) / 1000);
+        return null;
+      }, () -> null);
+      return true;
+    } catch (RuntimeException e) {
+      return false;
+    } finally {
+      connecting.set(false);
+    }
+  }
+
+  boolean isConnected() {
+    return connection != null;
+  }
+
+  private RedisAsyncCommands<byte[], byte[]> async() {
+    StatefulRedisConnection<byte[], byte[]> current = connection;
+    if (current == null) {
+      throw new RedisConnectionException("Redis has not been reachable since this cache was built");
+    }
+    return current.async();
   }
 
   RedisGuard guard() {
@@ -82,13 +128,13 @@ final class RedisTier implements AutoCloseable {
 
   /** The stored bytes, null if none, or {@link #DOWN}. */
   Object get(byte[] key) {
-    return call(() -> await(async.get(key)));
+    return call(() -> await(async().get(key)));
   }
 
   /** The stored bytes in key order (null where none), or {@link #DOWN}. */
   Object mget(byte[][] keys) {
     return call(() -> {
-      List<KeyValue<byte[], byte[]>> found = await(async.mget(keys));
+      List<KeyValue<byte[], byte[]>> found = await(async().mget(keys));
       List<byte[]> values = new ArrayList<>(found.size());
       for (KeyValue<byte[], byte[]> kv : found) {
         values.add(kv.hasValue() ? kv.getValue() : null);
@@ -105,7 +151,7 @@ final class RedisTier implements AutoCloseable {
   /** The lease script, not awaited (for {@code getAll}, which sends one per key in one pipeline). */
   CompletionStage<List<Object>> leaseAsync(byte[] valueKey, byte[] leaseKey, byte[] token, long leaseMs,
       boolean force) {
-    return LEASE.evalAsync(async, ScriptOutputType.MULTI, new byte[][] {valueKey, leaseKey}, token,
+    return LEASE.evalAsync(async(), ScriptOutputType.MULTI, new byte[][] {valueKey, leaseKey}, token,
         ascii(leaseMs), ascii(force ? "1" : "0"));
   }
 
@@ -132,7 +178,7 @@ final class RedisTier implements AutoCloseable {
 
   CompletionStage<List<Object>> writeAsync(byte[] valueKey, byte[] leaseKey, byte[] token, long softMs, long hardMs,
       long loadMs, boolean absent, byte[] payload) {
-    return WRITE.evalAsync(async, ScriptOutputType.MULTI, new byte[][] {valueKey, leaseKey},
+    return WRITE.evalAsync(async(), ScriptOutputType.MULTI, new byte[][] {valueKey, leaseKey},
         token == null ? NO_TOKEN : token, ascii(softMs), ascii(hardMs), ascii(loadMs), ascii(absent ? "N" : "V"),
         payload);
   }
@@ -144,13 +190,13 @@ final class RedisTier implements AutoCloseable {
 
   /** Releases our lease if it is still ours; failures are ignored (the lease expires anyway). */
   void release(byte[] leaseKey, byte[] token) {
-    call(() -> await(RELEASE.<byte[], byte[], Long>evalAsync(async, ScriptOutputType.INTEGER, new byte[][] {leaseKey},
+    call(() -> await(RELEASE.<byte[], byte[], Long>evalAsync(async(), ScriptOutputType.INTEGER, new byte[][] {leaseKey},
         token)));
   }
 
   /** Deletes a value and its lease in one command (same hash tag); {@code DOWN} if Redis could not be asked. */
   Object delete(byte[] valueKey, byte[] leaseKey) {
-    return call(() -> await(async.del(valueKey, leaseKey)));
+    return call(() -> await(async().del(valueKey, leaseKey)));
   }
 
   /** Deletes every key matching a {@code SCAN} pattern, in batches. */
@@ -159,9 +205,9 @@ final class RedisTier implements AutoCloseable {
       ScanCursor cursor = ScanCursor.INITIAL;
       long deleted = 0;
       do {
-        KeyScanCursor<byte[]> page = await(async.scan(cursor, ScanArgs.Builder.matches(pattern).limit(500)));
+        KeyScanCursor<byte[]> page = await(async().scan(cursor, ScanArgs.Builder.matches(pattern).limit(500)));
         if (!page.getKeys().isEmpty()) {
-          deleted += await(async.unlink(page.getKeys().toArray(new byte[0][])));
+          deleted += await(async().unlink(page.getKeys().toArray(new byte[0][])));
         }
         cursor = page;
       } while (!cursor.isFinished());
@@ -171,7 +217,7 @@ final class RedisTier implements AutoCloseable {
 
   /** Publishes without waiting; a failure is counted by the guard and otherwise dropped. */
   void publish(byte[] channel, byte[] message) {
-    guard.callAsync(() -> async.publish(channel, message), () -> 0L);
+    guard.callAsync(() -> async().publish(channel, message), () -> 0L);
   }
 
   private Object call(Supplier<Object> redisCall) {
@@ -213,6 +259,10 @@ final class RedisTier implements AutoCloseable {
 
   @Override
   public void close() {
-    connection.close();
+    closed = true;
+    StatefulRedisConnection<byte[], byte[]> current = connection;
+    if (current != null) {
+      current.close();
+    }
   }
 }
