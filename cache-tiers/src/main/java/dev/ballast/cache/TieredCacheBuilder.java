@@ -64,7 +64,10 @@ public final class TieredCacheBuilder<K, V> {
     this.valueCodec = Check.notNull(valueCodec, "TieredCache.valueCodec");
   }
 
-  /** The Redis for L2, leases and invalidation; the cache opens two connections on it and closes them in {@link TieredCache#close()}. */
+  /**
+   * The Redis for L2, leases and invalidation; the cache opens two connections on it and closes them in
+   * {@link TieredCache#close()} (the client stays the application's).
+   */
   public TieredCacheBuilder<K, V> redis(RedisClient client) {
     options.claim("redis");
     this.redis = Check.notNull(client, "TieredCache.redis");
@@ -164,7 +167,7 @@ public final class TieredCacheBuilder<K, V> {
     return this;
   }
 
-  /** Whether writes evict the other instances' L1 (default true); off, L1 staleness is bounded by {@code l1Ttl} only. */
+  /** Whether writes evict the other instances' L1 (default true); off, {@code l1Ttl} alone bounds L1 staleness. */
   public TieredCacheBuilder<K, V> invalidation(boolean enabled) {
     options.claim("invalidation");
     this.invalidation = enabled;

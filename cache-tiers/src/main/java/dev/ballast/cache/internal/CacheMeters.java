@@ -8,7 +8,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The cache's counts. Each is a {@link LongAdder} (L1 hits: a {@link HitCounter}, cheaper still) exposed as a Micrometer function counter: Micrometer's cache names ({@code cache.gets},
+ * The cache's counts. Each is a {@link LongAdder} (L1 hits: a {@link HitCounter}, cheaper still) exposed
+ * as a Micrometer function counter: Micrometer's cache names ({@code cache.gets},
  * {@code cache.puts}, {@code cache.evictions}, {@code cache.load.duration}) tagged {@code cache} and
  * {@code tier}, and {@code ballast.cache.*} for the rest. Never a key as a tag.
  */
@@ -70,7 +71,8 @@ final class CacheMeters {
     count(registry, "ballast.cache.l2.errors", tags.and("reason", "unavailable"), l2Unavailable,
         "Redis calls that failed or were skipped during an outage");
     count(registry, "ballast.cache.l2.oversize", tags, oversize, "Loaded values too large for Redis, kept in L1 only");
-    count(registry, "ballast.cache.origin.spared", tags, spared, "Misses served without the loader while sparing the origin");
+    count(registry, "ballast.cache.origin.spared", tags, spared,
+        "Misses served without the loader while sparing the origin");
     loadSuccess = Timer.builder("cache.load.duration").tags(tags.and("result", "success"))
         .description("Loader calls").register(registry);
     loadFailure = Timer.builder("cache.load.duration").tags(tags.and("result", "failure"))

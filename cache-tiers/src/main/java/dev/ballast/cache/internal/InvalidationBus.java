@@ -76,8 +76,8 @@ final class InvalidationBus implements AutoCloseable {
       @Override
       public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
         if (connection == pubsub) {
-          log.warn("Invalidation subscription for {} lost; L1 entries live at most l1TtlWhileDisconnected until it is back",
-              channel);
+          log.warn("Invalidation subscription for {} lost; L1 entries live at most l1TtlWhileDisconnected"
+              + " until it is back", channel);
           receiver.subscriptionLost();
         }
       }

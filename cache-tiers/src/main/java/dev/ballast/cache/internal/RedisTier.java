@@ -173,7 +173,8 @@ final class RedisTier implements AutoCloseable {
    */
   Object write(byte[] valueKey, byte[] leaseKey, byte[] token, long softMs, long hardMs, long loadMs,
       boolean absent, byte[] payload) {
-    return call(() -> writeReply(await(writeAsync(valueKey, leaseKey, token, softMs, hardMs, loadMs, absent, payload))));
+    return call(() -> writeReply(await(
+        writeAsync(valueKey, leaseKey, token, softMs, hardMs, loadMs, absent, payload))));
   }
 
   CompletionStage<List<Object>> writeAsync(byte[] valueKey, byte[] leaseKey, byte[] token, long softMs, long hardMs,
