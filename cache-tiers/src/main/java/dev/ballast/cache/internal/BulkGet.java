@@ -123,7 +123,7 @@ final class BulkGet<K, V> {
         Decoded<V> found = bytes == null ? null : reader.decode((byte[]) bytes);
         if (found != null && found.softMs() > redisNow) {
           meters.l2Hits.increment();
-          complete(mine.get(key), key, store(key, mine.get(key), found, now, redisNow), result);
+          complete(mine.get(key), key, l1.storeDecoded(key, mine.get(key), found, now, redisNow), result);
         } else {
           stillMissing.add(key);
           stillEncoded.add(encoded.get(i));
@@ -241,15 +241,10 @@ final class BulkGet<K, V> {
       } else if (lease.kind() == RedisTier.LeaseKind.VALUE) {
         Decoded<V> found = reader.decode(lease.value());
         if (found != null) {
-          complete(mine.get(key), key, store(key, mine.get(key), found, ticker.read(), tier.redisNowMs()), result);
+          complete(mine.get(key), key, l1.storeDecoded(key, mine.get(key), found, ticker.read(), tier.redisNowMs()), result);
         }
       }
     }
-  }
-
-  private V store(K key, Flight<V> flight, Decoded<V> found, long now, long redisNowMs) {
-    return l1.store(key, flight, found.value(), now, now + (found.softMs() - redisNowMs) * 1_000_000,
-        now + (found.hardMs() - redisNowMs) * 1_000_000);
   }
 
   private static <K, V> void complete(Flight<V> flight, K key, V value, Map<K, V> result) {

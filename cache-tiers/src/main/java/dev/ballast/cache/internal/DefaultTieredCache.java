@@ -7,15 +7,12 @@ import dev.ballast.cache.Loader;
 import dev.ballast.cache.OriginSparedException;
 import dev.ballast.cache.TieredCache;
 import dev.ballast.cache.TieredCacheConfig;
-import dev.ballast.core.Backoff;
-import dev.ballast.core.Jitter;
 import dev.ballast.core.Ticker;
 import dev.ballast.core.internal.Check;
 import dev.ballast.core.internal.SharedScheduler;
 import dev.ballast.redis.RedisGuard;
 import io.lettuce.core.RedisClient;
 import io.micrometer.core.instrument.Gauge;
-import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -26,7 +23,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -35,7 +31,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The two-level cache: the read and write paths, composed of an {@link L1Store} (L1, flights and their
  * invalidation rules), a {@link RedisTier} (every Redis call, guarded), an {@link InvalidationBus}, an
- * {@link EntryReader} and {@link BulkGet}. Read path: L1 hit (one Caffeine lookup, one clock read, one
+ * {@link EntryReader}, {@link OriginLoad} (lease, loader, fill) and {@link BulkGet}. Read path: L1 hit (one Caffeine lookup, one clock read, one
  * comparison) → per-key {@link Flight} in this JVM → Redis {@code GET} → lease script → loader → fill
  * script.
  *
@@ -46,7 +42,6 @@ import org.slf4j.LoggerFactory;
 public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, InvalidationBus.Receiver {
 
   private static final Logger log = LoggerFactory.getLogger(DefaultTieredCache.class);
-  private static final byte[] EMPTY = new byte[0];
 
   private final TieredCacheConfig config;
   private final Codec<K> keyCodec;
@@ -69,11 +64,10 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
   private final long batchNanos;
   private volatile ScheduledFuture<?> reconnecting;
   private final BulkGet<K, V> bulk;
+  private final OriginLoad<K, V> origin;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final long leaseMs;
   private final long maxLeaseWaitNanos;
-  private final Backoff pollBackoff = Backoff.exponential(Duration.ofMillis(1), Duration.ofMillis(50))
-      .withJitter(Jitter.FULL);
 
   /** Builds the cache; use {@link TieredCache#builder}. */
   public DefaultTieredCache(TieredCacheConfig config, Wiring<K, V> wiring) {
@@ -124,6 +118,8 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
           config.name());
       reconnecting = SharedScheduler.get().scheduleWithFixedDelay(this::reconnectInBackground, 1, 1, TimeUnit.SECONDS);
     }
+    this.origin = new OriginLoad<>(l1, tier, keys, reader, valueCodec, ttls, ticker, meters, leaseMs,
+        maxLeaseWaitNanos, config.maxEncodedSize(), this::loadFailure);
     this.bulk = new BulkGet<>(l1, tier, keys, reader, keyCodec, valueCodec, ttls, ticker, meters, leaseMs,
         config.maxEncodedSize(), e -> loadFailure(null, e));
   }
@@ -246,7 +242,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
   /** The leader of a flight: Redis, then the lease, then the loader. */
   private V lead(K key, Loader<? super K, ? extends V> loader, Flight<V> flight, L1Entry<V> local, long now) {
     if (tier == null) {
-      return loadLocally(key, loader, flight, local, null, now);
+      return origin.loadLocally(key, loader, flight, local, null, now);
     }
     byte[] encodedKey = keyCodec.encode(key);
     byte[] valueKey = keys.value(encodedKey);
@@ -256,7 +252,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
       if (local != null && local.fresh(now)) {
         return l1.store(key, flight, local.value, now, local.softUntil, local.hardUntil);
       }
-      return loadLocally(key, loader, flight, local, null, now);
+      return origin.loadLocally(key, loader, flight, local, null, now);
     }
     Decoded<V> stale = null;
     if (got != null) {
@@ -265,7 +261,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
         long redisNow = tier.redisNowMs();
         if (found.softMs() > redisNow) {
           meters.l2Hits.increment();
-          store(key, flight, found, now, redisNow);
+          l1.storeDecoded(key, flight, found, now, redisNow);
           // After the store, so a refresh that finishes at once is not overwritten by the older value.
           maybeRefreshEarly(key, loader, found, redisNow);
           return found.value();
@@ -274,7 +270,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
           if (config.staleWhileRevalidate()) {
             meters.l2Hits.increment();
             meters.staleServes.increment();
-            store(key, flight, found, now, redisNow);
+            l1.storeDecoded(key, flight, found, now, redisNow);
             refreshInBackground(key, loader);
             return found.value();
           }
@@ -283,149 +279,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
       }
     }
     meters.l2Misses.increment();
-    return loadThroughLease(key, loader, flight, encodedKey, valueKey, local, stale, now);
-  }
-
-  /** Takes the fleet-wide lease, or waits (bounded) for whoever holds it. */
-  private V loadThroughLease(K key, Loader<? super K, ? extends V> loader, Flight<V> flight, byte[] encodedKey,
-      byte[] valueKey, L1Entry<V> local, Decoded<V> stale, long now) {
-    byte[] leaseKey = keys.lease(encodedKey);
-    byte[] token = KeySpace.token();
-    long deadline = now + maxLeaseWaitNanos;
-    boolean waited = false;
-    long previousDelay = 0;
-    for (int poll = 1; ; poll++) {
-      Object reply = tier.lease(valueKey, leaseKey, token, leaseMs, false);
-      if (reply == RedisTier.DOWN) {
-        meters.l2Unavailable.increment();
-        return loadLocally(key, loader, flight, local, stale, ticker.read());
-      }
-      RedisTier.LeaseReply lease = (RedisTier.LeaseReply) reply;
-      switch (lease.kind()) {
-        case VALUE -> {
-          Decoded<V> filled = reader.decode(lease.value());
-          if (filled != null) {
-            return store(key, flight, filled, ticker.read(), tier.redisNowMs());
-          }
-          return loadLocally(key, loader, flight, local, stale, ticker.read());
-        }
-        case ACQUIRED -> {
-          if (waited) {
-            meters.leaseTakeovers.increment();
-          }
-          return loadAndFill(key, loader, flight, valueKey, leaseKey, token, stale != null ? stale.value() : null,
-              stale != null || (local != null && local.usable(ticker.read())), local);
-        }
-        case HELD -> {
-          if (!waited) {
-            waited = true;
-            meters.leaseWaits.increment();
-          }
-          long t = ticker.read();
-          if (t - deadline >= 0 || Thread.currentThread().isInterrupted()) {
-            meters.leaseWaitTimeouts.increment();
-            return loadLocally(key, loader, flight, local, stale, t);
-          }
-          long delay = pollBackoff.delayNanos(Math.min(poll, 20), previousDelay);
-          delay = Math.max(delay, 200_000);
-          delay = Math.min(delay, Math.max(lease.leasePttlMs(), 1) * 1_000_000);
-          delay = Math.min(delay, deadline - t);
-          previousDelay = delay;
-          LockSupport.parkNanos(delay);
-        }
-        default -> throw new IllegalStateException("unknown lease reply " + lease.kind());
-      }
-    }
-  }
-
-  /** Loads holding the lease, then writes Redis only if the lease is still ours, then L1. */
-  private V loadAndFill(K key, Loader<? super K, ? extends V> loader, Flight<V> flight, byte[] valueKey,
-      byte[] leaseKey, byte[] token, V staleValue, boolean haveStale, L1Entry<V> local) {
-    long start = ticker.read();
-    V value;
-    try {
-      value = loader.load(key);
-      meters.loaded(ticker.read() - start, true);
-    } catch (Throwable e) {
-      meters.loaded(ticker.read() - start, false);
-      tier.release(leaseKey, token);
-      if (haveStale && !(e instanceof Error)) {
-        meters.staleServes.increment();
-        return staleValue != null || local == null ? staleValue : local.value;
-      }
-      throw loadFailure(key, e);
-    }
-    long loadMs = (ticker.read() - start) / 1_000_000;
-    long now = ticker.read();
-    if (value == null && !ttls.cachesAbsence()) {
-      tier.release(leaseKey, token);
-      return null;
-    }
-    byte[] payload;
-    try {
-      payload = value == null ? EMPTY : valueCodec.encode(value);
-    } catch (RuntimeException e) {
-      tier.release(leaseKey, token);
-      throw e;
-    }
-    long softMs = ttls.softMs(value == null);
-    long hardMs = ttls.hardMs(softMs, value == null);
-    if (payload.length > config.maxEncodedSize()) {
-      tier.release(leaseKey, token);
-      meters.oversize.increment();
-      reader.logRarely("Value for a key of cache {} encodes to {} bytes, over maxEncodedSize: kept in L1 only",
-          payload.length);
-      return l1.store(key, flight, value, now, now + softMs * 1_000_000, now + hardMs * 1_000_000);
-    }
-    Object written = tier.write(valueKey, leaseKey, token, softMs, hardMs, loadMs, value == null, payload);
-    if (written == RedisTier.DOWN) {
-      meters.l2Unavailable.increment();
-      return l1.store(key, flight, value, now, now + softMs * 1_000_000, now + hardMs * 1_000_000);
-    }
-    if (!(Boolean) written) {
-      // The key was written or invalidated while we loaded: our value may be older than what caused that.
-      meters.fillsRejected.increment();
-      return value;
-    }
-    meters.l2Puts.increment();
-    return l1.store(key, flight, value, now, now + softMs * 1_000_000, now + hardMs * 1_000_000);
-  }
-
-  /** Loads without touching Redis (L1-only cache, Redis down, or lease wait over); stores in L1 only. */
-  private V loadLocally(K key, Loader<? super K, ? extends V> loader, Flight<V> flight, L1Entry<V> local,
-      Decoded<V> stale, long now) {
-    long start = ticker.read();
-    V value;
-    try {
-      value = loader.load(key);
-      meters.loaded(ticker.read() - start, true);
-    } catch (Throwable e) {
-      meters.loaded(ticker.read() - start, false);
-      if (!(e instanceof Error)) {
-        if (stale != null) {
-          meters.staleServes.increment();
-          return stale.value();
-        }
-        if (local != null && local.usable(ticker.read())) {
-          meters.staleServes.increment();
-          return local.value;
-        }
-      }
-      throw loadFailure(key, e);
-    }
-    now = ticker.read();
-    if (value == null && !ttls.cachesAbsence()) {
-      return null;
-    }
-    long softMs = ttls.softMs(value == null);
-    long hardMs = ttls.hardMs(softMs, value == null);
-    return l1.store(key, flight, value, now, now + softMs * 1_000_000, now + hardMs * 1_000_000);
-  }
-
-  private V store(K key, Flight<V> flight, Decoded<V> found, long now, long redisNowMs) {
-    long softUntil = now + (found.softMs() - redisNowMs) * 1_000_000;
-    long hardUntil = now + (found.hardMs() - redisNowMs) * 1_000_000;
-    return l1.store(key, flight, found.value(), now, softUntil, hardUntil);
+    return origin.throughLease(key, loader, flight, encodedKey, valueKey, local, stale, now);
   }
 
   private void maybeRefreshEarly(K key, Loader<? super K, ? extends V> loader, Decoded<V> found, long redisNowMs) {
@@ -463,7 +317,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
 
   private void refresh(K key, Loader<? super K, ? extends V> loader, Flight<V> flight) {
     if (tier == null) {
-      loadLocally(key, loader, flight, null, null, ticker.read());
+      origin.loadLocally(key, loader, flight, null, null, ticker.read());
       return;
     }
     byte[] encodedKey = keyCodec.encode(key);
@@ -473,9 +327,9 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
     Object reply = tier.lease(valueKey, leaseKey, token, leaseMs, true);
     if (reply == RedisTier.DOWN) {
       meters.l2Unavailable.increment();
-      loadLocally(key, loader, flight, null, null, ticker.read());
+      origin.loadLocally(key, loader, flight, null, null, ticker.read());
     } else if (((RedisTier.LeaseReply) reply).kind() == RedisTier.LeaseKind.ACQUIRED) {
-      loadAndFill(key, loader, flight, valueKey, leaseKey, token, null, false, null);
+      origin.loadAndFill(key, loader, flight, valueKey, leaseKey, token, null, false, null);
     }
   }
 

@@ -105,6 +105,12 @@ final class L1Store<K, V> {
     return value;
   }
 
+  /** Stores an entry read from Redis, converting its Redis-clock expiries to ticker time. */
+  V storeDecoded(K key, Flight<V> flight, Decoded<V> found, long now, long redisNowMs) {
+    return store(key, flight, found.value(), now, now + (found.softMs() - redisNowMs) * 1_000_000,
+        now + (found.hardMs() - redisNowMs) * 1_000_000);
+  }
+
   /** Evicts the key, and marks its loads so that they do not store what they read before. */
   void evict(K key) {
     Flight<V> flight = inFlight.get(key);
