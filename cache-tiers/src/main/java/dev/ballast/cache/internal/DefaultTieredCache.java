@@ -31,12 +31,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The two-level cache: the read and write paths, composed of an {@link L1Store} (L1, flights and their
  * invalidation rules), a {@link RedisTier} (every Redis call, guarded), an {@link InvalidationBus}, an
- * {@link EntryReader}, {@link OriginLoad} (lease, loader, fill) and {@link BulkGet}. Read path: L1 hit (one Caffeine lookup, one clock read, one
- * comparison) → per-key {@link Flight} in this JVM → Redis {@code GET} → lease script → loader → fill
- * script.
+ * {@link EntryReader}, {@link OriginLoad} (lease, loader, fill) and {@link BulkGet}. Read path: L1 hit
+ * (one Caffeine lookup, one clock read, one comparison) → per-key {@link Flight} in this JVM → Redis
+ * {@code GET} → lease script → loader → fill script.
  *
- * <p>Shared state lives in the collaborators (each documents what protects it); this class adds only the
- * closed flag. In Redis, a fill writes only while its lease token is still current ({@code write.lua});
+ * <p>Shared state lives in the collaborators (each documents what protects it); this class adds the
+ * closed flag and the lazily opened subscription ({@code bus}, volatile, created under {@code this}). In Redis, a fill writes only while its lease token is still current ({@code write.lua});
  * put and invalidate delete the lease, so a load that began before them cannot store its older value.
  */
 public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, InvalidationBus.Receiver {
