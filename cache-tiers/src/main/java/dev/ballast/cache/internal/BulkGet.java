@@ -241,7 +241,8 @@ final class BulkGet<K, V> {
       } else if (lease.kind() == RedisTier.LeaseKind.VALUE) {
         Decoded<V> found = reader.decode(lease.value());
         if (found != null) {
-          complete(mine.get(key), key, l1.storeDecoded(key, mine.get(key), found, ticker.read(), tier.redisNowMs()), result);
+          Flight<V> flight = mine.get(key);
+          complete(flight, key, l1.storeDecoded(key, flight, found, ticker.read(), tier.redisNowMs()), result);
         }
       }
     }

@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * {@code GET} → lease script → loader → fill script.
  *
  * <p>Shared state lives in the collaborators (each documents what protects it); this class adds the
- * closed flag and the lazily opened subscription ({@code bus}, volatile, created under {@code this}). In Redis, a fill writes only while its lease token is still current ({@code write.lua});
- * put and invalidate delete the lease, so a load that began before them cannot store its older value.
+ * closed flag and the lazily opened subscription ({@code bus}, volatile, created under {@code this}).
+ * In Redis, a fill writes only while its lease token is still current ({@code write.lua}); put and
+ * invalidate delete the lease, so a load that began before them cannot store its older value.
  */
 public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, InvalidationBus.Receiver {
 
