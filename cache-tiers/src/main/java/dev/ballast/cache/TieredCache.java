@@ -1,0 +1,104 @@
+package dev.ballast.cache;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A two-level read-through cache: L1 Caffeine in this process, L2 Redis shared by every instance of the
+ * application. Each instance builds the same cache (same name, same codecs) against the same Redis.
+ * <pre>{@code
+ * TieredCache<String, Product> products = TieredCache.builder("products", Codec.utf8(),
+ *         JsonCodec.of(mapper, Product.class))
+ *     .redis(redisClient)
+ *     .l1Ttl(Duration.ofMillis(100))
+ *     .ttl(Duration.ofMinutes(15))
+ *     .meterRegistry(registry)
+ *     .build();
+ * Product p = products.get("sku-1", catalog::find);   // L1, else Redis, else one load in the fleet
+ * products.put("sku-1", updated);                     // Redis, then every other instance's L1 is evicted
+ * }</pre>
+ *
+ * <p>Guarantees (see the module README for the staleness bounds): concurrent misses on a key load once
+ * per JVM and, while the fleet lease holds, once per fleet; a load that began before a write or an
+ * invalidation of its key never stores its older value, in either tier; a Redis outage never reaches the
+ * caller (L1 and the loader serve meanwhile); corrupt bytes in Redis are a counted miss.
+ *
+ * <p>Thread-safe. Null keys and null values given to {@code put} are rejected with a
+ * {@link NullPointerException} naming the argument.
+ *
+ * @param <K> key type
+ * @param <V> value type
+ */
+public interface TieredCache<K, V> extends AutoCloseable {
+
+  /**
+   * Starts building a cache.
+   *
+   * @param name names the cache in Redis keys, the invalidation channel, logs and metrics
+   * @param keyCodec turns keys into bytes and back (must round-trip)
+   * @param valueCodec turns values into bytes and back
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the name is blank
+   */
+  static <K, V> TieredCacheBuilder<K, V> builder(String name, Codec<K> keyCodec, Codec<V> valueCodec) {
+    return new TieredCacheBuilder<>(name, keyCodec, valueCodec);
+  }
+
+  /**
+   * Returns the value for {@code key}: from L1 if fresh there (no allocation, no lock), else from Redis,
+   * else from {@code loader}, called once per key across concurrent callers. Returns null for an absent
+   * value.
+   *
+   * @throws NullPointerException if {@code key} or {@code loader} is null
+   * @throws CacheLoadException if the loader threw a checked exception and no stale value may be served
+   * @throws OriginSparedException if the origin is to be spared, nothing is cached and there is no fallback
+   */
+  V get(K key, Loader<? super K, ? extends V> loader);
+
+  /**
+   * Like {@link #get}, but a miss is served on the cache's executor. An L1 hit completes at once.
+   *
+   * @throws NullPointerException if {@code key} or {@code loader} is null
+   */
+  CompletableFuture<V> getAsync(K key, Loader<? super K, ? extends V> loader);
+
+  /**
+   * Returns the values for {@code keys} (absent ones left out): L1 first, then one Redis {@code MGET}
+   * for the rest, then one call to {@code loader} for the keys found nowhere.
+   *
+   * @throws NullPointerException if a key or the loader is null
+   * @throws CacheLoadException if the loader threw a checked exception
+   */
+  Map<K, V> getAll(Collection<? extends K> keys, BulkLoader<? super K, ? extends V> loader);
+
+  /**
+   * Writes {@code value} to Redis and L1, and tells the other instances to evict {@code key}. A load of
+   * the key already under way, here or elsewhere, will not overwrite it.
+   *
+   * @throws NullPointerException if {@code key} or {@code value} is null
+   * @throws IllegalArgumentException if the encoded value exceeds {@code maxEncodedSize}
+   */
+  void put(K key, V value);
+
+  /**
+   * Deletes {@code key} from Redis and L1 and tells the other instances to evict it. A load of the key
+   * already under way will not store its (now possibly older) value.
+   *
+   * @throws NullPointerException if {@code key} is null
+   */
+  void invalidate(K key);
+
+  /** Deletes every entry of this cache from Redis (a {@code SCAN}, so O(keys)) and every instance's L1. */
+  void invalidateAll();
+
+  /** This cache's name. */
+  String name();
+
+  /** This cache's settings. */
+  TieredCacheConfig config();
+
+  /** Stops listening for invalidations and closes the connections this cache opened (not the client). */
+  @Override
+  void close();
+}

@@ -1,0 +1,93 @@
+package dev.ballast.cache.internal;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The cache's counts. Each is a {@link LongAdder} (L1 hits: a {@link HitCounter}, cheaper still) exposed
+ * as a Micrometer function counter: Micrometer's cache names ({@code cache.gets},
+ * {@code cache.puts}, {@code cache.evictions}, {@code cache.load.duration}) tagged {@code cache} and
+ * {@code tier}, and {@code ballast.cache.*} for the rest. Never a key as a tag.
+ */
+final class CacheMeters {
+
+  final HitCounter l1Hits = new HitCounter();
+  final LongAdder l1Misses = new LongAdder();
+  final LongAdder l2Hits = new LongAdder();
+  final LongAdder l2Misses = new LongAdder();
+  final LongAdder l1Puts = new LongAdder();
+  final LongAdder l2Puts = new LongAdder();
+  final LongAdder l1Evictions = new LongAdder();
+  final LongAdder loads = new LongAdder();
+  final LongAdder loadFailures = new LongAdder();
+  final LongAdder leaseWaits = new LongAdder();
+  final LongAdder leaseTakeovers = new LongAdder();
+  final LongAdder leaseWaitTimeouts = new LongAdder();
+  final LongAdder fillsRejected = new LongAdder();
+  final LongAdder invalidationsSent = new LongAdder();
+  final LongAdder invalidationsReceived = new LongAdder();
+  final LongAdder resyncs = new LongAdder();
+  final LongAdder staleServes = new LongAdder();
+  final LongAdder corrupt = new LongAdder();
+  final LongAdder oversize = new LongAdder();
+  final LongAdder l2Unavailable = new LongAdder();
+  final LongAdder spared = new LongAdder();
+  private final Timer loadSuccess;
+  private final Timer loadFailure;
+
+  CacheMeters(String cache, MeterRegistry registry) {
+    if (registry == null) {
+      loadSuccess = null;
+      loadFailure = null;
+      return;
+    }
+    Tags tags = Tags.of("cache", cache);
+    FunctionCounter.builder("cache.gets", l1Hits, HitCounter::sum).tags(tags.and("tier", "l1", "result", "hit"))
+        .description("Lookups that found a fresh L1 entry").register(registry);
+    count(registry, "cache.gets", tags.and("tier", "l1", "result", "miss"), l1Misses, "Lookups that went past L1");
+    count(registry, "cache.gets", tags.and("tier", "l2", "result", "hit"), l2Hits, "Redis lookups that found a value");
+    count(registry, "cache.gets", tags.and("tier", "l2", "result", "miss"), l2Misses, "Redis lookups that found none");
+    count(registry, "cache.puts", tags.and("tier", "l1"), l1Puts, "Entries stored in L1");
+    count(registry, "cache.puts", tags.and("tier", "l2"), l2Puts, "Entries written to Redis");
+    count(registry, "cache.evictions", tags.and("tier", "l1"), l1Evictions, "L1 entries evicted for size");
+    count(registry, "ballast.cache.lease.waits", tags, leaseWaits, "Misses that waited for another instance's load");
+    count(registry, "ballast.cache.lease.takeovers", tags, leaseTakeovers,
+        "Waits that ended by taking over an expired or released lease");
+    count(registry, "ballast.cache.lease.wait.timeouts", tags, leaseWaitTimeouts,
+        "Waits that hit maxLeaseWait and loaded without the lease");
+    count(registry, "ballast.cache.fills.rejected", tags, fillsRejected,
+        "Loads not stored because the key was written or invalidated meanwhile");
+    count(registry, "ballast.cache.invalidations.sent", tags, invalidationsSent, "Keys invalidated by this instance");
+    count(registry, "ballast.cache.invalidations.received", tags, invalidationsReceived,
+        "Keys evicted on other instances' messages");
+    count(registry, "ballast.cache.resyncs", tags, resyncs, "L1 clears after the invalidation subscription came back");
+    count(registry, "ballast.cache.stale.serves", tags, staleServes, "Values served past their soft expiry");
+    count(registry, "ballast.cache.l2.errors", tags.and("reason", "corrupt"), corrupt,
+        "Redis entries that did not decode (counted as misses)");
+    count(registry, "ballast.cache.l2.errors", tags.and("reason", "unavailable"), l2Unavailable,
+        "Redis calls that failed or were skipped during an outage");
+    count(registry, "ballast.cache.l2.oversize", tags, oversize, "Loaded values too large for Redis, kept in L1 only");
+    count(registry, "ballast.cache.origin.spared", tags, spared,
+        "Misses served without the loader while sparing the origin");
+    loadSuccess = Timer.builder("cache.load.duration").tags(tags.and("result", "success"))
+        .description("Loader calls").register(registry);
+    loadFailure = Timer.builder("cache.load.duration").tags(tags.and("result", "failure"))
+        .description("Loader calls").register(registry);
+  }
+
+  private static void count(MeterRegistry registry, String name, Tags tags, LongAdder adder, String description) {
+    FunctionCounter.builder(name, adder, LongAdder::sum).tags(tags).description(description).register(registry);
+  }
+
+  void loaded(long nanos, boolean success) {
+    (success ? loads : loadFailures).increment();
+    Timer timer = success ? loadSuccess : loadFailure;
+    if (timer != null) {
+      timer.record(nanos, TimeUnit.NANOSECONDS);
+    }
+  }
+}

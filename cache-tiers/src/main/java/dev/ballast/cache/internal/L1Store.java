@@ -1,0 +1,161 @@
+package dev.ballast.cache.internal;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.ballast.core.Ticker;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The in-process tier and what keeps it consistent: the Caffeine map, the loads in flight per key, and
+ * the rules that stop an older load from landing after an invalidation.
+ *
+ * <p>Shared state and what protects it:
+ * <ul>
+ *   <li>{@code cache}: Caffeine, size-bounded only; expiry is checked against the immutable {@link L1Entry}
+ *       deadlines so a hit reads a clock once and Caffeine's own expiry stays off the hot path. Expired
+ *       entries stay until evicted for size, which lets stale-if-error and a spared origin use them.
+ *   <li>{@code inFlight} / {@code refreshing}: one {@link Flight} per key (single-flight by
+ *       {@code putIfAbsent}); its leader removes it with {@code remove(key, flight)}.
+ *   <li>{@code epoch}: bumped by every clear; a flight stores only if neither a clear nor an invalidation of
+ *       its key happened since it began ({@link #store}).
+ *   <li>{@code subscriptionDown}: volatile, set by the invalidation bus; caps entries' L1 life meanwhile.
+ * </ul>
+ */
+final class L1Store<K, V> {
+
+  private final Cache<K, L1Entry<V>> cache;
+  private final ConcurrentHashMap<K, Flight<V>> inFlight = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<K, Flight<V>> refreshing = new ConcurrentHashMap<>();
+  private final AtomicLong epoch = new AtomicLong();
+  private final Ticker ticker;
+  private final Ticker hitClock;
+  private final long l1TtlNanos;
+  private final long disconnectedTtlNanos;
+  private final CacheMeters meters;
+  private volatile boolean subscriptionDown;
+
+  /**
+   * @param l1TtlNanos {@code Long.MAX_VALUE} for an L1-only cache, whose entries live to their soft expiry
+   * @param hitClock read by {@link #servable} only; may be coarser than {@code ticker}, same time base
+   */
+  L1Store(long maximumSize, long l1TtlNanos, long disconnectedTtlNanos, Ticker ticker, Ticker hitClock,
+      CacheMeters meters) {
+    this.cache = Caffeine.newBuilder()
+        .maximumSize(maximumSize)
+        .<K, L1Entry<V>>evictionListener((k, v, cause) -> {
+          if (cause.wasEvicted()) {
+            meters.l1Evictions.increment();
+          }
+        })
+        .build();
+    this.ticker = ticker;
+    this.hitClock = hitClock;
+    this.l1TtlNanos = l1TtlNanos;
+    this.disconnectedTtlNanos = disconnectedTtlNanos;
+    this.meters = meters;
+  }
+
+  L1Entry<V> getIfPresent(K key) {
+    return cache.getIfPresent(key);
+  }
+
+  /** Whether a hit may be served from L1 without asking Redis: the hot path's one clock read. */
+  boolean servable(L1Entry<V> entry) {
+    return entry != null && hitClock.read() - entry.l1Until < 0;
+  }
+
+  Flight<V> newFlight() {
+    return new Flight<>(epoch.get());
+  }
+
+  /** Registers {@code flight} as the key's load, or returns the load already running. */
+  Flight<V> register(K key, Flight<V> flight) {
+    return inFlight.putIfAbsent(key, flight);
+  }
+
+  void finish(K key, Flight<V> flight) {
+    inFlight.remove(key, flight);
+  }
+
+  /** Whether {@code flight} became the key's one background refresh. */
+  boolean startRefresh(K key, Flight<V> flight) {
+    return refreshing.putIfAbsent(key, flight) == null;
+  }
+
+  void endRefresh(K key, Flight<V> flight) {
+    refreshing.remove(key, flight);
+  }
+
+  /**
+   * Stores in L1 unless the key was invalidated or L1 cleared since the flight began. Put first, check
+   * after: the invalidator marks first and evicts after, so either it evicts our entry or we see its mark.
+   * Returns {@code value}.
+   */
+  V store(K key, Flight<V> flight, V value, long now, long softUntil, long hardUntil) {
+    long cap = subscriptionDown ? Math.min(l1TtlNanos, disconnectedTtlNanos) : l1TtlNanos;
+    long l1Until = cap == Long.MAX_VALUE || softUntil - (now + cap) < 0 ? softUntil : now + cap;
+    L1Entry<V> entry = new L1Entry<>(value, l1Until, softUntil, hardUntil);
+    cache.put(key, entry);
+    if (flight.invalidated || flight.epoch != epoch.get()) {
+      cache.asMap().remove(key, entry);
+    } else {
+      meters.l1Puts.increment();
+    }
+    return value;
+  }
+
+  /** Stores an entry read from Redis, converting its Redis-clock expiries to ticker time. */
+  V storeDecoded(K key, Flight<V> flight, Decoded<V> found, long now, long redisNowMs) {
+    return store(key, flight, found.value(), now, now + (found.softMs() - redisNowMs) * 1_000_000,
+        now + (found.hardMs() - redisNowMs) * 1_000_000);
+  }
+
+  /** Evicts the key, and marks its loads so that they do not store what they read before. */
+  void evict(K key) {
+    Flight<V> flight = inFlight.get(key);
+    if (flight != null) {
+      flight.invalidated = true;
+      // Later callers start a new load rather than join one that may return the older value.
+      inFlight.remove(key, flight);
+    }
+    Flight<V> refresh = refreshing.get(key);
+    if (refresh != null) {
+      refresh.invalidated = true;
+    }
+    cache.invalidate(key);
+  }
+
+  /** Empties L1; every load under way will not store. */
+  void clear() {
+    epoch.incrementAndGet();
+    inFlight.forEach((key, flight) -> {
+      flight.invalidated = true;
+      inFlight.remove(key, flight);
+    });
+    refreshing.values().forEach(flight -> flight.invalidated = true);
+    cache.invalidateAll();
+  }
+
+  /**
+   * The subscription dropped: entries were right until now, but may miss an invalidation from now on, so
+   * each lives at most the short bound. Not cleared: a Redis outage must still be served from L1.
+   */
+  void subscriptionLost() {
+    subscriptionDown = true;
+    long until = ticker.read() + disconnectedTtlNanos;
+    cache.asMap().replaceAll((key, entry) -> entry.l1Until - until > 0
+        ? new L1Entry<>(entry.value, until, entry.softUntil, entry.hardUntil)
+        : entry);
+  }
+
+  boolean subscriptionDown() {
+    return subscriptionDown;
+  }
+
+  /** The subscription is back: whatever was missed meanwhile is dropped with everything else. */
+  void subscriptionRestored() {
+    subscriptionDown = false;
+    clear();
+  }
+}

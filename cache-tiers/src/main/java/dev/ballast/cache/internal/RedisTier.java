@@ -1,0 +1,269 @@
+package dev.ballast.cache.internal;
+
+import dev.ballast.redis.RedisGuard;
+import dev.ballast.redis.RedisScript;
+import dev.ballast.core.internal.Futures;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisCommandInterruptedException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The cache's narrow port to Redis: the few commands and scripts it needs, each through the
+ * {@link RedisGuard} (so a failing or open-breaker call returns {@link #DOWN} instead of throwing) and
+ * each waited for at most the configured timeout. Owns one connection opened on the application's client.
+ *
+ * <p>Thread-safe: Lettuce connections are. Its own state: the connection (volatile, set once by whichever
+ * thread wins the {@code connecting} CAS) and the Redis clock offset, one volatile long written by
+ * whichever reply came last (any recent reading is as good as another).
+ */
+final class RedisTier implements AutoCloseable {
+
+  /** Returned instead of a reply when Redis could not be asked. */
+  static final Object DOWN = new Object();
+
+  private static final RedisScript LEASE = RedisScript.fromResource(RedisTier.class, "lease.lua");
+  private static final RedisScript WRITE = RedisScript.fromResource(RedisTier.class, "write.lua");
+  private static final RedisScript RELEASE = RedisScript.fromResource(RedisTier.class, "release.lua");
+  private static final byte[] NO_TOKEN = new byte[0];
+
+  enum LeaseKind { VALUE, ACQUIRED, HELD }
+
+  record LeaseReply(LeaseKind kind, byte[] value, long leasePttlMs) {}
+
+  private final RedisClient client;
+  private final RedisGuard guard;
+  private final long timeoutNanos;
+  /** Null until a connection succeeded: Lettuce reconnects an open connection by itself, not a first one. */
+  private volatile StatefulRedisConnection<byte[], byte[]> connection;
+  private final AtomicBoolean connecting = new AtomicBoolean();
+  private volatile boolean closed;
+  private volatile long offsetMs;
+
+  /** Connects at once if Redis answers; otherwise {@link #connect()} is to be retried later. */
+  RedisTier(RedisClient client, RedisGuard guard, long timeoutNanos) {
+    this.client = client;
+    this.guard = guard;
+    this.timeoutNanos = timeoutNanos;
+    connect();
+  }
+
+  /**
+   * Opens the connection if there is none; returns whether there is one. One thread at a time tries;
+   * the others return at once. A failure is left to the guard to report, on the calls that find no
+   * connection.
+   */
+  boolean connect() {
+    if (connection != null) {
+      return true;
+    }
+    if (closed || !connecting.compareAndSet(false, true)) {
+      return false;
+    }
+    try {
+      StatefulRedisConnection<byte[], byte[]> opened = client.connect(ByteArrayCodec.INSTANCE);
+      if (closed) {
+        opened.close();
+        return false;
+      }
+      connection = opened;
+      guard.call(() -> {
+        List<byte[]> time = await(opened.async().time());
+        learn(Long.parseLong(ascii(time.get(0))) * 1000 + Long.parseLong(ascii(time.get(1))) / 1000);
+        return null;
+      }, () -> null);
+      return true;
+    } catch (RuntimeException e) {
+      return false;
+    } finally {
+      connecting.set(false);
+    }
+  }
+
+  boolean isConnected() {
+    return connection != null;
+  }
+
+  private RedisAsyncCommands<byte[], byte[]> async() {
+    StatefulRedisConnection<byte[], byte[]> current = connection;
+    if (current == null) {
+      throw new RedisConnectionException("Redis has not been reachable since this cache was built");
+    }
+    return current.async();
+  }
+
+  RedisGuard guard() {
+    return guard;
+  }
+
+  /** This process's estimate of Redis's clock in epoch milliseconds. */
+  long redisNowMs() {
+    return System.currentTimeMillis() + offsetMs;
+  }
+
+  private void learn(long redisNowMs) {
+    offsetMs = redisNowMs - System.currentTimeMillis();
+  }
+
+  /** The stored bytes, null if none, or {@link #DOWN}. */
+  Object get(byte[] key) {
+    return call(() -> await(async().get(key)));
+  }
+
+  /** The stored bytes in key order (null where none), or {@link #DOWN}. */
+  Object mget(byte[][] keys) {
+    return call(() -> {
+      List<KeyValue<byte[], byte[]>> found = await(async().mget(keys));
+      List<byte[]> values = new ArrayList<>(found.size());
+      for (KeyValue<byte[], byte[]> kv : found) {
+        values.add(kv.hasValue() ? kv.getValue() : null);
+      }
+      return values;
+    });
+  }
+
+  /** Reads a fresh value or takes the lease; {@link #DOWN} if Redis could not be asked. */
+  Object lease(byte[] valueKey, byte[] leaseKey, byte[] token, long leaseMs, boolean force) {
+    return call(() -> leaseReply(await(leaseAsync(valueKey, leaseKey, token, leaseMs, force))));
+  }
+
+  /** The lease script, not awaited (for {@code getAll}, which sends one per key in one pipeline). */
+  CompletionStage<List<Object>> leaseAsync(byte[] valueKey, byte[] leaseKey, byte[] token, long leaseMs,
+      boolean force) {
+    return LEASE.evalAsync(async(), ScriptOutputType.MULTI, new byte[][] {valueKey, leaseKey}, token,
+        ascii(leaseMs), ascii(force ? "1" : "0"));
+  }
+
+  LeaseReply leaseReply(List<Object> reply) {
+    learn((Long) reply.get(1));
+    long kind = (Long) reply.get(0);
+    if (kind == 1) {
+      return new LeaseReply(LeaseKind.VALUE, (byte[]) reply.get(2), 0);
+    }
+    if (kind == 2) {
+      return new LeaseReply(LeaseKind.ACQUIRED, null, 0);
+    }
+    return new LeaseReply(LeaseKind.HELD, null, (Long) reply.get(2));
+  }
+
+  /**
+   * Writes an entry: with a token, only while that lease is current (a fill); with none, always (a put).
+   * Returns {@code Boolean.TRUE} if written, {@code FALSE} if the lease was lost, or {@link #DOWN}.
+   */
+  Object write(byte[] valueKey, byte[] leaseKey, byte[] token, long softMs, long hardMs, long loadMs,
+      boolean absent, byte[] payload) {
+    return call(() -> writeReply(await(
+        writeAsync(valueKey, leaseKey, token, softMs, hardMs, loadMs, absent, payload))));
+  }
+
+  CompletionStage<List<Object>> writeAsync(byte[] valueKey, byte[] leaseKey, byte[] token, long softMs, long hardMs,
+      long loadMs, boolean absent, byte[] payload) {
+    return WRITE.evalAsync(async(), ScriptOutputType.MULTI, new byte[][] {valueKey, leaseKey},
+        token == null ? NO_TOKEN : token, ascii(softMs), ascii(hardMs), ascii(loadMs), ascii(absent ? "N" : "V"),
+        payload);
+  }
+
+  Boolean writeReply(List<Object> reply) {
+    learn((Long) reply.get(1));
+    return (Long) reply.get(0) == 1L;
+  }
+
+  /** Releases our lease if it is still ours; failures are ignored (the lease expires anyway). */
+  void release(byte[] leaseKey, byte[] token) {
+    call(() -> await(RELEASE.<byte[], byte[], Long>evalAsync(async(), ScriptOutputType.INTEGER, new byte[][] {leaseKey},
+        token)));
+  }
+
+  /** Deletes a value and its lease in one command (same hash tag); {@code DOWN} if Redis could not be asked. */
+  Object delete(byte[] valueKey, byte[] leaseKey) {
+    return call(() -> await(async().del(valueKey, leaseKey)));
+  }
+
+  /** Deletes every key matching a {@code SCAN} pattern, in batches. */
+  Object deleteMatching(byte[] pattern) {
+    return call(() -> {
+      ScanCursor cursor = ScanCursor.INITIAL;
+      long deleted = 0;
+      do {
+        KeyScanCursor<byte[]> page = await(async().scan(cursor, ScanArgs.Builder.matches(pattern).limit(500)));
+        if (!page.getKeys().isEmpty()) {
+          deleted += await(async().unlink(page.getKeys().toArray(new byte[0][])));
+        }
+        cursor = page;
+      } while (!cursor.isFinished());
+      return deleted;
+    });
+  }
+
+  /** Publishes without waiting; a failure is counted by the guard and otherwise dropped. */
+  void publish(byte[] channel, byte[] message) {
+    guard.callAsync(() -> async().publish(channel, message), () -> 0L);
+  }
+
+  private Object call(Supplier<Object> redisCall) {
+    Object result = guard.call(redisCall::get, () -> DOWN);
+    return result;
+  }
+
+  <T> T await(RedisFuture<T> future) {
+    return LettuceFutures.awaitOrCancel(future, timeoutNanos, TimeUnit.NANOSECONDS);
+  }
+
+  <T> T await(CompletionStage<T> stage) {
+    CompletableFuture<T> future = stage.toCompletableFuture();
+    try {
+      return future.get(timeoutNanos, TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      future.cancel(true);
+      throw new RedisCommandTimeoutException("Redis did not answer within " + timeoutNanos / 1_000_000 + " ms");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RedisCommandInterruptedException(e);
+    } catch (ExecutionException e) {
+      Throwable cause = Futures.unwrap(e);
+      throw cause instanceof RuntimeException runtime ? runtime : new RedisException(cause);
+    }
+  }
+
+  static byte[] ascii(long n) {
+    return Long.toString(n).getBytes(StandardCharsets.US_ASCII);
+  }
+
+  static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  static String ascii(byte[] b) {
+    return new String(b, StandardCharsets.US_ASCII);
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    StatefulRedisConnection<byte[], byte[]> current = connection;
+    if (current != null) {
+      current.close();
+    }
+  }
+}

@@ -1,0 +1,30 @@
+package dev.ballast.cache.internal;
+
+import dev.ballast.cache.Codec;
+import dev.ballast.core.CircuitBreaker;
+import dev.ballast.core.Ticker;
+import io.lettuce.core.RedisClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+
+/**
+ * What a cache is built from besides its {@link dev.ballast.cache.TieredCacheConfig}: collaborators, not
+ * settings. Not part of the API; the builder checked every field.
+ *
+ * @param redis null for an L1-only cache
+ * @param sparedFallback null to throw {@link dev.ballast.cache.OriginSparedException}
+ * @param registry null for no metrics
+ * @param redisBreaker null for the default breaker
+ */
+public record Wiring<K, V>(
+    Codec<K> keyCodec,
+    Codec<V> valueCodec,
+    RedisClient redis,
+    BooleanSupplier spareOrigin,
+    Function<? super K, ? extends V> sparedFallback,
+    MeterRegistry registry,
+    Ticker ticker,
+    Executor executor,
+    CircuitBreaker redisBreaker) {}

@@ -1,0 +1,262 @@
+package dev.ballast.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ballast.testsupport.RedisExtension;
+import dev.ballast.testsupport.RedisServer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(RedisExtension.class)
+class ReadThroughTest {
+
+  private final AtomicLong now = new AtomicLong(1_000_000_000L);
+  private final AtomicInteger loads = new AtomicInteger();
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private RedisClient client;
+  private RedisCommands<String, String> redis;
+  private static final AtomicInteger names = new AtomicInteger();
+  private String name;
+
+  @BeforeEach
+  void setUp(RedisServer server) {
+    client = server.newClient();
+    redis = client.connect().sync();
+    name = "rt" + names.incrementAndGet();
+  }
+
+  @AfterEach
+  void tearDown() {
+    client.shutdown();
+  }
+
+  private TieredCacheBuilder<String, String> builder() {
+    return TieredCache.builder(name, Codec.utf8(), Codec.utf8()).redis(client).ticker(now::get)
+        .meterRegistry(registry).ttlJitter(0);
+  }
+
+  private String load(String key) {
+    loads.incrementAndGet();
+    return "v-" + key;
+  }
+
+  private double count(String meter, String... tags) {
+    return registry.find(meter).tags(tags).functionCounter() != null
+        ? registry.find(meter).tags(tags).functionCounter().count()
+        : registry.find(meter).tags(tags).counter().count();
+  }
+
+  @Test
+  void missLoadsOnceThenL1ThenRedisServesAfterL1Expiry() {
+    try (TieredCache<String, String> cache = builder().build()) {
+      assertThat(cache.get("a", this::load)).isEqualTo("v-a");
+      assertThat(cache.get("a", this::load)).isEqualTo("v-a");
+      assertThat(loads).hasValue(1);
+      assertThat(count("cache.gets", "tier", "l1", "result", "hit")).isEqualTo(1);
+      now.addAndGet(Duration.ofMillis(150).toNanos()); // past the 100 ms L1 TTL
+      assertThat(cache.get("a", this::load)).isEqualTo("v-a");
+      assertThat(loads).hasValue(1);
+      assertThat(count("cache.gets", "tier", "l2", "result", "hit")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void redisEntryCarriesAHeaderWrittenWithRedisTime() {
+    try (TieredCache<String, String> cache = builder().ttl(Duration.ofSeconds(60)).staleIfError(Duration.ofSeconds(30))
+        .build()) {
+      cache.get("k", this::load);
+      String stored = redis.get("ballast:cache:" + name + ":{k}:v");
+      assertThat(stored).matches("BC1:\\d+:\\d+:\\d+:\\d+:V\nv-k");
+      String[] fields = stored.substring(4, stored.indexOf('\n')).split(":");
+      long write = Long.parseLong(fields[0]);
+      assertThat(Long.parseLong(fields[1]) - write).isEqualTo(60_000);
+      assertThat(Long.parseLong(fields[2]) - write).isEqualTo(90_000);
+      List<String> time = redis.time();
+      assertThat(Math.abs(Long.parseLong(time.get(0)) * 1000 - write)).isLessThan(5_000);
+      assertThat(redis.pttl("ballast:cache:" + name + ":{k}:v")).isBetween(80_000L, 90_000L);
+      assertThat(redis.exists("ballast:cache:" + name + ":{k}:l")).as("lease released").isZero();
+    }
+  }
+
+  @Test
+  void secondInstanceReadsWhatTheFirstLoaded() {
+    try (TieredCache<String, String> a = builder().build();
+        TieredCache<String, String> b = TieredCache.builder(name, Codec.utf8(), Codec.utf8()).redis(client).build()) {
+      a.get("x", this::load);
+      assertThat(b.get("x", k -> "other")).isEqualTo("v-x");
+      assertThat(loads).hasValue(1);
+    }
+  }
+
+  @Test
+  void ttlJitterShortensTtlWithinTheFraction() {
+    try (TieredCache<String, String> cache = TieredCache.builder(name, Codec.utf8(), Codec.utf8()).redis(client)
+        .ttl(Duration.ofSeconds(100)).ttlJitter(0.5).build()) {
+      for (int i = 0; i < 20; i++) {
+        cache.get("j" + i, this::load);
+      }
+      long distinct = java.util.stream.IntStream.range(0, 20)
+          .mapToLong(i -> redis.pttl("ballast:cache:" + name + ":{j" + i + "}:v") / 1000).distinct().count();
+      for (int i = 0; i < 20; i++) {
+        assertThat(redis.pttl("ballast:cache:" + name + ":{j" + i + "}:v")).isBetween(49_000L, 100_000L);
+      }
+      assertThat(distinct).isGreaterThan(5);
+    }
+  }
+
+  @Test
+  void negativeCachingStoresAbsenceForItsOwnTtl() {
+    try (TieredCache<String, String> cache = builder().negativeTtl(Duration.ofSeconds(5)).build()) {
+      Loader<String, String> absent = k -> {
+        loads.incrementAndGet();
+        return null;
+      };
+      assertThat(cache.get("none", absent)).isNull();
+      assertThat(cache.get("none", absent)).isNull();
+      now.addAndGet(Duration.ofSeconds(1).toNanos());
+      assertThat(cache.get("none", absent)).isNull(); // from Redis
+      assertThat(loads).hasValue(1);
+      assertThat(redis.get("ballast:cache:" + name + ":{none}:v")).endsWith(":N\n");
+      assertThat(redis.pttl("ballast:cache:" + name + ":{none}:v")).isBetween(4_000L, 5_000L);
+    }
+  }
+
+  @Test
+  void withoutNegativeTtlAbsenceIsNotCached() {
+    try (TieredCache<String, String> cache = builder().build()) {
+      Loader<String, String> absent = k -> {
+        loads.incrementAndGet();
+        return null;
+      };
+      assertThat(cache.get("none", absent)).isNull();
+      assertThat(cache.get("none", absent)).isNull();
+      assertThat(loads).hasValue(2);
+    }
+  }
+
+  @Test
+  void corruptBytesAreACountedMissNotAnException() {
+    try (TieredCache<String, String> cache = builder().build()) {
+      redis.set("ballast:cache:" + name + ":{bad}:v", "garbage");
+      redis.set("ballast:cache:" + name + ":{old}:v", "BC9:1:2:3:0:V\nfuture format");
+      assertThat(cache.get("bad", this::load)).isEqualTo("v-bad");
+      assertThat(cache.get("old", this::load)).isEqualTo("v-old");
+      assertThat(loads).hasValue(2);
+      assertThat(count("ballast.cache.l2.errors", "reason", "corrupt")).isEqualTo(2);
+      assertThat(redis.get("ballast:cache:" + name + ":{bad}:v")).startsWith("BC1:").endsWith("v-bad");
+    }
+  }
+
+  @Test
+  void payloadTheCodecCannotDecodeIsACountedMiss(RedisServer server) {
+    RedisClient raw = server.newClient();
+    try (TieredCache<String, String> cache = builder().build()) {
+      byte[] invalidUtf8 = new byte[] {'B', 'C', '1', ':', '1', ':', '9', '9', '9', '9', '9', '9', '9', '9', '9', '9',
+          '9', '9', '9', ':', '9', '9', '9', '9', '9', '9', '9', '9', '9', '9', '9', '9', '9', ':', '0', ':', 'V', '\n',
+          (byte) 0xC3, (byte) 0x28};
+      raw.connect(io.lettuce.core.codec.ByteArrayCodec.INSTANCE).sync()
+          .set(("ballast:cache:" + name + ":{u}:v").getBytes(StandardCharsets.UTF_8), invalidUtf8);
+      assertThat(cache.get("u", this::load)).isEqualTo("v-u");
+      assertThat(count("ballast.cache.l2.errors", "reason", "corrupt")).isGreaterThanOrEqualTo(1);
+    } finally {
+      raw.shutdown();
+    }
+  }
+
+  @Test
+  void nullArgumentsAreRejectedNamingTheArgument() {
+    try (TieredCache<String, String> cache = builder().build()) {
+      assertThatThrownBy(() -> cache.get(null, this::load)).isInstanceOf(NullPointerException.class)
+          .hasMessageContaining("get key");
+      assertThatThrownBy(() -> cache.get("k", null)).isInstanceOf(NullPointerException.class)
+          .hasMessageContaining("get loader");
+      assertThatThrownBy(() -> cache.put(null, "v")).isInstanceOf(NullPointerException.class)
+          .hasMessageContaining("put key");
+      assertThatThrownBy(() -> cache.put("k", null)).isInstanceOf(NullPointerException.class)
+          .hasMessageContaining("put value");
+      assertThatThrownBy(() -> cache.invalidate(null)).isInstanceOf(NullPointerException.class)
+          .hasMessageContaining("invalidate key");
+      assertThatThrownBy(() -> cache.getAll(java.util.Arrays.asList("a", null), keys -> Map.of()))
+          .isInstanceOf(NullPointerException.class).hasMessageContaining("getAll key");
+    }
+  }
+
+  @Test
+  void oversizedPutIsRejectedAndOversizedLoadStaysInL1() {
+    try (TieredCache<String, String> cache = builder().maxEncodedSize(8).build()) {
+      assertThatThrownBy(() -> cache.put("big", "0123456789")).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("maxEncodedSize 8").hasMessageContaining("big");
+      assertThat(cache.get("big", k -> "0123456789")).isEqualTo("0123456789");
+      assertThat(redis.exists("ballast:cache:" + name + ":{big}:v")).isZero();
+      assertThat(cache.get("big", k -> "other")).isEqualTo("0123456789");
+      assertThat(count("ballast.cache.l2.oversize")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void checkedLoaderFailureIsWrappedAndUncheckedPassesThrough() {
+    try (TieredCache<String, String> cache = builder().build()) {
+      assertThatThrownBy(() -> cache.get("f", k -> {
+        throw new java.io.IOException("origin down");
+      })).isInstanceOf(CacheLoadException.class).hasRootCauseMessage("origin down").hasMessageContaining("f");
+      assertThatThrownBy(() -> cache.get("f", k -> {
+        throw new IllegalStateException("boom");
+      })).isInstanceOf(IllegalStateException.class).hasMessage("boom");
+      assertThat(redis.exists("ballast:cache:" + name + ":{f}:l")).as("lease released after failure").isZero();
+    }
+  }
+
+  @Test
+  void getAllUsesL1ThenRedisThenLoadsOnlyTheMissing() {
+    try (TieredCache<String, String> a = builder().build();
+        TieredCache<String, String> b = TieredCache.builder(name, Codec.utf8(), Codec.utf8()).redis(client).build()) {
+      a.get("1", this::load);
+      b.get("2", this::load);
+      List<java.util.Set<String>> asked = new java.util.ArrayList<>();
+      Map<String, String> all = a.getAll(List.of("1", "2", "3", "4"), keys -> {
+        asked.add(Set(keys));
+        return Map.of("3", "v-3");
+      });
+      assertThat(all).containsExactly(Map.entry("1", "v-1"), Map.entry("2", "v-2"), Map.entry("3", "v-3"));
+      assertThat(asked).containsExactly(java.util.Set.of("3", "4"));
+      assertThat(b.get("3", k -> "other")).isEqualTo("v-3");
+    }
+  }
+
+  private static java.util.Set<String> Set(java.util.Set<String> keys) {
+    return java.util.Set.copyOf(keys);
+  }
+
+  @Test
+  void getAsyncCompletesWithTheValue() throws Exception {
+    try (TieredCache<String, String> cache = builder().build()) {
+      assertThat(cache.getAsync("as", this::load).get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("v-as");
+      assertThat(cache.getAsync("as", this::load).isDone()).isTrue();
+      assertThat(loads).hasValue(1);
+    }
+  }
+
+  @Test
+  void invalidateAllEmptiesRedisAndL1() {
+    try (TieredCache<String, String> cache = builder().build()) {
+      cache.get("p", this::load);
+      cache.get("q", this::load);
+      cache.invalidateAll();
+      assertThat(redis.keys("ballast:cache:" + name + ":*")).isEmpty();
+      cache.get("p", this::load);
+      assertThat(loads).hasValue(3);
+    }
+  }
+}
