@@ -81,19 +81,41 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
   }
 
   private void recordSuccess(long durationNanos, long now) {
-    int outcome = rules.success(durationNanos);
-    state.get().onResult(this, outcome, now);
-    count(outcome);
+    recordSuccess(durationNanos, now, state.get());
   }
 
   private void recordError(long durationNanos, Throwable error, long now) {
+    recordError(durationNanos, error, now, state.get());
+  }
+
+  /**
+   * Reports to {@code granting}, the state that let the call through: a call that outlived its state
+   * (a slow call granted while CLOSED that ends in HALF_OPEN) must not count as a probe. A stale state
+   * absorbs the result harmlessly, as its transitions are CASes from itself.
+   */
+  private void recordSuccess(long durationNanos, long now, BreakerState granting) {
+    int outcome = rules.success(durationNanos);
+    granting.onResult(this, outcome, now);
+    count(outcome);
+  }
+
+  private void recordError(long durationNanos, Throwable error, long now, BreakerState granting) {
     int outcome = rules.failure(durationNanos, error);
     if (outcome == BreakerOutcome.IGNORED) {
-      state.get().release();
+      granting.release();
     } else {
-      state.get().onResult(this, outcome, now);
+      granting.onResult(this, outcome, now);
     }
     count(outcome);
+  }
+
+  /**
+   * Takes a permission for a decorated call; returns the state that granted it, or null. The state read
+   * after a successful acquire is the granting one except when another thread transitions in between,
+   * which at worst reports one result to the newer state, as the primitive API always does.
+   */
+  private BreakerState acquire() {
+    return tryAcquirePermission() ? state.get() : null;
   }
 
   private void count(int outcome) {
@@ -122,7 +144,8 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
   @Override
   public <T> T call(CheckedSupplier<? extends T> action) throws Exception {
     Objects.requireNonNull(action, "action");
-    if (!tryAcquirePermission()) {
+    BreakerState granting = acquire();
+    if (granting == null) {
       throw rejection();
     }
     long start = ticker.read();
@@ -131,18 +154,19 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
       result = action.get();
     } catch (Throwable error) {
       long end = ticker.read();
-      recordError(end - start, error, end);
+      recordError(end - start, error, end, granting);
       throw error;
     }
     long end = ticker.read();
-    recordSuccess(end - start, end);
+    recordSuccess(end - start, end, granting);
     return result;
   }
 
   @Override
   public <T> CompletionStage<T> callAsync(Supplier<? extends CompletionStage<T>> action) {
     Objects.requireNonNull(action, "action");
-    if (!tryAcquirePermission()) {
+    BreakerState granting = acquire();
+    if (granting == null) {
       return CompletableFuture.failedFuture(rejection());
     }
     long start = ticker.read();
@@ -153,10 +177,10 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
     stage.whenComplete((value, error) -> {
       long end = ticker.read();
       if (error == null) {
-        recordSuccess(end - start, end);
+        recordSuccess(end - start, end, granting);
         result.complete(value);
       } else {
-        recordError(end - start, unwrap(error), end);
+        recordError(end - start, unwrap(error), end, granting);
         result.completeExceptionally(error);
       }
     });

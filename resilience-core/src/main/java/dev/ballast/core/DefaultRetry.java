@@ -2,12 +2,12 @@ package dev.ballast.core;
 
 import dev.ballast.core.internal.Check;
 import dev.ballast.core.internal.Futures;
+import dev.ballast.core.internal.SharedScheduler;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -109,7 +109,7 @@ final class DefaultRetry implements Retry {
         if (delay == 0) {
           next.run();
         } else {
-          scheduler.schedule(next, delay, TimeUnit.NANOSECONDS);
+          SharedScheduler.runLater(scheduler, delay, next);
         }
       } catch (Throwable unexpected) {
         promise.completeExceptionally(unexpected);
@@ -124,6 +124,9 @@ final class DefaultRetry implements Retry {
   }
 
   private boolean isRetryable(Object result, Throwable failure) {
+    if (failure instanceof InterruptedException) {
+      return false; // someone wants this thread to stop: retrying would ignore them
+    }
     if (failure != null) {
       return config.retryOn().test(failure);
     }
@@ -137,13 +140,15 @@ final class DefaultRetry implements Retry {
     }
     Duration hint = failure != null ? config.retryAfter().apply(failure) : null;
     long delay;
+    long backoffNanos = config.backoff().delayNanos(attempt, previousDelay);
     if (hint != null) {
-      delay = Math.max(0, Check.saturatedNanos(hint));
-      if (delay > maxBackoffNanos) {
+      long hinted = Math.max(0, Check.saturatedNanos(hint));
+      if (hinted > maxBackoffNanos) {
         return STOP; // never wait longer on a server's word than on our own: "come back in an hour" ends it
       }
+      delay = Math.max(hinted, backoffNanos); // a floor: a half-open breaker's "retry now" is no reason to hurry
     } else {
-      delay = config.backoff().delayNanos(attempt, previousDelay);
+      delay = backoffNanos;
     }
     if (maxDurationNanos >= 0 && ticker.read() - start > maxDurationNanos - delay) {
       return STOP; // the next attempt would begin after the deadline

@@ -99,11 +99,21 @@ final class DefaultTimeout implements Timeout {
     Objects.requireNonNull(action, "action");
     CompletableFuture<T> promise = new CompletableFuture<>();
     CompletionStage<T> stage = Futures.start(action);
-    ScheduledFuture<?> timer = scheduler.schedule(() -> {
-      if (promise.completeExceptionally(timedOut(null))) {
-        cancel(stage);
-      }
-    }, limitNanos, TimeUnit.NANOSECONDS);
+    ScheduledFuture<?> timer;
+    try {
+      // The timer only fires; completing the promise (and whatever the caller chained on it) runs on
+      // the asynchronous pool, never on the shared timer thread.
+      timer = scheduler.schedule(() -> CompletableFuture.runAsync(() -> {
+        TimeoutExceededException timeout = new TimeoutExceededException(config.name(), config.limit());
+        if (promise.completeExceptionally(timeout)) {
+          count(timedOut);
+          cancel(stage);
+        }
+      }), limitNanos, TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      promise.completeExceptionally(e);
+      return promise;
+    }
     stage.whenComplete((result, error) -> {
       timer.cancel(false);
       boolean first = error != null

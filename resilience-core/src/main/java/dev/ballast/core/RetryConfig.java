@@ -16,8 +16,9 @@ import java.util.function.Predicate;
  * @param retryOn which exceptions are worth another attempt
  * @param retryOnResult which results are worth another attempt (say, an empty page); {@code null} for none
  * @param retryAfter extracts a server's hint of when to try again from an exception, or returns null;
- *     the hint replaces the backoff delay for that retry; a hint longer than the backoff's maximum delay
- *     ends the retries (a breaker forced open, a quota that resets in an hour)
+ *     the retry then waits at least the hint (and at least the backoff delay); a hint longer than the
+ *     backoff's maximum delay ends the retries (a breaker forced open, a quota that resets in an hour).
+ *     An {@link InterruptedException} is never retried
  * @param budget caps retries at a share of recent calls; {@code null} for no cap
  */
 public record RetryConfig(

@@ -191,13 +191,23 @@ final class Dispatcher<T> {
       }
       return null;
     }
+    long backoffNanos = job.backoff().delayNanos(job.attempt(), 0);
+    // A hint is a floor, never a shortcut (a half-open breaker says "0") nor a life sentence (a breaker
+    // forced open says "forever"): at least the backoff, at most an hour per attempt.
     long delayNanos = failure instanceof RetryAfterHint hint
-        ? Math.max(0, hint.retryAfter().toNanos())
-        : job.backoff().delayNanos(job.attempt(), 0);
+        ? Math.min(MAX_HINT_NANOS, Math.max(backoffNanos, saturatedNanos(hint.retryAfter())))
+        : backoffNanos;
     if (store.retry(job.id(), job.token(), TimeUnit.NANOSECONDS.toMillis(delayNanos), describe(failure), false)) {
       QueueMetrics.count(meters, QueueMetrics.TypeMeters::retried);
     }
     return null;
+  }
+
+  private static final long MAX_HINT_NANOS = TimeUnit.HOURS.toNanos(1);
+
+  private static long saturatedNanos(java.time.Duration duration) {
+    return duration.isNegative() ? 0 : duration.compareTo(java.time.Duration.ofNanos(Long.MAX_VALUE)) >= 0
+        ? Long.MAX_VALUE : duration.toNanos();
   }
 
   private static String describe(Throwable e) {

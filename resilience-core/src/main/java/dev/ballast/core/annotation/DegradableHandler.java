@@ -27,6 +27,9 @@ final class DegradableHandler implements AnnotationHandler {
       if (!invocation.isAsync()) {
         try {
           return invocation.proceed();
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt(); // an interrupt is a request to stop, not a failure to hide
+          throw interrupted;
         } catch (Exception failure) {
           return callFallback(invocation, fallback, takesFailure, failure);
         }

@@ -77,7 +77,8 @@ public class GcraBucket {
    */
   public final long reserve(int permits, long maxWaitNanos) {
     Gcra g = gcra;
-    long limit = Math.min(maxWaitNanos, Gcra.RESERVATION_HORIZON_NANOS);
+    // Clamped at 0: a caller whose wait budget went negative (it overslept) must not read -0 as a grant.
+    long limit = Math.max(0, Math.min(maxWaitNanos, Gcra.RESERVATION_HORIZON_NANOS));
     long now = g.now();
     long increment = permits * g.cost;
     while (true) {

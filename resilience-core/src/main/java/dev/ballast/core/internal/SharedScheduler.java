@@ -1,12 +1,14 @@
 package dev.ballast.core.internal;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The scheduler asynchronous policies use when the application gives none: one daemon thread that only
- * fires timers (timeouts, delayed retries) and hands real work back to the futures' own executors.
+ * fires timers (timeouts, delayed retries); the work they start runs elsewhere ({@link #runLater}).
  */
 public final class SharedScheduler {
 
@@ -16,6 +18,18 @@ public final class SharedScheduler {
 
   public static ScheduledExecutorService get() {
     return INSTANCE;
+  }
+
+  /**
+   * Runs {@code task} after {@code delayNanos}, on the asynchronous pool rather than on the timer thread:
+   * the timer only fires. User code (an action, a fallback, whatever is chained after a stage) on the
+   * timer thread would delay every other timer in the JVM, timeouts included. {@code task} must handle
+   * its own failures (complete its promise): nothing observes what it throws.
+   *
+   * @throws java.util.concurrent.RejectedExecutionException if {@code scheduler} is shut down
+   */
+  public static void runLater(ScheduledExecutorService scheduler, long delayNanos, Runnable task) {
+    scheduler.schedule(() -> CompletableFuture.runAsync(task), delayNanos, TimeUnit.NANOSECONDS);
   }
 
   private static ScheduledExecutorService create() {
