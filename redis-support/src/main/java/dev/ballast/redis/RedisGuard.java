@@ -161,7 +161,9 @@ public final class RedisGuard {
   /** Records a Redis call that answered; ends an outage if one was on. */
   public void onSuccess(long startNanos) {
     breaker.onSuccess(ticker.read() - startNanos);
-    if (down.get() && down.compareAndSet(true, false)) {
+    // The outage ends when the breaker has closed again, not at the first success: a Redis that fails
+    // every other call must not log "unavailable" and "back" for every pair of calls.
+    if (down.get() && breaker.state() == CircuitBreaker.State.CLOSED && down.compareAndSet(true, false)) {
       long lasted = ticker.read() - downSince.get();
       log.info("Redis is back for {} after {} ms; {} calls were served by the fallback meanwhile", component,
           lasted / 1_000_000, fallbacksThisOutage.getAndSet(0));
@@ -172,7 +174,9 @@ public final class RedisGuard {
   public void onFailure(long startNanos, Throwable error) {
     breaker.onError(ticker.read() - startNanos, error);
     increment(errors);
-    if (!down.get() && down.compareAndSet(false, true)) {
+    // An outage starts when the breaker stops trusting Redis; a sporadic failure is served by the
+    // fallback and counted in ballast.redis.errors, but it is no outage.
+    if (!down.get() && breaker.state() != CircuitBreaker.State.CLOSED && down.compareAndSet(false, true)) {
       downSince.set(ticker.read());
       increment(outages);
       log.warn("Redis is unavailable for {}: {}; serving fallbacks until it answers again", component,
@@ -191,7 +195,10 @@ public final class RedisGuard {
     return fallback.get();
   }
 
-  /** Whether an outage is on: the last Redis call failed and none has succeeded since. */
+  /**
+   * Whether an outage is on: it starts when failures open the breaker around Redis and ends at the first
+   * success after the breaker closed again.
+   */
   public boolean isDown() {
     return down.get();
   }

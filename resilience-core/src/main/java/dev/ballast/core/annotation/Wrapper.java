@@ -53,6 +53,10 @@ public final class Wrapper {
     if (!type.isInterface()) {
       throw new IllegalArgumentException(type.getName() + " is not an interface: Wrapper proxies interfaces");
     }
+    if (!java.lang.reflect.Modifier.isPublic(type.getModifiers())) {
+      // The proxy would be built, but calling the target through reflection would be refused at every call.
+      throw new IllegalArgumentException(type.getName() + " is not public: Wrapper can only wrap public interfaces");
+    }
     List<AnnotationHandler> ordered = new ArrayList<>(handlers);
     ordered.sort(Comparator.comparingInt(AnnotationHandler::order));
     Map<Method, MethodInterceptor[]> chains = new HashMap<>();

@@ -56,7 +56,8 @@ public final class Configuration {
    */
   public static Configuration load(Path file) {
     Check.notNull(file, "file");
-    return new Configuration(resolve(read(file), file.getParent(), new HashSet<>()));
+    Path absolute = file.toAbsolutePath().normalize(); // Path.of("ballast.yaml") has no parent of its own
+    return new Configuration(resolve(read(absolute), absolute.getParent(), new HashSet<>()));
   }
 
   /**

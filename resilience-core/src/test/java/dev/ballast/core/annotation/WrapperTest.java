@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 class WrapperTest {
 
-  interface Pricing {
+  public interface Pricing {
     // Written in scrambled order on purpose: the order of application is InterceptorOrder's.
     @Timeout("pricing")
     @RateLimited("pricing")
@@ -134,12 +134,12 @@ class WrapperTest {
     assertThat(ServiceLoaderCheck.coreHandlersFound()).isTrue();
   }
 
-  interface UnknownPolicy {
+  public interface UnknownPolicy {
     @Retry("nope")
     String call();
   }
 
-  interface BadFallback {
+  public interface BadFallback {
     @Degradable(fallback = "other")
     String call(String id);
 
@@ -168,16 +168,23 @@ class WrapperTest {
         .hasMessageContaining("other(String) or other(String, Throwable) returning String");
     assertThatThrownBy(() -> Wrapper.wrap(FlakyPricing.class, target, registry))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is not an interface");
+    assertThatThrownBy(() -> Wrapper.wrap(Hidden.class, () -> "x", registry))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is not public");
+  }
+
+  interface Hidden {
+    String call();
+  }
+
+  public interface Narrow {
+    @Degradable(fallback = "onRejection")
+    String call() throws IOException;
+
+    String onRejection(CallRejectedException rejection);
   }
 
   @Test
   void aFallbackForNarrowerFailuresLetsOthersThrough() {
-    interface Narrow {
-      @Degradable(fallback = "onRejection")
-      String call() throws IOException;
-
-      String onRejection(CallRejectedException rejection);
-    }
     Narrow narrow = Wrapper.wrap(Narrow.class, new Narrow() {
       @Override
       public String call() throws IOException {
