@@ -1,8 +1,6 @@
 package dev.ballast.cache;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
+import dev.ballast.core.internal.StrictUtf8;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -74,15 +72,7 @@ final class BuiltInCodecs {
 
     @Override
     public String decode(byte[] bytes) {
-      try {
-        return StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT)
-            .decode(ByteBuffer.wrap(bytes))
-            .toString();
-      } catch (CharacterCodingException e) {
-        throw new IllegalArgumentException("Bytes are not valid UTF-8", e);
-      }
+      return StrictUtf8.decode(bytes, "cached bytes");
     }
 
     @Override

@@ -1,8 +1,6 @@
 package dev.ballast.queue;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
+import dev.ballast.core.internal.StrictUtf8;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.function.Function;
@@ -78,13 +76,6 @@ enum Utf8Codec implements JobCodec<String> {
 
   @Override
   public String decode(byte[] bytes) {
-    try {
-      return StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes)).toString();
-    } catch (CharacterCodingException e) {
-      throw new IllegalArgumentException("payload is not valid UTF-8: " + e, e);
-    }
+    return StrictUtf8.decode(bytes, "payload");
   }
 }
