@@ -1,7 +1,10 @@
 package dev.ballast.core;
 
 import dev.ballast.core.internal.Check;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -16,16 +19,17 @@ import java.util.TreeSet;
  *     .add("payments", CircuitBreaker.builder().name("payments").build())
  *     .build();
  * }</pre>
- * One name may hold one component of each kind, so a retry and a breaker can share a name.
+ * One name may hold one component of each kind, so a retry and a breaker can share a name. Closing the
+ * registry closes its {@link AutoCloseable} components (caches, queues, the switchboard), newest first.
  */
-public final class Registry {
+public final class Registry implements AutoCloseable {
 
   private final Map<Key, Object> components;
 
   private record Key(String name, Class<?> type) {}
 
   private Registry(Map<Key, Object> components) {
-    this.components = Map.copyOf(components);
+    this.components = Collections.unmodifiableMap(new LinkedHashMap<>(components)); // keeps the order for close()
   }
 
   /** Starts an empty registry. */
@@ -39,18 +43,56 @@ public final class Registry {
    * @throws IllegalArgumentException if there is none, listing the names there are for that type
    */
   public <T> T get(String name, Class<T> type) {
+    return lookUp(components, name, type);
+  }
+
+  /** The names under which components of {@code type} are registered, sorted. */
+  public Set<String> namesOf(Class<?> type) {
+    return namesOf(components, type);
+  }
+
+  /**
+   * Closes every {@link AutoCloseable} component, in the reverse of the order they were added (so a cache
+   * built on a switchboard closes before it). Every component is closed even if one fails.
+   *
+   * @throws Exception the first failure, with the later ones suppressed
+   */
+  @Override
+  public void close() throws Exception {
+    List<Object> newestFirst = new ArrayList<>(components.values());
+    Collections.reverse(newestFirst);
+    Exception first = null;
+    for (Object component : newestFirst) {
+      if (component instanceof AutoCloseable closeable) {
+        try {
+          closeable.close();
+        } catch (Exception e) {
+          if (first == null) {
+            first = e;
+          } else {
+            first.addSuppressed(e);
+          }
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+
+  private static <T> T lookUp(Map<Key, Object> components, String name, Class<T> type) {
     Check.notNull(name, "name");
+    Check.notNull(type, "type");
     for (Map.Entry<Key, Object> entry : components.entrySet()) {
       if (entry.getKey().name().equals(name) && type.isInstance(entry.getValue())) {
         return type.cast(entry.getValue());
       }
     }
     throw new IllegalArgumentException("No " + type.getSimpleName() + " named '" + name + "' in the registry; "
-        + "known " + type.getSimpleName() + " names: " + namesOf(type));
+        + "known " + type.getSimpleName() + " names: " + namesOf(components, type));
   }
 
-  /** The names under which components of {@code type} are registered, sorted. */
-  public Set<String> namesOf(Class<?> type) {
+  private static Set<String> namesOf(Map<Key, Object> components, Class<?> type) {
     Set<String> names = new TreeSet<>();
     components.forEach((key, value) -> {
       if (type.isInstance(value)) {
@@ -84,6 +126,16 @@ public final class Registry {
       }
       components.put(new Key(name, component.getClass()), component);
       return this;
+    }
+
+    /**
+     * Returns a component added so far, so that one built from configuration can refer to another (a
+     * switchboard trigger to a circuit breaker).
+     *
+     * @throws IllegalArgumentException if there is none, listing the names there are for that type
+     */
+    public <T> T get(String name, Class<T> type) {
+      return lookUp(components, name, type);
     }
 
     /** Builds the registry. */

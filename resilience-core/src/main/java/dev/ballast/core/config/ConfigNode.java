@@ -1,5 +1,8 @@
 package dev.ballast.core.config;
 
+import dev.ballast.core.Backoff;
+import dev.ballast.core.Jitter;
+import dev.ballast.core.internal.Check;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -26,6 +29,8 @@ import java.util.regex.Pattern;
  * {@code 50/min}, {@code 10/100ms}; ratios {@code 0.005} or {@code 0.5%}.
  */
 public final class ConfigNode {
+
+  private static final Set<String> BACKOFF_KEYS = Set.of("initial", "max", "multiplier", "jitter");
 
   private static final Pattern DURATION =
       Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ns|us|µs|ms|s|m|min|h|d)");
@@ -251,6 +256,27 @@ public final class ConfigNode {
       throw child.error("must grant at least one permit per positive period, was '" + child.text() + "'");
     }
     return new Rate(permits, period);
+  }
+
+  /**
+   * A backoff at {@code key}: a map of {@code initial}, {@code max}, {@code multiplier} and {@code jitter}
+   * ({@code none}, {@code full}, {@code equal}, {@code decorrelated}), each missing one taken from
+   * {@code defaults}; {@code defaults} itself when the key is absent.
+   */
+  public Backoff backoff(String key, Backoff defaults) {
+    Check.notNull(defaults, "defaults");
+    ConfigNode child = get(key);
+    if (child == null) {
+      return defaults;
+    }
+    child.allowOnly(BACKOFF_KEYS);
+    try {
+      return new Backoff(child.duration("initial", defaults.initial()), child.number("multiplier",
+          defaults.multiplier(), 1.0), child.duration("max", defaults.max()),
+          child.choice("jitter", Jitter.class, defaults.jitter()), null);
+    } catch (IllegalArgumentException e) {
+      throw child.error(e.getMessage());
+    }
   }
 
   private Duration parseDuration(String text) {

@@ -15,6 +15,15 @@ public interface ConfigSection {
   /** The top-level key this section reads, e.g. {@code "retries"}. */
   String key();
 
+  /**
+   * When this section builds relative to the others: ascending, so a section that refers to components of
+   * another (a switchboard trigger to a circuit breaker, a queue to a rate limiter) builds after it and
+   * finds them with {@link Registry.Builder#get}. resilience-core's sections are 0.
+   */
+  default int order() {
+    return 0;
+  }
+
   /** The keys each entry of the section may hold, for the documentation and for misspelling hints. */
   Set<String> entryKeys();
 

@@ -8,6 +8,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,7 +40,14 @@ public final class Configuration {
   static final String PRESETS = "/dev/ballast/presets/";
 
   /** The presets shipped in this jar. */
-  public static final Set<String> SHIPPED_PRESETS = Set.of("external-api");
+  public static final Set<String> SHIPPED_PRESETS =
+      Set.of("read-heavy-api", "external-api", "background-jobs", "write-critical", "spike-protection");
+
+  /** Sections other modules contribute, so a missing module is named rather than called a misspelling. */
+  private static final Map<String, String> MODULE_SECTIONS = Map.of(
+      "caches", "dev.ballast:cache-tiers",
+      "switchboard", "dev.ballast:degradation",
+      "queues", "dev.ballast:queue-backoff");
 
   private static final String EXTENDS = "extends";
 
@@ -102,10 +111,21 @@ public final class Configuration {
     Check.notNull(context, "context");
     Map<String, ConfigSection> byKey = new LinkedHashMap<>();
     sections.forEach(section -> byKey.put(section.key(), section));
+    root.entries().forEach((key, node) -> {
+      String module = MODULE_SECTIONS.get(key);
+      if (module != null && !byKey.containsKey(key)) {
+        throw node.error("this section is built by " + module + ", which is not on the class path");
+      }
+    });
     root.allowOnly(byKey.keySet());
+    List<ConfigSection> inOrder = new ArrayList<>(byKey.values());
+    inOrder.sort(Comparator.comparingInt(ConfigSection::order)); // stable: equal orders keep discovery order
     Registry.Builder registry = Registry.builder();
-    for (Map.Entry<String, ConfigNode> entry : root.entries().entrySet()) {
-      byKey.get(entry.getKey()).build(entry.getValue(), context, registry);
+    for (ConfigSection section : inOrder) {
+      ConfigNode node = root.get(section.key());
+      if (node != null) {
+        section.build(node, context, registry);
+      }
     }
     return registry.build();
   }

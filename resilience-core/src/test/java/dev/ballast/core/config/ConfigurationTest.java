@@ -105,6 +105,37 @@ class ConfigurationTest {
   }
 
   @Test
+  void aSectionOfAModuleNotOnTheClassPathNamesTheModule() {
+    assertError("""
+        retries:
+          a: { maxAttempts: 2 }
+        caches:
+          products: { ttl: 15m }
+        """, 3, "caches", "dev.ballast:cache-tiers", "not on the class path");
+  }
+
+  @Test
+  void sectionsBuildInTheirOrderSoALaterOneFindsAnEarlierOnesComponents() {
+    java.util.List<String> seen = new java.util.ArrayList<>();
+    ConfigSection late = new ConfigSection() {
+      public String key() { return "late"; }
+      public int order() { return 10; }
+      public java.util.Set<String> entryKeys() { return java.util.Set.of(); }
+      public void build(ConfigNode section, ConfigContext context, Registry.Builder registry) {
+        seen.add(registry.get("a", Retry.class).config().maxAttempts() + " attempts");
+      }
+    };
+    // "late" is written first and discovered first, yet builds after retries.
+    Configuration.parse("""
+        late: {}
+        retries:
+          a: { maxAttempts: 2 }
+        """, "test.yaml").buildRegistry(ConfigContext.defaults(),
+        java.util.List.of(late, new dev.ballast.core.internal.config.RetriesSection()));
+    assertThat(seen).containsExactly("2 attempts");
+  }
+
+  @Test
   void wrongTypesAndRangesNameTheKey() {
     assertError("retries:\n  p:\n    maxAttempts: three\n", 3, "retries.p.maxAttempts", "must be a whole number");
     assertError("retries:\n  p:\n    maxAttempts: 0\n", 3, "retries.p.maxAttempts", "between 1 and 100");

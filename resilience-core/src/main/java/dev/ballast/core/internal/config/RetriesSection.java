@@ -17,7 +17,9 @@ import java.util.Set;
  */
 public final class RetriesSection extends EntrySection {
 
-  private static final Set<String> BACKOFF_KEYS = Set.of("initial", "max", "multiplier", "jitter");
+  /** The seeds' backoff: 1 s doubling to 16 s, full jitter. */
+  private static final Backoff SEED_BACKOFF =
+      new Backoff(Duration.ofSeconds(1), 2.0, Duration.ofSeconds(16), Jitter.FULL, null);
   private static final Set<String> BUDGET_KEYS = Set.of("ratio", "minRetriesPerSecond", "window");
 
   @Override
@@ -38,18 +40,8 @@ public final class RetriesSection extends EntrySection {
     if (entry.get("maxDuration") != null) {
       builder.maxDuration(entry.duration("maxDuration", null));
     }
-    ConfigNode backoff = entry.get("backoff");
-    if (backoff != null) {
-      backoff.allowOnly(BACKOFF_KEYS);
-      Duration initial = backoff.duration("initial", Duration.ofSeconds(1));
-      double multiplier = backoff.number("multiplier", 2.0, 1.0);
-      Duration max = backoff.duration("max", Duration.ofSeconds(16));
-      Jitter jitter = backoff.choice("jitter", Jitter.class, Jitter.FULL);
-      try {
-        builder.backoff(new Backoff(initial, multiplier, max, jitter, null));
-      } catch (IllegalArgumentException e) {
-        throw backoff.error(e.getMessage());
-      }
+    if (entry.get("backoff") != null) {
+      builder.backoff(entry.backoff("backoff", SEED_BACKOFF));
     }
     ConfigNode budget = entry.get("budget");
     if (budget != null) {
