@@ -270,11 +270,13 @@ public final class ConfigNode {
       return defaults;
     }
     child.allowOnly(BACKOFF_KEYS);
+    Duration initial = child.duration("initial", defaults.initial());
+    double multiplier = child.number("multiplier", defaults.multiplier(), 1.0);
+    Duration max = child.duration("max", defaults.max());
+    Jitter jitter = child.choice("jitter", Jitter.class, defaults.jitter());
     try {
-      return new Backoff(child.duration("initial", defaults.initial()), child.number("multiplier",
-          defaults.multiplier(), 1.0), child.duration("max", defaults.max()),
-          child.choice("jitter", Jitter.class, defaults.jitter()), null);
-    } catch (IllegalArgumentException e) {
+      return new Backoff(initial, multiplier, max, jitter, null);
+    } catch (IllegalArgumentException e) { // initial above max: a rule across two keys
       throw child.error(e.getMessage());
     }
   }
