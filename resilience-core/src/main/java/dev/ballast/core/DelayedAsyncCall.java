@@ -2,6 +2,7 @@ package dev.ballast.core;
 
 import dev.ballast.core.internal.Futures;
 import dev.ballast.core.internal.Gcra;
+import dev.ballast.core.internal.SharedScheduler;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
@@ -10,8 +11,11 @@ import java.util.function.Supplier;
 
 /**
  * An asynchronous call that could not take its permit at once: it waits on the limiter's scheduler
- * instead of blocking a thread, then runs the action and relays its outcome. Confined to one thread at a
- * time (the caller, then the scheduler), so its mutable budget needs no synchronization.
+ * instead of blocking a thread, then runs the action and relays its outcome. The timer thread only
+ * re-reserves (cheap, no user code); the action is handed off to the asynchronous pool so it cannot delay
+ * every other timer in the JVM. Confined to one thread at a time (the caller, then the timer, then the
+ * pool; each hand-off is an executor submission, so it happens-before the next step), its mutable budget
+ * needs no synchronization.
  */
 final class DelayedAsyncCall<T> {
 
@@ -31,7 +35,11 @@ final class DelayedAsyncCall<T> {
   /** Acts on a {@link TokenBucketRateLimiter#reserve} result obtained with the current budget. */
   void handle(long reserveResult) {
     if (reserveResult >= 0) {
-      schedule(this::runAction, reserveResult);
+      try {
+        SharedScheduler.runLater(limiter.scheduler(), reserveResult, this::runAction);
+      } catch (RejectedExecutionException e) {
+        outcome.completeExceptionally(e);
+      }
       return;
     }
     long wait = -reserveResult;
@@ -42,7 +50,11 @@ final class DelayedAsyncCall<T> {
     // Beyond the reservation horizon: come back when the permit is within it, then queue for it.
     long pause = wait - Gcra.RESERVATION_HORIZON_NANOS;
     budgetNanos -= pause;
-    schedule(() -> handle(limiter.reserve(1, budgetNanos)), pause);
+    try {
+      limiter.scheduler().schedule(() -> handle(limiter.reserve(1, budgetNanos)), pause, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      outcome.completeExceptionally(e);
+    }
   }
 
   private void runAction() {
@@ -53,17 +65,5 @@ final class DelayedAsyncCall<T> {
         outcome.complete(value);
       }
     });
-  }
-
-  private void schedule(Runnable task, long delayNanos) {
-    if (delayNanos == 0) {
-      task.run();
-      return;
-    }
-    try {
-      limiter.scheduler().schedule(task, delayNanos, TimeUnit.NANOSECONDS);
-    } catch (RejectedExecutionException e) {
-      outcome.completeExceptionally(e);
-    }
   }
 }

@@ -145,6 +145,24 @@ class RateLimiterPolicyTest {
   }
 
   @Test
+  void aDelayedAsyncActionRunsOffTheTimerThread() throws Exception {
+    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> new Thread(r, "test-timer"));
+    try {
+      RateLimiter limiter = RateLimiter.builder()
+          .name("timer").capacity(1).refill(100, Duration.ofSeconds(1)).maxWait(Duration.ofSeconds(5))
+          .scheduler(timer).build();
+      limiter.tryAcquire();
+      CompletionStage<String> stage = limiter.callAsync(
+          () -> CompletableFuture.completedFuture(Thread.currentThread().getName()));
+      // The permit is 10 ms away, so the action waits on the timer; it must not run there.
+      assertThat(stage.toCompletableFuture().get(5, TimeUnit.SECONDS)).isNotEqualTo("test-timer");
+      assertThat(timer.getCompletedTaskCount()).isEqualTo(1);
+    } finally {
+      timer.shutdownNow();
+    }
+  }
+
+  @Test
   void callAsyncWaitsBeyondTheReservationHorizonInTwoSteps() throws Exception {
     RateLimiter limiter = RateLimiter.builder()
         .name("slow").capacity(1).refill(1, Duration.ofHours(1)).maxWait(Duration.ofHours(2))

@@ -29,7 +29,8 @@ public final class SharedScheduler {
    * @throws java.util.concurrent.RejectedExecutionException if {@code scheduler} is shut down
    */
   public static void runLater(ScheduledExecutorService scheduler, long delayNanos, Runnable task) {
-    scheduler.schedule(() -> CompletableFuture.runAsync(task), delayNanos, TimeUnit.NANOSECONDS);
+    Runnable handOff = () -> CompletableFuture.runAsync(task); // a Runnable, not a Callable: nothing to keep
+    scheduler.schedule(handOff, delayNanos, TimeUnit.NANOSECONDS);
   }
 
   private static ScheduledExecutorService create() {
