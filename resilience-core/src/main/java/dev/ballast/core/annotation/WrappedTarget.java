@@ -5,6 +5,7 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -31,10 +32,42 @@ final class WrappedTarget implements InvocationHandler {
     }
     Object[] arguments = args != null ? args : NO_ARGUMENTS;
     MethodInterceptor[] chain = chains.get(method);
-    if (chain == null) {
-      return callTarget(target, method, arguments);
+    try {
+      if (chain == null) {
+        return callTarget(target, method, arguments);
+      }
+      return new Call(chain, 0, target, method, arguments).proceed();
+    } catch (InterruptedException interrupted) {
+      if (declares(method, InterruptedException.class)) {
+        throw interrupted;
+      }
+      throw undeclaredInterrupt(method, interrupted);
     }
-    return new Call(chain, 0, target, method, arguments).proceed();
+  }
+
+  /**
+   * An interrupt the method cannot report (a rate limiter's wait under a method without
+   * {@code throws InterruptedException}): the proxy would turn it into an
+   * {@link java.lang.reflect.UndeclaredThrowableException} and the interrupt would be lost with the
+   * cleared flag. Instead the flag is set again, so the caller's thread still knows it was asked to stop,
+   * and the call ends with an unchecked {@link CancellationException} that says why.
+   */
+  private static CancellationException undeclaredInterrupt(Method method, InterruptedException interrupted) {
+    Thread.currentThread().interrupt();
+    CancellationException cancelled = new CancellationException(method.getDeclaringClass().getSimpleName() + "."
+        + method.getName() + " was interrupted while running (the thread's interrupt flag is set again); it does"
+        + " not declare InterruptedException");
+    cancelled.initCause(interrupted);
+    return cancelled;
+  }
+
+  private static boolean declares(Method method, Class<? extends Exception> type) {
+    for (Class<?> declared : method.getExceptionTypes()) {
+      if (declared.isAssignableFrom(type)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private Object objectMethod(Object proxy, Method method, Object[] args) throws Exception {
