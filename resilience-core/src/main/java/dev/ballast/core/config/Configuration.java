@@ -121,13 +121,26 @@ public final class Configuration {
     List<ConfigSection> inOrder = new ArrayList<>(byKey.values());
     inOrder.sort(Comparator.comparingInt(ConfigSection::order)); // stable: equal orders keep discovery order
     Registry.Builder registry = Registry.builder();
-    for (ConfigSection section : inOrder) {
-      ConfigNode node = root.get(section.key());
-      if (node != null) {
-        section.build(node, context, registry);
+    try {
+      for (ConfigSection section : inOrder) {
+        ConfigNode node = root.get(section.key());
+        if (node != null) {
+          section.build(node, context, registry);
+        }
       }
+    } catch (RuntimeException | Error e) {
+      closeQuietly(registry.build(), e); // what was built before the failure holds connections and threads
+      throw e;
     }
     return registry.build();
+  }
+
+  private static void closeQuietly(Registry partial, Throwable cause) {
+    try {
+      partial.close();
+    } catch (Exception e) {
+      cause.addSuppressed(e);
+    }
   }
 
   private static ConfigNode resolve(ConfigNode node, Path directory, Set<String> seen) {

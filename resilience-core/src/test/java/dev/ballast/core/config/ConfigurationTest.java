@@ -136,6 +136,30 @@ class ConfigurationTest {
   }
 
   @Test
+  void aFailedBuildClosesWhatItHadAlreadyBuilt() {
+    java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    ConfigSection opensSomething = new ConfigSection() {
+      public String key() { return "first"; }
+      public java.util.Set<String> entryKeys() { return java.util.Set.of(); }
+      public void build(ConfigNode section, ConfigContext context, Registry.Builder registry) {
+        registry.add("connection", (AutoCloseable) () -> closed.set(true));
+      }
+    };
+    ConfigSection fails = new ConfigSection() {
+      public String key() { return "second"; }
+      public int order() { return 1; }
+      public java.util.Set<String> entryKeys() { return java.util.Set.of(); }
+      public void build(ConfigNode section, ConfigContext context, Registry.Builder registry) {
+        throw section.error("cannot connect");
+      }
+    };
+    assertThatThrownBy(() -> Configuration.parse("first: {}\nsecond: {}\n", "test.yaml")
+        .buildRegistry(ConfigContext.defaults(), java.util.List.of(opensSomething, fails)))
+        .hasMessageContaining("cannot connect");
+    assertThat(closed).isTrue();
+  }
+
+  @Test
   void wrongTypesAndRangesNameTheKey() {
     assertError("retries:\n  p:\n    maxAttempts: three\n", 3, "retries.p.maxAttempts", "must be a whole number");
     assertError("retries:\n  p:\n    maxAttempts: 0\n", 3, "retries.p.maxAttempts", "between 1 and 100");
