@@ -28,7 +28,7 @@ final class FeatureHandler implements AnnotationHandler {
     Switchboard board = Wiring.switchboard("Feature", method, registry, feature.switchboard());
     try {
       board.feature(feature.value()); // an undeclared or malformed name throws, suggesting the closest
-    } catch (IllegalArgumentException | NullPointerException unknown) {
+    } catch (IllegalArgumentException unknown) {
       throw new IllegalArgumentException(Wiring.prefix("Feature", method) + unknown.getMessage(), unknown);
     }
     return new Guard(board, feature.value(), Wiring.isAsync(method));

@@ -198,4 +198,26 @@ class WriteAnnotationTest {
         .hasMessageStartingWith("@Write on Orders.")
         .hasMessageContaining("No Switchboard named 'switchboard' in the registry");
   }
+
+  @Test
+  void theCheckAllocatesNothingWhileWritesAreAllowed() throws Exception {
+    java.lang.reflect.Method method = Orders.class.getMethod("place", String.class);
+    dev.ballast.core.annotation.MethodInterceptor guard = new WriteHandler().interceptorFor(method, registry);
+    FeatureAnnotationTest.FixedInvocation invocation = new FeatureAnnotationTest.FixedInvocation(method);
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long id = Thread.currentThread().getId();
+    int answered = 0;
+    for (int round = 0; round < 2; round++) { // the first round warms up, the second is measured
+      long before = threads.getThreadAllocatedBytes(id);
+      for (int i = 0; i < 200_000; i++) {
+        answered += guard.invoke(invocation) == FeatureAnnotationTest.FixedInvocation.RESULT ? 1 : 0;
+      }
+      long allocated = threads.getThreadAllocatedBytes(id) - before;
+      if (round == 1) {
+        assertThat(allocated).as("bytes allocated by 200,000 checks").isLessThan(1_024);
+      }
+    }
+    assertThat(answered).isEqualTo(400_000);
+  }
 }

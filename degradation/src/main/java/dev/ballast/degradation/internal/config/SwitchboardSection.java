@@ -97,9 +97,14 @@ public final class SwitchboardSection implements ConfigSection {
     // Everything that can be wrong in the file was checked above: build() only connects (and keeps
     // trying in the background if Redis is down), so nothing is left open by a later error here.
     Switchboard board = apply(section, builder::build);
-    registry.add(REGISTRY_NAME, board);
-    registry.add(REGISTRY_NAME, board.spareOriginSignal());
-    recorders.register(registry);
+    try {
+      registry.add(REGISTRY_NAME, board);
+      registry.add(REGISTRY_NAME, board.spareOriginSignal());
+      recorders.register(registry);
+    } catch (RuntimeException e) { // a name already taken: do not leave the schedule and connections open
+      board.close();
+      throw section.error(e.getMessage());
+    }
   }
 
   /** {@code features: [a, b]}: the closed set of feature names; absent or empty accepts any name. */
