@@ -1,6 +1,5 @@
 package dev.ballast.degradation.internal.config;
 
-import dev.ballast.core.config.ConfigException;
 import dev.ballast.core.config.ConfigNode;
 import dev.ballast.degradation.SwitchName;
 import dev.ballast.degradation.internal.FeatureNames;
@@ -45,7 +44,7 @@ final class SwitchIds {
       throw node.error("must be a switch id or a list of them (serve-cached, read-only, feature:*, feature:<name>)");
     }
     List<SwitchName> names = new ArrayList<>();
-    if (isList(node)) {
+    if (node.isList()) {
       for (ConfigNode item : node.items()) {
         names.add(read(item));
       }
@@ -56,15 +55,5 @@ final class SwitchIds {
       names.add(read(node));
     }
     return names;
-  }
-
-  /** ConfigNode tells maps apart but not lists from scalars; items() refusing a scalar is the test. */
-  private static boolean isList(ConfigNode node) {
-    try {
-      node.items();
-      return true;
-    } catch (ConfigException scalar) {
-      return false;
-    }
   }
 }
