@@ -67,6 +67,21 @@ class ConfigurationTest {
   }
 
   @Test
+  void aFileExtendsSeveralParentsLaterOnesWinning(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("common.yaml"), "timeouts:\n  shared: { limit: 1s }\n");
+    Files.writeString(dir.resolve("a.yaml"), "extends: common.yaml\ntimeouts:\n  a: { limit: 2s }\n  both: { limit: 2s }\n");
+    Files.writeString(dir.resolve("b.yaml"), "extends: common.yaml\ntimeouts:\n  both: { limit: 3s }\n");
+    Files.writeString(dir.resolve("team.yaml"), "extends: [a.yaml, b.yaml, external-api]\n");
+
+    Registry registry = Configuration.load(dir.resolve("team.yaml")).buildRegistry(ConfigContext.defaults());
+
+    assertThat(registry.get("a", Timeout.class).config().limit()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(registry.get("both", Timeout.class).config().limit()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(registry.get("shared", Timeout.class).config().limit()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(registry.get("external-api", Timeout.class).config().limit()).isEqualTo(Duration.ofSeconds(2));
+  }
+
+  @Test
   void aFileExtendsAFileBesideIt(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("base.yaml"), "extends: external-api\nretries:\n  external-api:\n    maxAttempts: 5\n");
     Files.writeString(dir.resolve("team.yaml"), "extends: base.yaml\nretries:\n  external-api:\n    maxAttempts: 2\n");
