@@ -216,10 +216,10 @@ class CachesSectionTest {
     registry = build("""
         caches:
           catalog: { keyPrefix: "%s:catalog:" }
+          lists: { redis: false }
+          stock: { redis: false }
         """.formatted(prefix), withRedis());
-    Wrapper.wrap(Shop.class, new Origin(), Registry.builder().add("catalog",
-        registry.get("catalog", CacheSpec.class)).add("lists", CacheSpec.of("lists", c -> {}))
-        .add("stock", CacheSpec.of("stock", c -> {})).build()).product("sku-2");
+    Wrapper.wrap(Shop.class, new Origin(), registry).product("sku-2");
     assertThat(redis.exists(prefix + ":catalog:{sku-2}:v")).isEqualTo(1);
   }
 

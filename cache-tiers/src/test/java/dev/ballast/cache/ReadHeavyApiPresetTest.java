@@ -68,6 +68,7 @@ class ReadHeavyApiPresetTest {
     assertPresetNumbers(spec.config(), Duration.ofMinutes(15));
 
     AtomicInteger loads = new AtomicInteger();
+    CacheSpec sessions = CacheSpec.of("sessions", c -> {});
     Profiles profiles = Wrapper.wrap(Profiles.class, new Profiles() {
       @Override
       public String profile(String user) {
@@ -79,7 +80,7 @@ class ReadHeavyApiPresetTest {
       public String session(String id) {
         throw new AssertionError("not cached by the preset");
       }
-    }, Registry.builder().add("read-heavy-api", spec).add("sessions", CacheSpec.of("sessions", c -> {})).build());
+    }, Registry.builder().add("read-heavy-api", spec).add("sessions", sessions).build());
     assertThat(profiles.profile("ada")).isEqualTo("profile of ada");
     assertThat(profiles.profile("ada")).isEqualTo("profile of ada");
     assertThat(loads).hasValue(1);
@@ -88,6 +89,7 @@ class ReadHeavyApiPresetTest {
     long pttl = redis.pttl("ballast:cache:read-heavy-api:{ada}:v");
     // Kept for ttl + staleWhileRevalidate (20 min), less up to 10 % jitter.
     assertThat(pttl).isBetween(Duration.ofMinutes(18).toMillis(), Duration.ofMinutes(20).toMillis());
+    sessions.close();
   }
 
   @Test
