@@ -1,6 +1,5 @@
 package dev.ballast.cache;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ballast.cache.internal.DeferredCodec;
 import dev.ballast.cache.internal.ValueCodecs;
 import dev.ballast.core.Registry;
@@ -9,12 +8,14 @@ import java.lang.reflect.Type;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * A cache's settings without its value codec, registered under the cache's name so that
  * {@code @Cached("products")} can create the {@link TieredCache} itself, with UTF-8 keys and a value codec
  * chosen from the annotated method's return type: {@code String} as UTF-8, {@code byte[]} as is,
- * anything else as JSON through Jackson (an optional dependency; {@code List<Product>} works too). The
+ * anything else as JSON through Jackson (an optional dependency; {@code List<Product>} works too), or by
+ * the codecs given to {@link #withValueCodecs}. The
  * {@code caches} configuration section registers one per entry; from code:
  * <pre>{@code
  * Registry registry = Registry.builder()
@@ -36,8 +37,8 @@ public final class CacheSpec implements AutoCloseable {
   private final Consumer<? super TieredCacheBuilder<String, ?>> settings;
   private final TieredCacheConfig config;
   private final String spareOrigin;
-  /** An ObjectMapper, or null for a plain one; typed Object so that loading this class never loads Jackson. */
-  private final Object objectMapper;
+  /** Codecs for values other than String and byte[]; null for JSON through a plain ObjectMapper. */
+  private final Function<? super Type, ? extends Codec<?>> valueCodecs;
 
   // Guarded by this.
   private DeferredCodec codec;
@@ -47,11 +48,11 @@ public final class CacheSpec implements AutoCloseable {
   private boolean closed;
 
   private CacheSpec(String name, Consumer<? super TieredCacheBuilder<String, ?>> settings, String spareOrigin,
-      Object objectMapper) {
+      Function<? super Type, ? extends Codec<?>> valueCodecs) {
     this.name = name;
     this.settings = settings;
     this.spareOrigin = spareOrigin;
-    this.objectMapper = objectMapper;
+    this.valueCodecs = valueCodecs;
     TieredCacheBuilder<String, String> probe = TieredCache.builder(name, Codec.utf8(), Codec.utf8());
     settings.accept(probe);
     this.config = probe.config(); // validates now, not at the first wrap
@@ -81,12 +82,19 @@ public final class CacheSpec implements AutoCloseable {
    * @throws IllegalArgumentException if the name is blank
    */
   public CacheSpec withSpareOrigin(String component) {
-    return new CacheSpec(name, settings, Check.notBlank(component, "CacheSpec.spareOrigin"), objectMapper);
+    return new CacheSpec(name, settings, Check.notBlank(component, "CacheSpec.spareOrigin"), valueCodecs);
   }
 
-  /** This spec, with JSON values written and read by {@code mapper} instead of a plain {@code new ObjectMapper()}. */
-  public CacheSpec withObjectMapper(ObjectMapper mapper) {
-    return new CacheSpec(name, settings, spareOrigin, Check.notNull(mapper, "CacheSpec.objectMapper"));
+  /**
+   * This spec, with values other than {@code String} and {@code byte[]} coded by the codec that
+   * {@code codecs} returns for their type, instead of JSON through a plain {@code new ObjectMapper()}; e.g.
+   * your own mapper: {@code type -> JsonCodec.of(mapper, mapper.getTypeFactory().constructType(type))}.
+   * Called once, when the cache's value type is fixed.
+   *
+   * @throws NullPointerException if {@code codecs} is null
+   */
+  public CacheSpec withValueCodecs(Function<? super Type, ? extends Codec<?>> codecs) {
+    return new CacheSpec(name, settings, spareOrigin, Check.notNull(codecs, "CacheSpec.valueCodecs"));
   }
 
   /** The cache's name. */
@@ -130,7 +138,7 @@ public final class CacheSpec implements AutoCloseable {
             + ": one cache holds one type; give this method a cache of its own");
       }
       if (this.valueType == null) {
-        valueCodec = ValueCodecs.forType(valueType, objectMapper, ValueCodecs.jacksonPresent(), name);
+        valueCodec = ValueCodecs.forType(valueType, valueCodecs, ValueCodecs.jacksonPresent(), name);
       }
     }
     if (cache == null) {

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(RedisExtension.class)
 class CachesSectionTest {
 
-  public record Product(String sku, long cents) {}
+  public record Product(String sku, long unitCents) {}
 
   public interface Shop {
     @Cached("catalog")
@@ -196,7 +196,7 @@ class CachesSectionTest {
     assertThat(a.stock("sku-1")).isEqualTo(7);
     assertThat(a.product("sku-1")).isEqualTo(new Product("sku-1", 1999));
     assertThat(first.calls).hasValue(3);
-    assertThat(redis.get(prefix + ":catalog:{sku-1}:v")).endsWith("\n{\"sku\":\"sku-1\",\"cents\":1999}");
+    assertThat(redis.get(prefix + ":catalog:{sku-1}:v")).endsWith("\n{\"sku\":\"sku-1\",\"unitCents\":1999}");
     assertThat(redis.keys(prefix + ":stock:*")).as("redis: false").isEmpty();
 
     // Another instance, built from the same file: reads decode the JSON, generics included.
@@ -270,6 +270,22 @@ class CachesSectionTest {
             staleWhileRevalidate: 5m
             staleIfError: 5m
         """, withRedis(), 4, "caches.catalog.staleIfError", "staleWhileRevalidate or staleIfError, not both");
+  }
+
+  @Test
+  void theContextsObjectMapperWritesAndReadsTheJson() {
+    com.fasterxml.jackson.databind.ObjectMapper snakeCase = new com.fasterxml.jackson.databind.ObjectMapper()
+        .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE);
+    registry = build("""
+        caches:
+          catalog: { keyPrefix: "%s:catalog:" }
+          lists: { redis: false }
+          stock: { redis: false }
+        """.formatted(prefix), ConfigContext.builder().resource("redis", client).resource("objectMapper", snakeCase)
+        .ticker(now::get).build());
+    Shop shop = Wrapper.wrap(Shop.class, new Origin(), registry);
+    assertThat(shop.product("sku-4")).isEqualTo(new Product("sku-4", 1999));
+    assertThat(redis.get(prefix + ":catalog:{sku-4}:v")).endsWith("\n{\"sku\":\"sku-4\",\"unit_cents\":1999}");
   }
 
   @Test

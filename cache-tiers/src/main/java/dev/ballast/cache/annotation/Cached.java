@@ -24,10 +24,12 @@ import java.lang.annotation.Target;
  * }</pre>
  *
  * <p>The name resolves, in the registry given to {@code wrap}, to a {@link dev.ballast.cache.TieredCache}
- * (used as is, with its own codecs) or else to a {@link dev.ballast.cache.CacheSpec} (from the
+ * (used as is, with its own codecs; its keys must be Strings and its values the method's) or else to a {@link dev.ballast.cache.CacheSpec} (from the
  * {@code caches} configuration section), which creates the cache with a value codec chosen from the
  * method's return type. A {@code CompletionStage<T>} method is served asynchronously, and an
  * {@code Optional<T>} or null result is an absence: cached when the cache has a negative TTL, else not.
+ * An asynchronous miss runs on the cache's executor and holds one of its threads until the method's stage
+ * completes. The method's own exceptions reach the caller as thrown (through the stage, when async).
  *
  * <p>Checked when wrapping, naming the method: a {@code void}, {@code Void} or
  * {@code CompletionStage<Void>} method; an unknown cache name; a bad key expression; a key generator

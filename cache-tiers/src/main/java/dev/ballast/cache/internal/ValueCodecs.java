@@ -3,6 +3,7 @@ package dev.ballast.cache.internal;
 import dev.ballast.cache.Codec;
 import java.lang.reflect.Type;
 import java.lang.reflect.TypeVariable;
+import java.util.function.Function;
 
 /**
  * Chooses the value codec of a cache created from a {@link dev.ballast.cache.CacheSpec}: String as UTF-8,
@@ -28,18 +29,28 @@ public final class ValueCodecs {
   /**
    * The codec for values of {@code type}.
    *
-   * @param objectMapper the application's ObjectMapper, or null for a plain {@code new ObjectMapper()}
+   * @param codecs the application's codecs for other types, or null for JSON through a plain ObjectMapper
    * @param jackson whether Jackson is on the class path ({@link #jacksonPresent()}; a parameter for tests)
    * @param cacheName for the message
-   * @throws IllegalArgumentException if the type needs JSON and Jackson is missing, or is a type variable
+   * @throws IllegalArgumentException if the type needs JSON and Jackson is missing, is a type variable, or
+   *     {@code codecs} has no codec for it
    */
   @SuppressWarnings("unchecked")
-  public static Codec<Object> forType(Type type, Object objectMapper, boolean jackson, String cacheName) {
+  public static Codec<Object> forType(Type type, Function<? super Type, ? extends Codec<?>> codecs, boolean jackson,
+      String cacheName) {
     if (type == String.class) {
       return (Codec<Object>) (Codec<?>) Codec.utf8();
     }
     if (type == byte[].class) {
       return (Codec<Object>) (Codec<?>) Codec.bytes();
+    }
+    if (codecs != null) {
+      Codec<?> codec = codecs.apply(type);
+      if (codec == null) {
+        throw new IllegalArgumentException("the value codecs of cache '" + cacheName + "' have none for "
+            + type.getTypeName());
+      }
+      return (Codec<Object>) codec;
     }
     if (type instanceof TypeVariable<?>) {
       throw new IllegalArgumentException("values of type " + type.getTypeName() + " (a type variable) cannot be"
@@ -50,7 +61,7 @@ public final class ValueCodecs {
           + " Jackson (com.fasterxml.jackson.core:jackson-databind) is not on the class path; add it, or register"
           + " a TieredCache named '" + cacheName + "' built with your own value codec");
     }
-    return JsonCodecs.forType(type, objectMapper);
+    return JsonCodecs.forType(type);
   }
 
   /**

@@ -106,7 +106,7 @@ public final class CachesSection extends EntrySection {
     Object mapper = context.resources().get("objectMapper");
     if (mapper != null) {
       try {
-        spec = spec.withObjectMapper(ObjectMappers.cast(ValueCodecs.checkObjectMapper(mapper)));
+        spec = spec.withValueCodecs(ObjectMappers.codecs(ValueCodecs.checkObjectMapper(mapper)));
       } catch (IllegalArgumentException e) {
         throw entry.error(e.getMessage());
       }
