@@ -101,7 +101,11 @@ public final class CachesSection extends EntrySection {
     List<Setting> all = List.copyOf(settings);
     CacheSpec spec = CacheSpec.of(name, builder -> all.forEach(setting -> setting.apply().accept(builder)));
     if (entry.get("spareOrigin") != null) {
-      spec = spec.withSpareOrigin(entry.string("spareOrigin", null).trim());
+      String signal = entry.string("spareOrigin", null).trim();
+      if (signal.isEmpty()) {
+        throw entry.get("spareOrigin").error("must name a BooleanSupplier in the registry, such as switchboard");
+      }
+      spec = spec.withSpareOrigin(signal);
     }
     Object mapper = context.resources().get("objectMapper");
     if (mapper != null) {
