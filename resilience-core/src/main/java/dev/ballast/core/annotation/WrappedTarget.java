@@ -18,11 +18,17 @@ final class WrappedTarget implements InvocationHandler {
   private static final Object[] NO_ARGUMENTS = {};
 
   private final Object target;
-  private final Map<Method, MethodInterceptor[]> chains;
+  private final Map<Method, Chain> chains;
+
+  /** One method's interceptors, outermost first, and what is known of the method once for all calls. */
+  private record Chain(MethodInterceptor[] interceptors, boolean async) {}
 
   WrappedTarget(Object target, Map<Method, MethodInterceptor[]> chains) {
     this.target = target;
-    this.chains = Map.copyOf(chains);
+    Map<Method, Chain> built = new java.util.HashMap<>();
+    chains.forEach((method, interceptors) -> built.put(method,
+        new Chain(interceptors, CompletionStage.class.isAssignableFrom(method.getReturnType()))));
+    this.chains = Map.copyOf(built);
   }
 
   @Override
@@ -31,7 +37,7 @@ final class WrappedTarget implements InvocationHandler {
       return objectMethod(proxy, method, args);
     }
     Object[] arguments = args != null ? args : NO_ARGUMENTS;
-    MethodInterceptor[] chain = chains.get(method);
+    Chain chain = chains.get(method);
     try {
       if (chain == null) {
         return callTarget(target, method, arguments);
@@ -96,17 +102,17 @@ final class WrappedTarget implements InvocationHandler {
   }
 
   /** One position in one call's chain; proceeding makes the next position, so it can be repeated. */
-  private record Call(MethodInterceptor[] chain, int index, Object target, Method method, Object[] arguments)
+  private record Call(Chain chain, int index, Object target, Method method, Object[] arguments)
       implements Invocation {
 
     @Override
     public boolean isAsync() {
-      return CompletionStage.class.isAssignableFrom(method.getReturnType());
+      return chain.async();
     }
 
     @Override
     public Object proceed() throws Exception {
-      if (!isAsync()) {
+      if (!chain.async()) {
         return step();
       }
       return Futures.start(() -> {
@@ -121,10 +127,11 @@ final class WrappedTarget implements InvocationHandler {
     }
 
     private Object step() throws Exception {
-      if (index == chain.length) {
+      MethodInterceptor[] interceptors = chain.interceptors();
+      if (index == interceptors.length) {
         return callTarget(target, method, arguments);
       }
-      return chain[index].invoke(new Call(chain, index + 1, target, method, arguments));
+      return interceptors[index].invoke(new Call(chain, index + 1, target, method, arguments));
     }
   }
 }
