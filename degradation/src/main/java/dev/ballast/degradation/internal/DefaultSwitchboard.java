@@ -83,6 +83,7 @@ public final class DefaultSwitchboard implements Switchboard {
       this.fleet = new FleetSync(config, client, guard, state, executor);
     } catch (RuntimeException e) {
       executor.shutdownNow();
+      guard.close();
       throw e;
     }
   }

@@ -188,6 +188,7 @@ final class FleetSync implements AutoCloseable {
   /** Deletes {@code fields} (best effort, one try each) and closes the connections. */
   void close(List<String> fields) {
     closed = true;
+    guard.close();
     RedisFleet port;
     synchronized (syncLock) { // no connect may slip in after this
       port = redis;
