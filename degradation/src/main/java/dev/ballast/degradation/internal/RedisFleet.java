@@ -105,10 +105,6 @@ final class RedisFleet implements AutoCloseable {
     return keys[0];
   }
 
-  String leasesKey() {
-    return keys[1];
-  }
-
   String channel() {
     return channel;
   }
