@@ -101,14 +101,6 @@ final class RedisFleet implements AutoCloseable {
     }
   }
 
-  String hashKey() {
-    return keys[0];
-  }
-
-  String channel() {
-    return channel;
-  }
-
   /**
    * Sets {@code field} to {@code tail} (Redis prepends its time), with a lease of {@code leaseMillis} from
    * now in Redis time if positive; null when Redis did not answer. Setting an unchanged entry only renews
