@@ -1,6 +1,7 @@
 package dev.ballast.examples;
 
 import dev.ballast.degradation.Switch;
+import dev.ballast.degradation.SwitchName;
 import dev.ballast.degradation.Switchboard;
 import dev.ballast.queue.QueueStats;
 import io.lettuce.core.RedisClient;
@@ -79,7 +80,7 @@ final class BallastDeployment implements Deployment {
   static String describe(Switchboard board) {
     List<String> degraded = new ArrayList<>();
     for (Switch s : board.switches()) {
-      if (s.degraded()) {
+      if (s.degraded() && !s.name().equals(SwitchName.ALL_FEATURES)) { // each feature is listed on its own
         degraded.add(s.name().isFeature() ? s.name().featureName() + " off" : s.name().id());
       }
     }

@@ -40,10 +40,11 @@ final class ConsoleReport {
     out.println("== " + label + " ==");
   }
 
-  void progress(int second, String phase, Slice slice, Timeline.Sample sample, String switchboard) {
-    out.println(String.format(Locale.ROOT, "  %3d s  %-16s %5d req/s  p95 %6.0f ms  errors %5.1f %%  db %5d/s  "
-        + "jobs waiting %4d  switchboard: %s", second, phase, slice.requests(), slice.percentileMillis(95),
-        100 * slice.errorRatio(), sample.databaseCalls(), sample.jobsWaiting(), switchboard));
+  void progress(int second, Phase phase, LiveWindow.Interval live, Timeline.Sample sample, String switchboard) {
+    out.println(String.format(Locale.ROOT, "  %3d s  %-16s offered %4d/s  done %4d/s  p95 %5.0f ms  errors %5.1f %%  "
+        + "db %4d/s  jobs waiting %3d  switchboard: %s", second, phase.name(), phase.requestsPerSecond(),
+        live.completed(), live.p95Millis(), 100 * live.errorRatio(), sample.databaseCalls(), sample.jobsWaiting(),
+        switchboard));
   }
 
   void flip(FlipLog.Flip flip) {

@@ -12,7 +12,8 @@ import java.util.List;
  * @param warmUp length of the unrecorded warm-up
  * @param baseRate baseline requests per second
  * @param spikeFactor how many times the baseline the spike offers
- * @param clientThreads the load driver's threads (requests beyond them queue, and their wait counts)
+ * @param clientThreads the threads requests run on, like a servlet container's request pool (requests beyond
+ *     them queue, and their wait counts)
  * @param deadline a response slower than this counts as an error
  * @param port the operator page's port, 0 for any free one
  * @param report where the HTML report goes
@@ -42,14 +43,14 @@ record DemoSettings(Duration phase, Duration recovery, Duration warmUp, int base
 
   /**
    * Reads the settings: {@code demo.phaseSeconds} (default 7, or 30 with {@code --long}),
-   * {@code demo.baseRate} (100), {@code demo.spikeFactor} (10), {@code demo.clientThreads} (256),
+   * {@code demo.baseRate} (100), {@code demo.spikeFactor} (10), {@code demo.clientThreads} (200, a servlet container's usual request pool),
    * {@code demo.port} (0), {@code demo.report} ({@code target/ballast-demo-report.html}).
    */
   static DemoSettings fromSystemProperties(List<String> args) {
     int phaseSeconds = Integer.getInteger("demo.phaseSeconds", args.contains("--long") ? 30 : 7);
     return new DemoSettings(Duration.ofSeconds(phaseSeconds), Duration.ofSeconds(phaseSeconds + 1),
         Duration.ofSeconds(2), Integer.getInteger("demo.baseRate", 100), Integer.getInteger("demo.spikeFactor", 10),
-        Integer.getInteger("demo.clientThreads", 256), Duration.ofSeconds(1), Integer.getInteger("demo.port", 0),
+        Integer.getInteger("demo.clientThreads", 200), Duration.ofSeconds(1), Integer.getInteger("demo.port", 0),
         Path.of(System.getProperty("demo.report", "target/ballast-demo-report.html")));
   }
 }

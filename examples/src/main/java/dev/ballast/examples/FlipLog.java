@@ -26,7 +26,8 @@ final class FlipLog implements Switchboard.Listener {
 
     /** A short label, e.g. "serve-cached on" or "recommendations off". */
     String label() {
-      String name = switchId.startsWith("feature:") ? switchId.substring("feature:".length()) : switchId;
+      String name = switchId.equals("feature:*") ? "all features"
+          : switchId.startsWith("feature:") ? switchId.substring("feature:".length()) : switchId;
       boolean on = switchId.startsWith("feature:") ? !degraded : degraded;
       return name + (on ? " on" : " off");
     }

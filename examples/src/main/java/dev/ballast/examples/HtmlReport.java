@@ -54,7 +54,7 @@ final class HtmlReport {
 
     double total = scenario.recordedLength().toMillis() / 1000.0;
     List<String> names = scenario.phases().stream().map(Phase::name).toList();
-    boolean[] serveCached = serveCached(with);
+    List<double[]> serveCached = serveCachedIntervals(with, total);
     double maxP95 = Math.max(1000, Math.max(maxP95(without), maxP95(with)));
     SvgChart latency = new SvgChart("ms", true, 1, Math.pow(10, Math.ceil(Math.log10(maxP95))), total);
     html.append("<h2>p95 latency per second</h2>").append(latency.render("p95 latency (log scale)",
@@ -159,12 +159,25 @@ final class HtmlReport {
         .append(Runtime.getRuntime().availableProcessors()).append(" cores.</li></ul>");
   }
 
-  private static boolean[] serveCached(RunResult run) {
-    boolean[] on = new boolean[run.seconds().size()];
-    for (SecondResult s : run.seconds()) {
-      on[s.second()] = s.serveCached();
+  /** From the flips: when serve-cached was on, as [from, to] seconds. */
+  private static List<double[]> serveCachedIntervals(RunResult run, double total) {
+    List<double[]> intervals = new ArrayList<>();
+    double from = Double.NaN;
+    for (FlipLog.Flip flip : run.flips()) {
+      if (!flip.switchId().equals("serve-cached")) {
+        continue;
+      }
+      if (flip.degraded() && Double.isNaN(from)) {
+        from = Math.max(0, flip.atSeconds());
+      } else if (!flip.degraded() && !Double.isNaN(from)) {
+        intervals.add(new double[] {from, flip.atSeconds()});
+        from = Double.NaN;
+      }
     }
-    return on;
+    if (!Double.isNaN(from)) {
+      intervals.add(new double[] {from, total});
+    }
+    return intervals;
   }
 
   private static double[] p95(RunResult run) {

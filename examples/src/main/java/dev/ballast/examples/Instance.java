@@ -117,7 +117,7 @@ final class Instance implements AutoCloseable {
     Storefront impl = new StorefrontImpl(database, payments, confirmations);
     Storefront wrapped = Wrapper.wrap(Storefront.class, new InterimAnnotations(impl, products, switchboard), registry);
     Storefront storefront = new ProductReadSlo(wrapped, readLatency, readOutcomes);
-    DatabaseProbe probe = DatabaseProbe.start(id, database, databaseBreaker, Duration.ofMillis(200));
+    DatabaseProbe probe = DatabaseProbe.start(id, database, databaseBreaker, Duration.ofMillis(50));
     LOG.debug("instance {} started", id);
     return new Instance(id, registry, switchboard, products, queue, probe, storefront);
   }

@@ -4,7 +4,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Sends order-confirmation e-mails for the job workers: 5 to 15 ms per mail, and a flaky relay that
+ * Sends order-confirmation e-mails for the job workers: 40 to 120 ms per mail (an SMTP exchange), and a flaky relay that
  * refuses 5 % of them (so retries with backoff, and dead letters, have something to do).
  */
 final class MailSender {
@@ -27,7 +27,7 @@ final class MailSender {
    * @throws InterruptedException if the worker is stopped meanwhile
    */
   void sendConfirmation(String orderId) throws InterruptedException {
-    TimeUnit.MICROSECONDS.sleep(ThreadLocalRandom.current().nextLong(5_000, 15_000));
+    TimeUnit.MICROSECONDS.sleep(ThreadLocalRandom.current().nextLong(40_000, 120_000));
     if (ThreadLocalRandom.current().nextDouble() < failureRatio) {
       throw new IllegalStateException("mail relay: 451 temporary failure for order " + orderId);
     }

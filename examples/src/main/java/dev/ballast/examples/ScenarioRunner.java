@@ -92,8 +92,8 @@ final class ScenarioRunner {
         console.flip(seen.get(flipsShown));
       }
       int phase = phaseAt(phaseStarts, second);
-      console.progress(second + 1, scenario.phases().get(phase).name(), timeline.second(second), sample,
-          deployment.switchboardState());
+      Phase current = scenario.phases().get(phase);
+      console.progress(second + 1, current, timeline.live().next(), sample, deployment.switchboardState());
     }
   }
 

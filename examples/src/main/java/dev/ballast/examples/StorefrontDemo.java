@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class StorefrontDemo {
 
-  /** How often the switchboard evaluates its triggers: often enough to act within a second. */
-  static final Duration EVALUATE_EVERY = Duration.ofMillis(250);
+  /** How often the switchboard evaluates its triggers: three signals, cheap to read ten times a second. */
+  static final Duration EVALUATE_EVERY = Duration.ofMillis(100);
 
   /**
    * Both runs and where the report went.

@@ -27,9 +27,11 @@ final class SvgChart {
   private final double totalSeconds;
 
   /**
+   * @param unit the y axis' unit
    * @param logScale base-10 logarithmic y axis (for latencies spanning milliseconds to seconds)
    * @param yMin the axis' lowest value (above 0 on a log scale); lower values are drawn there
    * @param yMax the axis' highest value; higher values are drawn there
+   * @param totalSeconds the x axis' length
    */
   SvgChart(String unit, boolean logScale, double yMin, double yMax, double totalSeconds) {
     this.unit = unit;
@@ -40,7 +42,7 @@ final class SvgChart {
   }
 
   String render(String title, List<Series> series, double slo, String sloLabel, List<Double> phaseStarts,
-      List<String> phaseNames, List<FlipLog.Flip> flips, boolean[] serveCached) {
+      List<String> phaseNames, List<FlipLog.Flip> flips, List<double[]> shaded) {
     StringBuilder svg = new StringBuilder(16_384);
     svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(WIDTH).append("\" height=\"")
         .append(HEIGHT).append("\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(HEIGHT)
@@ -48,10 +50,8 @@ final class SvgChart {
         .append(Html.escape(title)).append("\">");
     svg.append("<text x=\"").append(LEFT).append("\" y=\"14\" font-size=\"14\" font-weight=\"bold\">")
         .append(Html.escape(title)).append("</text>");
-    for (int s = 0; s < serveCached.length; s++) {
-      if (serveCached[s]) {
-        svg.append(rect(x(s), TOP, x(s + 1) - x(s), plotHeight(), "#dbeafe"));
-      }
+    for (double[] interval : shaded) {
+      svg.append(rect(x(interval[0]), TOP, x(interval[1]) - x(interval[0]), plotHeight(), "#dbeafe"));
     }
     axes(svg);
     for (int i = 0; i < phaseStarts.size(); i++) {
@@ -62,10 +62,16 @@ final class SvgChart {
     double sy = y(slo);
     svg.append(line(LEFT, sy, WIDTH - RIGHT, sy, "#d62728", "6,4"));
     svg.append(text(WIDTH - RIGHT - 150, sy - 3, sloLabel, "#d62728", 0));
-    for (FlipLog.Flip flip : flips) {
-      double fx = x(flip.atSeconds());
+    for (int i = 0; i < flips.size(); ) {
+      // Flips within a third of a second (a mode's switches) share one marker and one label.
+      double at = flips.get(i).atSeconds();
+      StringBuilder label = new StringBuilder();
+      for (; i < flips.size() && flips.get(i).atSeconds() - at < 0.34; i++) {
+        label.append(label.length() == 0 ? "" : ", ").append(flips.get(i).label());
+      }
+      double fx = x(at);
       svg.append(line(fx, TOP, fx, TOP + plotHeight(), "#ff7f0e", null));
-      svg.append(text(fx + 2, TOP + 12, flip.label(), "#c25e00", 90));
+      svg.append(text(fx + 3, TOP + 8, label.toString(), "#c25e00", 90));
     }
     int legend = LEFT + 260;
     for (Series line : series) {

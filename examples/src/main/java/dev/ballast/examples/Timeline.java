@@ -20,6 +20,7 @@ final class Timeline {
   private final List<Slice> seconds = new ArrayList<>();
   private final List<Slice> phases = new ArrayList<>();
   private final AtomicReferenceArray<Sample> samples;
+  private final LiveWindow live = new LiveWindow();
 
   Timeline(long startNanos, List<Phase> phaseList) {
     this.startNanos = startNanos;
@@ -46,6 +47,12 @@ final class Timeline {
   void record(int phase, long scheduledNanos, long latencyNanos, Outcome outcome, Traffic.Kind kind, String cause) {
     phases.get(phase).record(latencyNanos, outcome, kind, cause);
     seconds.get(secondOf(scheduledNanos)).record(latencyNanos, outcome, kind, cause);
+    live.record(latencyNanos, outcome);
+  }
+
+  /** The live view of completions, for the progress line. */
+  LiveWindow live() {
+    return live;
   }
 
   /** The second (from the start) that {@code nanos} falls in, clamped to the recorded range. */
