@@ -43,8 +43,13 @@ final class Instance implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Instance.class);
 
-  /** The signals' window: long enough to judge, short enough to follow a 7 s phase. */
-  private static final Duration SIGNAL_WINDOW = Duration.ofSeconds(5);
+  /**
+   * The signals' window, per instance: at the baseline rate it holds about 150 product reads, over the 100
+   * an error ratio needs before it has an opinion (with fewer, a trigger keeps its position, so a shorter
+   * window would never let serve-cached go); short enough that the failures at the start of an outage are
+   * forgotten a few seconds later.
+   */
+  private static final Duration SIGNAL_WINDOW = Duration.ofSeconds(4);
 
   private final String id;
   private final Registry registry;

@@ -13,7 +13,7 @@ import java.util.Map;
  * @param errorRatio share of requests that failed or missed the deadline
  * @param degradedRatio share answered with a fallback
  * @param databaseCalls queries the database received (failed ones included)
- * @param cacheHitRatio share of product reads answered without a database query
+ * @param cacheHitRatio share of product reads answered from the cache (in time, without a database query)
  * @param jobsWaiting confirmation jobs not done at the phase's end
  * @param oldestJobMillis age of the oldest ready job at the phase's end
  * @param switchboard the switchboard's degraded switches at the phase's end ("normal"; "-" without Ballast)

@@ -6,9 +6,11 @@ import dev.ballast.degradation.OutcomeRecorder;
 
 /**
  * Records the product page's latency and outcome into the recorders the switchboard's triggers watch
- * (what an HTTP filter does in a real service). A miss refused because serve-cached spares the origin is
- * timed but not counted as a failure: it is the switchboard's own doing, and counting it would keep
- * serve-cached on forever. The other methods pass through.
+ * (what an HTTP filter does in a real service). A miss refused because serve-cached spares the origin
+ * counts as a success here (the client still sees an error): it is the switchboard's own doing, not a sign
+ * of trouble at the origin. Counted as a failure it would keep serve-cached on forever; left out, the
+ * window could hold too few calls for the error ratio to have an opinion, which also keeps it on. The
+ * other methods pass through.
  */
 final class ProductReadSlo implements Storefront {
 
@@ -30,6 +32,7 @@ final class ProductReadSlo implements Storefront {
       outcomes.recordSuccess();
       return product;
     } catch (OriginSparedException spared) {
+      outcomes.recordSuccess();
       throw spared;
     } catch (RuntimeException failure) {
       outcomes.recordFailure();

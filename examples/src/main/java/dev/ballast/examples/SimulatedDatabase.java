@@ -40,6 +40,7 @@ final class SimulatedDatabase implements Database {
   private final int connections;
   private final long poolTimeoutNanos;
   private final Map<Query, LongAdder> calls = new EnumMap<>(Query.class);
+  private final Map<Query, LongAdder> answered = new EnumMap<>(Query.class);
   private final Map<String, Long> prices = new ConcurrentHashMap<>();
   private volatile boolean down;
 
@@ -49,6 +50,7 @@ final class SimulatedDatabase implements Database {
     this.poolTimeoutNanos = poolTimeout.toNanos();
     for (Query query : Query.values()) {
       calls.put(query, new LongAdder());
+      answered.put(query, new LongAdder());
     }
   }
 
@@ -74,6 +76,11 @@ final class SimulatedDatabase implements Database {
   /** Calls of one kind so far. */
   long calls(Query query) {
     return calls.get(query).sum();
+  }
+
+  /** Calls of one kind answered without an error so far. */
+  long answered(Query query) {
+    return answered.get(query).sum();
   }
 
   @Override
@@ -141,6 +148,7 @@ final class SimulatedDatabase implements Database {
     try {
       long service = (long) (query.meanNanos * ThreadLocalRandom.current().nextDouble(0.7, 1.3));
       TimeUnit.NANOSECONDS.sleep(service); // the query's I/O: holds the connection, not a CPU
+      answered.get(query).increment();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new DatabaseException("interrupted during a query");

@@ -23,6 +23,7 @@ final class Slice {
   private final LongAdder errors = new LongAdder();
   private final LongAdder degraded = new LongAdder();
   private final LongAdder productReads = new LongAdder();
+  private final LongAdder productReadsAnswered = new LongAdder();
   private final Map<String, LongAdder> errorCauses = new ConcurrentHashMap<>();
 
   void record(long latencyNanos, Outcome outcome, Traffic.Kind kind, String errorCause) {
@@ -30,6 +31,9 @@ final class Slice {
     requests.increment();
     if (kind == Traffic.Kind.PRODUCT) {
       productReads.increment();
+      if (outcome != Outcome.ERROR) {
+        productReadsAnswered.increment();
+      }
     }
     if (outcome == Outcome.ERROR) {
       errors.increment();
@@ -45,6 +49,11 @@ final class Slice {
 
   long productReads() {
     return productReads.sum();
+  }
+
+  /** Product reads answered in time (not errors). */
+  long productReadsAnswered() {
+    return productReadsAnswered.sum();
   }
 
   double errorRatio() {
