@@ -64,6 +64,9 @@ public interface Switchboard extends AutoCloseable {
   /** Every switch this switchboard knows now: serve-cached, read-only, then the features by name. */
   List<Switch> switches();
 
+  /** The triggers this instance evaluates, in the order they were added. */
+  List<Trigger> triggers();
+
   /** The modes entered by hand and not yet left, fleet-wide with Redis. */
   Set<String> activeModes();
 

@@ -53,6 +53,9 @@ public interface JobQueue extends AutoCloseable {
   /** The queue's name. */
   String name();
 
+  /** The configuration this queue was opened with. */
+  QueueConfig config();
+
   /**
    * Makes {@code type} known to this instance so it can be enqueued here without a handler here.
    *

@@ -1,6 +1,7 @@
 package dev.ballast.queue;
 
 import dev.ballast.core.Backoff;
+import dev.ballast.core.Jitter;
 import dev.ballast.core.Ticker;
 import dev.ballast.core.internal.Check;
 import dev.ballast.core.internal.OptionsSet;
@@ -21,7 +22,7 @@ import java.util.List;
  *     are busy and priority 0 still gets 1)
  * @param defaultPriority the priority of jobs enqueued without one (default 1)
  * @param maxAttempts attempts per job unless the job says otherwise (default 3)
- * @param backoff delays between attempts unless the job says otherwise (default 1 s doubling to 16 s)
+ * @param backoff delays between attempts unless the job says otherwise (default 1 s doubling to 16 s, full jitter)
  * @param visibilityTimeout how long a claimed job belongs to its worker before it is taken back and run
  *     again; handlers can extend it (default 30 s)
  * @param maxPayloadBytes the largest encoded payload accepted (default 512 KiB)
@@ -105,7 +106,8 @@ public record QueueConfig(String name, String keyPrefix, List<Integer> priorityW
     private List<Integer> priorityWeights = List.of(1, 4, 16);
     private int defaultPriority = 1;
     private int maxAttempts = 3;
-    private Backoff backoff = Backoff.exponential(Duration.ofSeconds(1), Duration.ofSeconds(16));
+    // Full jitter: jobs that failed together (one outage) must not all come back at the same instant.
+    private Backoff backoff = Backoff.exponential(Duration.ofSeconds(1), Duration.ofSeconds(16)).withJitter(Jitter.FULL);
     private Duration visibilityTimeout = Duration.ofSeconds(30);
     private int maxPayloadBytes = 512 * 1024;
     private Duration idempotencyWindow = Duration.ofHours(24);

@@ -17,6 +17,7 @@ class QueueConfigTest {
     assertThat(c.backoff().initial()).isEqualTo(Duration.ofSeconds(1));
     assertThat(c.backoff().max()).isEqualTo(Duration.ofSeconds(16));
     assertThat(c.backoff().multiplier()).isEqualTo(2.0);
+    assertThat(c.backoff().jitter()).isEqualTo(dev.ballast.core.Jitter.FULL);
     assertThat(c.priorityWeights()).containsExactly(1, 4, 16);
     assertThat(c.toBuilder().maxAttempts(5).build().maxAttempts()).isEqualTo(5);
   }

@@ -1,6 +1,7 @@
 package dev.ballast.redis;
 
 import dev.ballast.core.internal.Check;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
@@ -13,6 +14,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -73,24 +76,43 @@ public final class RedisScript {
     }
   }
 
-  /** Runs the script asynchronously; failures complete the stage exceptionally. */
+  /**
+   * Runs the script asynchronously; failures complete the stage exceptionally. Cancelling the stage
+   * cancels the command, so one Lettuce buffered while disconnected is not sent on reconnect (one already
+   * sent may still run).
+   */
   @SafeVarargs
   public final <K, V, T> CompletionStage<T> evalAsync(RedisScriptingAsyncCommands<K, V> redis, ScriptOutputType type,
       K[] keys, V... args) {
     CompletableFuture<T> result = new CompletableFuture<>();
-    redis.<T>evalsha(sha, type, keys, args).whenComplete((value, error) -> {
+    // The command in flight (EVALSHA, then EVAL after NOSCRIPT): cancelling the result cancels it, so a
+    // command Lettuce buffered while disconnected is dropped rather than replayed on reconnect.
+    AtomicReference<Future<?>> inFlight = new AtomicReference<>();
+    RedisFuture<T> first = redis.evalsha(sha, type, keys, args);
+    inFlight.set(first);
+    first.whenComplete((value, error) -> {
       if (error == null) {
         result.complete(value);
-      } else if (isNoScript(error)) {
-        redis.<T>eval(source, type, keys, args).whenComplete((retried, again) -> {
+      } else if (isNoScript(error) && !result.isDone()) {
+        RedisFuture<T> retry = redis.eval(source, type, keys, args);
+        inFlight.set(retry);
+        retry.whenComplete((retried, again) -> {
           if (again == null) {
             result.complete(retried);
           } else {
             result.completeExceptionally(again);
           }
         });
+        if (result.isCancelled()) {
+          retry.cancel(false);
+        }
       } else {
         result.completeExceptionally(error);
+      }
+    });
+    result.whenComplete((value, error) -> {
+      if (result.isCancelled()) {
+        inFlight.get().cancel(false);
       }
     });
     return result;

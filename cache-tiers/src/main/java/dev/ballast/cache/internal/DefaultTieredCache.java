@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * In Redis, a fill writes only while its lease token is still current ({@code write.lua}); put and
  * invalidate delete the lease, so a load that began before them cannot store its older value.
  */
-public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, InvalidationBus.Receiver {
+public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, InvalidationBus.Receiver, L1Peek<K> {
 
   private static final Logger log = LoggerFactory.getLogger(DefaultTieredCache.class);
 
@@ -179,6 +179,16 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
       return entry.value;
     }
     return miss(key, loader, entry);
+  }
+
+  @Override
+  public Object peek(K key) {
+    L1Entry<V> entry = l1.getIfPresent(key);
+    if (l1.servable(entry)) {
+      meters.l1Hits.increment();
+      return entry.value;
+    }
+    return MISS;
   }
 
   @Override

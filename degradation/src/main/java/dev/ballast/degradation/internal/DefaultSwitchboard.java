@@ -155,6 +155,11 @@ public final class DefaultSwitchboard implements Switchboard {
   }
 
   @Override
+  public List<Trigger> triggers() {
+    return config.triggers();
+  }
+
+  @Override
   public Set<String> activeModes() {
     return state.snapshot().activeModes();
   }

@@ -3,12 +3,16 @@ package dev.ballast.degradation.internal;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** The error for an undeclared feature name, suggesting the closest declared one (edit distance). */
-final class FeatureNames {
+/**
+ * The error for an undeclared feature name, suggesting the closest declared one (edit distance); public
+ * for the configuration section, which reports the same error at the line that names the feature.
+ */
+public final class FeatureNames {
 
   private FeatureNames() {}
 
-  static IllegalArgumentException unknown(String board, String name, Set<String> declared) {
+  /** The error for {@code name}, which is not among {@code declared}, in switchboard {@code board}. */
+  public static IllegalArgumentException unknown(String board, String name, Set<String> declared) {
     String closest = null;
     int best = Integer.MAX_VALUE;
     for (String candidate : new TreeSet<>(declared)) {

@@ -50,6 +50,11 @@ public final class DefaultJobQueue implements JobQueue {
   }
 
   @Override
+  public QueueConfig config() {
+    return config;
+  }
+
+  @Override
   public void declare(JobType<?> type) {
     Check.notNull(type, "type");
     JobType<?> known = types.putIfAbsent(type.name(), type);

@@ -5,6 +5,7 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -17,11 +18,17 @@ final class WrappedTarget implements InvocationHandler {
   private static final Object[] NO_ARGUMENTS = {};
 
   private final Object target;
-  private final Map<Method, MethodInterceptor[]> chains;
+  private final Map<Method, Chain> chains;
+
+  /** One method's interceptors, outermost first, and what is known of the method once for all calls. */
+  private record Chain(MethodInterceptor[] interceptors, boolean async) {}
 
   WrappedTarget(Object target, Map<Method, MethodInterceptor[]> chains) {
     this.target = target;
-    this.chains = Map.copyOf(chains);
+    Map<Method, Chain> built = new java.util.HashMap<>();
+    chains.forEach((method, interceptors) -> built.put(method,
+        new Chain(interceptors, CompletionStage.class.isAssignableFrom(method.getReturnType()))));
+    this.chains = Map.copyOf(built);
   }
 
   @Override
@@ -30,11 +37,43 @@ final class WrappedTarget implements InvocationHandler {
       return objectMethod(proxy, method, args);
     }
     Object[] arguments = args != null ? args : NO_ARGUMENTS;
-    MethodInterceptor[] chain = chains.get(method);
-    if (chain == null) {
-      return callTarget(target, method, arguments);
+    Chain chain = chains.get(method);
+    try {
+      if (chain == null) {
+        return callTarget(target, method, arguments);
+      }
+      return new Call(chain, 0, target, method, arguments).proceed();
+    } catch (InterruptedException interrupted) {
+      if (declares(method, InterruptedException.class)) {
+        throw interrupted;
+      }
+      throw undeclaredInterrupt(method, interrupted);
     }
-    return new Call(chain, 0, target, method, arguments).proceed();
+  }
+
+  /**
+   * An interrupt the method cannot report (a rate limiter's wait under a method without
+   * {@code throws InterruptedException}): the proxy would turn it into an
+   * {@link java.lang.reflect.UndeclaredThrowableException} and the interrupt would be lost with the
+   * cleared flag. Instead the flag is set again, so the caller's thread still knows it was asked to stop,
+   * and the call ends with an unchecked {@link CancellationException} that says why.
+   */
+  private static CancellationException undeclaredInterrupt(Method method, InterruptedException interrupted) {
+    Thread.currentThread().interrupt();
+    CancellationException cancelled = new CancellationException(method.getDeclaringClass().getSimpleName() + "."
+        + method.getName() + " was interrupted while running (the thread's interrupt flag is set again); it does"
+        + " not declare InterruptedException");
+    cancelled.initCause(interrupted);
+    return cancelled;
+  }
+
+  private static boolean declares(Method method, Class<? extends Exception> type) {
+    for (Class<?> declared : method.getExceptionTypes()) {
+      if (declared.isAssignableFrom(type)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private Object objectMethod(Object proxy, Method method, Object[] args) throws Exception {
@@ -63,17 +102,17 @@ final class WrappedTarget implements InvocationHandler {
   }
 
   /** One position in one call's chain; proceeding makes the next position, so it can be repeated. */
-  private record Call(MethodInterceptor[] chain, int index, Object target, Method method, Object[] arguments)
+  private record Call(Chain chain, int index, Object target, Method method, Object[] arguments)
       implements Invocation {
 
     @Override
     public boolean isAsync() {
-      return CompletionStage.class.isAssignableFrom(method.getReturnType());
+      return chain.async();
     }
 
     @Override
     public Object proceed() throws Exception {
-      if (!isAsync()) {
+      if (!chain.async()) {
         return step();
       }
       return Futures.start(() -> {
@@ -88,10 +127,11 @@ final class WrappedTarget implements InvocationHandler {
     }
 
     private Object step() throws Exception {
-      if (index == chain.length) {
+      MethodInterceptor[] interceptors = chain.interceptors();
+      if (index == interceptors.length) {
         return callTarget(target, method, arguments);
       }
-      return chain[index].invoke(new Call(chain, index + 1, target, method, arguments));
+      return interceptors[index].invoke(new Call(chain, index + 1, target, method, arguments));
     }
   }
 }

@@ -26,6 +26,15 @@ import java.util.ServiceLoader;
  * the target directly. Annotations apply in the order {@link InterceptorOrder} fixes, whatever order
  * they are written in. Methods returning a {@link java.util.concurrent.CompletionStage} are wrapped
  * asynchronously. The proxy is thread-safe if the target is.
+ *
+ * <p><b>Checked exceptions a method does not declare.</b> A policy can throw a checked exception the
+ * interface method does not list, most often an {@link InterruptedException} from a wait (a
+ * {@code @RateLimited} limiter with a {@code maxWait}, a retry's backoff). For a synchronous method that
+ * does not declare {@code InterruptedException} (or a supertype), the proxy sets the thread's interrupt
+ * flag again and throws a {@link java.util.concurrent.CancellationException} naming the method, with the
+ * {@code InterruptedException} as its cause; a method that declares it gets the
+ * {@code InterruptedException} itself. Any other undeclared checked exception surfaces as the JDK proxy
+ * makes it: a {@link java.lang.reflect.UndeclaredThrowableException} whose cause is the exception.
  */
 public final class Wrapper {
 

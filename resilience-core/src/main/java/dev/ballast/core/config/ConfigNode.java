@@ -85,6 +85,11 @@ public final class ConfigNode {
     return map != null;
   }
 
+  /** Whether this node is a list of nodes. */
+  public boolean isList() {
+    return list != null;
+  }
+
   /** Returns an error about this node, to throw. */
   public ConfigException error(String problem) {
     return new ConfigException(source, line, path, problem);

@@ -22,7 +22,8 @@ import java.util.Set;
  * {@link Registry} of named components.
  * <pre>{@code
  * # payments.yaml
- * extends: external-api              # a shipped preset, or a relative file such as base.yaml
+ * extends: external-api              # a shipped preset, a relative file such as base.yaml, or a list
+ *                                    # of them ([spike-protection, external-api]: later ones win)
  * rateLimiters:
  *   payments:
  *     rate: 50/s                     # override the preset's vendor quota
@@ -31,7 +32,7 @@ import java.util.Set;
  * Registry registry = Configuration.load(Path.of("payments.yaml")).buildRegistry(ConfigContext.defaults());
  * }</pre>
  * A file that extends another is laid over it: maps merge key by key, any other value replaces the
- * inherited one. Every error (bad YAML, an unknown or misspelt key, a wrong type, a value out of range)
+ * inherited one. A list of parents is laid over each other in order first. Every error (bad YAML, an unknown or misspelt key, a wrong type, a value out of range)
  * is a {@link ConfigException} that gives the file, the line and the key.
  */
 public final class Configuration {
@@ -121,16 +122,30 @@ public final class Configuration {
     List<ConfigSection> inOrder = new ArrayList<>(byKey.values());
     inOrder.sort(Comparator.comparingInt(ConfigSection::order)); // stable: equal orders keep discovery order
     Registry.Builder registry = Registry.builder();
-    for (ConfigSection section : inOrder) {
-      ConfigNode node = root.get(section.key());
-      if (node != null) {
-        section.build(node, context, registry);
+    try {
+      for (ConfigSection section : inOrder) {
+        ConfigNode node = root.get(section.key());
+        if (node != null) {
+          section.build(node, context, registry);
+        }
       }
+    } catch (RuntimeException | Error e) {
+      closeQuietly(registry.build(), e); // what was built before the failure holds connections and threads
+      throw e;
     }
     return registry.build();
   }
 
-  private static ConfigNode resolve(ConfigNode node, Path directory, Set<String> seen) {
+  private static void closeQuietly(Registry partial, Throwable cause) {
+    try {
+      partial.close();
+    } catch (Exception e) {
+      cause.addSuppressed(e);
+    }
+  }
+
+  private static ConfigNode resolve(ConfigNode node, Path directory, Set<String> chain) {
+    Set<String> seen = new HashSet<>(chain); // per branch: two presets may extend a common one
     if (!seen.add(node.source())) {
       throw node.error("extends itself through " + seen);
     }
@@ -141,12 +156,23 @@ public final class Configuration {
     if (parentRef == null) {
       return self;
     }
-    String name = parentRef.text().trim();
+    // extends: [a, b] lays b over a, then this file over both.
+    List<ConfigNode> parents = parentRef.isList() ? parentRef.items() : List.of(parentRef);
+    ConfigNode base = null;
+    for (ConfigNode parent : parents) {
+      ConfigNode resolved = resolveParent(parent, directory, seen);
+      base = base == null ? resolved : resolved.over(base);
+    }
+    return base == null ? self : self.over(base);
+  }
+
+  private static ConfigNode resolveParent(ConfigNode reference, Path directory, Set<String> seen) {
+    String name = reference.text().trim();
     boolean isFile = name.endsWith(".yaml") || name.endsWith(".yml");
-    ConfigNode parent = isFile ? readRelative(parentRef, name, directory) : readPreset(name, parentRef);
+    ConfigNode parent = isFile ? readRelative(reference, name, directory) : readPreset(name, reference);
     // A file's own extends are relative to that file; a preset can only extend presets.
     Path parentDirectory = isFile ? resolveFile(directory, name).getParent() : null;
-    return self.over(resolve(parent, parentDirectory, seen));
+    return resolve(parent, parentDirectory, seen);
   }
 
   private static ConfigNode readRelative(ConfigNode reference, String name, Path directory) {

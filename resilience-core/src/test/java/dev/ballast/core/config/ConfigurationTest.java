@@ -67,6 +67,21 @@ class ConfigurationTest {
   }
 
   @Test
+  void aFileExtendsSeveralParentsLaterOnesWinning(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("common.yaml"), "timeouts:\n  shared: { limit: 1s }\n");
+    Files.writeString(dir.resolve("a.yaml"), "extends: common.yaml\ntimeouts:\n  a: { limit: 2s }\n  both: { limit: 2s }\n");
+    Files.writeString(dir.resolve("b.yaml"), "extends: common.yaml\ntimeouts:\n  both: { limit: 3s }\n");
+    Files.writeString(dir.resolve("team.yaml"), "extends: [a.yaml, b.yaml, external-api]\n");
+
+    Registry registry = Configuration.load(dir.resolve("team.yaml")).buildRegistry(ConfigContext.defaults());
+
+    assertThat(registry.get("a", Timeout.class).config().limit()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(registry.get("both", Timeout.class).config().limit()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(registry.get("shared", Timeout.class).config().limit()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(registry.get("external-api", Timeout.class).config().limit()).isEqualTo(Duration.ofSeconds(2));
+  }
+
+  @Test
   void aFileExtendsAFileBesideIt(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("base.yaml"), "extends: external-api\nretries:\n  external-api:\n    maxAttempts: 5\n");
     Files.writeString(dir.resolve("team.yaml"), "extends: base.yaml\nretries:\n  external-api:\n    maxAttempts: 2\n");
@@ -133,6 +148,30 @@ class ConfigurationTest {
         """, "test.yaml").buildRegistry(ConfigContext.defaults(),
         java.util.List.of(late, new dev.ballast.core.internal.config.RetriesSection()));
     assertThat(seen).containsExactly("2 attempts");
+  }
+
+  @Test
+  void aFailedBuildClosesWhatItHadAlreadyBuilt() {
+    java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    ConfigSection opensSomething = new ConfigSection() {
+      public String key() { return "first"; }
+      public java.util.Set<String> entryKeys() { return java.util.Set.of(); }
+      public void build(ConfigNode section, ConfigContext context, Registry.Builder registry) {
+        registry.add("connection", (AutoCloseable) () -> closed.set(true));
+      }
+    };
+    ConfigSection fails = new ConfigSection() {
+      public String key() { return "second"; }
+      public int order() { return 1; }
+      public java.util.Set<String> entryKeys() { return java.util.Set.of(); }
+      public void build(ConfigNode section, ConfigContext context, Registry.Builder registry) {
+        throw section.error("cannot connect");
+      }
+    };
+    assertThatThrownBy(() -> Configuration.parse("first: {}\nsecond: {}\n", "test.yaml")
+        .buildRegistry(ConfigContext.defaults(), java.util.List.of(opensSomething, fails)))
+        .hasMessageContaining("cannot connect");
+    assertThat(closed).isTrue();
   }
 
   @Test

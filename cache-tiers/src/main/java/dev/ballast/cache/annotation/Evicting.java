@@ -1,0 +1,58 @@
+package dev.ballast.cache.annotation;
+
+import dev.ballast.cache.TieredCache;
+import dev.ballast.core.annotation.Invocation;
+import dev.ballast.core.annotation.MethodInterceptor;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * {@link CacheEvict}: runs the rest of the chain, and only if it succeeded invalidates the key (or every
+ * key) in Redis, here and, through the cache's channel, on every other instance. For an asynchronous
+ * method the returned stage completes after the invalidation, so its caller reads the new value.
+ */
+final class Evicting implements MethodInterceptor {
+
+  private final TieredCache<String, Object> cache;
+  private final KeyFunction keys; // null: every entry
+  private final boolean async;
+
+  Evicting(TieredCache<String, Object> cache, KeyFunction keys, boolean async) {
+    this.cache = cache;
+    this.keys = keys;
+    this.async = async;
+  }
+
+  @Override
+  public Object invoke(Invocation invocation) throws Exception {
+    String key;
+    try {
+      // Before the call: a key that cannot be built must not leave a write done and its entry unevicted.
+      key = keys == null ? null : keys.key(invocation.arguments());
+    } catch (RuntimeException badKey) {
+      if (async) {
+        return CompletableFuture.failedFuture(badKey);
+      }
+      throw badKey;
+    }
+    if (!async) {
+      Object result = invocation.proceed();
+      evict(key);
+      return result;
+    }
+    @SuppressWarnings("unchecked")
+    CompletionStage<Object> stage = (CompletionStage<Object>) invocation.proceed();
+    return LoadFailures.future(stage).thenApply(result -> {
+      evict(key);
+      return result;
+    });
+  }
+
+  private void evict(String key) {
+    if (key == null) {
+      cache.invalidateAll();
+    } else {
+      cache.invalidate(key);
+    }
+  }
+}

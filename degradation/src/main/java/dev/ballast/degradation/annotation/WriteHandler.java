@@ -1,0 +1,73 @@
+package dev.ballast.degradation.annotation;
+
+import dev.ballast.core.Registry;
+import dev.ballast.core.annotation.AnnotationHandler;
+import dev.ballast.core.annotation.InterceptorOrder;
+import dev.ballast.core.annotation.Invocation;
+import dev.ballast.core.annotation.MethodInterceptor;
+import dev.ballast.core.annotation.Retry;
+import dev.ballast.degradation.ReadOnlyModeException;
+import dev.ballast.degradation.Switchboard;
+import java.lang.reflect.Method;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Handles {@link Write}: refuses non-idempotent writes that would be retried at wrap time, and every
+ * write in read-only mode at call time. It sits outside {@code @Retry} ({@link InterceptorOrder}), so a
+ * refused write is never retried and spends nothing.
+ */
+final class WriteHandler implements AnnotationHandler {
+
+  @Override
+  public int order() {
+    return InterceptorOrder.WRITE_GUARD;
+  }
+
+  @Override
+  public MethodInterceptor interceptorFor(Method method, Registry registry) {
+    Write write = method.getAnnotation(Write.class);
+    if (write == null) {
+      return null;
+    }
+    Switchboard board = Wiring.switchboard("Write", method, registry, write.switchboard());
+    if (!write.idempotent()) {
+      checkNotRetried(method, registry);
+    }
+    String operation = write.value().isEmpty() ? Wiring.describe(method) : write.value();
+    return new Guard(board, operation, Wiring.isAsync(method));
+  }
+
+  /**
+   * A retry that makes one attempt (the write-critical preset's) repeats nothing and is allowed; an
+   * unknown retry name is left for the {@code @Retry} handler to report.
+   */
+  private static void checkNotRetried(Method method, Registry registry) {
+    Retry retry = method.getAnnotation(Retry.class);
+    if (retry == null || !registry.namesOf(dev.ballast.core.Retry.class).contains(retry.value())) {
+      return;
+    }
+    int attempts = registry.get(retry.value(), dev.ballast.core.Retry.class).config().maxAttempts();
+    if (attempts > 1) {
+      throw new IllegalArgumentException(Wiring.prefix("Write", method)
+          + "retrying a non-idempotent write may apply it twice (@Retry(\"" + retry.value() + "\") makes up to "
+          + attempts + " attempts); mark it @Write(idempotent = true) if it is safe");
+    }
+  }
+
+  /** The per-call check: one volatile read while writes are allowed. */
+  private record Guard(Switchboard board, String operation, boolean async) implements MethodInterceptor {
+
+    @Override
+    public Object invoke(Invocation invocation) throws Exception {
+      try {
+        board.guardWrite(operation);
+      } catch (ReadOnlyModeException refused) {
+        if (async) {
+          return CompletableFuture.failedFuture(refused);
+        }
+        throw refused;
+      }
+      return invocation.proceed();
+    }
+  }
+}

@@ -1,0 +1,118 @@
+package dev.ballast.queue.internal;
+
+import dev.ballast.core.Ticker;
+import dev.ballast.core.config.ConfigContext;
+import dev.ballast.core.config.ConfigException;
+import dev.ballast.core.config.ConfigNode;
+import dev.ballast.core.config.EntrySection;
+import dev.ballast.queue.JobQueue;
+import dev.ballast.queue.QueueConfig;
+import io.lettuce.core.RedisClient;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code queues.<name>}: one {@link JobQueue} per entry, registered under the entry's name and closed with
+ * the registry. Each key sets the {@link QueueConfig.Builder} option of the same name ({@code priorities}
+ * sets {@code priorityWeights}); an absent key keeps the builder's default, read from a default config so
+ * the numbers live in one place. {@code redis} chooses the backend: Redis when the context has a
+ * {@code "redis"} resource (a Lettuce {@link RedisClient}), else memory.
+ *
+ * <p>The context's ticker is handed to the queue unless it is {@link Ticker#system()}: on Redis a ticker
+ * replaces Redis {@code TIME} in the scripts, which only a test clock should do.
+ */
+public final class QueuesSection extends EntrySection {
+
+  /** The context resource a Redis queue opens its connection from. */
+  static final String REDIS_RESOURCE = "redis";
+
+  /** {@link QueueConfig} fields whose config key has another name, for errors from its validation. */
+  private static final Map<String, String> FIELD_TO_KEY = Map.of("priorityWeights", "priorities");
+  private static final Pattern FIELD = Pattern.compile("QueueConfig\\.(\\w+)");
+
+  @Override
+  public String key() {
+    return "queues";
+  }
+
+  /** After core's sections, beside {@code caches}. */
+  @Override
+  public int order() {
+    return 20;
+  }
+
+  @Override
+  public Set<String> entryKeys() {
+    return Set.of("redis", "keyPrefix", "priorities", "defaultPriority", "maxAttempts", "backoff",
+        "visibilityTimeout", "maxPayloadBytes", "idempotencyWindow", "pollInterval", "claimBatch", "targetAge");
+  }
+
+  @Override
+  protected Object buildEntry(String name, ConfigNode entry, ConfigContext context) {
+    QueueConfig defaults = QueueConfig.builder().name(name).build(); // also checks the name
+    RedisClient redis = redisClient(entry, context);
+    QueueConfig.Builder builder = QueueConfig.builder().name(name)
+        .keyPrefix(entry.string("keyPrefix", defaults.keyPrefix()))
+        .priorityWeights(weights(entry, defaults.priorityWeights()))
+        .defaultPriority(entry.intValue("defaultPriority", defaults.defaultPriority(), 0, Integer.MAX_VALUE))
+        .maxAttempts(entry.intValue("maxAttempts", defaults.maxAttempts(), 1, Integer.MAX_VALUE))
+        .backoff(entry.backoff("backoff", defaults.backoff()))
+        .visibilityTimeout(entry.duration("visibilityTimeout", defaults.visibilityTimeout()))
+        .maxPayloadBytes(entry.intValue("maxPayloadBytes", defaults.maxPayloadBytes(), 1, Integer.MAX_VALUE))
+        .idempotencyWindow(entry.duration("idempotencyWindow", defaults.idempotencyWindow()))
+        .pollInterval(entry.duration("pollInterval", defaults.pollInterval()))
+        .claimBatch(entry.intValue("claimBatch", defaults.claimBatch(), 1, Integer.MAX_VALUE))
+        .targetAge(entry.duration("targetAge", defaults.targetAge()))
+        .meterRegistry(context.meterRegistry())
+        .ticker(context.ticker() == Ticker.system() ? null : context.ticker());
+    QueueConfig config;
+    try {
+      config = builder.build();
+    } catch (IllegalArgumentException e) {
+      throw atKey(entry, e); // a rule across keys (defaultPriority past the last level) or a range
+    }
+    return redis == null ? JobQueue.inMemory(config) : JobQueue.redis(redis, config);
+  }
+
+  /** The client for a Redis queue, or null for one in memory. */
+  private static RedisClient redisClient(ConfigNode entry, ConfigContext context) {
+    boolean available = context.resources().containsKey(REDIS_RESOURCE);
+    if (!entry.bool("redis", available)) {
+      return null;
+    }
+    try {
+      return context.resource(REDIS_RESOURCE, RedisClient.class);
+    } catch (IllegalArgumentException e) {
+      ConfigNode key = entry.get("redis");
+      throw (key != null ? key : entry).error(e.getMessage());
+    }
+  }
+
+  private static List<Integer> weights(ConfigNode entry, List<Integer> defaults) {
+    ConfigNode node = entry.get("priorities");
+    if (node == null) {
+      return defaults;
+    }
+    List<Integer> weights = new ArrayList<>();
+    for (ConfigNode item : node.items()) {
+      try {
+        weights.add(Integer.parseInt(item.text().trim().replace("_", "")));
+      } catch (NumberFormatException e) {
+        throw item.error("must be a whole number (a priority level's weight), was '" + item.text() + "'");
+      }
+    }
+    return weights;
+  }
+
+  /** The builder's message, at the line of the key it names ({@code QueueConfig.maxAttempts ...}). */
+  private static ConfigException atKey(ConfigNode entry, IllegalArgumentException e) {
+    String message = String.valueOf(e.getMessage());
+    Matcher field = FIELD.matcher(message);
+    ConfigNode key = field.lookingAt() ? entry.get(FIELD_TO_KEY.getOrDefault(field.group(1), field.group(1))) : null;
+    return (key != null ? key : entry).error(message);
+  }
+}
