@@ -6,7 +6,6 @@ import dev.ballast.degradation.Switchboard;
 import dev.ballast.queue.QueueStats;
 import io.lettuce.core.RedisClient;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,15 +28,17 @@ final class BallastDeployment implements Deployment {
   /**
    * Starts both instances; {@code flips} hears instance a's switchboard (the fleet's state, so one is enough).
    */
-  static BallastDeployment start(Backends backends, RedisClient redis, MeterRegistry metrics, FlipLog flips,
-      Duration evaluateEvery) {
+  static BallastDeployment start(Backends backends, RedisClient redis, MeterRegistry metrics, FlipLog flips) {
+    ConfigFiles files = ConfigFiles.unpack();
     List<Instance> fleet = new ArrayList<>();
     try {
-      fleet.add(Instance.start("a", backends, redis, metrics, evaluateEvery));
-      fleet.add(Instance.start("b", backends, redis, metrics, evaluateEvery));
+      fleet.add(Instance.start("a", files.instance("a"), backends, redis, metrics));
+      fleet.add(Instance.start("b", files.instance("b"), backends, redis, metrics));
     } catch (RuntimeException e) {
       fleet.forEach(Instance::close);
       throw e;
+    } finally {
+      files.close(); // read once, at start
     }
     fleet.get(0).switchboard().addListener(flips);
     return new BallastDeployment(backends, List.copyOf(fleet));

@@ -4,7 +4,6 @@ import dev.ballast.degradation.Switchboard;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -13,9 +12,6 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@link Demo#main} and, with short phases, by the test.
  */
 final class StorefrontDemo {
-
-  /** How often the switchboard evaluates its triggers: three signals, cheap to read ten times a second. */
-  static final Duration EVALUATE_EVERY = Duration.ofMillis(100);
 
   /**
    * Both runs and where the report went.
@@ -57,7 +53,7 @@ final class StorefrontDemo {
     Backends backends = Backends.fresh();
     FlipLog flips = new FlipLog();
     RunResult with;
-    try (BallastDeployment fleet = BallastDeployment.start(backends, redis.client(), metrics, flips, EVALUATE_EVERY)) {
+    try (BallastDeployment fleet = BallastDeployment.start(backends, redis.client(), metrics, flips)) {
       current.set(fleet.switchboard());
       with = runner.run(scenario, fleet, backends, flips);
     } finally {
