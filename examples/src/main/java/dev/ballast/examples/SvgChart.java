@@ -67,11 +67,16 @@ final class SvgChart {
       double at = flips.get(i).atSeconds();
       StringBuilder label = new StringBuilder();
       for (; i < flips.size() && flips.get(i).atSeconds() - at < 0.34; i++) {
-        label.append(label.length() == 0 ? "" : ", ").append(flips.get(i).label());
+        if (!flips.get(i).switchId().equals("feature:*")) { // each feature has its own flip
+          label.append(label.length() == 0 ? "" : ", ").append(flips.get(i).label());
+        }
       }
       double fx = x(at);
+      String full = label.toString();
+      String shown = full.length() <= 34 ? full : full.substring(0, 33) + "\u2026";
+      svg.append("<g><title>").append(Html.escape(String.format(Locale.ROOT, "%.1f s: %s", at, full))).append("</title>");
       svg.append(line(fx, TOP, fx, TOP + plotHeight(), "#ff7f0e", null));
-      svg.append(text(fx + 3, TOP + 8, label.toString(), "#c25e00", 90));
+      svg.append(text(fx + 3, TOP + 8, shown, "#c25e00", 90)).append("</g>");
     }
     int legend = LEFT + 260;
     for (Series line : series) {
