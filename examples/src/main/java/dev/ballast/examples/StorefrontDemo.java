@@ -20,7 +20,7 @@ final class StorefrontDemo {
    * @param with the run with Ballast
    * @param report the HTML report
    */
-  record Outcome(RunResult without, RunResult with, Path report) {}
+  record Runs(RunResult without, RunResult with, Path report) {}
 
   private final DemoSettings settings;
   private final DemoRedis redis;
@@ -40,7 +40,7 @@ final class StorefrontDemo {
     this.current = current;
   }
 
-  Outcome run(Scenario scenario) throws IOException {
+  Runs run(Scenario scenario) throws IOException {
     ScenarioRunner runner = new ScenarioRunner(settings, console);
     Backends plainBackends = Backends.fresh();
     RunResult without;
@@ -62,6 +62,6 @@ final class StorefrontDemo {
     console.runTable(with);
     Path report = HtmlReport.write(settings.report(), settings, scenario, without, with);
     console.summary(without, with, report);
-    return new Outcome(without, with, report);
+    return new Runs(without, with, report);
   }
 }

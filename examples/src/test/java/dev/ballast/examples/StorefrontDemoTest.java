@@ -39,7 +39,7 @@ class StorefrontDemoTest {
   @TempDir
   static Path directory;
 
-  private static StorefrontDemo.Outcome outcome;
+  private static StorefrontDemo.Runs outcome;
   private static String console;
   private static Scenario scenario;
 
