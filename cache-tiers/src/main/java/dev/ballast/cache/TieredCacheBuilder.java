@@ -1,6 +1,7 @@
 package dev.ballast.cache;
 
 import dev.ballast.cache.internal.DefaultTieredCache;
+import dev.ballast.cache.internal.LoaderPool;
 import dev.ballast.cache.internal.Wiring;
 import dev.ballast.core.CircuitBreaker;
 import dev.ballast.core.Ticker;
@@ -10,7 +11,6 @@ import io.lettuce.core.RedisClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ForkJoinPool;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
@@ -51,7 +51,7 @@ public final class TieredCacheBuilder<K, V> {
   private Function<? super K, ? extends V> sparedFallback;
   private MeterRegistry meterRegistry;
   private Ticker ticker = Ticker.system();
-  private Executor executor = ForkJoinPool.commonPool();
+  private Executor executor = LoaderPool.shared();
   private CircuitBreaker redisBreaker;
 
   TieredCacheBuilder(String name, Codec<K> keyCodec, Codec<V> valueCodec) {
@@ -219,7 +219,10 @@ public final class TieredCacheBuilder<K, V> {
     return this;
   }
 
-  /** Runs background refreshes and {@link TieredCache#getAsync} misses; default the common pool. */
+  /**
+   * Runs background refreshes and {@link TieredCache#getAsync} misses. Default: a pool shared by this JVM's
+   * caches, up to 64 daemon threads (loaders block on I/O, so not the common pool).
+   */
   public TieredCacheBuilder<K, V> executor(Executor executor) {
     options.claim("executor");
     this.executor = Check.notNull(executor, "TieredCache.executor");

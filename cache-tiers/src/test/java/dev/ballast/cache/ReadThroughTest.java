@@ -249,6 +249,31 @@ class ReadThroughTest {
   }
 
   @Test
+  void asyncMissesWithBlockingLoadersRunSideBySideOffTheCommonPool() throws Exception {
+    int keys = 8; // more than the common pool's threads on a small machine
+    java.util.concurrent.CountDownLatch allLoading = new java.util.concurrent.CountDownLatch(keys);
+    java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    try (TieredCache<String, String> cache = builder().build()) {
+      List<java.util.concurrent.CompletableFuture<String>> results = new java.util.ArrayList<>();
+      for (int i = 0; i < keys; i++) {
+        results.add(cache.getAsync("blocking-" + i, key -> {
+          threads.add(Thread.currentThread().getName());
+          allLoading.countDown();
+          // Each loader blocks until every one has started: only possible if they run at the same time.
+          if (!allLoading.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+            throw new IllegalStateException("loaders ran one after another");
+          }
+          return "v-" + key;
+        }));
+      }
+      for (int i = 0; i < keys; i++) {
+        assertThat(results.get(i).get(15, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("v-blocking-" + i);
+      }
+      assertThat(threads).hasSize(keys).allMatch(name -> name.startsWith("ballast-cache-loader-"));
+    }
+  }
+
+  @Test
   void invalidateAllEmptiesRedisAndL1() {
     try (TieredCache<String, String> cache = builder().build()) {
       cache.get("p", this::load);

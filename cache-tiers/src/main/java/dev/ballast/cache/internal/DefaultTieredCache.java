@@ -201,7 +201,17 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
       meters.l1Hits.increment();
       return CompletableFuture.completedFuture(entry.value);
     }
-    return CompletableFuture.supplyAsync(() -> miss(key, loader, l1.getIfPresent(key)), executor);
+    try {
+      return CompletableFuture.supplyAsync(() -> miss(key, loader, l1.getIfPresent(key)), executor);
+    } catch (RejectedExecutionException saturated) {
+      // Every loader thread busy and the queue full: the caller loads, which slows it down (back pressure)
+      // rather than failing a read the cache could serve.
+      try {
+        return CompletableFuture.completedFuture(miss(key, loader, l1.getIfPresent(key)));
+      } catch (RuntimeException | Error e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    }
   }
 
   private V miss(K key, Loader<? super K, ? extends V> loader, L1Entry<V> local) {

@@ -41,8 +41,13 @@ final class PolicyAnnotationHandler<A extends Annotation> implements AnnotationH
     try {
       policy = registry.get(policyName.apply(present), policyType);
     } catch (IllegalArgumentException unknown) {
+      String name = policyName.apply(present);
+      String hint = dev.ballast.core.config.Configuration.SHIPPED_PRESETS.contains(name)
+          ? " ('" + name + "' is a shipped preset: add `extends: " + name + "` to the configuration the registry is"
+              + " built from)"
+          : "";
       throw new IllegalArgumentException("@" + annotation.getSimpleName() + " on " + describe(method) + ": "
-          + unknown.getMessage(), unknown);
+          + unknown.getMessage() + hint, unknown);
     }
     return invocation -> invocation.isAsync()
         ? policy.callAsync(() -> asStage(invocation))

@@ -139,6 +139,18 @@ class WrapperTest {
     String call();
   }
 
+  public interface PresetNotExtended {
+    @Retry("external-api")
+    String call();
+  }
+
+  @Test
+  void aPolicyNamedAfterAPresetTheConfigurationDoesNotExtendSaysHowToGetIt() {
+    assertThatThrownBy(() -> Wrapper.wrap(PresetNotExtended.class, () -> "x", registry))
+        .hasMessageContaining("@Retry on PresetNotExtended.call")
+        .hasMessageContaining("'external-api' is a shipped preset: add `extends: external-api`");
+  }
+
   public interface BadFallback {
     @Degradable(fallback = "other")
     String call(String id);
