@@ -66,7 +66,7 @@ final class HtmlReport {
         List.of(new SvgChart.Series("without Ballast", WITHOUT_COLOR, errorPercent(without)),
             new SvgChart.Series("with Ballast", WITH_COLOR, errorPercent(with))),
         0.5, "SLO: 0.5 % errors", with.phaseStartSeconds(), names, with.flips(), serveCached));
-    html.append("<p class=\"note\">Shaded: seconds in which serve-cached was on (with Ballast). Orange lines: the ")
+    html.append("<p class=\"note\">Shaded: while serve-cached was on (with Ballast). Orange lines: the ")
         .append("switchboard's flips, from its listener. Dashed grey lines: phase boundaries.</p>");
 
     summary(html, without, with);
@@ -141,8 +141,9 @@ final class HtmlReport {
   private static void method(StringBuilder html, DemoSettings settings) {
     html.append("<h2>How this was measured</h2><ul class=\"note\">")
         .append("<li>Open-loop load: requests are scheduled at the phase's rate whatever the service does and run on ")
-        .append(settings.clientThreads()).append(" client threads; latency counts from each request's scheduled ")
-        .append("start, so time spent waiting for a client thread behind a slow service counts.</li>")
+        .append(settings.clientThreads()).append(" request threads (a servlet container's usual pool); latency ")
+        .append("counts from each request's scheduled start, so time spent waiting for a thread behind a slow ")
+        .append("service counts.</li>")
         .append("<li>A response after ").append(settings.deadline().toMillis()).append(" ms counts as an error; ")
         .append("so does every exception reaching the client, including a write refused in read-only mode and a ")
         .append("product not in the cache while serve-cached spares the database. A recommendations box answered ")
@@ -157,8 +158,10 @@ final class HtmlReport {
         .append("database (a miss refused while serve-cached spares the database is not a hit, it is an error).</li>")
         .append("<li>Without Ballast the instances call the same implementation directly; checkout queues its ")
         .append("confirmation in process (one attempt). With Ballast: the annotated interfaces wrapped with ")
-        .append("<code>Wrapper.wrap</code>, <code>storefront.yaml</code> (a copy of the external-api preset), a ")
-        .append("two-level cache and a switchboard shared through Redis, and a Redis job queue with retries.</li>")
+        .append("<code>Wrapper.wrap</code>, their components from <code>storefront.yaml</code> (it extends the ")
+        .append("spike-protection preset and copies read-heavy-api's cache, background-jobs' queue and ")
+        .append("external-api's payment policies): a two-level cache and a switchboard shared through Redis, and ")
+        .append("a Redis job queue with retries.</li>")
         .append("<li>Both instances, the load driver, Redis and the simulated backends share this machine's ")
         .append(Runtime.getRuntime().availableProcessors()).append(" cores.</li></ul>");
   }
