@@ -69,7 +69,7 @@ final class BallastDeployment implements Deployment {
     QueueStats stats = fleet.get(0).queue().stats(); // the queue is in Redis: one instance's view is the fleet's
     JobLedger ledger = backends.ledger();
     return new JobStats(ledger.enqueuedCount(), ledger.processedCount(), stats.dead(), stats.pending(),
-        stats.oldestReadyAgeMillis());
+        stats.oldestReadyAgeMillis(), ledger.failedAttempts());
   }
 
   @Override

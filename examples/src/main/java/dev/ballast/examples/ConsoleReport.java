@@ -73,7 +73,8 @@ final class ConsoleReport {
     }
     JobStats jobs = run.jobs();
     out.println("    jobs: " + jobs.enqueued() + " enqueued, " + jobs.processed() + " processed, " + jobs.dead()
-        + " dead, " + jobs.waiting() + " waiting" + (jobs.noneLost() ? ": none lost" : ": NOT ALL ACCOUNTED FOR"));
+        + " dead, " + jobs.waiting() + " waiting, " + jobs.failedAttempts() + " failed attempts"
+        + (jobs.noneLost() ? ": none lost" : ": NOT ALL ACCOUNTED FOR"));
   }
 
   void summary(RunResult without, RunResult with, Path report) {

@@ -7,6 +7,11 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Redis the demo runs on and its Lettuce client. {@link #launch()} takes {@code REDIS_URL} if set, else
@@ -15,6 +20,8 @@ import java.time.Duration;
  * application module. The client has its own small thread pools, shut down in {@link #close()}.
  */
 final class DemoRedis implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DemoRedis.class);
 
   private final RedisServer server;
   private final boolean ownsServer;
@@ -61,12 +68,20 @@ final class DemoRedis implements AutoCloseable {
     }
   }
 
+  /** Shuts the client and its threads down, then stops the server if the demo started it. */
   @Override
-  public void close() throws Exception {
+  public void close() {
     client.shutdown();
-    resources.shutdown().get();
-    if (ownsServer) {
-      server.close();
+    try {
+      resources.shutdown(0, 2, TimeUnit.SECONDS).get(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.warn("Lettuce's threads did not stop cleanly", e);
+    } finally {
+      if (ownsServer) {
+        server.close();
+      }
     }
   }
 }

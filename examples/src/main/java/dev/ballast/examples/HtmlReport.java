@@ -121,7 +121,8 @@ final class HtmlReport {
     }
     JobStats jobs = run.jobs();
     html.append("<li>order confirmations: ").append(jobs.enqueued()).append(" enqueued, ").append(jobs.processed())
-        .append(" sent, ").append(jobs.dead()).append(" dead, ").append(jobs.waiting()).append(" waiting")
+        .append(" sent, ").append(jobs.dead()).append(" dead, ").append(jobs.waiting()).append(" waiting, ")
+        .append(jobs.failedAttempts()).append(" failed attempts")
         .append(jobs.noneLost() ? " (none lost)" : " (not all accounted for)").append("</li></ul>");
   }
 

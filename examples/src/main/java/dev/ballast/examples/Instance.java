@@ -74,10 +74,6 @@ final class Instance implements AutoCloseable {
     }
   }
 
-  String id() {
-    return id;
-  }
-
   Storefront storefront() {
     return storefront;
   }

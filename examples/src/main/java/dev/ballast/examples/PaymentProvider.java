@@ -5,7 +5,6 @@ import dev.ballast.core.RetryAfterHint;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A simulated third-party payment API: about 30 ms per call and a quota of 40 calls a second (a burst of
@@ -33,14 +32,10 @@ final class PaymentProvider implements Payments {
 
   private final RateLimiter quota = RateLimiter.builder().name("vendor-quota")
       .capacity(QUOTA_PER_SECOND).refill(QUOTA_PER_SECOND, Duration.ofSeconds(1)).build();
-  private final LongAdder calls = new LongAdder();
-  private final LongAdder refused = new LongAdder();
 
   @Override
   public String charge(String orderId, long amountCents) {
-    calls.increment();
     if (!quota.tryAcquire()) {
-      refused.increment();
       throw new TooManyRequests();
     }
     try {
@@ -50,15 +45,5 @@ final class PaymentProvider implements Payments {
       throw new IllegalStateException("payment call interrupted", e);
     }
     return "pay-" + orderId;
-  }
-
-  /** Calls received so far, refused ones included. */
-  long calls() {
-    return calls.sum();
-  }
-
-  /** Calls refused with a 429 so far. */
-  long refused() {
-    return refused.sum();
   }
 }

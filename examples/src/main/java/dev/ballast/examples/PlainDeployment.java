@@ -43,7 +43,8 @@ final class PlainDeployment implements Deployment {
     long dead = queues.stream().mapToLong(PlainOrderJobs::dead).sum();
     long waiting = queues.stream().mapToLong(PlainOrderJobs::waiting).sum();
     long oldest = queues.stream().mapToLong(PlainOrderJobs::oldestAgeMillis).max().orElse(0);
-    return new JobStats(ledger.enqueuedCount(), ledger.processedCount(), dead, waiting, oldest);
+    return new JobStats(ledger.enqueuedCount(), ledger.processedCount(), dead, waiting, oldest,
+        ledger.failedAttempts());
   }
 
   @Override

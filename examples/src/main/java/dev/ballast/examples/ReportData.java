@@ -89,7 +89,7 @@ final class ReportData {
     json.put("flips", flips);
     JobStats jobs = run.jobs();
     json.put("jobs", Map.of("enqueued", jobs.enqueued(), "processed", jobs.processed(), "dead", jobs.dead(),
-        "waiting", jobs.waiting(), "noneLost", jobs.noneLost()));
+        "waiting", jobs.waiting(), "failedAttempts", jobs.failedAttempts(), "noneLost", jobs.noneLost()));
     return json;
   }
 }
