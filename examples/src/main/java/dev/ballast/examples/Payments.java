@@ -14,7 +14,8 @@ import dev.ballast.core.annotation.Timeout;
 public interface Payments {
 
   /**
-   * Charges an order and returns the provider's payment id.
+   * Charges an order and returns the provider's payment id. The order id is the provider's idempotency
+   * key (as payment APIs offer), so a retried attempt whose first try did go through is still one charge.
    *
    * @throws PaymentProvider.TooManyRequests when over the provider's quota (429, with Retry-After)
    */
