@@ -83,11 +83,13 @@ final class RedisTier implements AutoCloseable {
     }
     try {
       StatefulRedisConnection<byte[], byte[]> opened = client.connect(ByteArrayCodec.INSTANCE);
+      connection = opened;
+      // close() writes closed, then reads connection; this writes connection, then reads closed. Both are
+      // volatile, so at least one side sees the other and the connection cannot leak (closing twice is fine).
       if (closed) {
         opened.close();
         return false;
       }
-      connection = opened;
       guard.call(() -> {
         List<byte[]> time = await(opened.async().time());
         learn(Long.parseLong(ascii(time.get(0))) * 1000 + Long.parseLong(ascii(time.get(1))) / 1000);
