@@ -52,6 +52,11 @@ final class ConsoleReport {
         flip.why()));
   }
 
+  void settling(String switchboard) {
+    out.println("  after the warm-up the switchboard is degraded (" + switchboard + "): a cold start's first "
+        + "requests were slow; more warm-up until it steps back");
+  }
+
   void draining(JobStats jobs) {
     out.println("  draining the job queue: " + jobs.waiting() + " jobs waiting");
   }

@@ -15,6 +15,7 @@ import java.util.concurrent.locks.LockSupport;
 final class ScenarioRunner {
 
   private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(15);
 
   /** Counters at a phase boundary. */
   private record Snapshot(long databaseCalls, long productQueriesAnswered, JobStats jobs, String switchboard) {}
@@ -32,6 +33,7 @@ final class ScenarioRunner {
     try (LoadDriver driver = new LoadDriver(settings.clientThreads(), settings.deadline(),
         deployment.withBallast() ? "order-b-" : "order-p-")) {
       long start = driver.drive(scenario.warmUp(), System.nanoTime(), deployment.instances(), null, -1);
+      start = settle(deployment, driver, scenario.warmUp(), start);
       Timeline timeline = new Timeline(start, scenario.phases());
       flips.startAt(start);
       List<Double> phaseStarts = phaseStartsOf(scenario);
@@ -55,6 +57,25 @@ final class ScenarioRunner {
       return new RunResult(deployment.label(), deployment.withBallast(), phases(scenario, timeline, boundaries),
           phaseStarts, seconds(timeline), flips.flips(), jobs);
     }
+  }
+
+  /**
+   * Both runs start their recorded phases from a steady state: if the switchboard is still degraded after
+   * the warm-up (a cold start's first requests can be slow enough for the latency trigger), warm-up
+   * traffic goes on, a second at a time, until it steps back (at most {@link #SETTLE_TIMEOUT}).
+   */
+  private long settle(Deployment deployment, LoadDriver driver, Phase warmUp, long start) {
+    long deadline = start + SETTLE_TIMEOUT.toNanos();
+    Phase more = new Phase(warmUp.name(), Duration.ofSeconds(1), warmUp.requestsPerSecond(), false);
+    boolean told = false;
+    while (deployment.withBallast() && !deployment.switchboardState().equals("normal") && start < deadline) {
+      if (!told) {
+        console.settling(deployment.switchboardState());
+        told = true;
+      }
+      start = driver.drive(more, start, deployment.instances(), null, -1);
+    }
+    return start;
   }
 
   private static List<Double> phaseStartsOf(Scenario scenario) {
