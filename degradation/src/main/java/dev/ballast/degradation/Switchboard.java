@@ -137,7 +137,12 @@ public interface Switchboard extends AutoCloseable {
    */
   void evaluate();
 
-  /** Re-reads the fleet state from Redis now (after writing what an outage held back); no-op without Redis. */
+  /**
+   * Re-reads the fleet state from Redis now (after writing what an outage held back), renews this
+   * instance's fleet trigger leases and ends other instances' lapsed ones; no-op without Redis. The
+   * schedule does this on its own; with a {@linkplain SwitchboardBuilder#manualSchedule() manual} one, call
+   * it at least every third of the {@linkplain SwitchboardBuilder#fleetTriggerLease lease}.
+   */
   void refresh();
 
   /**

@@ -37,6 +37,7 @@ public final class SwitchboardBuilder {
   private Duration evaluateEvery = Duration.ofSeconds(1);
   private Duration refreshEvery = Duration.ofSeconds(30);
   private Duration redisTimeout = Duration.ofSeconds(1);
+  private Duration fleetTriggerLease = Duration.ofSeconds(15);
   private boolean manualSchedule;
   private boolean survivalReplaced;
 
@@ -168,8 +169,25 @@ public final class SwitchboardBuilder {
   }
 
   /**
+   * How long an engaged {@link Trigger.Scope#FLEET FLEET} trigger's entry lasts in Redis unless its
+   * instance renews it (default 15 s). The instance renews it every third of this; an instance that dies
+   * (killed, partitioned, frozen) stops renewing, and the others end its engagement within the lease plus
+   * a third of it, so a dead instance does not keep the fleet degraded. The expiry is Redis time. Manual
+   * settings and modes have no lease: they stay until released. Every instance of a fleet should use the
+   * same lease.
+   *
+   * @throws IllegalArgumentException if {@code lease} is not positive
+   */
+  public SwitchboardBuilder fleetTriggerLease(Duration lease) {
+    options.claim("fleetTriggerLease");
+    this.fleetTriggerLease = Check.positive(lease, "Switchboard.fleetTriggerLease");
+    return this;
+  }
+
+  /**
    * Runs nothing periodically: the application (or a test) calls {@link Switchboard#evaluate()} and
-   * {@link Switchboard#refresh()} itself. Re-reads after a reconnect still happen.
+   * {@link Switchboard#refresh()} itself; refresh also renews this instance's fleet trigger leases, so
+   * call it at least every third of {@link #fleetTriggerLease}. Re-reads after a reconnect still happen.
    */
   public SwitchboardBuilder manualSchedule() {
     options.claim("manualSchedule");
@@ -184,12 +202,13 @@ public final class SwitchboardBuilder {
    *
    * @throws NullPointerException if no name was set
    * @throws IllegalArgumentException if a mode or trigger names an undeclared feature
+   * @throws IllegalStateException if the fleet trigger lease is shorter than 3 × the Redis timeout
    */
   public Switchboard build() {
     Check.notNull(name, "Switchboard.name");
     String instance = instanceId != null ? instanceId : defaultInstanceId();
     BoardConfig config = new BoardConfig(name, Set.copyOf(features), Map.copyOf(modes), List.copyOf(triggers),
-        keyPrefix, instance, evaluateEvery, refreshEvery, redisTimeout, manualSchedule);
+        keyPrefix, instance, evaluateEvery, refreshEvery, redisTimeout, fleetTriggerLease, manualSchedule);
     return DefaultSwitchboard.start(config, redis, ticker, clock, registry);
   }
 

@@ -15,6 +15,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -175,6 +176,47 @@ class SwitchboardConfigTest {
     }
     assertThat(spareOrigin.getAsBoolean()).isTrue();
     assertThat(board.serveCached().who()).startsWith("trigger:slow-reads@");
+  }
+
+  @Test
+  void fleetTriggerLeaseSetsHowLongAnEngagementLastsInRedisUnlessRenewed(RedisServer server) {
+    RedisClient client = server.newClient();
+    try (StatefulRedisConnection<String, String> raw = client.connect()) {
+      Registry built = build("""
+          circuitBreakers:
+            payments: {}
+          switchboard:
+            name: leased
+            instanceId: node-1
+            manualSchedule: true
+            fleetTriggerLease: 20s
+            triggers:
+              payments-open:
+                breakerOpen: payments
+                minDwell: 0s
+                degrade: serve-cached
+                scope: fleet
+          """, context().resource("redis", client).build());
+      built.get("payments", CircuitBreaker.class).forceOpen();
+      built.get("switchboard", Switchboard.class).evaluate();
+
+      List<String> time = raw.sync().time();
+      long redisNow = Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
+      long expiry = Long.parseLong(raw.sync().hget("ballast:degradation:{leased}:leases", "auto:payments-open@node-1"));
+      assertThat(expiry - redisNow).as("millis left on the lease").isBetween(15_000L, 20_000L);
+    } finally {
+      client.shutdown();
+    }
+  }
+
+  @Test
+  void aFleetTriggerLeaseThatIsZeroOrShorterThanThreeRedisTimeoutsIsAnErrorAtItsLine() {
+    assertError("switchboard:\n  fleetTriggerLease: 0s\n", 2, "switchboard.fleetTriggerLease", "must be longer than 0");
+    assertError("switchboard:\n  redisTimeout: 1s\n  fleetTriggerLease: 2s\n", 3,
+        "fleetTriggerLease (PT2S) must be at least 3 x redisTimeout (PT1S)");
+    assertError("switchboard:\n  redisTimeout: 10s\n", 2, "switchboard.redisTimeout",
+        "fleetTriggerLease (PT15S) must be at least 3 x redisTimeout (PT10S)");
+    assertError("switchboard:\n  fleetTriggerLeas: 20s\n", 2, "did you mean 'fleetTriggerLease'?");
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ballast.core.CallRejectedException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -173,6 +174,12 @@ class SwitchboardTest {
     assertThatThrownBy(() -> Switchboard.builder().mode(Mode.degrading("m", SwitchName.READ_ONLY))
         .mode(Mode.degrading("m", SwitchName.SERVE_CACHED)))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("'m' was already registered");
+    assertThatThrownBy(() -> Switchboard.builder().fleetTriggerLease(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Switchboard.fleetTriggerLease");
+    assertThatThrownBy(() -> Switchboard.builder().name("a").redisTimeout(Duration.ofSeconds(1))
+        .fleetTriggerLease(Duration.ofSeconds(2)).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("Switchboard.fleetTriggerLease (PT2S) must be at least 3 x redisTimeout (PT1S)");
   }
 
   @Test

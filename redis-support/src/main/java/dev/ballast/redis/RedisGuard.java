@@ -5,7 +5,6 @@ import dev.ballast.core.Ticker;
 import dev.ballast.core.internal.Check;
 import dev.ballast.core.internal.Futures;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -25,11 +24,14 @@ import org.slf4j.LoggerFactory;
  * <p>An outage is logged once when it starts (WARN, with the first error) and once when it ends (INFO,
  * with its length and how many calls fell back), never per call; it is counted in
  * {@code ballast.redis.errors}, {@code ballast.redis.fallbacks}, {@code ballast.redis.outages} and
- * the gauge {@code ballast.redis.up}, each tagged with the component's name.
+ * the gauge {@code ballast.redis.up}, each tagged with the component's name. Guards of the same
+ * component on the same registry (two caches of one name in a JVM, a cache re-created) share these
+ * meters: the counters add up, and the gauge is 0 while any live guard of the component is in an
+ * outage. {@link #close()} takes a guard out of the gauge; the owner calls it when it closes.
  *
  * <p>Thread-safe: the outage flag flips by CAS, so exactly one thread logs each start and each end.
  */
-public final class RedisGuard {
+public final class RedisGuard implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(RedisGuard.class);
 
@@ -42,23 +44,27 @@ public final class RedisGuard {
   private final Counter errors;
   private final Counter fallbacks;
   private final Counter outages;
+  private final MeterRegistry registry;
+  /** Null without a registry. */
+  private final RedisUpGauge upGauge;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private RedisGuard(String component, CircuitBreaker breaker, Ticker ticker, MeterRegistry registry) {
     this.component = Check.notBlank(component, "RedisGuard.component");
     this.breaker = Check.notNull(breaker, "RedisGuard.breaker");
     this.ticker = Check.notNull(ticker, "RedisGuard.ticker");
+    this.registry = registry;
     if (registry != null) {
       errors = counter(registry, "ballast.redis.errors", "Redis calls that failed");
       fallbacks = counter(registry, "ballast.redis.fallbacks", "Calls served by the fallback instead of Redis");
       outages = counter(registry, "ballast.redis.outages", "Times Redis became unreachable");
-      Gauge.builder("ballast.redis.up", down, d -> d.get() ? 0 : 1)
-          .description("1 while Redis answers, 0 during an outage")
-          .tag("component", component)
-          .register(registry);
+      // Last: from here on a scrape on another thread may ask this guard whether it is down.
+      upGauge = RedisUpGauge.join(registry, component, this);
     } else {
       errors = null;
       fallbacks = null;
       outages = null;
+      upGauge = null;
     }
   }
 
@@ -89,6 +95,9 @@ public final class RedisGuard {
         .slowCallRateThreshold(0.5)
         .openDuration(Duration.ofSeconds(1))
         .halfOpenProbes(1)
+        // A probe Redis has not answered in 5 s is a failure whatever the client's timeout: probe again
+        // rather than refuse every call until a hung command gives up (Lettuce's default: 60 s).
+        .maxHalfOpenDuration(Duration.ofSeconds(5))
         .ticker(ticker)
         .build();
   }
@@ -211,6 +220,19 @@ public final class RedisGuard {
   /** The component name used in logs and tags. */
   public String component() {
     return component;
+  }
+
+  /**
+   * Takes this guard out of the {@code ballast.redis.up} gauge of its component, which then reports
+   * only the component's other live guards (and is removed from the registry with the last of them).
+   * The guard still works afterwards, it just no longer counts there. Idempotent; closes nothing else
+   * (the connection and the breaker belong to the caller).
+   */
+  @Override
+  public void close() {
+    if (upGauge != null && closed.compareAndSet(false, true)) {
+      upGauge.leave(registry, this);
+    }
   }
 
   private static void increment(Counter counter) {

@@ -108,4 +108,96 @@ class RedisGuardTest {
     assertThat(registry.get("ballast.redis.errors").counter().count()).isEqualTo(1.0);
     assertThat(guard.isDown()).as("one failure is no outage").isFalse();
   }
+
+  private RedisGuard guardOf(String component, SimpleMeterRegistry meters) {
+    return RedisGuard.create(component, RedisGuard.defaultBreaker(component, ticker), ticker, meters);
+  }
+
+  /** A real Redis error: INCR on a value that is not a number. */
+  private void failUntilDown(RedisGuard failing) {
+    redis.set("not-a-number", "abc");
+    for (int i = 0; i < 5; i++) {
+      assertThat(failing.call(() -> redis.incr("not-a-number"), () -> -1L)).isEqualTo(-1L);
+    }
+    assertThat(failing.isDown()).isTrue();
+  }
+
+  private double up(SimpleMeterRegistry meters, String component) {
+    return meters.get("ballast.redis.up").tag("component", component).gauge().value();
+  }
+
+  @Test
+  void guardsOfOneComponentShareOneUpGaugeThatIsZeroWhileAnyLiveOneIsDown() {
+    RedisGuard first = guardOf("cache:products", registry);
+    RedisGuard second = guardOf("cache:products", registry);
+    RedisGuard other = guardOf("cache:users", registry);
+    redis.set("k", "v");
+
+    failUntilDown(second); // the guard Micrometer would have ignored: not the first registered
+    assertThat(first.call(() -> redis.get("k"), () -> "fallback")).isEqualTo("v");
+    assertThat(registry.find("ballast.redis.up").tag("component", "cache:products").gauges()).hasSize(1);
+    assertThat(up(registry, "cache:products")).isZero();
+    assertThat(up(registry, "cache:users")).as("another component").isEqualTo(1.0);
+
+    redis.set("not-a-number", "41");
+    now.addAndGet(Duration.ofSeconds(2).toNanos()); // past the breaker's open duration
+    assertThat(second.call(() -> redis.incr("not-a-number"), () -> -1L)).isEqualTo(42L);
+    assertThat(second.isDown()).isFalse();
+    assertThat(up(registry, "cache:products")).as("recovered").isEqualTo(1.0);
+    assertThat(other.isDown()).isFalse();
+  }
+
+  @Test
+  void aClosedGuardNoLongerCountsAndTheLastOneOutRemovesTheGauge() {
+    RedisGuard closing = guardOf("cache:products", registry);
+    RedisGuard staying = guardOf("cache:products", registry);
+    failUntilDown(closing);
+    assertThat(up(registry, "cache:products")).isZero();
+
+    closing.close();
+    closing.close(); // idempotent
+    assertThat(closing.isDown()).as("the guard itself still knows").isTrue();
+    assertThat(up(registry, "cache:products")).as("only the live guard counts").isEqualTo(1.0);
+
+    staying.close();
+    assertThat(registry.find("ballast.redis.up").tag("component", "cache:products").gauge())
+        .as("no live guard, nothing to report").isNull();
+
+    RedisGuard recreated = guardOf("cache:products", registry);
+    assertThat(up(registry, "cache:products")).as("a re-created component starts afresh").isEqualTo(1.0);
+    failUntilDown(recreated);
+    assertThat(up(registry, "cache:products")).isZero();
+  }
+
+  @Test
+  void theGaugeIsSharedPerRegistryNotAcrossRegistries() {
+    SimpleMeterRegistry elsewhere = new SimpleMeterRegistry();
+    RedisGuard here = guardOf("cache:products", registry);
+    guardOf("cache:products", elsewhere);
+    failUntilDown(here);
+    assertThat(up(registry, "cache:products")).isZero();
+    assertThat(up(elsewhere, "cache:products")).isEqualTo(1.0);
+  }
+
+  @Test
+  void aGuardWithoutARegistryClosesQuietly() {
+    RedisGuard unmetered = RedisGuard.create("quiet", RedisGuard.defaultBreaker("quiet", ticker), ticker, null);
+    unmetered.close();
+    assertThat(unmetered.call(() -> "still works", () -> "fallback")).isEqualTo("still works");
+  }
+
+  @Test
+  void aProbeThatNeverReportsKeepsTheGuardOffRedisForSecondsNotForever() {
+    failUntilDown(guard);
+    now.addAndGet(Duration.ofSeconds(1).toNanos());
+    assertThat(guard.tryAcquire()).as("the probe, whose command hangs and never reports").isTrue();
+    now.addAndGet(Duration.ofSeconds(5).toNanos());
+    assertThat(guard.call(() -> redis.get("k"), () -> "fallback")).isEqualTo("fallback");
+    assertThat(guard.breaker().state()).as("gave up on the probe").isEqualTo(CircuitBreaker.State.OPEN);
+
+    redis.set("k", "v");
+    now.addAndGet(Duration.ofSeconds(1).toNanos());
+    assertThat(guard.call(() -> redis.get("k"), () -> "fallback")).as("a fresh probe").isEqualTo("v");
+    assertThat(guard.isDown()).isFalse();
+  }
 }

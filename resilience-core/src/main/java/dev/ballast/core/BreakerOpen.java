@@ -29,7 +29,7 @@ final class BreakerOpen extends BreakerState {
     if (remainingOpenNanos(now) > 0) {
       return false;
     }
-    breaker.halfOpen(this);
+    breaker.halfOpen(this, now);
     // Whoever won the race installed the successor; ask it (it is never this instance again).
     BreakerState next = breaker.current();
     return next != this && next.tryAcquire(breaker);

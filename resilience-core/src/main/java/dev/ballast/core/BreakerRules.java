@@ -14,6 +14,8 @@ final class BreakerRules {
   final long slowNanos;
   final long openNanos;
   final int halfOpenProbes;
+  /** {@code maxHalfOpenDuration} in nanos; 0 = wait for the probes forever. */
+  final long maxHalfOpenNanos;
   /** {@code minimumCalls}, capped at the window size for a count window (a full window is judged). */
   final int minimumCalls;
   private final double failureThreshold;
@@ -26,6 +28,7 @@ final class BreakerRules {
     this.slowNanos = Check.saturatedNanos(config.slowCallDuration());
     this.openNanos = Check.saturatedNanos(config.openDuration());
     this.halfOpenProbes = config.halfOpenProbes();
+    this.maxHalfOpenNanos = Check.saturatedNanos(config.maxHalfOpenDuration());
     this.minimumCalls = config.windowType() == CircuitBreakerConfig.WindowType.COUNT
         ? Math.min(config.minimumCalls(), config.windowSize())
         : config.minimumCalls();

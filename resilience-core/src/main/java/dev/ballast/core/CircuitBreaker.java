@@ -24,7 +24,12 @@ import java.util.function.Supplier;
  * and rejects every call for {@code openDuration}. The first permission request after that turns it
  * {@link State#HALF_OPEN}, which lets exactly {@code halfOpenProbes} calls through; when all of them have
  * reported, the breaker opens again if their failure (or slow) rate reaches the threshold, else it closes
- * with an empty window. Operators can {@link #forceOpen()}, {@link #disable()} and {@link #reset()} it.
+ * with an empty window. If the probes are all out and have not all reported {@code maxHalfOpenDuration}
+ * after the last of them was let through (a call that hangs, a permission lost unreported), the next
+ * refused request opens the breaker again rather than leaving it half-open for good; the missing probes'
+ * late results through {@link #call} and {@link #callAsync} are then ignored (those go to the state that
+ * let the call through; the primitive API's {@code onSuccess} / {@code onError} cannot tell and report
+ * to the current state). Operators can {@link #forceOpen()}, {@link #disable()} and {@link #reset()} it.
  *
  * <p>The primitive API ({@link #tryAcquirePermission()}, {@link #onSuccess}, {@link #onError},
  * {@link #releasePermission()}) is what {@link #call} and {@link #callAsync} are built on; use it directly
@@ -68,7 +73,8 @@ public interface CircuitBreaker extends Policy {
 
   /**
    * Asks to make one call. In {@link State#OPEN} this is where the breaker notices that
-   * {@code openDuration} has passed and turns {@link State#HALF_OPEN}.
+   * {@code openDuration} has passed and turns {@link State#HALF_OPEN}; in {@link State#HALF_OPEN} with
+   * no probe left, where it notices that the probes outlived {@code maxHalfOpenDuration} and opens again.
    *
    * @return true if the call may be made; the caller must then report it exactly once through
    *     {@link #onSuccess}, {@link #onError} or {@link #releasePermission()}

@@ -33,6 +33,7 @@ public final class CircuitBreakerBuilder {
   private int minimumCalls = 20;
   private Duration openDuration = Duration.ofSeconds(30);
   private int halfOpenProbes = 5;
+  private Duration maxHalfOpenDuration = Duration.ofSeconds(60);
   private Predicate<Throwable> recordFailure = error -> true;
   private Set<Class<? extends Throwable>> ignoredExceptions = Set.of();
   private Ticker ticker = Ticker.system();
@@ -52,6 +53,7 @@ public final class CircuitBreakerBuilder {
     this.minimumCalls = config.minimumCalls();
     this.openDuration = config.openDuration();
     this.halfOpenProbes = config.halfOpenProbes();
+    this.maxHalfOpenDuration = config.maxHalfOpenDuration();
     this.recordFailure = config.recordFailure();
     this.ignoredExceptions = config.ignoredExceptions();
     this.ticker = ticker;
@@ -186,6 +188,21 @@ public final class CircuitBreakerBuilder {
   }
 
   /**
+   * How long the half-open breaker waits for its outstanding probes to report, counted from the last
+   * probe it let through, before it gives up on them and opens again; default 60 s, {@link Duration#ZERO}
+   * to wait forever. Without it, a probe that hangs or whose permission is lost unreported keeps the
+   * breaker half-open, refusing every other call, for good. Set it above the slowest call the dependency
+   * may legitimately take.
+   *
+   * @throws IllegalStateException if already set on this builder
+   */
+  public CircuitBreakerBuilder maxHalfOpenDuration(Duration duration) {
+    options.claim("maxHalfOpenDuration");
+    this.maxHalfOpenDuration = duration;
+    return this;
+  }
+
+  /**
    * Which exceptions count as failures; the others count as successes. Default: all.
    *
    * @throws IllegalStateException if already set on this builder
@@ -246,7 +263,7 @@ public final class CircuitBreakerBuilder {
   public CircuitBreaker build() {
     CircuitBreakerConfig config = new CircuitBreakerConfig(name, windowType, windowSize, windowDuration,
         failureRateThreshold, slowCallRateThreshold, slowCallDuration, minimumCalls, openDuration,
-        halfOpenProbes, recordFailure, ignoredExceptions);
+        halfOpenProbes, maxHalfOpenDuration, recordFailure, ignoredExceptions);
     Check.notNull(ticker, "CircuitBreaker.ticker");
     return DefaultCircuitBreaker.create(config, ticker, meterRegistry);
   }

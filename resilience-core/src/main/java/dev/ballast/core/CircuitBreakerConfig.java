@@ -26,6 +26,13 @@ import java.util.function.Predicate;
  *     default 20; a count window of fewer calls is judged once full)
  * @param openDuration how long the breaker stays open before it lets probes through; default 30 s
  * @param halfOpenProbes how many calls the half-open breaker lets through; default 5
+ * @param maxHalfOpenDuration how long a half-open breaker whose probes are all out waits for them to
+ *     report, counted from the last probe it let through; after that the first call refused opens the
+ *     breaker again for a new {@code openDuration}, and the missing probes' late results are ignored
+ *     (for calls made through {@code call} / {@code callAsync}, see {@link CircuitBreaker}).
+ *     Default 60 s; {@link Duration#ZERO} waits forever (as Resilience4j's
+ *     {@code maxWaitDurationInHalfOpenState} does by default). Set it above the slowest call the
+ *     dependency may legitimately take, or a breaker that only sees such calls can never close.
  * @param recordFailure which exceptions count as failures (the others count as successes); default all
  * @param ignoredExceptions exceptions (and their subclasses) that count as neither success nor failure;
  *     default none. Checked before {@code recordFailure}. A {@link CallRejectedException} from an inner
@@ -43,6 +50,7 @@ public record CircuitBreakerConfig(
     int minimumCalls,
     Duration openDuration,
     int halfOpenProbes,
+    Duration maxHalfOpenDuration,
     Predicate<Throwable> recordFailure,
     Set<Class<? extends Throwable>> ignoredExceptions) {
 
@@ -81,6 +89,7 @@ public record CircuitBreakerConfig(
     Check.atLeast(minimumCalls, 1, p + "minimumCalls");
     Check.positive(openDuration, p + "openDuration");
     Check.atLeast(halfOpenProbes, 1, p + "halfOpenProbes");
+    Check.notNegative(maxHalfOpenDuration, p + "maxHalfOpenDuration");
     Check.notNull(recordFailure, p + "recordFailure");
     Check.notNull(ignoredExceptions, p + "ignoredExceptions");
     for (Class<? extends Throwable> type : ignoredExceptions) {

@@ -237,10 +237,19 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
     transition(from, new BreakerOpen(from.seq + 1, ticker.read(), rules.openNanos, counts), reason);
   }
 
-  /** Open {@code from} has waited long enough. */
-  void halfOpen(BreakerOpen from) {
-    transition(from, new BreakerHalfOpen(from.seq + 1, rules.halfOpenProbes),
+  /** Open {@code from} has waited long enough; {@code now} starts the half-open state. */
+  void halfOpen(BreakerOpen from, long now) {
+    transition(from, new BreakerHalfOpen(from.seq + 1, rules.halfOpenProbes, rules.maxHalfOpenNanos, now),
         "open for " + config.openDuration() + ", letting " + rules.halfOpenProbes + " probe calls through");
+  }
+
+  /**
+   * The probes of {@code from} are all out and have not all reported within {@code maxHalfOpenDuration}
+   * of the last one let through: open again, with the probes that did report as the counts.
+   */
+  void probesTimedOut(BreakerHalfOpen from, Snapshot reported) {
+    open(from, reported, "probes: " + reported.bufferedCalls() + " of " + rules.halfOpenProbes
+        + " reported within " + config.maxHalfOpenDuration() + " of the last one let through");
   }
 
   /** All probes of {@code from} reported with {@code counts}: open again or close. */

@@ -93,6 +93,33 @@ class CircuitBreakerConcurrencyTest {
     assertThat(granted).hasValue(3);
   }
 
+  @Test
+  void concurrentRequestsNoticeTimedOutProbesExactlyOnce() throws Exception {
+    CircuitBreaker breaker = CircuitBreaker.builder().name("hung-probes").ticker(now::get)
+        .countWindow(1).halfOpenProbes(3).maxHalfOpenDuration(Duration.ofSeconds(10)).build();
+    List<StateTransition> seen = new CopyOnWriteArrayList<>();
+    breaker.addListener(seen::add);
+    breaker.onError(0, new IllegalStateException("boom"));
+    now.addAndGet(Duration.ofSeconds(30).toNanos());
+    for (int i = 0; i < 3; i++) {
+      assertThat(breaker.tryAcquirePermission()).isTrue(); // probes that will never report
+    }
+    now.addAndGet(Duration.ofSeconds(10).toNanos());
+    AtomicInteger granted = new AtomicInteger();
+
+    runConcurrently(() -> {
+      for (int i = 0; i < 1_000; i++) {
+        if (breaker.tryAcquirePermission()) {
+          granted.incrementAndGet();
+        }
+      }
+    });
+
+    assertThat(granted).as("open again for a full openDuration").hasValue(0);
+    assertThat(breaker.state()).isEqualTo(State.OPEN);
+    assertThat(seen).extracting(StateTransition::to).containsExactly(State.OPEN, State.HALF_OPEN, State.OPEN);
+  }
+
   private static void runConcurrently(Runnable work) throws InterruptedException {
     CountDownLatch start = new CountDownLatch(1);
     List<Thread> threads = new ArrayList<>();

@@ -30,6 +30,7 @@ class CircuitBreakerConfigTest {
     assertThat(config.minimumCalls()).isEqualTo(20);
     assertThat(config.openDuration()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.halfOpenProbes()).isEqualTo(5);
+    assertThat(config.maxHalfOpenDuration()).isEqualTo(Duration.ofSeconds(60));
     assertThat(config.recordFailure().test(new RuntimeException())).isTrue();
     assertThat(config.ignoredExceptions()).isEmpty();
   }
@@ -49,6 +50,8 @@ class CircuitBreakerConfigTest {
         bad("minimumCalls", b -> b.minimumCalls(0)),
         bad("openDuration", b -> b.openDuration(Duration.ofSeconds(-1))),
         bad("halfOpenProbes", b -> b.halfOpenProbes(0)),
+        bad("maxHalfOpenDuration", b -> b.maxHalfOpenDuration(Duration.ofMillis(-1))),
+        bad("maxHalfOpenDuration", b -> b.maxHalfOpenDuration(null)),
         bad("recordFailure", b -> b.recordFailure(null)),
         bad("ignoreExceptions[]", b -> b.ignoreExceptions(IllegalStateException.class, null)),
         bad("ticker", b -> b.ticker(null)));
@@ -79,11 +82,11 @@ class CircuitBreakerConfigTest {
   @Test
   void theRecordValidatesOnItsOwn() {
     assertThatThrownBy(() -> new CircuitBreakerConfig("x", WindowType.COUNT, 10, Duration.ofSeconds(1),
-        0.5, 1.0, Duration.ofSeconds(1), 1, Duration.ofSeconds(1), 1, e -> true, Set.of()))
+        0.5, 1.0, Duration.ofSeconds(1), 1, Duration.ofSeconds(1), 1, Duration.ZERO, e -> true, Set.of()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("CircuitBreaker.windowDuration must be zero for a COUNT window");
     assertThatThrownBy(() -> new CircuitBreakerConfig("x", null, 10, Duration.ZERO,
-        0.5, 1.0, Duration.ofSeconds(1), 1, Duration.ofSeconds(1), 1, e -> true, Set.of()))
+        0.5, 1.0, Duration.ofSeconds(1), 1, Duration.ofSeconds(1), 1, Duration.ZERO, e -> true, Set.of()))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("CircuitBreaker.windowType must not be null");
   }
@@ -93,7 +96,7 @@ class CircuitBreakerConfigTest {
     Set<Class<? extends Throwable>> ignored = new HashSet<>();
     ignored.add(IllegalArgumentException.class);
     CircuitBreakerConfig config = new CircuitBreakerConfig("x", WindowType.COUNT, 10, Duration.ZERO,
-        0.5, 1.0, Duration.ofSeconds(1), 1, Duration.ofSeconds(1), 1, e -> true, ignored);
+        0.5, 1.0, Duration.ofSeconds(1), 1, Duration.ofSeconds(1), 1, Duration.ZERO, e -> true, ignored);
     ignored.add(IllegalStateException.class);
     assertThat(config.ignoredExceptions()).containsExactly(IllegalArgumentException.class);
     assertThatThrownBy(() -> config.ignoredExceptions().clear()).isInstanceOf(UnsupportedOperationException.class);
@@ -122,7 +125,8 @@ class CircuitBreakerConfigTest {
   @Test
   void toBuilderCopiesEverythingAndAllowsOneOverride() {
     CircuitBreaker original = CircuitBreaker.builder().name("a").countWindow(50).failureRateThreshold(0.3)
-        .halfOpenProbes(2).ignoreExceptions(IllegalArgumentException.class).build();
+        .halfOpenProbes(2).maxHalfOpenDuration(Duration.ofSeconds(5))
+        .ignoreExceptions(IllegalArgumentException.class).build();
 
     CircuitBreakerBuilder copy = original.toBuilder().failureRateThreshold(0.7);
     CircuitBreaker changed = copy.build();
@@ -130,6 +134,9 @@ class CircuitBreakerConfigTest {
     assertThat(changed.config().failureRateThreshold()).isEqualTo(0.7);
     assertThat(changed.config().windowSize()).isEqualTo(50);
     assertThat(changed.config().halfOpenProbes()).isEqualTo(2);
+    assertThat(changed.config().maxHalfOpenDuration()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(original.toBuilder().maxHalfOpenDuration(Duration.ZERO).build().config().maxHalfOpenDuration())
+        .as("overridable once, and zero (wait forever) is allowed").isZero();
     assertThat(changed.config().ignoredExceptions()).containsExactly(IllegalArgumentException.class);
     assertThat(original.config().failureRateThreshold()).isEqualTo(0.3);
     assertThatThrownBy(() -> copy.failureRateThreshold(0.8)).isInstanceOf(IllegalStateException.class);

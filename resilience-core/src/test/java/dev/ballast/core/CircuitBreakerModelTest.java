@@ -45,7 +45,9 @@ class CircuitBreakerModelTest {
   /** One thing a caller can do: {@code kind} 0..3 report that outcome, 4 acquire, 5 release, 6 wait. */
   record Step(int kind, int ticks) {}
 
-  record Settings(int window, int minimumCalls, double failureThreshold, double slowThreshold, int probes) {}
+  /** {@code maxHalfOpen} in ticks, 0 = wait for the probes forever. */
+  record Settings(int window, int minimumCalls, double failureThreshold, double slowThreshold, int probes,
+      int maxHalfOpen) {}
 
   @Provide
   Arbitrary<Settings> settings() {
@@ -54,7 +56,8 @@ class CircuitBreakerModelTest {
         Arbitraries.integers().between(1, 12),
         Arbitraries.of(0.2, 0.5, 1.0),
         Arbitraries.of(0.5, 1.0),
-        Arbitraries.integers().between(1, 4)).as(Settings::new);
+        Arbitraries.integers().between(1, 4),
+        Arbitraries.of(0, 5, 20)).as(Settings::new);
   }
 
   @Provide
@@ -75,7 +78,7 @@ class CircuitBreakerModelTest {
         .countWindow(s.window()).minimumCalls(s.minimumCalls())
         .failureRateThreshold(s.failureThreshold()).slowCallRateThreshold(s.slowThreshold())
         .slowCallDuration(Duration.ofNanos(100)).openDuration(Duration.ofNanos(10))
-        .halfOpenProbes(s.probes()).build();
+        .halfOpenProbes(s.probes()).maxHalfOpenDuration(Duration.ofNanos(s.maxHalfOpen())).build();
     Model model = new Model(s, 10);
 
     for (Step step : steps) {
@@ -112,6 +115,7 @@ class CircuitBreakerModelTest {
     State state = State.CLOSED;
     final Deque<Integer> last = new ArrayDeque<>();
     long openedAt;
+    long lastGrantAt;
     int permits;
     int reported;
     int probeFailed;
@@ -127,12 +131,17 @@ class CircuitBreakerModelTest {
         state = State.HALF_OPEN;
         permits = s.probes();
         reported = probeFailed = probeSlow = 0;
+        lastGrantAt = now;
       }
       if (state == State.HALF_OPEN) {
         if (permits == 0) {
+          if (s.maxHalfOpen() > 0 && now - lastGrantAt >= s.maxHalfOpen()) {
+            open(now); // the probes out took too long: give up on them
+          }
           return false;
         }
         permits--;
+        lastGrantAt = now;
         return true;
       }
       return state == State.CLOSED;

@@ -263,6 +263,7 @@ final class RedisTier implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    guard.close();
     StatefulRedisConnection<byte[], byte[]> current = connection;
     if (current != null) {
       current.close();

@@ -91,6 +91,20 @@ final class BoardState {
     recompute();
   }
 
+  synchronized boolean hasPending() {
+    return !pending.isEmpty();
+  }
+
+  /** Whether the fleet state, as last read or heard, holds a fleet trigger's entry (any instance's). */
+  synchronized boolean hasFleetTriggerEntries() {
+    for (String field : fleet.keySet()) {
+      if (field.startsWith(Entry.AUTO)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   synchronized List<Op> pending() {
     return List.copyOf(pending);
   }

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * <p>Design: this class holds no mutable state of its own beyond the closed flag. Reads are one volatile
  * read of an immutable snapshot; {@link BoardState} guards the entries, {@link FleetSync} the re-reads,
  * {@link TriggerRunner} the trigger state machines. The periodic work (trigger evaluation, the slow
- * re-read) and re-reads after reconnects run on one daemon thread per switchboard.
+ * re-read, lease upkeep every third of the fleet trigger lease) and re-reads after reconnects run on one
+ * daemon thread per switchboard.
  */
 public final class DefaultSwitchboard implements Switchboard {
 
@@ -83,6 +84,7 @@ public final class DefaultSwitchboard implements Switchboard {
       this.fleet = new FleetSync(config, client, guard, state, executor);
     } catch (RuntimeException e) {
       executor.shutdownNow();
+      guard.close();
       throw e;
     }
   }
@@ -107,7 +109,16 @@ public final class DefaultSwitchboard implements Switchboard {
     if (fleet != null) {
       long every = config.refreshEvery().toNanos();
       executor.scheduleWithFixedDelay(() -> quietly("refresh", this::refresh), every, every, TimeUnit.NANOSECONDS);
+      long upkeep = config.fleetTriggerLease().toNanos() / 3;
+      executor.scheduleWithFixedDelay(() -> quietly("lease upkeep", this::upkeepLeases), upkeep, upkeep,
+          TimeUnit.NANOSECONDS);
     }
+  }
+
+  /** Renews this instance's fleet trigger entries, then ends lapsed ones (any instance's). */
+  private void upkeepLeases() {
+    triggers.renewFleet(fleet::renew);
+    fleet.pruneLapsed();
   }
 
   private Switch current(SwitchName switchName) {
@@ -277,6 +288,7 @@ public final class DefaultSwitchboard implements Switchboard {
   public void refresh() {
     if (fleet != null) {
       fleet.refresh();
+      upkeepLeases(); // so that a manual schedule, which calls refresh(), keeps its leases too
     }
   }
 
@@ -304,6 +316,19 @@ public final class DefaultSwitchboard implements Switchboard {
     meters.close();
     if (fleet != null) {
       fleet.close(triggers.engagedFleetFields()); // an engaged fleet trigger must not outlive its instance
+    }
+  }
+
+  /**
+   * For tests: dies as a killed process would. The schedule stops and the connections close, but nothing
+   * is withdrawn: this instance's fleet trigger entries stay in Redis until their lease lapses.
+   */
+  void crash() {
+    closed = true;
+    executor.shutdownNow();
+    meters.close();
+    if (fleet != null) {
+      fleet.close();
     }
   }
 

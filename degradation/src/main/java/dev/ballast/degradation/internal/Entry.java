@@ -7,8 +7,9 @@ import java.util.Map;
 /**
  * One thing that holds switches in a position: a manual setting ({@code switch:<id>}), a mode entered by
  * hand ({@code mode:<name>}) or an engaged trigger ({@code auto:<trigger>} locally, {@code
- * auto:<trigger>@<instance>} fleet-wide). The field is its identity, in Redis the hash field. Entries
- * carry their switch positions, so an instance can apply a mode or trigger it has not configured.
+ * auto:<trigger>@<instance>} fleet-wide, leased: see {@link FleetSync}). The field is its identity, in
+ * Redis the hash field. Entries carry their switch positions, so an instance can apply a mode or trigger
+ * it has not configured.
  *
  * @param field the identity, prefixed by kind
  * @param sinceMillis when it was set, epoch millis

@@ -25,6 +25,15 @@ import org.slf4j.LoggerFactory;
  * caller of {@link Switchboard#refresh()}; Lettuce I/O threads only apply broadcasts (a short critical
  * section in {@link BoardState}) and ask for re-reads, never block. {@code syncQueued} coalesces requests
  * for a re-read. Redis calls never run while holding the state's monitor.
+ *
+ * <p>Leases: a fleet trigger's entry ({@code auto:...}) is written with a lease, an expiry in Redis time
+ * kept beside the state. Its instance renews it ({@link #renew}, called under the trigger runner's
+ * monitor, so a renewal never races the trigger's own flip) by setting the unchanged entry again, which
+ * the script turns into a lease update: no version, no broadcast. Any instance that sees trigger entries
+ * prunes ({@link #pruneLapsed}): one script deletes the lapsed ones and broadcasts each deletion like any
+ * other, so every instance drops them through the usual path; no instance compares clocks. An instance
+ * deletes only once Redis has answered it for a whole lease: after an outage, when every lease has
+ * lapsed, each live owner gets that long to renew before its entry is taken for a dead instance's.
  */
 final class FleetSync implements AutoCloseable {
 
@@ -38,6 +47,7 @@ final class FleetSync implements AutoCloseable {
   private final BoardConfig config;
   private final RedisClient client;
   private final RedisGuard guard;
+  private final long leaseMillis;
   private volatile RedisFleet redis; // null until connected: Redis may be down when the switchboard starts
   private final Object syncLock = new Object();
   private final AtomicBoolean syncQueued = new AtomicBoolean();
@@ -52,6 +62,7 @@ final class FleetSync implements AutoCloseable {
     this.config = config;
     this.client = client;
     this.guard = guard;
+    this.leaseMillis = config.fleetTriggerLease().toMillis();
     try {
       this.redis = connect();
     } catch (RuntimeException e) {
@@ -114,8 +125,48 @@ final class FleetSync implements AutoCloseable {
     }
   }
 
-  private static RedisFleet.Written send(RedisFleet port, Op op) {
-    return op.entry() == null ? port.delete(op.field()) : port.set(op.field(), EntryCodec.encodeTail(op.entry()));
+  private RedisFleet.Written send(RedisFleet port, Op op) {
+    if (op.entry() == null) {
+      return port.delete(op.field());
+    }
+    // Only fleet triggers' entries are leased: an operator's setting or mode stays until released.
+    long lease = op.entry().origin() == Switch.Origin.AUTOMATIC ? leaseMillis : 0;
+    return port.set(op.field(), EntryCodec.encodeTail(op.entry()), lease);
+  }
+
+  /**
+   * Renews the lease of this instance's engaged fleet trigger entry by setting it again: only the lease
+   * changes, unless the entry is gone from Redis (pruned while this instance could not reach it, or the
+   * state was lost), in which case it is written and broadcast afresh. Skipped while Redis does not answer
+   * or an outage's writes still wait: those go first, then renewals resume.
+   */
+  void renew(String field, Entry entry) {
+    RedisFleet port = redis;
+    if (port == null || state.hasPending()) {
+      return;
+    }
+    RedisFleet.Written written = send(port, new Op(field, entry));
+    if (written != null && state.applyWritten(field, written)) {
+      requestSync(Duration.ZERO);
+    }
+  }
+
+  /**
+   * Ends trigger entries whose lease lapsed (broadcast, so every instance drops them). A no-op unless this
+   * instance sees a trigger entry; until Redis has answered it for a whole lease (after it started, after
+   * an outage) the call only hands leases to entries without one: it still runs, so that its successes
+   * start that clock.
+   */
+  void pruneLapsed() {
+    RedisFleet port = redis;
+    if (port == null || !state.hasFleetTriggerEntries()) {
+      return;
+    }
+    List<String> removed = port.prune(leaseMillis, port.answeredFor(leaseMillis * 1_000_000L));
+    if (removed != null) {
+      removed.forEach(field -> log.info("switchboard {}: {} ended: its lease lapsed, its instance stopped renewing it",
+          board, field));
+    }
   }
 
   /** Asks for a re-read after {@code delay} on the switchboard's thread; requests made meanwhile coalesce. */
@@ -188,6 +239,7 @@ final class FleetSync implements AutoCloseable {
   /** Deletes {@code fields} (best effort, one try each) and closes the connections. */
   void close(List<String> fields) {
     closed = true;
+    guard.close();
     RedisFleet port;
     synchronized (syncLock) { // no connect may slip in after this
       port = redis;

@@ -15,23 +15,27 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.Map;
 
 /**
  * The switchboard's narrow port onto Redis: write one entry (a Lua script: set or delete, bump the
- * version, publish, atomically), read the whole state ({@code HGETALL}), and hear broadcasts. Every call
- * goes through the {@link RedisGuard}, so a failure comes back as null, never as an exception.
+ * version, publish, atomically), end the entries whose lease lapsed (another script, broadcasting the
+ * same way), read the whole state ({@code HGETALL}), and hear broadcasts. Every call goes through the
+ * {@link RedisGuard}, so a failure comes back as null, never as an exception.
  *
- * <p>Keys: the state hash {@code <prefix>{<name>}} and the channel {@code <prefix>{<name>}:changes}; the
- * hash tag keeps them on one Cluster slot. Thread-safe: Lettuce connections are; this holds no state of
- * its own beyond them.
+ * <p>Keys: the state hash {@code <prefix>{<name>}}, the leases of fleet trigger entries {@code
+ * <prefix>{<name>}:leases} (field to expiry in Redis time) and the channel {@code <prefix>{<name>}:changes};
+ * the hash tag keeps them on one Cluster slot. Thread-safe: Lettuce connections are; beyond them this holds
+ * only since when Redis has answered (an atomic long).
  */
 final class RedisFleet implements AutoCloseable {
 
   static final String VERSION_FIELD = "_version";
   static final String EPOCH_FIELD = "_epoch";
   private static final RedisScript APPLY = RedisScript.fromResource(RedisFleet.class, "apply.lua");
+  private static final RedisScript PRUNE = RedisScript.fromResource(RedisFleet.class, "prune.lua");
 
   /** What the port tells the switchboard; called on Lettuce I/O threads, so it must not block. */
   interface Events {
@@ -47,17 +51,20 @@ final class RedisFleet implements AutoCloseable {
    */
   record Written(long version, String stored, String epoch) {}
 
-  private final String[] hashKey;
+  private final String[] keys; // the state hash, the leases hash
   private final String channel;
   private final RedisGuard guard;
   private final StatefulRedisConnection<String, String> commands;
   private final StatefulRedisPubSubConnection<String, String> pubSub;
   private final Duration timeout;
   private final AtomicBoolean initialSubscription = new AtomicBoolean(true);
+  /** System.nanoTime() of the first call answered since the last one that failed; NONE until then. */
+  private final AtomicLong answeringSince = new AtomicLong(NONE);
+  private static final long NONE = Long.MIN_VALUE;
 
   RedisFleet(RedisClient client, String prefix, String name, Duration timeout, RedisGuard guard, Events events) {
     this.timeout = timeout;
-    this.hashKey = new String[] {prefix + "{" + name + "}"};
+    this.keys = new String[] {prefix + "{" + name + "}", prefix + "{" + name + "}:leases"};
     this.channel = prefix + "{" + name + "}:changes";
     this.guard = guard;
     this.commands = client.connect();
@@ -95,26 +102,46 @@ final class RedisFleet implements AutoCloseable {
   }
 
   String hashKey() {
-    return hashKey[0];
+    return keys[0];
   }
 
   String channel() {
     return channel;
   }
 
-  /** Sets {@code field} to {@code tail} (Redis prepends its time); null when Redis did not answer. */
-  Written set(String field, String tail) {
-    return run("set", field, tail);
+  /**
+   * Sets {@code field} to {@code tail} (Redis prepends its time), with a lease of {@code leaseMillis} from
+   * now in Redis time if positive; null when Redis did not answer. Setting an unchanged entry only renews
+   * its lease: no new version, no broadcast.
+   */
+  Written set(String field, String tail, long leaseMillis) {
+    return run("set", field, tail, Long.toString(leaseMillis));
   }
 
-  /** Deletes {@code field}; null when Redis did not answer. */
+  /** Deletes {@code field} and its lease; null when Redis did not answer. */
   Written delete(String field) {
-    return run("del", field, "");
+    return run("del", field, "", "0");
   }
 
-  private Written run(String op, String field, String tail) {
-    List<Object> reply = guarded(() -> APPLY.evalAsync(commands.async(), ScriptOutputType.MULTI, hashKey, channel, op,
-        field, tail));
+  /**
+   * Gives {@code auto:} entries found without a lease one of {@code leaseMillis} and, if {@code delete},
+   * deletes (and broadcasts the deletion of) every entry whose lease lapsed; returns the fields deleted,
+   * null when Redis did not answer.
+   */
+  List<String> prune(long leaseMillis, boolean delete) {
+    return guarded(() -> PRUNE.evalAsync(commands.async(), ScriptOutputType.MULTI, keys, channel,
+        Long.toString(leaseMillis), delete ? "1" : "0"));
+  }
+
+  /** Whether Redis has answered every call for at least the last {@code nanos}. */
+  boolean answeredFor(long nanos) {
+    long since = answeringSince.get();
+    return since != NONE && System.nanoTime() - since >= nanos;
+  }
+
+  private Written run(String op, String field, String tail, String lease) {
+    List<Object> reply = guarded(() -> APPLY.evalAsync(commands.async(), ScriptOutputType.MULTI, keys, channel, op,
+        field, tail, lease));
     if (reply == null || reply.size() != 3) {
       return null;
     }
@@ -123,7 +150,7 @@ final class RedisFleet implements AutoCloseable {
 
   /** The whole hash, version and epoch included; null when Redis did not answer. */
   Map<String, String> readAll() {
-    return guarded(() -> commands.async().hgetall(hashKey[0]));
+    return guarded(() -> commands.async().hgetall(keys[0]));
   }
 
   /**
@@ -134,6 +161,7 @@ final class RedisFleet implements AutoCloseable {
    */
   private <T> T guarded(Supplier<CompletionStage<T>> call) {
     if (!guard.tryAcquire()) {
+      answeringSince.set(NONE);
       guard.onFallback();
       return null;
     }
@@ -143,6 +171,7 @@ final class RedisFleet implements AutoCloseable {
       future = call.get().toCompletableFuture();
       T value = future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
       guard.onSuccess(start);
+      answeringSince.compareAndSet(NONE, System.nanoTime());
       return value;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -156,6 +185,7 @@ final class RedisFleet implements AutoCloseable {
   }
 
   private void failed(CompletableFuture<?> future, long start, Throwable error) {
+    answeringSince.set(NONE);
     if (future != null) {
       future.cancel(true);
     }

@@ -16,9 +16,9 @@ import org.slf4j.LoggerFactory;
  * Evaluates the triggers: reads each signal once, steps its {@link Hysteresis}, and turns a flip into an
  * entry (engaged) or its removal (disengaged), local or fleet-wide by the trigger's scope.
  *
- * <p>Design: {@link #evaluate()} is serialized by this object's monitor, because the hysteresis state
- * machines are not thread-safe; it may call Redis (fleet triggers) while holding it, which only delays
- * the next evaluation.
+ * <p>Design: {@link #evaluate()} and {@link #renewFleet} are serialized by this object's monitor,
+ * because the hysteresis state machines are not thread-safe and a renewal must not race a flip; both may
+ * call Redis (fleet triggers) while holding it, which only delays the next evaluation.
  */
 final class TriggerRunner {
 
@@ -36,6 +36,7 @@ final class TriggerRunner {
     final Trigger trigger;
     final Hysteresis hysteresis;
     final String field;
+    Entry engaged; // the entry written when it engaged, renewed as is; null while disengaged
 
     Armed(Trigger trigger, String instanceId) {
       this.trigger = trigger;
@@ -90,6 +91,7 @@ final class TriggerRunner {
     Entry entry = engaged
         ? new Entry(armed.field, clock.millis(), "trigger:" + trigger.name() + "@" + instanceId, why, trigger.settings())
         : null;
+    armed.engaged = entry;
     (trigger.scope() == Trigger.Scope.LOCAL ? local : fleet).accept(armed.field, entry);
   }
 
@@ -97,10 +99,22 @@ final class TriggerRunner {
   synchronized List<String> engagedFleetFields() {
     List<String> fields = new ArrayList<>();
     for (Armed armed : triggers) {
-      if (armed.trigger.scope() == Trigger.Scope.FLEET && armed.hysteresis.engaged()) {
+      if (armed.trigger.scope() == Trigger.Scope.FLEET && armed.engaged != null) {
         fields.add(armed.field);
       }
     }
     return fields;
+  }
+
+  /**
+   * Hands each engaged fleet trigger's entry to {@code renew}, under this monitor: a renewal cannot
+   * overtake the trigger's disengagement and bring its entry back.
+   */
+  synchronized void renewFleet(BiConsumer<String, Entry> renew) {
+    for (Armed armed : triggers) {
+      if (armed.trigger.scope() == Trigger.Scope.FLEET && armed.engaged != null) {
+        renew.accept(armed.field, armed.engaged);
+      }
+    }
   }
 }

@@ -69,8 +69,9 @@ public final class RedisGcraLimiter implements DistributedRateLimiter {
       localBuilder.ticker(testClock);
     }
     this.local = localBuilder.build();
-    this.guard = RedisGuard.create("limiter:" + name, registry);
     this.connection = client.connect(StringCodec.UTF8);
+    // After the connection: a limiter that could not connect never joins the shared ballast.redis.up gauge.
+    this.guard = RedisGuard.create("limiter:" + name, registry);
     // The connection's own timeout bounds each call: no future and no timer task per acquire.
     connection.setTimeout(redisTimeout);
     this.redis = connection.sync();
@@ -121,6 +122,7 @@ public final class RedisGcraLimiter implements DistributedRateLimiter {
 
   @Override
   public void close() {
+    guard.close();
     connection.close();
   }
 

@@ -250,6 +250,7 @@ public final class RedisStore implements QueueStore {
 
   @Override
   public void close() {
+    guard.close();
     connection.close();
   }
 

@@ -67,6 +67,25 @@ class ConfigurationTest {
   }
 
   @Test
+  void aBreakerEntrySetsItsHalfOpenTimeoutOrKeepsTheDefault() {
+    Registry registry = build("""
+        extends: external-api
+        circuitBreakers:
+          patient:
+            maxHalfOpenDuration: 0
+          impatient:
+            maxHalfOpenDuration: 5s
+        """);
+    assertThat(registry.get("external-api", CircuitBreaker.class).config().maxHalfOpenDuration())
+        .as("the preset keeps the default").isEqualTo(Duration.ofSeconds(60));
+    assertThat(registry.get("patient", CircuitBreaker.class).config().maxHalfOpenDuration()).isZero();
+    assertThat(registry.get("impatient", CircuitBreaker.class).config().maxHalfOpenDuration())
+        .isEqualTo(Duration.ofSeconds(5));
+    assertError("circuitBreakers:\n  c:\n    maxHalfOpenDuration: soon\n", 3,
+        "circuitBreakers.c.maxHalfOpenDuration", "must be a duration");
+  }
+
+  @Test
   void aFileExtendsSeveralParentsLaterOnesWinning(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("common.yaml"), "timeouts:\n  shared: { limit: 1s }\n");
     Files.writeString(dir.resolve("a.yaml"), "extends: common.yaml\ntimeouts:\n  a: { limit: 2s }\n  both: { limit: 2s }\n");

@@ -10,6 +10,7 @@ import dev.ballast.degradation.SwitchName;
 import dev.ballast.degradation.Switchboard;
 import dev.ballast.degradation.SwitchboardBuilder;
 import dev.ballast.degradation.Trigger;
+import dev.ballast.degradation.internal.BoardConfig;
 import io.lettuce.core.RedisClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,7 +32,7 @@ import java.util.function.Supplier;
  *
  * <p>Keys: {@code name}, {@code redis}, {@code keyPrefix}, {@code instanceId}, {@code features},
  * {@code modes}, {@code evaluateEvery}, {@code refreshEvery}, {@code redisTimeout},
- * {@code manualSchedule}, {@code triggers} (see {@link TriggerReader}).
+ * {@code fleetTriggerLease}, {@code manualSchedule}, {@code triggers} (see {@link TriggerReader}).
  */
 public final class SwitchboardSection implements ConfigSection {
 
@@ -39,7 +40,7 @@ public final class SwitchboardSection implements ConfigSection {
   public static final String REGISTRY_NAME = "switchboard";
 
   private static final Set<String> KEYS = Set.of("name", "redis", "keyPrefix", "instanceId", "features", "modes",
-      "evaluateEvery", "refreshEvery", "redisTimeout", "manualSchedule", "triggers");
+      "evaluateEvery", "refreshEvery", "redisTimeout", "fleetTriggerLease", "manualSchedule", "triggers");
 
   @Override
   public String key() {
@@ -80,9 +81,17 @@ public final class SwitchboardSection implements ConfigSection {
     if (section.get("instanceId") != null) {
       apply(section.get("instanceId"), () -> builder.instanceId(section.string("instanceId", null).trim()));
     }
+    Duration redisTimeout = positive(section, "redisTimeout", Duration.ofSeconds(1));
+    Duration lease = positive(section, "fleetTriggerLease", Duration.ofSeconds(15));
+    ConfigNode leaseNode = section.get("fleetTriggerLease");
+    apply(leaseNode != null ? leaseNode : section.get("redisTimeout"), () -> {
+      BoardConfig.checkLease(lease, redisTimeout);
+      return null;
+    });
     builder.evaluateEvery(positive(section, "evaluateEvery", Duration.ofSeconds(1)))
         .refreshEvery(positive(section, "refreshEvery", Duration.ofSeconds(30)))
-        .redisTimeout(positive(section, "redisTimeout", Duration.ofSeconds(1)))
+        .redisTimeout(redisTimeout)
+        .fleetTriggerLease(lease)
         .ticker(context.ticker());
     if (section.bool("manualSchedule", false)) {
       builder.manualSchedule();

@@ -10,7 +10,7 @@ import java.util.Set;
 /**
  * {@code circuitBreakers.<name>}: {@code countWindow} or {@code timeWindow}, {@code failureRateThreshold},
  * {@code slowCallRateThreshold}, {@code slowCallDuration}, {@code minimumCalls}, {@code openDuration},
- * {@code halfOpenProbes}; unset keys keep the breaker's defaults.
+ * {@code halfOpenProbes}, {@code maxHalfOpenDuration}; unset keys keep the breaker's defaults.
  */
 public final class CircuitBreakersSection extends EntrySection {
 
@@ -22,7 +22,8 @@ public final class CircuitBreakersSection extends EntrySection {
   @Override
   public Set<String> entryKeys() {
     return Set.of("countWindow", "timeWindow", "failureRateThreshold", "slowCallRateThreshold",
-        "slowCallDuration", "minimumCalls", "openDuration", "halfOpenProbes");
+        "slowCallDuration", "minimumCalls", "openDuration", "halfOpenProbes",
+        "maxHalfOpenDuration");
   }
 
   @Override
@@ -54,6 +55,9 @@ public final class CircuitBreakersSection extends EntrySection {
     }
     if (entry.get("halfOpenProbes") != null) {
       builder.halfOpenProbes(entry.intValue("halfOpenProbes", null, 1, 10_000));
+    }
+    if (entry.get("maxHalfOpenDuration") != null) {
+      builder.maxHalfOpenDuration(entry.duration("maxHalfOpenDuration", null));
     }
     if (context.meterRegistry() != null) {
       builder.meterRegistry(context.meterRegistry());
