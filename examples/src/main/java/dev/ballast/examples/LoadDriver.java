@@ -1,66 +1,127 @@
 package dev.ballast.examples;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Runs clients that each send requests at a fixed pace (so a failing provider is not hammered faster
- * than real users would) against a checkout for a fixed time, and collects what they saw.
+ * Offers load open loop: requests are scheduled at a fixed rate whatever the service does, sent to the
+ * instances in turn, and run on a bounded pool of client threads. Latency is measured from each
+ * request's scheduled start, so a request that waited for a free client thread because the service was
+ * slow counts that wait (no coordinated omission). A response after the deadline is an error.
+ *
+ * <p>One thread calls {@link #drive}; the client threads record into the {@link Timeline}.
  */
-final class LoadDriver {
+final class LoadDriver implements AutoCloseable {
 
-  private final int clients;
-  private final long intervalNanos;
-  private final Duration duration;
+  private final ThreadPoolExecutor clients;
+  private final long deadlineNanos;
+  private final Traffic traffic = new Traffic();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicLong orders = new AtomicLong();
+  private final String orderPrefix;
 
-  LoadDriver(int clients, int requestsPerSecond, Duration duration) {
-    this.clients = clients;
-    this.intervalNanos = 1_000_000_000L * clients / requestsPerSecond;
-    this.duration = duration;
+  LoadDriver(int threads, Duration deadline, String orderPrefix) {
+    AtomicInteger count = new AtomicInteger();
+    this.clients = new ThreadPoolExecutor(threads, threads, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(),
+        runnable -> {
+          Thread thread = new Thread(runnable, "client-" + count.incrementAndGet());
+          thread.setDaemon(true);
+          return thread;
+        });
+    this.clients.prestartAllCoreThreads();
+    this.deadlineNanos = deadline.toNanos();
+    this.orderPrefix = orderPrefix;
   }
 
-  PhaseReport run(Demo.Checkout checkout) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(clients);
-    CountDownLatch start = new CountDownLatch(1);
-    long end = System.nanoTime() + duration.toNanos();
-    List<Future<PhaseReport>> results = new ArrayList<>();
-    for (int c = 0; c < clients; c++) {
-      int client = c;
-      results.add(pool.submit(() -> {
-        PhaseReport report = new PhaseReport();
-        start.await();
-        int order = client * 1_000_000;
-        // Spread the clients' first requests over one interval, then keep each on its own beat.
-        long next = System.nanoTime() + intervalNanos * client / clients;
-        while (next < end) {
-          LockSupport.parkNanos(next - System.nanoTime());
-          next += intervalNanos;
-          long began = System.nanoTime();
-          try {
-            String answer = checkout.pay(order++);
-            report.record(System.nanoTime() - began, answer.startsWith("receipt") ? PhaseReport.Outcome.PAID
-                : PhaseReport.Outcome.DEGRADED);
-          } catch (Exception e) {
-            report.record(System.nanoTime() - began, PhaseReport.Outcome.ERROR);
-          }
-        }
-        return report;
-      }));
+  /**
+   * Offers {@code phase}'s load from {@code startNanos} for its duration and returns at its end (without
+   * waiting for the requests still running).
+   *
+   * @param timeline where requests are recorded, or null not to record (warm-up)
+   * @param phaseIndex the phase's index in the timeline
+   * @return the phase's end, in {@link System#nanoTime()} terms: the next phase's start
+   */
+  long drive(Phase phase, long startNanos, List<Storefront> instances, Timeline timeline, int phaseIndex) {
+    long end = startNanos + phase.duration().toNanos();
+    int rate = phase.requestsPerSecond();
+    for (long k = 0; ; k++) {
+      // From the start, not from the previous request, so rounding never drifts the rate.
+      long scheduled = startNanos + k * 1_000_000_000L / rate;
+      if (scheduled >= end) {
+        break;
+      }
+      long wait = scheduled - System.nanoTime();
+      if (wait > 0) {
+        LockSupport.parkNanos(wait);
+      }
+      submit(scheduled, instances.get((int) (k % instances.size())), timeline, phaseIndex);
     }
-    start.countDown();
-    PhaseReport total = new PhaseReport();
-    for (Future<PhaseReport> result : results) {
-      total.add(result.get());
+    long rest = end - System.nanoTime();
+    if (rest > 0) {
+      LockSupport.parkNanos(rest);
     }
-    pool.shutdown();
-    pool.awaitTermination(10, TimeUnit.SECONDS);
-    return total;
+    return end;
+  }
+
+  private void submit(long scheduled, Storefront instance, Timeline timeline, int phaseIndex) {
+    Traffic.Kind kind = traffic.nextKind(ThreadLocalRandom.current());
+    String orderId = orderPrefix + orders.incrementAndGet();
+    inFlight.incrementAndGet();
+    clients.execute(() -> {
+      try {
+        call(scheduled, kind, instance, orderId, timeline, phaseIndex);
+      } finally {
+        inFlight.decrementAndGet();
+      }
+    });
+  }
+
+  private void call(long scheduled, Traffic.Kind kind, Storefront instance, String orderId, Timeline timeline,
+      int phaseIndex) {
+    Outcome outcome;
+    String cause = null;
+    try {
+      outcome = traffic.execute(kind, instance, orderId);
+    } catch (RuntimeException e) {
+      outcome = Outcome.ERROR;
+      cause = causeOf(e);
+    }
+    long latency = System.nanoTime() - scheduled;
+    if (latency > deadlineNanos && outcome != Outcome.ERROR) {
+      outcome = Outcome.ERROR;
+      cause = "over the " + TimeUnit.NANOSECONDS.toMillis(deadlineNanos) + " ms deadline";
+    }
+    if (timeline != null) {
+      timeline.record(phaseIndex, scheduled, latency, outcome, kind, cause);
+    }
+  }
+
+  private static String causeOf(RuntimeException e) {
+    // Messages of database errors are fixed phrases; others name keys or ids, so only the type is kept.
+    return e instanceof DatabaseException ? e.getMessage() : e.getClass().getSimpleName();
+  }
+
+  /** Waits until every request sent has finished, at most {@code timeout}; returns whether they did. */
+  boolean awaitIdle(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (inFlight.get() > 0) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+    }
+    return true;
+  }
+
+  @Override
+  public void close() {
+    clients.shutdownNow();
   }
 }

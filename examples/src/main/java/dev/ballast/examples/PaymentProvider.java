@@ -4,62 +4,46 @@ import dev.ballast.core.RateLimiter;
 import dev.ballast.core.RetryAfterHint;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.TimeUnit;
 
 /**
- * A simulated third-party payment API: 20 ms per call, a quota of 200 calls per second (beyond it, a
- * 429 with Retry-After), and a failure ratio and extra latency that the demo changes per phase.
+ * A simulated third-party payment API: about 30 ms per call and a quota of 40 calls a second (a burst of
+ * 40); beyond it, a 429 with Retry-After. The quota is the vendor's own bucket (core's token bucket is a
+ * convenient simulation of it), not part of the storefront's Ballast wiring.
  */
-final class PaymentProvider {
+final class PaymentProvider implements Payments {
 
-  /** The provider's 429: says when to come back. */
+  /** The vendor's quota, calls per second. */
+  static final int QUOTA_PER_SECOND = 40;
+
+  /** The vendor's 429: says when to come back. */
   static final class TooManyRequests extends RuntimeException implements RetryAfterHint {
     private static final long serialVersionUID = 1L;
 
     TooManyRequests() {
-      super("429 Too Many Requests", null, false, false);
+      super("429 Too Many Requests (Retry-After: 0.1 s)", null, false, false);
     }
 
     @Override
     public Duration retryAfter() {
-      return Duration.ofMillis(50);
+      return Duration.ofMillis(100);
     }
   }
 
-  /** The provider's 503 or a dropped connection. */
-  static final class Unavailable extends RuntimeException {
-    private static final long serialVersionUID = 1L;
+  private final RateLimiter quota = RateLimiter.builder().name("vendor-quota")
+      .capacity(QUOTA_PER_SECOND).refill(QUOTA_PER_SECOND, Duration.ofSeconds(1)).build();
 
-    Unavailable(String message) {
-      super(message, null, false, false);
-    }
-  }
-
-  private final RateLimiter quota = RateLimiter.builder().name("provider-quota")
-      .capacity(20).refill(200, Duration.ofSeconds(1)).build();
-  private final LongAdder calls = new LongAdder();
-  private volatile double failureRatio;
-  private volatile long extraLatencyNanos;
-
-  void conditions(double failureRatio, Duration extraLatency) {
-    this.failureRatio = failureRatio;
-    this.extraLatencyNanos = extraLatency.toNanos();
-  }
-
-  String charge(int order) {
-    calls.increment();
+  @Override
+  public String charge(String orderId, long amountCents) {
     if (!quota.tryAcquire()) {
       throw new TooManyRequests();
     }
-    LockSupport.parkNanos(Duration.ofMillis(20).toNanos() + extraLatencyNanos);
-    if (ThreadLocalRandom.current().nextDouble() < failureRatio) {
-      throw new Unavailable("503 from the provider");
+    try {
+      TimeUnit.MICROSECONDS.sleep(ThreadLocalRandom.current().nextLong(20_000, 40_000));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // our caller's timeout gave up on us
+      throw new IllegalStateException("payment call interrupted", e);
     }
-    return "receipt-" + order;
-  }
-
-  long callsAndReset() {
-    return calls.sumThenReset();
+    return "pay-" + orderId;
   }
 }

@@ -1,0 +1,38 @@
+package dev.ballast.examples;
+
+import dev.ballast.core.annotation.CircuitBreaker;
+import java.util.List;
+
+/**
+ * The storefront's database, as the service sees it. With Ballast every call passes the circuit breaker
+ * {@code database} (from {@code storefront.yaml}): an outage opens it, its state drives the switchboard's
+ * {@code database-down} trigger, and {@link DatabaseProbe}'s pings are its half-open probes, so the fleet
+ * learns that the database is back even while serve-cached spares it. Without Ballast the service calls
+ * {@link SimulatedDatabase} directly and these annotations do nothing.
+ */
+public interface Database {
+
+  /** One product by SKU; null if there is none. */
+  @CircuitBreaker("database")
+  Product findProduct(String sku);
+
+  /** The products to recommend to a user (one heavy query). */
+  @CircuitBreaker("database")
+  List<Product> recommendationsFor(String user);
+
+  /** Stores a cart line. */
+  @CircuitBreaker("database")
+  void saveCartLine(String user, String sku, int quantity);
+
+  /** Changes a product's price. */
+  @CircuitBreaker("database")
+  void updatePrice(String sku, long priceCents);
+
+  /** Stores a paid order. */
+  @CircuitBreaker("database")
+  void saveOrder(String orderId, String user, long amountCents);
+
+  /** A trivial query ({@code SELECT 1}): is the database answering? */
+  @CircuitBreaker("database")
+  void ping();
+}

@@ -1,0 +1,183 @@
+package dev.ballast.examples;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Runs the scenario against one deployment: warm-up, then each phase in turn (starting or ending the
+ * database outage at its boundary), a sample of the service's state at every second (and a progress
+ * line), then waits for the last requests and for the job queue to drain, and assembles the
+ * {@link RunResult}.
+ */
+final class ScenarioRunner {
+
+  private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(15);
+
+  /** Counters at a phase boundary. */
+  private record Snapshot(long databaseCalls, long productQueriesAnswered, JobStats jobs, String switchboard) {}
+
+  private final DemoSettings settings;
+  private final ConsoleReport console;
+
+  ScenarioRunner(DemoSettings settings, ConsoleReport console) {
+    this.settings = settings;
+    this.console = console;
+  }
+
+  RunResult run(Scenario scenario, Deployment deployment, Backends backends, FlipLog flips) {
+    console.runStarts(deployment.label());
+    try (LoadDriver driver = new LoadDriver(settings.clientThreads(), settings.deadline(),
+        deployment.withBallast() ? "order-b-" : "order-p-")) {
+      long start = driver.drive(scenario.warmUp(), System.nanoTime(), deployment.instances(), null, -1);
+      start = settle(deployment, driver, scenario.warmUp(), start);
+      Timeline timeline = new Timeline(start, scenario.phases());
+      flips.startAt(start);
+      List<Double> phaseStarts = phaseStartsOf(scenario);
+      Thread sampler = new Thread(() -> sampleEverySecond(timeline, scenario, phaseStarts, deployment, backends,
+          flips), "sampler");
+      sampler.setDaemon(true);
+      sampler.start();
+      List<Snapshot> boundaries = new ArrayList<>();
+      boundaries.add(snapshot(deployment, backends));
+      long phaseStart = start;
+      for (int i = 0; i < scenario.phases().size(); i++) {
+        Phase phase = scenario.phases().get(i);
+        backends.database().outage(phase.databaseDown());
+        phaseStart = driver.drive(phase, phaseStart, deployment.instances(), timeline, i);
+        boundaries.add(snapshot(deployment, backends));
+      }
+      backends.database().outage(false);
+      driver.awaitIdle(settings.deadline().multipliedBy(5));
+      join(sampler);
+      JobStats jobs = drain(deployment);
+      return new RunResult(deployment.label(), deployment.withBallast(), phases(scenario, timeline, boundaries),
+          phaseStarts, seconds(timeline), flips.flips(), jobs);
+    }
+  }
+
+  /**
+   * Both runs start their recorded phases from a steady state: if the switchboard is still degraded after
+   * the warm-up (a cold start's first requests can be slow enough for the latency trigger), warm-up
+   * traffic goes on, a second at a time, until it steps back (at most {@link #SETTLE_TIMEOUT}).
+   */
+  private long settle(Deployment deployment, LoadDriver driver, Phase warmUp, long start) {
+    long deadline = start + SETTLE_TIMEOUT.toNanos();
+    Phase more = new Phase(warmUp.name(), Duration.ofSeconds(1), warmUp.requestsPerSecond(), false);
+    boolean told = false;
+    while (deployment.withBallast() && !deployment.switchboardState().equals("normal") && start < deadline) {
+      if (!told) {
+        console.settling(deployment.switchboardState());
+        told = true;
+      }
+      start = driver.drive(more, start, deployment.instances(), null, -1);
+    }
+    return start;
+  }
+
+  private static List<Double> phaseStartsOf(Scenario scenario) {
+    List<Double> starts = new ArrayList<>();
+    double at = 0;
+    for (Phase phase : scenario.phases()) {
+      starts.add(at);
+      at += phase.duration().toMillis() / 1000.0;
+    }
+    return starts;
+  }
+
+  private static Snapshot snapshot(Deployment deployment, Backends backends) {
+    SimulatedDatabase database = backends.database();
+    return new Snapshot(database.calls(), database.answered(SimulatedDatabase.Query.PRODUCT), deployment.jobs(),
+        deployment.switchboardState());
+  }
+
+  private void sampleEverySecond(Timeline timeline, Scenario scenario, List<Double> phaseStarts,
+      Deployment deployment, Backends backends, FlipLog flips) {
+    long lastCalls = backends.database().calls();
+    int flipsShown = 0;
+    for (int second = 0; second < timeline.secondCount(); second++) {
+      long tick = timeline.startNanos() + TimeUnit.SECONDS.toNanos(second + 1);
+      for (long wait; (wait = tick - System.nanoTime()) > 0; ) {
+        LockSupport.parkNanos(wait);
+      }
+      long calls = backends.database().calls();
+      Timeline.Sample sample = new Timeline.Sample(calls - lastCalls, deployment.serveCached(),
+          deployment.jobs().waiting());
+      lastCalls = calls;
+      timeline.sample(second, sample);
+      List<FlipLog.Flip> seen = flips.flips();
+      for (; flipsShown < seen.size(); flipsShown++) {
+        console.flip(seen.get(flipsShown));
+      }
+      int phase = phaseAt(phaseStarts, second);
+      Phase current = scenario.phases().get(phase);
+      console.progress(second + 1, current, timeline.live().next(), sample, deployment.switchboardState());
+    }
+  }
+
+  private static int phaseAt(List<Double> phaseStarts, int second) {
+    int phase = 0;
+    for (int i = 0; i < phaseStarts.size(); i++) {
+      if (phaseStarts.get(i) <= second) {
+        phase = i;
+      }
+    }
+    return phase;
+  }
+
+  private JobStats drain(Deployment deployment) {
+    long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+    long nextReport = System.nanoTime();
+    JobStats jobs = deployment.jobs();
+    while ((jobs.waiting() > 0 || !jobs.noneLost()) && System.nanoTime() < deadline) {
+      if (System.nanoTime() >= nextReport) {
+        console.draining(jobs);
+        nextReport = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+      jobs = deployment.jobs();
+    }
+    return jobs;
+  }
+
+  private static List<PhaseResult> phases(Scenario scenario, Timeline timeline, List<Snapshot> boundaries) {
+    List<PhaseResult> results = new ArrayList<>();
+    for (int i = 0; i < scenario.phases().size(); i++) {
+      Slice slice = timeline.phase(i);
+      Snapshot before = boundaries.get(i);
+      Snapshot after = boundaries.get(i + 1);
+      // Reads answered that no product query answered came from the cache. Reads are grouped by when they
+      // were scheduled and queries by when they ran: at a boundary the two may differ by a few, hence the clamp.
+      long reads = slice.productReads();
+      long fromDatabase = after.productQueriesAnswered() - before.productQueriesAnswered();
+      double hitRatio = reads == 0 ? 0 : Math.max(0, Math.min(1, (double) (slice.productReadsAnswered() - fromDatabase) / reads));
+      results.add(new PhaseResult(scenario.phases().get(i).name(), slice.requests(), slice.percentileMillis(50),
+          slice.percentileMillis(95), slice.percentileMillis(99), slice.errorRatio(), slice.degradedRatio(),
+          after.databaseCalls() - before.databaseCalls(), hitRatio, after.jobs().waiting(),
+          after.jobs().oldestAgeMillis(), after.switchboard(), slice.errorCauses()));
+    }
+    return results;
+  }
+
+  private static List<SecondResult> seconds(Timeline timeline) {
+    List<SecondResult> seconds = new ArrayList<>();
+    for (int s = 0; s < timeline.secondCount(); s++) {
+      Slice slice = timeline.second(s);
+      Timeline.Sample sample = timeline.sampleOf(s);
+      seconds.add(new SecondResult(s, slice.requests(), slice.percentileMillis(95), slice.errorRatio(),
+          sample == null ? -1 : sample.databaseCalls(), sample != null && sample.serveCached()));
+    }
+    return seconds;
+  }
+
+  private static void join(Thread thread) {
+    try {
+      thread.join(TimeUnit.SECONDS.toMillis(5));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,159 @@
+package dev.ballast.examples;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A database with a fixed connection pool: each query holds one of {@code connections} for its service
+ * time (the query's mean, ±30 %), so under load callers queue for a connection and latency grows with
+ * it; a caller that waits longer than {@code poolTimeout} fails, which is how overload turns into errors.
+ * An outage makes every query fail at once ("connection refused"). Counts every call by kind.
+ *
+ * <p>Thread-safe: the pool is a fair {@link Semaphore} (first come, first served, as connection pools
+ * queue), counters are {@link LongAdder}s, prices a concurrent map, the outage flag volatile.
+ */
+final class SimulatedDatabase implements Database {
+
+  /** The kinds of query, with their mean service time on a free connection. */
+  enum Query {
+    PRODUCT(6), RECOMMENDATIONS(20), CART(8), PRICE(8), ORDER(10), PING(1);
+
+    final long meanNanos;
+
+    Query(long meanMillis) {
+      this.meanNanos = TimeUnit.MILLISECONDS.toNanos(meanMillis);
+    }
+  }
+
+  /** How many SKUs the catalog has: {@code sku-0} to {@code sku-<n-1>}. */
+  static final int CATALOG_SIZE = 3000;
+
+  private final Semaphore pool;
+  private final int connections;
+  private final long poolTimeoutNanos;
+  private final Map<Query, LongAdder> calls = new EnumMap<>(Query.class);
+  private final Map<Query, LongAdder> answered = new EnumMap<>(Query.class);
+  private final Map<String, Long> prices = new ConcurrentHashMap<>();
+  private volatile boolean down;
+
+  SimulatedDatabase(int connections, Duration poolTimeout) {
+    this.connections = connections;
+    this.pool = new Semaphore(connections, true);
+    this.poolTimeoutNanos = poolTimeout.toNanos();
+    for (Query query : Query.values()) {
+      calls.put(query, new LongAdder());
+      answered.put(query, new LongAdder());
+    }
+  }
+
+  /** The demo's database: 6 connections, 500 ms pool wait timeout. */
+  static SimulatedDatabase standard() {
+    return new SimulatedDatabase(6, Duration.ofMillis(500));
+  }
+
+  /** Starts or ends an outage. */
+  void outage(boolean down) {
+    this.down = down;
+  }
+
+  /** Calls of every kind so far, failed ones included. */
+  long calls() {
+    long total = 0;
+    for (LongAdder adder : calls.values()) {
+      total += adder.sum();
+    }
+    return total;
+  }
+
+  /** Calls of one kind so far. */
+  long calls(Query query) {
+    return calls.get(query).sum();
+  }
+
+  /** Calls of one kind answered without an error so far. */
+  long answered(Query query) {
+    return answered.get(query).sum();
+  }
+
+  @Override
+  public Product findProduct(String sku) {
+    run(Query.PRODUCT);
+    return product(sku);
+  }
+
+  @Override
+  public List<Product> recommendationsFor(String user) {
+    run(Query.RECOMMENDATIONS);
+    int seed = Math.floorMod(user.hashCode(), CATALOG_SIZE);
+    List<Product> products = new ArrayList<>(4);
+    for (int i = 0; i < 4; i++) {
+      products.add(product("sku-" + (seed + 7 * i) % CATALOG_SIZE));
+    }
+    return products;
+  }
+
+  @Override
+  public void saveCartLine(String user, String sku, int quantity) {
+    run(Query.CART);
+  }
+
+  @Override
+  public void updatePrice(String sku, long priceCents) {
+    run(Query.PRICE);
+    prices.put(sku, priceCents);
+  }
+
+  @Override
+  public void saveOrder(String orderId, String user, long amountCents) {
+    run(Query.ORDER);
+  }
+
+  @Override
+  public void ping() {
+    run(Query.PING);
+  }
+
+  private Product product(String sku) {
+    if (!sku.startsWith("sku-")) {
+      return null;
+    }
+    long price = prices.computeIfAbsent(sku, s -> 499L + Math.floorMod(s.hashCode(), 20_000));
+    return new Product(sku, "Product " + sku.substring(4), price);
+  }
+
+  private void run(Query query) {
+    calls.get(query).increment();
+    if (down) {
+      throw new DatabaseException("database unavailable: connection refused");
+    }
+    boolean acquired;
+    try {
+      acquired = pool.tryAcquire(poolTimeoutNanos, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DatabaseException("interrupted while waiting for a connection");
+    }
+    if (!acquired) {
+      throw new DatabaseException("no connection free within " + TimeUnit.NANOSECONDS.toMillis(poolTimeoutNanos)
+          + " ms (pool of " + connections + ")");
+    }
+    try {
+      long service = (long) (query.meanNanos * ThreadLocalRandom.current().nextDouble(0.7, 1.3));
+      TimeUnit.NANOSECONDS.sleep(service); // the query's I/O: holds the connection, not a CPU
+      answered.get(query).increment();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DatabaseException("interrupted during a query");
+    } finally {
+      pool.release();
+    }
+  }
+}

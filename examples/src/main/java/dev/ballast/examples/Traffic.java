@@ -1,0 +1,59 @@
+package dev.ballast.examples;
+
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
+
+/**
+ * The storefront's request mix: 78 % product pages (SKUs drawn from a Zipf distribution over the
+ * catalog), 10 % recommendations, 7.5 % cart writes, 0.5 % price changes, 4 % checkouts. Stateless and
+ * thread-safe.
+ */
+final class Traffic {
+
+  /** What a request does. */
+  enum Kind { PRODUCT, RECOMMENDATIONS, CART, PRICE, CHECKOUT }
+
+  private static final Zipf POPULARITY = new Zipf(SimulatedDatabase.CATALOG_SIZE, 1.0);
+  private static final int USERS = 10_000;
+
+  /** Picks the next request's kind. */
+  Kind nextKind(RandomGenerator random) {
+    double r = random.nextDouble();
+    if (r < 0.78) {
+      return Kind.PRODUCT;
+    }
+    if (r < 0.88) {
+      return Kind.RECOMMENDATIONS;
+    }
+    if (r < 0.955) {
+      return Kind.CART;
+    }
+    if (r < 0.96) {
+      return Kind.PRICE;
+    }
+    return Kind.CHECKOUT;
+  }
+
+  /**
+   * Runs one request of {@code kind} against {@code storefront}.
+   *
+   * @param orderId the order id a checkout uses (unique in the run)
+   * @return {@link Outcome#OK} or {@link Outcome#DEGRADED}; failures are thrown
+   */
+  Outcome execute(Kind kind, Storefront storefront, String orderId) {
+    RandomGenerator random = ThreadLocalRandom.current();
+    String sku = "sku-" + POPULARITY.next(random);
+    String user = "user-" + random.nextInt(USERS);
+    switch (kind) {
+      case PRODUCT -> storefront.product(sku);
+      case RECOMMENDATIONS -> {
+        return storefront.recommendations(user).fallback() ? Outcome.DEGRADED : Outcome.OK;
+      }
+      case CART -> storefront.addToCart(user, sku, 1 + random.nextInt(3));
+      case PRICE -> storefront.updatePrice(sku, 499 + random.nextInt(20_000));
+      case CHECKOUT -> storefront.checkout(user, orderId, 1_000 + random.nextInt(50_000));
+      default -> throw new IllegalStateException("unknown kind " + kind);
+    }
+    return Outcome.OK;
+  }
+}
