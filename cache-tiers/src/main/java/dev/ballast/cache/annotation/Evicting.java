@@ -3,7 +3,6 @@ package dev.ballast.cache.annotation;
 import dev.ballast.cache.TieredCache;
 import dev.ballast.core.annotation.Invocation;
 import dev.ballast.core.annotation.MethodInterceptor;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -30,10 +29,7 @@ final class Evicting implements MethodInterceptor {
       // Before the call: a key that cannot be built must not leave a write done and its entry unevicted.
       key = keys == null ? null : keys.key(invocation.arguments());
     } catch (RuntimeException badKey) {
-      if (async) {
-        return CompletableFuture.failedFuture(badKey);
-      }
-      throw badKey;
+      return invocation.fail(badKey);
     }
     if (!async) {
       Object result = invocation.proceed();

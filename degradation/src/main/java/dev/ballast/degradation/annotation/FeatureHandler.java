@@ -9,7 +9,6 @@ import dev.ballast.degradation.FeatureDisabledException;
 import dev.ballast.degradation.Switch;
 import dev.ballast.degradation.Switchboard;
 import java.lang.reflect.Method;
-import java.util.concurrent.CompletableFuture;
 
 /** Handles {@link Feature}: checks the feature at wrap time, refuses calls while it is off. */
 final class FeatureHandler implements AnnotationHandler {
@@ -31,11 +30,11 @@ final class FeatureHandler implements AnnotationHandler {
     } catch (IllegalArgumentException unknown) {
       throw new IllegalArgumentException(Wiring.prefix("Feature", method) + unknown.getMessage(), unknown);
     }
-    return new Guard(board, feature.value(), Wiring.isAsync(method));
+    return new Guard(board, feature.value());
   }
 
   /** The per-call check: one volatile read and one hash lookup while the feature is on. */
-  private record Guard(Switchboard board, String feature, boolean async) implements MethodInterceptor {
+  private record Guard(Switchboard board, String feature) implements MethodInterceptor {
 
     @Override
     public Object invoke(Invocation invocation) throws Exception {
@@ -47,11 +46,7 @@ final class FeatureHandler implements AnnotationHandler {
       if (current.on()) {
         return invocation.proceed();
       }
-      FeatureDisabledException refused = new FeatureDisabledException(board.name(), current);
-      if (async) {
-        return CompletableFuture.failedFuture(refused);
-      }
-      throw refused;
+      return invocation.fail(new FeatureDisabledException(board.name(), current));
     }
   }
 }

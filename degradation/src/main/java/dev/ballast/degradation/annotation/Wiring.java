@@ -3,7 +3,6 @@ package dev.ballast.degradation.annotation;
 import dev.ballast.core.Registry;
 import dev.ballast.degradation.Switchboard;
 import java.lang.reflect.Method;
-import java.util.concurrent.CompletionStage;
 
 /** What both handlers do at wrap time: name the method in errors, find the switchboard. */
 final class Wiring {
@@ -18,10 +17,6 @@ final class Wiring {
   /** The start of every wrap-time error: {@code "@Write on Orders.place: "}. */
   static String prefix(String annotation, Method method) {
     return "@" + annotation + " on " + describe(method) + ": ";
-  }
-
-  static boolean isAsync(Method method) {
-    return CompletionStage.class.isAssignableFrom(method.getReturnType());
   }
 
   /**

@@ -9,7 +9,6 @@ import dev.ballast.core.annotation.Retry;
 import dev.ballast.degradation.ReadOnlyModeException;
 import dev.ballast.degradation.Switchboard;
 import java.lang.reflect.Method;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * Handles {@link Write}: refuses non-idempotent writes that would be retried at wrap time, and every
@@ -34,7 +33,7 @@ final class WriteHandler implements AnnotationHandler {
       checkNotRetried(method, registry);
     }
     String operation = write.value().isEmpty() ? Wiring.describe(method) : write.value();
-    return new Guard(board, operation, Wiring.isAsync(method));
+    return new Guard(board, operation);
   }
 
   /**
@@ -55,17 +54,14 @@ final class WriteHandler implements AnnotationHandler {
   }
 
   /** The per-call check: one volatile read while writes are allowed. */
-  private record Guard(Switchboard board, String operation, boolean async) implements MethodInterceptor {
+  private record Guard(Switchboard board, String operation) implements MethodInterceptor {
 
     @Override
     public Object invoke(Invocation invocation) throws Exception {
       try {
         board.guardWrite(operation);
       } catch (ReadOnlyModeException refused) {
-        if (async) {
-          return CompletableFuture.failedFuture(refused);
-        }
-        throw refused;
+        return invocation.fail(refused);
       }
       return invocation.proceed();
     }

@@ -27,4 +27,19 @@ public interface Invocation {
    * @throws Exception what the inner chain threw (synchronous methods only)
    */
   Object proceed() throws Exception;
+
+  /**
+   * Ends this call with {@code failure} instead of proceeding (a refused write, a switched-off feature, a
+   * key that cannot be built), the way the method's callers expect failures: thrown for a synchronous
+   * method, as a failed stage for an {@linkplain #isAsync() async} one.
+   *
+   * @return the failed stage (async methods only)
+   * @throws Exception {@code failure} (synchronous methods only)
+   */
+  default Object fail(Exception failure) throws Exception {
+    if (isAsync()) {
+      return java.util.concurrent.CompletableFuture.failedFuture(failure);
+    }
+    throw failure;
+  }
 }
