@@ -23,6 +23,14 @@ class CacheAnnotationWrapErrorsTest {
 
   public record Product(String sku) {}
 
+  /** A key argument without a toString() of its own. */
+  public static final class Opaque {}
+
+  public interface IdentityKey {
+    @Cached("products")
+    Product product(Opaque query);
+  }
+
   public interface ReturnsVoid {
     @Cached("products")
     void touch(String sku);
@@ -173,6 +181,8 @@ class CacheAnnotationWrapErrorsTest {
         .hasMessageContaining("closes no '{'");
     wrapping(NotAnIndex.class).hasMessageStartingWith("@Cached on NotAnIndex.product: bad key expression")
         .hasMessageContaining("must start with an argument index");
+    wrapping(IdentityKey.class).hasMessageStartingWith("@Cached on IdentityKey.product: bad key expression")
+        .hasMessageContaining("Opaque, which does not override toString()");
   }
 
   @Test

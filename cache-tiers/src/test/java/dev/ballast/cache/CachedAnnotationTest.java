@@ -334,6 +334,18 @@ class CachedAnnotationTest {
   }
 
   @Test
+  void theDefaultKeyOfSeveralArgumentsEscapesTheSeparatorSoArgumentsNeverShareAKey() throws Exception {
+    Origin origin = new Origin();
+    Catalog catalog = wrap(origin, cache);
+    assertThat(catalog.pair("a:3", 1)).isEqualTo("1 x a:3");
+    assertThat(catalog.pair("a\\", 7)).isEqualTo("7 x a\\");
+    assertThat(origin.calls).hasValue(2);
+    // Plainly joined, ("a:3", 1) would be "a:3:1", as ("a", "3:1") would be for two String parameters.
+    assertThat(cache.get("a\\:3:1", k -> "not cached")).isEqualTo("1 x a:3");
+    assertThat(cache.get("a\\\\:7", k -> "not cached")).isEqualTo("7 x a\\");
+  }
+
+  @Test
   void aNullKeyPartFailsTheCallNamingTheParameterAndTheMethod() {
     Origin origin = new Origin();
     Catalog catalog = wrap(origin, cache);

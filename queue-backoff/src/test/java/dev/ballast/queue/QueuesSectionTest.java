@@ -226,6 +226,17 @@ class QueuesSectionTest {
   }
 
   @Test
+  void aRedisQueueNeverTakesTheContextsClock(RedisServer server) throws Exception {
+    RedisClient client = server.newClient();
+    try (Registry registry = build("queues: { q: {} }",
+        ConfigContext.builder().ticker(() -> 42L).resource("redis", client).build())) {
+      assertThat(registry.get("q", JobQueue.class).config().ticker()).as("Redis TIME, not a client clock").isNull();
+    } finally {
+      client.shutdown();
+    }
+  }
+
+  @Test
   void errorsGiveTheLineOfTheKey() {
     ConfigContext none = ConfigContext.defaults();
     assertError("""

@@ -150,7 +150,7 @@ class RateLimiterPolicyTest {
     try {
       RateLimiter limiter = RateLimiter.builder()
           .name("timer").capacity(1).refill(100, Duration.ofSeconds(1)).maxWait(Duration.ofSeconds(5))
-          .scheduler(timer).build();
+          .ticker(now::get).scheduler(timer).build(); // the clock stands still: the permit stays 10 ms away
       limiter.tryAcquire();
       CompletionStage<String> stage = limiter.callAsync(
           () -> CompletableFuture.completedFuture(Thread.currentThread().getName()));

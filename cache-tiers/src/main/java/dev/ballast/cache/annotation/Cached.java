@@ -47,9 +47,11 @@ public @interface Cached {
   /**
    * The key: literal text with placeholders {@code {n}} (argument {@code n}'s {@code toString()}) and
    * {@code {n.name}} (argument {@code n}'s {@code name()} or {@code getName()}, found when wrapping).
-   * Empty (the default): the one argument; several arguments joined with {@code ':'}; for none, the
-   * method's name. A null argument (or accessor result) fails the call with a
-   * {@link NullPointerException} naming the parameter and the method.
+   * Empty (the default): the one argument; several arguments joined with {@code ':'} (a {@code ':'} or
+   * {@code '\'} inside an argument escaped with {@code '\'}, so different arguments never share a key); for
+   * none, the method's name. A null argument (or accessor result) fails the call with a
+   * {@link NullPointerException} naming the parameter and the method. A placeholder whose type inherits
+   * {@code Object.toString()} (every value a new key) is refused when wrapping.
    */
   String key() default "";
 

@@ -39,13 +39,41 @@ final class KeyExpressions {
         String constant = site.method().getName();
         return arguments -> constant;
       }
-      StringBuilder joined = new StringBuilder("{0}");
-      for (int i = 1; i < parameters; i++) {
-        joined.append(":{").append(i).append('}');
+      if (parameters == 1) {
+        return parse(site, "{0}");
       }
-      expression = joined.toString();
+      return escapedJoin(site, parameters);
     }
     return parse(site, expression);
+  }
+
+  /**
+   * The default key of a method with several parameters: the arguments joined by ':', each with '\' and
+   * ':' escaped, so that ("a:1", "2") and ("a", "1:2") cannot share a key (and one caller get another's
+   * value).
+   */
+  private static KeyFunction escapedJoin(Site site, int parameters) {
+    Placeholder[] parts = new Placeholder[parameters];
+    for (int i = 0; i < parameters; i++) {
+      parts[i] = placeholder(site, "(default)", Integer.toString(i));
+    }
+    return arguments -> {
+      StringBuilder key = new StringBuilder(16 * parameters);
+      for (int i = 0; i < parameters; i++) {
+        if (i > 0) {
+          key.append(':');
+        }
+        String part = parts[i].render(arguments);
+        for (int c = 0; c < part.length(); c++) {
+          char ch = part.charAt(c);
+          if (ch == ':' || ch == '\\') {
+            key.append('\\');
+          }
+          key.append(ch);
+        }
+      }
+      return key.toString();
+    };
   }
 
   private static KeyFunction parse(Site site, String expression) {
@@ -121,7 +149,28 @@ final class KeyExpressions {
       names[segment - 1] = accessor.getName();
       type = accessor.getReturnType();
     }
+    if (!rendersItself(type)) {
+      throw badKey(site, expression, "'{" + text + "}' is a " + type.getSimpleName() + ", which does not override"
+          + " toString(): every call would get a new key (Object's identity string) and never hit; use an"
+          + " accessor ({" + index + ".id}), give the type a toString(), or use a keyGenerator");
+    }
     return new Placeholder(site, index, parameters[index].getName(), accessors, names);
+  }
+
+  /**
+   * Whether values of {@code type} have a toString() of their own (a record's, an enum's, a String's):
+   * not so for a class that inherits Object's, or an array. Interfaces and Object itself cannot be told
+   * at wrap time and are let through.
+   */
+  private static boolean rendersItself(Class<?> type) {
+    if (type.isPrimitive() || type.isInterface() || type == Object.class) {
+      return true;
+    }
+    try {
+      return type.getMethod("toString").getDeclaringClass() != Object.class;
+    } catch (NoSuchMethodException cannotHappen) {
+      return true;
+    }
   }
 
   private static Method accessor(Site site, String expression, Class<?> type, String name) {

@@ -48,7 +48,7 @@ public final class DefaultSwitchboard implements Switchboard {
   private final ScheduledExecutorService executor;
   private final FleetSync fleet;
   private final BooleanSupplier spareOrigin = this::isServeCached;
-  private volatile boolean closed;
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
   private DefaultSwitchboard(BoardConfig config, RedisClient client, Ticker ticker, Clock clock,
       MeterRegistry registry) {
@@ -308,10 +308,9 @@ public final class DefaultSwitchboard implements Switchboard {
 
   @Override
   public void close() {
-    if (closed) {
+    if (!closed.compareAndSet(false, true)) { // Registry.close and a shutdown hook may race: close once
       return;
     }
-    closed = true;
     executor.shutdownNow();
     meters.close();
     if (fleet != null) {
@@ -324,7 +323,7 @@ public final class DefaultSwitchboard implements Switchboard {
    * is withdrawn: this instance's fleet trigger entries stay in Redis until their lease lapses.
    */
   void crash() {
-    closed = true;
+    closed.set(true);
     executor.shutdownNow();
     meters.close();
     if (fleet != null) {

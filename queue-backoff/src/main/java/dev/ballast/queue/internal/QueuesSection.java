@@ -22,8 +22,9 @@ import java.util.regex.Pattern;
  * the numbers live in one place. {@code redis} chooses the backend: Redis when the context has a
  * {@code "redis"} resource (a Lettuce {@link RedisClient}), else memory.
  *
- * <p>The context's ticker is handed to the queue unless it is {@link Ticker#system()}: on Redis a ticker
- * replaces Redis {@code TIME} in the scripts, which only a test clock should do.
+ * <p>The context's ticker (unless it is {@link Ticker#system()}) is handed to an in-memory queue only: on
+ * Redis a ticker would replace Redis {@code TIME} in the scripts, and clients' clocks must never be the
+ * fleet's (a {@code QueueConfig} built in code may still do that, for tests).
  */
 public final class QueuesSection extends EntrySection {
 
@@ -68,7 +69,8 @@ public final class QueuesSection extends EntrySection {
         .claimBatch(entry.intValue("claimBatch", defaults.claimBatch(), 1, Integer.MAX_VALUE))
         .targetAge(entry.duration("targetAge", defaults.targetAge()))
         .meterRegistry(context.meterRegistry())
-        .ticker(context.ticker() == Ticker.system() ? null : context.ticker());
+        // In memory the context's clock is the queue's; on Redis the scripts read Redis TIME, never a client's.
+        .ticker(redis == null && context.ticker() != Ticker.system() ? context.ticker() : null);
     QueueConfig config;
     try {
       config = builder.build();

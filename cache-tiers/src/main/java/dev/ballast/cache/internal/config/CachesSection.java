@@ -119,7 +119,8 @@ public final class CachesSection extends EntrySection {
   }
 
   private static void redis(ConfigNode entry, ConfigContext context, List<Setting> settings) {
-    boolean available = context.resources().get("redis") instanceof RedisClient;
+    // Present is enough to mean "use it": a resource of the wrong type is an error, not an L1-only cache.
+    boolean available = context.resources().containsKey("redis");
     if (!entry.bool("redis", available)) {
       return;
     }
@@ -127,7 +128,13 @@ public final class CachesSection extends EntrySection {
       throw entry.get("redis").error("needs a RedisClient resource named 'redis' in the ConfigContext"
           + " (ConfigContext.builder().resource(\"redis\", redisClient)); say redis: false for an L1-only cache");
     }
-    RedisClient client = context.resource("redis", RedisClient.class);
+    ConfigNode at = entry.get("redis") != null ? entry.get("redis") : entry;
+    RedisClient client;
+    try {
+      client = context.resource("redis", RedisClient.class);
+    } catch (IllegalArgumentException wrongType) {
+      throw at.error(wrongType.getMessage());
+    }
     settings.add(new Setting(entry.get("redis") != null ? entry.get("redis") : entry, b -> b.redis(client)));
   }
 

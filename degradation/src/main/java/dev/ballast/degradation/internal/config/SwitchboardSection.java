@@ -156,8 +156,9 @@ public final class SwitchboardSection implements ConfigSection {
   /** {@code redis: true|false}; absent means "if the context has a RedisClient named redis". */
   private static RedisClient redis(ConfigNode section, ConfigContext context) {
     ConfigNode node = section.get("redis");
-    if (node == null) {
-      return context.resources().get("redis") instanceof RedisClient client ? client : null;
+    if (node == null) { // present is enough to mean "use it": a resource of the wrong type is an error
+      return context.resources().containsKey("redis")
+          ? apply(section, () -> context.resource("redis", RedisClient.class)) : null;
     }
     if (!section.bool("redis", null)) {
       return null;
