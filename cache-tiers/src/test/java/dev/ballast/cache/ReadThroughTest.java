@@ -274,6 +274,37 @@ class ReadThroughTest {
   }
 
   @Test
+  void asyncCallersOfAKeyBeingLoadedWaitWithoutHoldingLoaderThreads() throws Exception {
+    java.util.concurrent.ExecutorService twoThreads = java.util.concurrent.Executors.newFixedThreadPool(2);
+    java.util.concurrent.CountDownLatch loading = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    try (TieredCache<String, String> cache = builder().executor(twoThreads).build()) {
+      java.util.concurrent.CompletableFuture<String> first = cache.getAsync("hot", key -> {
+        loading.countDown();
+        release.await();
+        return load(key);
+      });
+      assertThat(loading.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      List<java.util.concurrent.CompletableFuture<String>> joiners = new java.util.ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        joiners.add(cache.getAsync("hot", this::load));
+      }
+      // One thread loads "hot"; were the 50 joiners each waiting on a thread, "cold" would queue behind them.
+      assertThat(cache.getAsync("cold", this::load).get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("v-cold");
+      assertThat(first).isNotDone();
+      release.countDown();
+      for (java.util.concurrent.CompletableFuture<String> joiner : joiners) {
+        assertThat(joiner.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("v-hot");
+      }
+      assertThat(first.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("v-hot");
+      assertThat(loads).hasValue(2); // "hot" once, "cold" once
+    } finally {
+      release.countDown();
+      twoThreads.shutdownNow();
+    }
+  }
+
+  @Test
   void invalidateAllEmptiesRedisAndL1() {
     try (TieredCache<String, String> cache = builder().build()) {
       cache.get("p", this::load);

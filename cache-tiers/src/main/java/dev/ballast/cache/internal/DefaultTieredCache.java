@@ -201,6 +201,13 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
       meters.l1Hits.increment();
       return CompletableFuture.completedFuture(entry.value);
     }
+    Flight<V> running = l1.running(key);
+    if (running != null) {
+      // Join the load already running without taking a loader thread to wait: a hot key under a slow
+      // origin must not tie up the pool every cache shares.
+      meters.l1Misses.increment();
+      return running.thenApply(value -> value);
+    }
     try {
       return CompletableFuture.supplyAsync(() -> miss(key, loader, l1.getIfPresent(key)), executor);
     } catch (RejectedExecutionException saturated) {

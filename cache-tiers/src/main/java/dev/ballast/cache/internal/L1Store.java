@@ -74,6 +74,11 @@ final class L1Store<K, V> {
     return inFlight.putIfAbsent(key, flight);
   }
 
+  /** The load of {@code key} running in this JVM, or null. */
+  Flight<V> running(K key) {
+    return inFlight.get(key);
+  }
+
   void finish(K key, Flight<V> flight) {
     inFlight.remove(key, flight);
   }
