@@ -30,16 +30,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A fleet trigger's engagement is leased: it ends when its instance dies without withdrawing it, and
- * lasts as long as its instance lives. Leases of 1 s here (renewed every 333 ms), so a dead instance's
- * engagement must end within 1.33 s; the deadlines add room for a loaded machine.
+ * lasts as long as its instance lives. Leases of 2 s here, renewed every 667 ms, so a live instance
+ * survives a stall of over a second on a loaded machine, and a dead instance's engagement must end within
+ * 2.67 s; the deadlines add room for a loaded machine.
  */
 @ExtendWith(RedisExtension.class)
 class FleetLeaseTest {
 
-  private static final Duration LEASE = Duration.ofSeconds(1);
+  private static final Duration LEASE = Duration.ofSeconds(2);
   /** The lease, the third of it until the next prune, and room for a loaded machine. */
   private static final Duration BOUND = LEASE.plus(LEASE.dividedBy(3)).plusSeconds(3);
-  private static final Duration DEADLINE = Duration.ofSeconds(10);
+  private static final Duration DEADLINE = Duration.ofSeconds(15);
 
   private RedisClient client;
   private StatefulRedisConnection<String, String> raw;
