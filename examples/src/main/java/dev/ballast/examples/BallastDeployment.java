@@ -73,6 +73,14 @@ final class BallastDeployment implements Deployment {
   }
 
   @Override
+  public JobStats deferredWrites() {
+    QueueStats stats = fleet.get(0).writes().stats();
+    JobLedger ledger = backends.ledger();
+    return new JobStats(ledger.deferredCount(), ledger.appliedCount(), stats.dead(), stats.pending(),
+        stats.oldestReadyAgeMillis(), ledger.failedWriteAttempts());
+  }
+
+  @Override
   public String switchboardState() {
     return describe(switchboard());
   }

@@ -12,7 +12,7 @@ import java.util.Map;
  */
 final class ConsoleReport {
 
-  private static final String ROW = "  %-17s %6s %7s %7s %7s %7s %8s %8s %6s %7s %7s  %s";
+  private static final String ROW = "  %-17s %6s %7s %7s %7s %7s %8s %8s %6s %8s %7s %7s  %s";
 
   private final PrintStream out;
 
@@ -42,9 +42,9 @@ final class ConsoleReport {
 
   void progress(int second, Phase phase, LiveWindow.Interval live, Timeline.Sample sample, String switchboard) {
     out.println(String.format(Locale.ROOT, "  %3d s  %-16s offered %4d/s  done %4d/s  p95 %5.0f ms  errors %5.1f %%  "
-        + "db %4d/s  jobs waiting %3d  switchboard: %s", second, phase.name(), phase.requestsPerSecond(),
-        live.completed(), live.p95Millis(), 100 * live.errorRatio(), sample.databaseCalls(), sample.jobsWaiting(),
-        switchboard));
+        + "db %4d/s  jobs waiting %3d  deferred writes waiting %3d  switchboard: %s", second, phase.name(),
+        phase.requestsPerSecond(), live.completed(), live.p95Millis(), 100 * live.errorRatio(), sample.databaseCalls(),
+        sample.jobsWaiting(), sample.writesWaiting(), switchboard));
   }
 
   void flip(FlipLog.Flip flip) {
@@ -57,19 +57,21 @@ final class ConsoleReport {
         + "requests were slow; more warm-up until it steps back");
   }
 
-  void draining(JobStats jobs) {
-    out.println("  draining the job queue: " + jobs.waiting() + " jobs waiting");
+  void draining(JobStats jobs, JobStats writes) {
+    out.println("  draining the job queues: " + jobs.waiting() + " confirmations and " + writes.waiting()
+        + " deferred writes waiting");
   }
 
   void runTable(RunResult run) {
     out.println();
     out.println(run.label() + ":");
     out.println(String.format(Locale.ROOT, ROW, "phase", "req", "p50 ms", "p95 ms", "p99 ms", "errors", "degraded",
-        "db calls", "cache", "jobs", "oldest", "switchboard at the end"));
+        "db calls", "cache", "deferred", "jobs", "oldest", "switchboard at the end"));
     for (PhaseResult p : run.phases()) {
       out.println(String.format(Locale.ROOT, ROW, p.name(), p.requests(), ms(p.p50Millis()), ms(p.p95Millis()),
           ms(p.p99Millis()), percent(p.errorRatio()), percent(p.degradedRatio()), p.databaseCalls(),
-          percent0(p.cacheHitRatio()), p.jobsWaiting(), p.oldestJobMillis() + "ms", p.switchboard()));
+          percent0(p.cacheHitRatio()), p.writesDeferred(), p.jobsWaiting(), p.oldestJobMillis() + "ms",
+          p.switchboard()));
     }
     for (PhaseResult p : run.phases()) {
       if (!p.errorCauses().isEmpty()) {
@@ -80,6 +82,12 @@ final class ConsoleReport {
     out.println("    jobs: " + jobs.enqueued() + " enqueued, " + jobs.processed() + " processed, " + jobs.dead()
         + " dead, " + jobs.waiting() + " waiting, " + jobs.failedAttempts() + " failed attempts"
         + (jobs.noneLost() ? ": none lost" : ": NOT ALL ACCOUNTED FOR"));
+    if (run.withBallast()) {
+      JobStats writes = run.deferredWrites();
+      out.println("    deferred writes: " + writes.enqueued() + " deferred, " + writes.processed() + " applied, "
+          + writes.dead() + " dead, " + writes.waiting() + " waiting, " + writes.failedAttempts() + " failed attempts"
+          + (writes.noneLost() ? ": none lost" : ": NOT ALL ACCOUNTED FOR"));
+    }
   }
 
   void summary(RunResult without, RunResult with, Path report) {
@@ -104,6 +112,8 @@ final class ConsoleReport {
     }
     out.println("Jobs (order confirmations): without Ballast " + jobs(without.jobs()) + "; with Ballast "
         + jobs(with.jobs()));
+    out.println("Writes refused in read-only mode and deferred to the job queue (cart lines, orders; with Ballast): "
+        + deferredWrites(with.deferredWrites()));
     out.println();
     out.println("Report: " + report.toAbsolutePath());
   }
@@ -111,6 +121,11 @@ final class ConsoleReport {
   private static String jobs(JobStats jobs) {
     return jobs.enqueued() + " enqueued, " + jobs.processed() + " sent, " + jobs.dead() + " dead"
         + (jobs.noneLost() ? " (none lost)" : " (" + jobs.waiting() + " still waiting)");
+  }
+
+  static String deferredWrites(JobStats writes) {
+    return writes.enqueued() + " deferred, " + writes.processed() + " applied, " + writes.dead() + " dead"
+        + (writes.noneLost() ? " (none lost)" : " (" + writes.waiting() + " still waiting)");
   }
 
   private static String causes(Map<String, Long> causes) {

@@ -20,6 +20,12 @@ interface Deployment extends AutoCloseable {
   /** The confirmation jobs now (one Redis round trip with Ballast). */
   JobStats jobs();
 
+  /**
+   * The writes deferred to the job queue in read-only mode now, as {@link JobStats} (enqueued: deferred,
+   * processed: applied); {@link JobStats#NONE} without Ballast.
+   */
+  JobStats deferredWrites();
+
   /** The switchboard's degraded switches ("normal"), or "-" without a switchboard. */
   String switchboardState();
 

@@ -93,19 +93,22 @@ final class HtmlReport {
     }
     html.append("<tr><td>all phases</td><td></td><td></td><td>").append(without.databaseCalls()).append(" &rarr; ")
         .append(with.databaseCalls()).append("</td><td></td></tr></table>");
+    html.append("<p>Writes refused in read-only mode and deferred to the job queue (cart lines, orders; with ")
+        .append("Ballast): ").append(ConsoleReport.deferredWrites(with.deferredWrites())).append(".</p>");
   }
 
   private static void runTable(StringBuilder html, RunResult run) {
     html.append("<h2>").append(Html.escape(run.label())).append("</h2><table><tr><th>phase</th><th>requests</th>")
         .append("<th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>errors</th><th>degraded</th><th>db calls</th>")
-        .append("<th>cache hits</th><th>jobs waiting</th><th>oldest job</th><th>switchboard at the end</th></tr>");
+        .append("<th>cache hits</th><th>writes deferred</th><th>jobs waiting</th><th>oldest job</th>")
+        .append("<th>switchboard at the end</th></tr>");
     for (PhaseResult p : run.phases()) {
       html.append("<tr><td>").append(Html.escape(p.name())).append("</td><td>").append(p.requests()).append("</td><td>")
           .append(ConsoleReport.ms(p.p50Millis())).append("</td><td>").append(ConsoleReport.ms(p.p95Millis()))
           .append("</td><td>").append(ConsoleReport.ms(p.p99Millis())).append("</td><td>")
           .append(ConsoleReport.percent(p.errorRatio())).append("</td><td>").append(ConsoleReport.percent(p.degradedRatio()))
           .append("</td><td>").append(p.databaseCalls()).append("</td><td>").append(pct(p.cacheHitRatio()))
-          .append("</td><td>").append(p.jobsWaiting()).append("</td><td>").append(p.oldestJobMillis()).append(" ms</td><td>")
+          .append("</td><td>").append(p.writesDeferred()).append("</td><td>").append(p.jobsWaiting()).append("</td><td>").append(p.oldestJobMillis()).append(" ms</td><td>")
           .append(Html.escape(p.switchboard())).append("</td></tr>");
     }
     html.append("</table><ul class=\"note\">");
@@ -123,7 +126,18 @@ final class HtmlReport {
     html.append("<li>order confirmations: ").append(jobs.enqueued()).append(" enqueued, ").append(jobs.processed())
         .append(" sent, ").append(jobs.dead()).append(" dead, ").append(jobs.waiting()).append(" waiting, ")
         .append(jobs.failedAttempts()).append(" failed attempts")
-        .append(jobs.noneLost() ? " (none lost)" : " (not all accounted for)").append("</li></ul>");
+        .append(jobs.noneLost() ? " (none lost)" : " (not all accounted for)").append("</li>");
+    if (run.withBallast()) {
+      JobStats writes = run.deferredWrites();
+      html.append("<li>writes deferred in read-only mode (cart lines, orders): ").append(writes.enqueued())
+          .append(" deferred, ").append(writes.processed()).append(" applied, ").append(writes.dead())
+          .append(" dead, ").append(writes.waiting()).append(" waiting, ").append(writes.failedAttempts())
+          .append(" failed attempts").append(writes.noneLost() ? " (none lost)" : " (not all accounted for)")
+          .append("</li>");
+    } else {
+      html.append("<li>writes deferred: none (no read-only mode without Ballast: writes fail with the database)</li>");
+    }
+    html.append("</ul>");
   }
 
   private static void flips(StringBuilder html, RunResult with) {
@@ -146,9 +160,12 @@ final class HtmlReport {
         .append("counts from each request's scheduled start, so time spent waiting for a thread behind a slow ")
         .append("service counts.</li>")
         .append("<li>A response after ").append(settings.deadline().toMillis()).append(" ms counts as an error; ")
-        .append("so does every exception reaching the client, including a write refused in read-only mode and a ")
-        .append("product not in the cache while serve-cached spares the database. A recommendations box answered ")
-        .append("by its fallback is degraded, not an error.</li>")
+        .append("so does every exception reaching the client, including a price change refused in read-only mode ")
+        .append("and a product not in the cache while serve-cached spares the database. A recommendations box ")
+        .append("answered by its fallback, and a checkout accepted as pending in read-only mode, are degraded, not ")
+        .append("errors. With Ballast, cart lines and orders refused in read-only mode are deferred to the job ")
+        .append("queue <code>writes</code> and applied once the database is back: the client sees a success (a ")
+        .append("pending receipt for an order), and the run counts them (deferred = applied + dead).</li>")
         .append("<li>The database has 6 connections; a query holds one for its service time (6 ms per product, ")
         .append("20 ms per recommendation query, &plusmn;30 %), callers queue for a free connection and fail after ")
         .append("500 ms. Its outage refuses every query at once.</li>")

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * One application instance with Ballast: its own registry, built from its configuration file
  * ({@code instance-<id>.yaml} over {@code storefront.yaml}), its own cache L1, switchboard object and job
  * workers, on the Redis the fleet shares. Its storefront, database and payment provider are the plain
- * implementations wrapped in one call each ({@link Wrapper#wrap}); the annotations on {@link Storefront},
+ * implementations wrapped in one call each ({@link Wrapper#wrap}), and its job workers (confirmations,
+ * deferred writes) are registered on the fleet's queues; the annotations on {@link Storefront},
  * {@link Database} and {@link Payments} name what the configuration builds. This is the one place where
  * the Ballast wiring lives.
  */
@@ -59,8 +60,10 @@ final class Instance implements AutoCloseable {
       Payments payments = Wrapper.wrap(Payments.class, backends.payments(), registry);
       OrderJobs confirmations = new QueuedOrderJobs(registry.get("orders", JobQueue.class), 2, backends.ledger(),
           backends.mail());
-      Storefront wrapped = Wrapper.wrap(Storefront.class, new StorefrontImpl(database, payments, confirmations),
-          registry);
+      DeferredWrites deferred = new QueuedWrites(registry.get("writes", JobQueue.class), 2,
+          registry.get("switchboard", Switchboard.class), database, confirmations, backends.ledger());
+      Storefront wrapped = Wrapper.wrap(Storefront.class,
+          new StorefrontImpl(database, payments, confirmations, deferred), registry);
       warmUp(wrapped);
       // The application feeds the recorders spike-protection's triggers watch, as an HTTP filter would.
       Storefront storefront = new ProductReadSlo(wrapped, registry.get("reads", LatencyRecorder.class),
@@ -100,8 +103,14 @@ final class Instance implements AutoCloseable {
     return registry.get("switchboard", Switchboard.class);
   }
 
+  /** The order confirmations' queue. */
   JobQueue queue() {
     return registry.get("orders", JobQueue.class);
+  }
+
+  /** The queue of writes deferred in read-only mode. */
+  JobQueue writes() {
+    return registry.get("writes", JobQueue.class);
   }
 
   /** Stops the probe, then closes the registry: the cache, the queue (after its running jobs), the switchboard. */

@@ -1,7 +1,9 @@
 package dev.ballast.examples;
 
 import java.time.Duration;
+import dev.ballast.degradation.ReadOnlyModeException;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -91,7 +93,7 @@ final class LoadDriver implements AutoCloseable {
       outcome = traffic.execute(kind, instance, orderId);
     } catch (RuntimeException e) {
       outcome = Outcome.ERROR;
-      cause = causeOf(e);
+      cause = causeOf(e, kind);
     }
     long latency = System.nanoTime() - scheduled;
     if (latency > deadlineNanos && outcome != Outcome.ERROR) {
@@ -103,9 +105,16 @@ final class LoadDriver implements AutoCloseable {
     }
   }
 
-  private static String causeOf(RuntimeException e) {
+  private static String causeOf(RuntimeException e, Traffic.Kind kind) {
     // Messages of database errors are fixed phrases; others name keys or ids, so only the type is kept.
-    return e instanceof DatabaseException ? e.getMessage() : e.getClass().getSimpleName();
+    if (e instanceof DatabaseException) {
+      return e.getMessage();
+    }
+    if (e instanceof ReadOnlyModeException) {
+      // Which writes still fail in read-only mode (price changes; cart lines and orders are deferred).
+      return e.getClass().getSimpleName() + " (" + kind.name().toLowerCase(Locale.ROOT) + ")";
+    }
+    return e.getClass().getSimpleName();
   }
 
   /** Waits until every request sent has finished, at most {@code timeout}; returns whether they did. */

@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * The run without Ballast: the same {@link StorefrontImpl}, database, payment provider and traffic, called
  * directly; no cache, no switchboard, no retries, no limiter. Order confirmations go to each instance's
- * in-process {@link PlainOrderJobs}, so checkout does the same work as with Ballast.
+ * in-process {@link PlainOrderJobs}, so checkout does the same work as with Ballast. Nothing is read-only
+ * here, so nothing is deferred: while the database is down, writes fail with it.
  */
 final class PlainDeployment implements Deployment {
 
@@ -18,7 +19,8 @@ final class PlainDeployment implements Deployment {
     this.queues = List.of(new PlainOrderJobs("plain-a", 2, backends.ledger(), backends.mail()),
         new PlainOrderJobs("plain-b", 2, backends.ledger(), backends.mail()));
     this.instances = queues.stream()
-        .<Storefront>map(jobs -> new StorefrontImpl(backends.database(), backends.payments(), jobs))
+        .<Storefront>map(jobs -> new StorefrontImpl(backends.database(), backends.payments(), jobs,
+            DeferredWrites.NONE))
         .toList();
   }
 
@@ -45,6 +47,11 @@ final class PlainDeployment implements Deployment {
     long oldest = queues.stream().mapToLong(PlainOrderJobs::oldestAgeMillis).max().orElse(0);
     return new JobStats(ledger.enqueuedCount(), ledger.processedCount(), dead, waiting, oldest,
         ledger.failedAttempts());
+  }
+
+  @Override
+  public JobStats deferredWrites() {
+    return JobStats.NONE;
   }
 
   @Override

@@ -43,7 +43,7 @@ final class PlainOrderJobs implements OrderJobs, AutoCloseable {
 
   @Override
   public void enqueue(String orderId) {
-    ledger.enqueued();
+    ledger.enqueued(orderId);
     pending.add(new Pending(orderId, System.nanoTime()));
   }
 

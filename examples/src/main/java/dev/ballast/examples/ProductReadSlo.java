@@ -1,6 +1,7 @@
 package dev.ballast.examples;
 
 import dev.ballast.cache.OriginSparedException;
+import dev.ballast.degradation.ReadOnlyModeException;
 import dev.ballast.degradation.LatencyRecorder;
 import dev.ballast.degradation.OutcomeRecorder;
 
@@ -58,6 +59,11 @@ final class ProductReadSlo implements Storefront {
   }
 
   @Override
+  public void deferAddToCart(String user, String sku, int quantity, ReadOnlyModeException refused) {
+    delegate.deferAddToCart(user, sku, quantity, refused);
+  }
+
+  @Override
   public void updatePrice(String sku, long priceCents) {
     delegate.updatePrice(sku, priceCents);
   }
@@ -65,5 +71,10 @@ final class ProductReadSlo implements Storefront {
   @Override
   public Receipt checkout(String user, String orderId, long amountCents) {
     return delegate.checkout(user, orderId, amountCents);
+  }
+
+  @Override
+  public Receipt deferCheckout(String user, String orderId, long amountCents, ReadOnlyModeException refused) {
+    return delegate.deferCheckout(user, orderId, amountCents, refused);
   }
 }

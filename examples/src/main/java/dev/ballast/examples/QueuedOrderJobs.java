@@ -36,6 +36,6 @@ final class QueuedOrderJobs implements OrderJobs {
   @Override
   public void enqueue(String orderId) {
     queue.enqueue(CONFIRMATION, orderId, JobOptions.builder().idempotencyKey(orderId).build());
-    ledger.enqueued();
+    ledger.enqueued(orderId);
   }
 }

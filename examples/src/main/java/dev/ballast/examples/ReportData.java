@@ -55,6 +55,7 @@ final class ReportData {
       phase.put("degradedRatio", p.degradedRatio());
       phase.put("databaseCalls", p.databaseCalls());
       phase.put("cacheHitRatio", p.cacheHitRatio());
+      phase.put("writesDeferred", p.writesDeferred());
       phase.put("jobsWaiting", p.jobsWaiting());
       phase.put("oldestJobMillis", p.oldestJobMillis());
       phase.put("switchboard", p.switchboard());
@@ -90,6 +91,10 @@ final class ReportData {
     JobStats jobs = run.jobs();
     json.put("jobs", Map.of("enqueued", jobs.enqueued(), "processed", jobs.processed(), "dead", jobs.dead(),
         "waiting", jobs.waiting(), "failedAttempts", jobs.failedAttempts(), "noneLost", jobs.noneLost()));
+    JobStats writes = run.deferredWrites();
+    json.put("deferredWrites", Map.of("deferred", writes.enqueued(), "applied", writes.processed(), "dead",
+        writes.dead(), "waiting", writes.waiting(), "failedAttempts", writes.failedAttempts(), "noneLost",
+        writes.noneLost()));
     return json;
   }
 }

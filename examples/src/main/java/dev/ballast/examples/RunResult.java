@@ -12,15 +12,21 @@ import java.util.List;
  * @param seconds per second
  * @param flips the switchboard's flips (none without Ballast)
  * @param jobs the confirmation jobs after the run, once drained (or the drain wait ran out)
+ * @param deferredWrites the writes deferred in read-only mode, after the same drain
  */
 record RunResult(String label, boolean withBallast, List<PhaseResult> phases, List<Double> phaseStartSeconds,
-    List<SecondResult> seconds, List<FlipLog.Flip> flips, JobStats jobs) {
+    List<SecondResult> seconds, List<FlipLog.Flip> flips, JobStats jobs, JobStats deferredWrites) {
 
   RunResult {
     phases = List.copyOf(phases);
     phaseStartSeconds = List.copyOf(phaseStartSeconds);
     seconds = List.copyOf(seconds);
     flips = List.copyOf(flips);
+  }
+
+  /** Writes deferred over all phases. */
+  long writesDeferred() {
+    return phases.stream().mapToLong(PhaseResult::writesDeferred).sum();
   }
 
   /** Database calls over all phases. */

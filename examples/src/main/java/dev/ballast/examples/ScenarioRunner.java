@@ -9,8 +9,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Runs the scenario against one deployment: warm-up, then each phase in turn (starting or ending the
  * database outage at its boundary), a sample of the service's state at every second (and a progress
- * line), then waits for the last requests and for the job queue to drain, and assembles the
- * {@link RunResult}.
+ * line), then waits for the last requests and for the job queues to drain (confirmations and deferred
+ * writes), and assembles the {@link RunResult}.
  */
 final class ScenarioRunner {
 
@@ -18,7 +18,8 @@ final class ScenarioRunner {
   private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(15);
 
   /** Counters at a phase boundary. */
-  private record Snapshot(long databaseCalls, long productQueriesAnswered, JobStats jobs, String switchboard) {}
+  private record Snapshot(long databaseCalls, long productQueriesAnswered, JobStats jobs, long writesDeferred,
+      String switchboard) {}
 
   private final DemoSettings settings;
   private final ConsoleReport console;
@@ -53,9 +54,9 @@ final class ScenarioRunner {
       backends.database().outage(false);
       driver.awaitIdle(settings.deadline().multipliedBy(5));
       join(sampler);
-      JobStats jobs = drain(deployment);
+      drain(deployment);
       return new RunResult(deployment.label(), deployment.withBallast(), phases(scenario, timeline, boundaries),
-          phaseStarts, seconds(timeline), flips.flips(), jobs);
+          phaseStarts, seconds(timeline), flips.flips(), deployment.jobs(), deployment.deferredWrites());
     }
   }
 
@@ -91,7 +92,7 @@ final class ScenarioRunner {
   private static Snapshot snapshot(Deployment deployment, Backends backends) {
     SimulatedDatabase database = backends.database();
     return new Snapshot(database.calls(), database.answered(SimulatedDatabase.Query.PRODUCT), deployment.jobs(),
-        deployment.switchboardState());
+        deployment.deferredWrites().enqueued(), deployment.switchboardState());
   }
 
   private void sampleEverySecond(Timeline timeline, Scenario scenario, List<Double> phaseStarts,
@@ -105,7 +106,7 @@ final class ScenarioRunner {
       }
       long calls = backends.database().calls();
       Timeline.Sample sample = new Timeline.Sample(calls - lastCalls, deployment.serveCached(),
-          deployment.jobs().waiting());
+          deployment.jobs().waiting(), deployment.deferredWrites().waiting());
       lastCalls = calls;
       timeline.sample(second, sample);
       List<FlipLog.Flip> seen = flips.flips();
@@ -128,19 +129,29 @@ final class ScenarioRunner {
     return phase;
   }
 
-  private JobStats drain(Deployment deployment) {
+  /**
+   * Waits, at most {@link #DRAIN_TIMEOUT}, until both queues are done: no job waiting and each accounted
+   * for. The writes are read before the confirmations: an applied {@code place-order} job has queued its
+   * confirmation by then, so the check cannot pass while a confirmation is uncounted.
+   */
+  private void drain(Deployment deployment) {
     long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
     long nextReport = System.nanoTime();
+    JobStats writes = deployment.deferredWrites();
     JobStats jobs = deployment.jobs();
-    while ((jobs.waiting() > 0 || !jobs.noneLost()) && System.nanoTime() < deadline) {
+    while (!(done(jobs) && done(writes)) && System.nanoTime() < deadline) {
       if (System.nanoTime() >= nextReport) {
-        console.draining(jobs);
+        console.draining(jobs, writes);
         nextReport = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
       }
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+      writes = deployment.deferredWrites();
       jobs = deployment.jobs();
     }
-    return jobs;
+  }
+
+  private static boolean done(JobStats jobs) {
+    return jobs.waiting() == 0 && jobs.noneLost();
   }
 
   private static List<PhaseResult> phases(Scenario scenario, Timeline timeline, List<Snapshot> boundaries) {
@@ -156,7 +167,8 @@ final class ScenarioRunner {
       double hitRatio = reads == 0 ? 0 : Math.max(0, Math.min(1, (double) (slice.productReadsAnswered() - fromDatabase) / reads));
       results.add(new PhaseResult(scenario.phases().get(i).name(), slice.requests(), slice.percentileMillis(50),
           slice.percentileMillis(95), slice.percentileMillis(99), slice.errorRatio(), slice.degradedRatio(),
-          after.databaseCalls() - before.databaseCalls(), hitRatio, after.jobs().waiting(),
+          after.databaseCalls() - before.databaseCalls(), hitRatio, after.writesDeferred() - before.writesDeferred(),
+          after.jobs().waiting(),
           after.jobs().oldestAgeMillis(), after.switchboard(), slice.errorCauses()));
     }
     return results;

@@ -15,7 +15,8 @@ final class SloVerdict {
 
   static String of(PhaseResult p) {
     String figures = String.format(Locale.ROOT, "p95 %s ms, errors %s", ConsoleReport.ms(p.p95Millis()),
-        ConsoleReport.percent(p.errorRatio()));
+        ConsoleReport.percent(p.errorRatio()))
+        + (p.writesDeferred() > 0 ? ", " + p.writesDeferred() + " writes deferred to the job queue" : "");
     if (p.meetsSlo()) {
       return p.name() + ": held (" + figures + ")";
     }
@@ -30,7 +31,7 @@ final class SloVerdict {
     return p.name() + ": NOT held, " + missed + " (" + figures + ")" + (why.isEmpty() ? "" : "; the errors: " + why);
   }
 
-  /** The error causes in words, most frequent first, e.g. "94 writes refused in read-only mode, ...". */
+  /** The error causes in words, most frequent first, e.g. "60 products not in the cache while ...". */
   static String why(Map<String, Long> causes) {
     List<String> parts = new ArrayList<>();
     causes.forEach((cause, count) -> parts.add(count + " " + describe(cause)));
@@ -38,8 +39,11 @@ final class SloVerdict {
   }
 
   private static String describe(String cause) {
-    if (cause.equals("ReadOnlyModeException")) {
-      return "writes refused in read-only mode";
+    if (cause.equals("ReadOnlyModeException (price)")) {
+      return "price changes refused in read-only mode (an operator's action: refused, not deferred)";
+    }
+    if (cause.startsWith("ReadOnlyModeException")) {
+      return "writes refused in read-only mode " + cause.substring("ReadOnlyModeException ".length());
     }
     if (cause.equals("OriginSparedException")) {
       return "products not in the cache while serve-cached spared the database";

@@ -3,6 +3,7 @@ package dev.ballast.examples;
 import dev.ballast.cache.annotation.CacheEvict;
 import dev.ballast.cache.annotation.Cached;
 import dev.ballast.core.annotation.Degradable;
+import dev.ballast.degradation.ReadOnlyModeException;
 import dev.ballast.degradation.annotation.Feature;
 import dev.ballast.degradation.annotation.Write;
 
@@ -10,8 +11,9 @@ import dev.ballast.degradation.annotation.Write;
  * The storefront service: what its web tier calls. {@link StorefrontImpl} implements it over the database,
  * the payment provider and the order-confirmation queue; with Ballast, {@link Instance} wraps that
  * implementation in one call ({@code Wrapper.wrap(Storefront.class, impl, registry)}), so the annotations
- * here decide what is cached, what is non-critical and what is a write. Without Ballast the same
- * implementation is called directly and the annotations do nothing.
+ * here decide what is cached, what is non-critical, what is a write and which writes are deferred to the
+ * job queue while the fleet is read-only. Without Ballast the same implementation is called directly and
+ * the annotations do nothing.
  */
 public interface Storefront {
 
@@ -30,16 +32,49 @@ public interface Storefront {
   /** The fallback of {@link #recommendations}: an empty box, at once. */
   Recommendations noRecommendations(String user);
 
-  /** Adds a line to the user's cart (a database write; refused in read-only mode). */
+  /**
+   * Adds a line to the user's cart (a database write). In read-only mode the write guard refuses it and
+   * {@link #deferAddToCart} accepts it into the job queue instead; any other failure (the database down
+   * before the fleet turned read-only, a full connection pool) reaches the caller.
+   */
+  @Degradable(fallback = "deferAddToCart")
   @Write
   void addToCart(String user, String sku, int quantity);
 
-  /** A merchandiser changes a price: a write that evicts the product on every instance. */
+  /**
+   * The fallback of {@link #addToCart}, for read-only refusals only (the parameter's type says so): queues
+   * the cart line as a {@code cart-line} job on the queue {@code writes}, applied once the database is back
+   * (write-behind). Returns once the job is stored.
+   *
+   * @param refused why the write was not applied now
+   */
+  void deferAddToCart(String user, String sku, int quantity, ReadOnlyModeException refused);
+
+  /**
+   * A merchandiser changes a price: a write that evicts the product on every instance. Refused in
+   * read-only mode, not deferred: an operator's action, retried by the operator once the database is back
+   * (a price applied minutes late, after the cache served the old one, would surprise more than a refusal).
+   */
   @Write
   @CacheEvict(value = "products", key = "{0}")
   void updatePrice(String sku, long priceCents);
 
-  /** Charges the payment provider, stores the order, queues the confirmation e-mail. */
+  /**
+   * Charges the payment provider, stores the order, queues the confirmation e-mail. In read-only mode
+   * {@link #deferCheckout} takes over; other failures reach the caller.
+   */
+  @Degradable(fallback = "deferCheckout")
   @Write
   Receipt checkout(String user, String orderId, long amountCents);
+
+  /**
+   * The fallback of {@link #checkout}, for read-only refusals only: charges the payment provider now (it
+   * is not the database, and a declined card is best told while the customer is there), and queues the
+   * rest (storing the order, then queueing its confirmation) as a {@code place-order} job on the queue
+   * {@code writes}, idempotency key the order id.
+   *
+   * @param refused why the order was not stored now
+   * @return a receipt {@linkplain Receipt#pending() pending}: paid, stored once the database is back
+   */
+  Receipt deferCheckout(String user, String orderId, long amountCents, ReadOnlyModeException refused);
 }

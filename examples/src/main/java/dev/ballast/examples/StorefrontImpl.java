@@ -1,20 +1,25 @@
 package dev.ballast.examples;
 
+import dev.ballast.degradation.ReadOnlyModeException;
+
 /**
  * The storefront's business logic, the same in both runs: it knows nothing of caches, switches or
  * retries. Without Ballast the load driver calls it directly; with Ballast it is the target of the
- * wrapped {@link Storefront}, and its database and payment provider are wrapped too.
+ * wrapped {@link Storefront}, its database and payment provider are wrapped too, and its fallbacks defer
+ * refused writes to {@link DeferredWrites}.
  */
 final class StorefrontImpl implements Storefront {
 
   private final Database database;
   private final Payments payments;
   private final OrderJobs confirmations;
+  private final DeferredWrites deferred;
 
-  StorefrontImpl(Database database, Payments payments, OrderJobs confirmations) {
+  StorefrontImpl(Database database, Payments payments, OrderJobs confirmations, DeferredWrites deferred) {
     this.database = database;
     this.payments = payments;
     this.confirmations = confirmations;
+    this.deferred = deferred;
   }
 
   @Override
@@ -38,6 +43,11 @@ final class StorefrontImpl implements Storefront {
   }
 
   @Override
+  public void deferAddToCart(String user, String sku, int quantity, ReadOnlyModeException refused) {
+    deferred.deferCartLine(user, sku, quantity);
+  }
+
+  @Override
   public void updatePrice(String sku, long priceCents) {
     database.updatePrice(sku, priceCents);
   }
@@ -47,6 +57,19 @@ final class StorefrontImpl implements Storefront {
     String payment = payments.charge(orderId, amountCents);
     database.saveOrder(orderId, user, amountCents);
     confirmations.enqueue(orderId); // the e-mail goes out after the response, from the workers
-    return new Receipt(orderId, payment);
+    return new Receipt(orderId, payment, false);
+  }
+
+  /**
+   * Charges now and defers only what needs the database. Charging later instead would tell a customer
+   * whose card is declined by e-mail, after they left, and would send every deferred charge to the
+   * provider in one burst when the database returns, against its 40 calls a second. The job that stores
+   * the order never charges, so running it twice (at-least-once delivery) cannot charge twice.
+   */
+  @Override
+  public Receipt deferCheckout(String user, String orderId, long amountCents, ReadOnlyModeException refused) {
+    String payment = payments.charge(orderId, amountCents);
+    deferred.deferOrder(orderId, user, amountCents);
+    return new Receipt(orderId, payment, true);
   }
 }

@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 final class Timeline {
 
   /** The service's state at the end of one second. */
-  record Sample(long databaseCalls, boolean serveCached, long jobsWaiting) {}
+  record Sample(long databaseCalls, boolean serveCached, long jobsWaiting, long writesWaiting) {}
 
   private final long startNanos;
   private final List<Slice> seconds = new ArrayList<>();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ballast.cache.CacheSpec;
 import dev.ballast.core.CircuitBreaker;
+import dev.ballast.core.Jitter;
 import dev.ballast.core.RateLimiter;
 import dev.ballast.core.Registry;
 import dev.ballast.core.Retry;
@@ -88,6 +89,12 @@ class StorefrontConfigTest {
     JobQueue orders = registry.get("orders", JobQueue.class);
     assertThat(orders.config().maxAttempts()).isEqualTo(3);
     assertThat(orders.config().targetAge()).isEqualTo(Duration.ofMinutes(5));
+    JobQueue writes = registry.get("writes", JobQueue.class); // ours: outlasts the outage, see storefront.yaml
+    assertThat(writes.config().maxAttempts()).isEqualTo(20);
+    assertThat(writes.config().backoff().initial()).isEqualTo(Duration.ofMillis(250));
+    assertThat(writes.config().backoff().max()).isEqualTo(Duration.ofSeconds(4));
+    assertThat(writes.config().backoff().jitter()).isEqualTo(Jitter.EQUAL);
+    assertThat(writes.config().priorityWeights()).isEqualTo(orders.config().priorityWeights());
   }
 
   @Test
@@ -96,7 +103,7 @@ class StorefrontConfigTest {
     Database database = Wrapper.wrap(Database.class, backends.database(), registry);
     Payments payments = Wrapper.wrap(Payments.class, backends.payments(), registry);
     Storefront storefront = Wrapper.wrap(Storefront.class,
-        new StorefrontImpl(database, payments, orderId -> { }), registry);
+        new StorefrontImpl(database, payments, orderId -> { }, DeferredWrites.NONE), registry);
     assertThat(storefront.product("sku-7").sku()).isEqualTo("sku-7");
     assertThat(backends.database().calls(SimulatedDatabase.Query.PRODUCT)).isEqualTo(1);
     storefront.product("sku-7"); // a hit

@@ -107,11 +107,27 @@ class StorefrontDemoTest {
     PhaseResult without = phase(outcome.without(), "outage");
     PhaseResult with = phase(outcome.with(), "outage");
     assertThat(without.errorRatio()).isGreaterThan(0.95); // every request needs the database
-    // With Ballast writes are refused and never-cached products fail (the fast test's cache is young), but
-    // most product pages are answered from the cache while the database sees little more than pings.
+    // With Ballast price changes are refused and never-cached products fail (the fast test's cache is young),
+    // but most product pages are answered from the cache while the database sees little more than pings.
     assertThat(with.cacheHitRatio()).isGreaterThan(0.3);
     assertThat(with.errorRatio()).isLessThan(0.75);
     assertThat(with.databaseCalls()).isLessThan(without.databaseCalls() / 2);
+  }
+
+  @Test
+  void withBallastCartLinesAndOrdersAreDeferredDuringTheOutageAndAllAppliedOrDeadAfterwards() {
+    PhaseResult outage = phase(outcome.with(), "outage");
+    assertThat(outage.writesDeferred()).isPositive();
+    assertThat(outage.errorCauses()).doesNotContainKeys("ReadOnlyModeException (cart)",
+        "ReadOnlyModeException (checkout)");
+    JobStats writes = outcome.with().deferredWrites();
+    assertThat(writes.enqueued()).isEqualTo(outcome.with().writesDeferred());
+    assertThat(writes.waiting()).isZero();
+    assertThat(writes.processed()).isPositive();
+    assertThat(writes.processed() + writes.dead()).isEqualTo(writes.enqueued());
+    // Without Ballast nothing is read-only, so nothing is deferred: the outage's writes fail with the database.
+    assertThat(outcome.without().deferredWrites()).isEqualTo(JobStats.NONE);
+    assertThat(phase(outcome.without(), "outage").writesDeferred()).isZero();
   }
 
   @Test
@@ -150,6 +166,11 @@ class StorefrontDemoTest {
       }
       assertThat(requests).isEqualTo(phaseRequests).isPositive();
     }
+    JsonNode writes = runs.get(1).get("deferredWrites");
+    assertThat(writes.get("deferred").asLong()).isEqualTo(outcome.with().deferredWrites().enqueued()).isPositive();
+    assertThat(writes.get("applied").asLong() + writes.get("dead").asLong()).isEqualTo(writes.get("deferred").asLong());
+    assertThat(writes.get("noneLost").asBoolean()).isTrue();
+    assertThat(runs.get(1).get("phases").get(2).get("writesDeferred").asLong()).isPositive();
     assertThat(runs.get(0).get("withBallast").asBoolean()).isFalse();
     assertThat(runs.get(0).get("flips")).isEmpty();
     JsonNode flips = runs.get(1).get("flips");
@@ -162,7 +183,8 @@ class StorefrontDemoTest {
   @Test
   void theConsoleShowsProgressTablesAndAVerdictPerPhase() {
     assertThat(console).contains("== without Ballast ==", "== with Ballast ==", "Summary (without Ballast -> with Ballast)",
-        "SLO with Ballast (p95 < 300 ms and errors < 0.5 %):", "offered");
+        "SLO with Ballast (p95 < 300 ms and errors < 0.5 %):", "offered", "    deferred writes: ",
+        "writes deferred to the job queue");
     for (PhaseResult phase : outcome.with().phases()) {
       assertThat(console).containsPattern("  " + Pattern.quote(phase.name()) + ": (held|NOT held)");
     }
