@@ -31,10 +31,10 @@ final class SloVerdict {
     return p.name() + ": NOT held, " + missed + " (" + figures + ")" + (why.isEmpty() ? "" : "; the errors: " + why);
   }
 
-  /** The error causes in words, most frequent first, e.g. "60 products not in the cache while ...". */
+  /** The error causes in words, most frequent first, e.g. "products not in the cache while ...: 60". */
   static String why(Map<String, Long> causes) {
     List<String> parts = new ArrayList<>();
-    causes.forEach((cause, count) -> parts.add(count + " " + describe(cause)));
+    causes.forEach((cause, count) -> parts.add(describe(cause) + ": " + count)); // "...: 1" reads right too
     return String.join(", ", parts);
   }
 
@@ -66,6 +66,6 @@ final class SloVerdict {
     if (cause.startsWith("no connection free")) {
       return "queries that found no free database connection within 500 ms";
     }
-    return "x " + cause;
+    return cause;
   }
 }
