@@ -12,7 +12,7 @@ import java.util.function.DoubleSupplier;
  *
  * <pre>{@code
  * LatencyRecorder latency = LatencyRecorder.of(Duration.ofMinutes(1), Ticker.system());
- * Signal p95 = Signal.latencyMillis(latency, 95.0);
+ * Signal p95 = Signal.latencyMillis(latency, 95.0, 20);
  * Signal backlog = Signal.of("oldest job age s", () -> queue.oldestAgeSeconds());
  * }</pre>
  *
@@ -51,18 +51,21 @@ public interface Signal {
   }
 
   /**
-   * A latency percentile in milliseconds over the recorder's sliding window; NaN while it holds no value.
+   * A latency percentile in milliseconds over the recorder's sliding window; NaN while it holds fewer than
+   * {@code minimumCalls} values, so a few slow calls (a cold start, a quiet night) cannot decide alone.
    *
    * @param percentile in (0, 100], e.g. 95.0
-   * @throws IllegalArgumentException if {@code percentile} is out of range
+   * @param minimumCalls values the window must hold before the percentile counts (at least 1)
+   * @throws IllegalArgumentException if {@code percentile} or {@code minimumCalls} is out of range
    */
-  static Signal latencyMillis(LatencyRecorder recorder, double percentile) {
+  static Signal latencyMillis(LatencyRecorder recorder, double percentile, long minimumCalls) {
     Check.notNull(recorder, "Signal.recorder");
     if (!(percentile > 0.0 && percentile <= 100.0)) {
       throw new IllegalArgumentException("Signal.percentile must be in (0, 100], was " + percentile);
     }
+    Check.atLeast(minimumCalls, 1, "Signal.minimumCalls");
     return of("p" + (percentile == Math.rint(percentile) ? String.valueOf((long) percentile) : percentile)
-        + " latency ms", () -> recorder.percentileMillis(percentile));
+        + " latency ms", () -> recorder.count() < minimumCalls ? Double.NaN : recorder.percentileMillis(percentile));
   }
 
   /**

@@ -35,6 +35,9 @@ public record Trigger(String name, Signal signal, double enterThreshold, double 
   /** The seeds' latency threshold: p95 at 300 ms. */
   public static final double DEFAULT_P95_MILLIS = 300.0;
 
+  /** The fewest calls a latency window must hold before its percentile counts. */
+  public static final int DEFAULT_LATENCY_MINIMUM_CALLS = 20;
+
   /** The seeds' error ratio threshold: 0.5 %. */
   public static final double DEFAULT_ERROR_RATIO = 0.005;
 
@@ -85,12 +88,13 @@ public record Trigger(String name, Signal signal, double enterThreshold, double 
   }
 
   /**
-   * A builder watching the p95 of {@code recorder} in milliseconds, entering at 300 ms and exiting at
+   * A builder watching the p95 of {@code recorder} in milliseconds (judged once
+   * {@value #DEFAULT_LATENCY_MINIMUM_CALLS} calls are in its window), entering at 300 ms and exiting at
    * 240 ms (each may still be overridden once).
    */
   public static Builder onLatency(String name, LatencyRecorder recorder) {
     Builder b = new Builder(name);
-    b.signal = Signal.latencyMillis(recorder, 95.0);
+    b.signal = Signal.latencyMillis(recorder, 95.0, DEFAULT_LATENCY_MINIMUM_CALLS);
     b.enter = DEFAULT_P95_MILLIS;
     b.exit = DEFAULT_P95_MILLIS * 0.8;
     return b;

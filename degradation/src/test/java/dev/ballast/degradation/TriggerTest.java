@@ -82,6 +82,23 @@ class TriggerTest {
   }
 
   @Test
+  void aFewSlowCallsInAQuietWindowDoNotDecideTheLatencyTrigger() {
+    LatencyRecorder latency = LatencyRecorder.of(Duration.ofSeconds(10), now::get);
+    Switchboard board = board(Trigger.onLatency("slow", latency).degrade(SwitchName.SERVE_CACHED)
+        .minDwell(Duration.ZERO).build());
+
+    feed(latency, Trigger.DEFAULT_LATENCY_MINIMUM_CALLS - 1, 2_000); // a cold start: every call slow
+    advance(Duration.ofSeconds(1));
+    board.evaluate();
+    assertThat(board.isServeCached()).as("19 calls are too few to judge").isFalse();
+
+    feed(latency, 1, 2_000);
+    advance(Duration.ofSeconds(1));
+    board.evaluate();
+    assertThat(board.isServeCached()).as("the 20th call makes the p95 count").isTrue();
+  }
+
+  @Test
   void manualSettingsWinOverAnEngagedTriggerUntilReleased() {
     AtomicReference<Double> value = new AtomicReference<>(0.0);
     Trigger trigger = Trigger.builder("queue-age").signal(Signal.of("oldest job age s", value::get))
@@ -241,7 +258,7 @@ class TriggerTest {
         .hasMessage("Trigger.minDwell must not be negative, was PT-1S");
     assertThatThrownBy(() -> Trigger.builder("t").enterAt(1).enterAt(2))
         .isInstanceOf(IllegalStateException.class).hasMessage("Trigger.enterThreshold was already set on this builder");
-    assertThatThrownBy(() -> Signal.latencyMillis(LatencyRecorder.of(Duration.ofSeconds(1), now::get), 0))
+    assertThatThrownBy(() -> Signal.latencyMillis(LatencyRecorder.of(Duration.ofSeconds(1), now::get), 0, 1))
         .hasMessage("Signal.percentile must be in (0, 100], was 0.0");
     assertThatThrownBy(() -> Signal.errorRatio(OutcomeRecorder.of(Duration.ofSeconds(1), now::get), 0))
         .hasMessage("Signal.minimumCalls must be at least 1, was 0");

@@ -25,7 +25,7 @@ final class TriggerReader {
   static final Set<String> KEYS = Set.of("latency", "errorRatio", "breakerOpen", "gauge", "enterAt", "exitAt",
       "minDwell", "degrade", "enterMode", "scope");
   private static final List<String> SIGNALS = List.of("latency", "errorRatio", "breakerOpen", "gauge");
-  private static final Set<String> LATENCY_KEYS = Set.of("recorder", "percentile", "window");
+  private static final Set<String> LATENCY_KEYS = Set.of("recorder", "percentile", "window", "minimumCalls");
   private static final Set<String> ERROR_RATIO_KEYS = Set.of("recorder", "window", "minimumCalls");
   private static final Set<String> GAUGE_KEYS = Set.of("meter", "tags");
 
@@ -85,14 +85,15 @@ final class TriggerReader {
     return present.get(0);
   }
 
-  /** {@code latency: {recorder, percentile = 95, window = 1m}}; thresholds are durations. */
+  /** {@code latency: {recorder, percentile = 95, window = 1m, minimumCalls = 20}}; thresholds are durations. */
   private void latency(ConfigNode entry, Trigger.Builder builder) {
     ConfigNode node = entry.get("latency").allowOnly(LATENCY_KEYS);
     double percentile = node.number("percentile", 95.0, 0.0);
     if (percentile <= 0.0 || percentile > 100.0) {
       throw node.get("percentile").error("must be above 0 and at most 100, was " + node.get("percentile").text());
     }
-    builder.signal(Signal.latencyMillis(recorders.latency(node), percentile));
+    int minimumCalls = node.intValue("minimumCalls", Trigger.DEFAULT_LATENCY_MINIMUM_CALLS, 1, Integer.MAX_VALUE);
+    builder.signal(Signal.latencyMillis(recorders.latency(node), percentile, minimumCalls));
     double enter = millis(entry.duration("enterAt", Duration.ofMillis((long) Trigger.DEFAULT_P95_MILLIS)));
     // Trigger.onLatency's rule: leave at 80 % of the entry threshold unless told otherwise.
     double exit = entry.get("exitAt") != null ? millis(entry.duration("exitAt", null)) : enter * 0.8;
