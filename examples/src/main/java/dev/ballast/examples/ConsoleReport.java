@@ -90,6 +90,12 @@ final class ConsoleReport {
     }
   }
 
+  /** The last line: how long it all took, and that nothing is left running. */
+  void done(double seconds) {
+    out.println(String.format(Locale.ROOT, "Done in %.0f s; Redis, the operator page and every worker stopped.",
+        seconds));
+  }
+
   void summary(RunResult without, RunResult with, Path report) {
     out.println();
     out.println("Summary (without Ballast -> with Ballast):");

@@ -4,7 +4,6 @@ import dev.ballast.degradation.Switchboard;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -39,7 +38,6 @@ public final class Demo {
     } finally {
       metrics.close();
     }
-    System.out.println(String.format(Locale.ROOT, "Done in %.0f s; Redis, the operator page and every worker stopped.",
-        (System.nanoTime() - began) / 1e9));
+    console.done((System.nanoTime() - began) / 1e9);
   }
 }
