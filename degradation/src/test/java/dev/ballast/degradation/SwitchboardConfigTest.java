@@ -210,12 +210,15 @@ class SwitchboardConfigTest {
   }
 
   @Test
-  void aFleetTriggerLeaseThatIsZeroOrShorterThanThreeRedisTimeoutsIsAnErrorAtItsLine() {
+  void aFleetTriggerLeaseThatIsZeroOrShorterThanSixRedisTimeoutsIsAnErrorAtItsLine() {
     assertError("switchboard:\n  fleetTriggerLease: 0s\n", 2, "switchboard.fleetTriggerLease", "must be longer than 0");
     assertError("switchboard:\n  redisTimeout: 1s\n  fleetTriggerLease: 2s\n", 3,
-        "fleetTriggerLease (PT2S) must be at least 3 x redisTimeout (PT1S)");
+        "fleetTriggerLease (PT2S) must be at least 6 x redisTimeout (PT1S)");
     assertError("switchboard:\n  redisTimeout: 10s\n", 2, "switchboard.redisTimeout",
-        "fleetTriggerLease (PT15S) must be at least 3 x redisTimeout (PT10S)");
+        "fleetTriggerLease (PT15S) must be at least 6 x redisTimeout (PT10S)");
+    // Within the old bound of 3 timeouts, but a renewal cycle may take two of them every third of the lease.
+    assertError("switchboard:\n  redisTimeout: 3s\n", 2, "switchboard.redisTimeout",
+        "fleetTriggerLease (PT15S) must be at least 6 x redisTimeout (PT3S) = PT18S");
     assertError("switchboard:\n  fleetTriggerLeas: 20s\n", 2, "did you mean 'fleetTriggerLease'?");
   }
 

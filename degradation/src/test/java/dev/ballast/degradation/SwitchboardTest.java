@@ -179,7 +179,15 @@ class SwitchboardTest {
     assertThatThrownBy(() -> Switchboard.builder().name("a").redisTimeout(Duration.ofSeconds(1))
         .fleetTriggerLease(Duration.ofSeconds(2)).build())
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("Switchboard.fleetTriggerLease (PT2S) must be at least 3 x redisTimeout (PT1S)");
+        .hasMessageContaining("Switchboard.fleetTriggerLease (PT2S) must be at least 6 x redisTimeout (PT1S)");
+    assertThatThrownBy(() -> Switchboard.builder().name("a").redisTimeout(Duration.ofSeconds(1))
+        .fleetTriggerLease(Duration.ofMillis(5_999)).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("(PT5.999S) must be at least 6 x redisTimeout (PT1S) = PT6S");
+    try (Switchboard atTheMinimum = Switchboard.builder().name("a").redisTimeout(Duration.ofSeconds(1))
+        .fleetTriggerLease(Duration.ofSeconds(6)).build()) {
+      assertThat(atTheMinimum.name()).isEqualTo("a");
+    }
   }
 
   @Test

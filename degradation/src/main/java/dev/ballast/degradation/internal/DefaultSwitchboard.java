@@ -30,8 +30,10 @@ import org.slf4j.LoggerFactory;
  * <p>Design: this class holds no mutable state of its own beyond the closed flag. Reads are one volatile
  * read of an immutable snapshot; {@link BoardState} guards the entries, {@link FleetSync} the re-reads,
  * {@link TriggerRunner} the trigger state machines. The periodic work (trigger evaluation, the slow
- * re-read, lease upkeep every third of the fleet trigger lease) and re-reads after reconnects run on one
- * daemon thread per switchboard.
+ * re-read, pruning lapsed leases every third of the fleet trigger lease) and re-reads after reconnects run
+ * on one daemon thread per switchboard. Renewing this instance's own fleet trigger leases runs on a second
+ * daemon thread that does nothing else ({@link LeaseRenewer}), so a slow evaluation or re-read on the first
+ * cannot delay a renewal until the lease lapses and another instance takes this one for dead.
  */
 public final class DefaultSwitchboard implements Switchboard {
 
@@ -47,6 +49,7 @@ public final class DefaultSwitchboard implements Switchboard {
   private final TriggerRunner triggers;
   private final ScheduledExecutorService executor;
   private final FleetSync fleet;
+  private final LeaseRenewer renewer; // null without Redis or on a manual schedule
   private final BooleanSupplier spareOrigin = this::isServeCached;
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -74,6 +77,7 @@ public final class DefaultSwitchboard implements Switchboard {
     });
     if (client == null) {
       this.fleet = null;
+      this.renewer = null;
       return;
     }
     String component = "degradation:" + name;
@@ -87,6 +91,9 @@ public final class DefaultSwitchboard implements Switchboard {
       guard.close();
       throw e;
     }
+    this.renewer = config.manualSchedule() ? null
+        : new LeaseRenewer("ballast-degradation-" + name + "-leases", config.fleetTriggerLease().dividedBy(3),
+            () -> quietly("lease renewal", this::renewLeases));
   }
 
   /** Builds, connects, reads the fleet state and starts the schedule. */
@@ -109,16 +116,18 @@ public final class DefaultSwitchboard implements Switchboard {
     if (fleet != null) {
       long every = config.refreshEvery().toNanos();
       executor.scheduleWithFixedDelay(() -> quietly("refresh", this::refresh), every, every, TimeUnit.NANOSECONDS);
-      long upkeep = config.fleetTriggerLease().toNanos() / 3;
-      executor.scheduleWithFixedDelay(() -> quietly("lease upkeep", this::upkeepLeases), upkeep, upkeep,
+      // Pruning may run late without harm (a dead instance's engagement lasts a little longer); renewing
+      // may not, so it has its own thread.
+      long prune = config.fleetTriggerLease().toNanos() / 3;
+      executor.scheduleWithFixedDelay(() -> quietly("lease pruning", fleet::pruneLapsed), prune, prune,
           TimeUnit.NANOSECONDS);
+      renewer.start();
     }
   }
 
-  /** Renews this instance's fleet trigger entries, then ends lapsed ones (any instance's). */
-  private void upkeepLeases() {
+  /** Renews the leases of this instance's engaged fleet trigger entries, all in one Redis call. */
+  void renewLeases() {
     triggers.renewFleet(fleet::renew);
-    fleet.pruneLapsed();
   }
 
   private Switch current(SwitchName switchName) {
@@ -288,7 +297,9 @@ public final class DefaultSwitchboard implements Switchboard {
   public void refresh() {
     if (fleet != null) {
       fleet.refresh();
-      upkeepLeases(); // so that a manual schedule, which calls refresh(), keeps its leases too
+      // So that a manual schedule, which calls refresh(), keeps its leases too.
+      renewLeases();
+      fleet.pruneLapsed();
     }
   }
 
@@ -312,6 +323,9 @@ public final class DefaultSwitchboard implements Switchboard {
       return;
     }
     executor.shutdownNow();
+    if (renewer != null) {
+      renewer.close();
+    }
     meters.close();
     if (fleet != null) {
       fleet.close(triggers.engagedFleetFields()); // an engaged fleet trigger must not outlive its instance
@@ -325,6 +339,9 @@ public final class DefaultSwitchboard implements Switchboard {
   void crash() {
     closed.set(true);
     executor.shutdownNow();
+    if (renewer != null) {
+      renewer.close();
+    }
     meters.close();
     if (fleet != null) {
       fleet.close();

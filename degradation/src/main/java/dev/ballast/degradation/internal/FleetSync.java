@@ -6,6 +6,7 @@ import dev.ballast.redis.RedisGuard;
 import io.lettuce.core.RedisClient;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
@@ -135,18 +136,29 @@ final class FleetSync implements AutoCloseable {
   }
 
   /**
-   * Renews the lease of this instance's engaged fleet trigger entry by setting it again: only the lease
-   * changes, unless the entry is gone from Redis (pruned while this instance could not reach it, or the
-   * state was lost), in which case it is written and broadcast afresh. Skipped while Redis does not answer
-   * or an outage's writes still wait: those go first, then renewals resume.
+   * Renews the leases of this instance's engaged fleet trigger entries ({@code engaged}, field to entry) in
+   * one script call, so a renewal costs one round trip however many triggers are engaged: only the leases
+   * change, unless an entry is gone from Redis (pruned while this instance could not reach it, or the state
+   * was lost), in which case it is written and broadcast afresh. Skipped while Redis does not answer or an
+   * outage's writes still wait: those go first, then renewals resume.
    */
-  void renew(String field, Entry entry) {
+  void renew(Map<String, Entry> engaged) {
     RedisFleet port = redis;
-    if (port == null || state.hasPending()) {
+    if (engaged.isEmpty() || port == null || state.hasPending()) {
       return;
     }
-    RedisFleet.Written written = send(port, new Op(field, entry));
-    if (written != null && state.applyWritten(field, written)) {
+    Map<String, String> tails = new LinkedHashMap<>();
+    engaged.forEach((field, entry) -> tails.put(field, EntryCodec.encodeTail(entry)));
+    List<RedisFleet.Written> written = port.renew(tails, leaseMillis);
+    if (written == null) {
+      return;
+    }
+    boolean missed = false;
+    int i = 0;
+    for (String field : tails.keySet()) {
+      missed |= state.applyWritten(field, written.get(i++));
+    }
+    if (missed) {
       requestSync(Duration.ZERO);
     }
   }

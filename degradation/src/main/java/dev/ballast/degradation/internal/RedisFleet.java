@@ -8,6 +8,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -21,7 +22,8 @@ import java.util.Map;
 
 /**
  * The switchboard's narrow port onto Redis: write one entry (a Lua script: set or delete, bump the
- * version, publish, atomically), end the entries whose lease lapsed (another script, broadcasting the
+ * version, publish, atomically), renew the leases of all this instance's fleet trigger entries in one call
+ * of the same script, end the entries whose lease lapsed (another script, broadcasting the
  * same way), read the whole state ({@code HGETALL}), and hear broadcasts. Every call goes through the
  * {@link RedisGuard}, so a failure comes back as null, never as an exception.
  *
@@ -110,6 +112,33 @@ final class RedisFleet implements AutoCloseable {
     return run("set", field, tail, Long.toString(leaseMillis));
   }
 
+  /**
+   * Sets each of {@code tails} (field to value tail) with a lease of {@code leaseMillis} from now in Redis
+   * time, in one script call: unchanged entries only get their lease renewed, missing or changed ones are
+   * written and broadcast. Returns what each set produced, in {@code tails}' order; null when Redis did not
+   * answer.
+   */
+  List<Written> renew(Map<String, String> tails, long leaseMillis) {
+    List<String> args = new ArrayList<>(3 + 2 * tails.size());
+    args.add(channel);
+    args.add("renew");
+    args.add(Long.toString(leaseMillis));
+    tails.forEach((field, tail) -> {
+      args.add(field);
+      args.add(tail);
+    });
+    String[] argv = args.toArray(String[]::new);
+    List<Object> reply = guarded(() -> APPLY.evalAsync(commands.async(), ScriptOutputType.MULTI, keys, argv));
+    if (reply == null || reply.size() != 3 * tails.size()) {
+      return null;
+    }
+    List<Written> written = new ArrayList<>(tails.size());
+    for (int i = 0; i < reply.size(); i += 3) {
+      written.add(written(reply, i));
+    }
+    return written;
+  }
+
   /** Deletes {@code field} and its lease; null when Redis did not answer. */
   Written delete(String field) {
     return run("del", field, "", "0");
@@ -137,7 +166,12 @@ final class RedisFleet implements AutoCloseable {
     if (reply == null || reply.size() != 3) {
       return null;
     }
-    return new Written(((Number) reply.get(0)).longValue(), String.valueOf(reply.get(1)), String.valueOf(reply.get(2)));
+    return written(reply, 0);
+  }
+
+  private static Written written(List<Object> reply, int at) {
+    return new Written(((Number) reply.get(at)).longValue(), String.valueOf(reply.get(at + 1)),
+        String.valueOf(reply.get(at + 2)));
   }
 
   /** The whole hash, version and epoch included; null when Redis did not answer. */

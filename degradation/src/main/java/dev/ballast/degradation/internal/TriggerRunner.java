@@ -7,8 +7,12 @@ import dev.ballast.degradation.Trigger;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,9 +20,13 @@ import org.slf4j.LoggerFactory;
  * Evaluates the triggers: reads each signal once, steps its {@link Hysteresis}, and turns a flip into an
  * entry (engaged) or its removal (disengaged), local or fleet-wide by the trigger's scope.
  *
- * <p>Design: {@link #evaluate()} and {@link #renewFleet} are serialized by this object's monitor,
- * because the hysteresis state machines are not thread-safe and a renewal must not race a flip; both may
- * call Redis (fleet triggers) while holding it, which only delays the next evaluation.
+ * <p>Design: {@link #evaluate()} runs under this object's monitor, because the hysteresis state machines
+ * are not thread-safe. Renewals run on another thread and never take that monitor (an evaluation may be
+ * slow: it reads every signal and writes every flip): a fleet trigger's flip (its {@code engaged} entry
+ * and the write to Redis) and a renewal (reading every {@code engaged} entry and the one renewal call) are
+ * serialized by {@code fleetLock} instead, so a renewal cannot overtake a disengagement and bring its entry
+ * back. The lock is fair and taken once per flip, so a renewal waits for at most one write in flight,
+ * whatever else the evaluation does.
  */
 final class TriggerRunner {
 
@@ -31,12 +39,13 @@ final class TriggerRunner {
   private final List<Armed> triggers = new ArrayList<>();
   private final BiConsumer<String, Entry> local;
   private final BiConsumer<String, Entry> fleet;
+  private final ReentrantLock fleetLock = new ReentrantLock(true);
 
   private static final class Armed {
     final Trigger trigger;
     final Hysteresis hysteresis;
     final String field;
-    Entry engaged; // the entry written when it engaged, renewed as is; null while disengaged
+    volatile Entry engaged; // the entry written when it engaged, renewed as is; null while disengaged
 
     Armed(Trigger trigger, String instanceId) {
       this.trigger = trigger;
@@ -91,30 +100,56 @@ final class TriggerRunner {
     Entry entry = engaged
         ? new Entry(armed.field, clock.millis(), "trigger:" + trigger.name() + "@" + instanceId, why, trigger.settings())
         : null;
-    armed.engaged = entry;
-    (trigger.scope() == Trigger.Scope.LOCAL ? local : fleet).accept(armed.field, entry);
+    if (trigger.scope() == Trigger.Scope.LOCAL) {
+      armed.engaged = entry;
+      local.accept(armed.field, entry);
+      return;
+    }
+    fleetLock.lock();
+    try {
+      armed.engaged = entry;
+      fleet.accept(armed.field, entry);
+    } finally {
+      fleetLock.unlock();
+    }
   }
 
   /** The fields of this instance's engaged fleet triggers, to withdraw on close. */
-  synchronized List<String> engagedFleetFields() {
-    List<String> fields = new ArrayList<>();
-    for (Armed armed : triggers) {
-      if (armed.trigger.scope() == Trigger.Scope.FLEET && armed.engaged != null) {
-        fields.add(armed.field);
+  List<String> engagedFleetFields() {
+    fleetLock.lock(); // a flip in flight finishes first
+    try {
+      List<String> fields = new ArrayList<>();
+      for (Armed armed : triggers) {
+        if (armed.trigger.scope() == Trigger.Scope.FLEET && armed.engaged != null) {
+          fields.add(armed.field);
+        }
       }
+      return fields;
+    } finally {
+      fleetLock.unlock();
     }
-    return fields;
   }
 
   /**
-   * Hands each engaged fleet trigger's entry to {@code renew}, under this monitor: a renewal cannot
-   * overtake the trigger's disengagement and bring its entry back.
+   * Hands every engaged fleet trigger's entry (field to entry) to {@code renew} at once, under {@code
+   * fleetLock}: a renewal cannot overtake a trigger's disengagement and bring its entry back. Does not wait
+   * for an evaluation in progress, only for a fleet write in flight.
    */
-  synchronized void renewFleet(BiConsumer<String, Entry> renew) {
-    for (Armed armed : triggers) {
-      if (armed.trigger.scope() == Trigger.Scope.FLEET && armed.engaged != null) {
-        renew.accept(armed.field, armed.engaged);
+  void renewFleet(Consumer<Map<String, Entry>> renew) {
+    fleetLock.lock();
+    try {
+      Map<String, Entry> engaged = new LinkedHashMap<>();
+      for (Armed armed : triggers) {
+        Entry entry = armed.engaged;
+        if (armed.trigger.scope() == Trigger.Scope.FLEET && entry != null) {
+          engaged.put(armed.field, entry);
+        }
       }
+      if (!engaged.isEmpty()) {
+        renew.accept(engaged);
+      }
+    } finally {
+      fleetLock.unlock();
     }
   }
 }
