@@ -170,11 +170,13 @@ public final class SwitchboardBuilder {
 
   /**
    * How long an engaged {@link Trigger.Scope#FLEET FLEET} trigger's entry lasts in Redis unless its
-   * instance renews it (default 15 s). The instance renews it every third of this; an instance that dies
-   * (killed, partitioned, frozen) stops renewing, and the others end its engagement within the lease plus
-   * a third of it, so a dead instance does not keep the fleet degraded. The expiry is Redis time. Manual
-   * settings and modes have no lease: they stay until released. Every instance of a fleet should use the
-   * same lease.
+   * instance renews it (default 15 s). The instance renews all its entries in one Redis call every third of
+   * this, on a fixed rate and a thread of its own; an instance that dies (killed, partitioned, frozen) stops
+   * renewing, and the others end its engagement within the lease plus a third of it, so a dead instance does
+   * not keep the fleet degraded. The expiry is Redis time. It must be at least 6 × {@link #redisTimeout}
+   * (checked by {@link #build()}): a renewal may wait one timeout for a trigger's write in flight and take
+   * another itself, and a third of the lease stays spare. Manual settings and modes have no lease: they
+   * stay until released. Every instance of a fleet should use the same lease.
    *
    * @throws IllegalArgumentException if {@code lease} is not positive
    */
@@ -202,7 +204,7 @@ public final class SwitchboardBuilder {
    *
    * @throws NullPointerException if no name was set
    * @throws IllegalArgumentException if a mode or trigger names an undeclared feature
-   * @throws IllegalStateException if the fleet trigger lease is shorter than 3 × the Redis timeout
+   * @throws IllegalStateException if the fleet trigger lease is shorter than 6 × the Redis timeout
    */
   public Switchboard build() {
     Check.notNull(name, "Switchboard.name");

@@ -28,9 +28,9 @@ import org.slf4j.LoggerFactory;
  * for a re-read. Redis calls never run while holding the state's monitor.
  *
  * <p>Leases: a fleet trigger's entry ({@code auto:...}) is written with a lease, an expiry in Redis time
- * kept beside the state. Its instance renews it ({@link #renew}, called under the trigger runner's
- * monitor, so a renewal never races the trigger's own flip) by setting the unchanged entry again, which
- * the script turns into a lease update: no version, no broadcast. Any instance that sees trigger entries
+ * kept beside the state. Its instance renews all of them in one script call ({@link #renew}, on the lease
+ * thread, under the trigger runner's fleet lock, so a renewal never races a trigger's own flip) by setting
+ * the unchanged entries again, which the script turns into lease updates: no version, no broadcast. Any instance that sees trigger entries
  * prunes ({@link #pruneLapsed}): one script deletes the lapsed ones and broadcasts each deletion like any
  * other, so every instance drops them through the usual path; no instance compares clocks. An instance
  * deletes only once Redis has answered it for a whole lease: after an outage, when every lease has
