@@ -17,7 +17,6 @@ import io.micrometer.core.instrument.Gauge;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -34,9 +33,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The two-level cache: the read and write paths, composed of an {@link L1Store} (L1, flights and their
  * invalidation rules), a {@link RedisTier} (every Redis call, guarded), an {@link InvalidationBus}, an
- * {@link EntryReader}, {@link OriginLoad} (lease, loader, fill) and {@link BulkGet}. Read path: L1 hit
- * (one Caffeine lookup, one clock read, one comparison) → per-key {@link Flight} in this JVM → Redis
- * {@code GET} → lease script → loader → fill script.
+ * {@link EntryReader}, {@link OriginLoad} (lease, loader, fill), {@link AsyncMiss} (a miss through an
+ * asynchronous loader) and {@link BulkGet}. Read path: L1 hit (one Caffeine lookup, one clock read, one
+ * comparison) → per-key {@link Flight} in this JVM → Redis {@code GET} → lease script → loader → fill
+ * script. Up to the loader the blocking and the asynchronous miss share their steps ({@link #withoutLoad},
+ * {@link #lead}, which yield a {@link Step}); they differ only in how the origin is called.
  *
  * <p>Shared state lives in the collaborators (each documents what protects it); this class adds the
  * closed flag and the lazily opened subscription ({@code bus}, volatile, created under {@code this}).
@@ -257,7 +258,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
     Flight<V> mine = l1.newFlight();
     Flight<V> running = l1.register(key, mine);
     if (running != null) {
-      return join(running);
+      return running.await();
     }
     try {
       Step<K, V> step = lead(key, mine, local, now, refresh);
@@ -293,22 +294,6 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
 
   private static <V> L1Entry<V> usable(L1Entry<V> local, long now) {
     return local != null && local.usable(now) ? local : null;
-  }
-
-  static <V> V join(Flight<V> running) {
-    try {
-      return running.join();
-    } catch (CompletionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      if (cause instanceof Error error) {
-        throw error;
-      }
-      // A checked failure: the flight was led by an asynchronous loader, whose failures are kept unwrapped.
-      throw new CacheLoadException("TieredCache loader failed", cause);
-    }
   }
 
   /**
