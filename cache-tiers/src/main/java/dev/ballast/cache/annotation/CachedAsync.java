@@ -10,9 +10,9 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * {@link Cached} on a method returning a {@code CompletionStage}. An L1 hit completes at once; a miss
- * runs through {@link TieredCache#getAsync}, on the cache's executor, whose loader runs the rest of the
- * chain and waits for its stage (the cache's loaders are synchronous: a miss holds one executor thread
- * until the origin answers). Failures, including a bad key, come back through the stage.
+ * runs through {@link TieredCache#getAsyncCompose}: the rest of the chain is the loader and its stage is
+ * the load, so no thread waits for the method (the Redis steps of the miss run on the cache's executor).
+ * Failures, including a bad key, come back through the stage, as the method's own exception.
  */
 final class CachedAsync implements MethodInterceptor {
 
@@ -46,7 +46,7 @@ final class CachedAsync implements MethodInterceptor {
     CompletableFuture<Object> result = new CompletableFuture<>();
     CompletableFuture<Object> loaded;
     try {
-      loaded = cache.getAsync(key, k -> load(invocation));
+      loaded = cache.getAsyncCompose(key, k -> load(invocation));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -60,16 +60,15 @@ final class CachedAsync implements MethodInterceptor {
     return result;
   }
 
-  private Object load(Invocation invocation) throws Exception {
-    Object value;
+  @SuppressWarnings("unchecked")
+  private CompletionStage<Object> load(Invocation invocation) {
+    CompletionStage<Object> stage;
     try {
-      @SuppressWarnings("unchecked")
-      CompletionStage<Object> stage = (CompletionStage<Object>) invocation.proceed();
-      value = LoadFailures.future(stage).join();
+      stage = (CompletionStage<Object>) invocation.proceed(); // for an async method: never throws
     } catch (Exception e) {
-      throw LoadFailures.forLoader(LoadFailures.original(e));
+      return CompletableFuture.failedFuture(e);
     }
-    return optional ? CachedSync.unwrap(value) : value;
+    return optional && stage != null ? stage.thenApply(CachedSync::unwrap) : stage;
   }
 
   private Object result(Object value) {

@@ -92,7 +92,7 @@ final class BulkGet<K, V> {
       mine.forEach(l1::finish);
     }
     for (Map.Entry<K, Flight<V>> e : joined.entrySet()) {
-      V value = DefaultTieredCache.join(e.getValue());
+      V value = e.getValue().await();
       if (value != null) {
         result.put(e.getKey(), value);
       }

@@ -1,5 +1,6 @@
 package dev.ballast.cache.internal;
 
+import dev.ballast.cache.AsyncLoader;
 import dev.ballast.cache.BulkLoader;
 import dev.ballast.cache.CacheLoadException;
 import dev.ballast.cache.Codec;
@@ -16,7 +17,7 @@ import io.micrometer.core.instrument.Gauge;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -24,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,9 +33,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The two-level cache: the read and write paths, composed of an {@link L1Store} (L1, flights and their
  * invalidation rules), a {@link RedisTier} (every Redis call, guarded), an {@link InvalidationBus}, an
- * {@link EntryReader}, {@link OriginLoad} (lease, loader, fill) and {@link BulkGet}. Read path: L1 hit
- * (one Caffeine lookup, one clock read, one comparison) → per-key {@link Flight} in this JVM → Redis
- * {@code GET} → lease script → loader → fill script.
+ * {@link EntryReader}, {@link OriginLoad} (lease, loader, fill), {@link AsyncMiss} (a miss through an
+ * asynchronous loader) and {@link BulkGet}. Read path: L1 hit (one Caffeine lookup, one clock read, one
+ * comparison) → per-key {@link Flight} in this JVM → Redis {@code GET} → lease script → loader → fill
+ * script. Up to the loader the blocking and the asynchronous miss share their steps ({@link #withoutLoad},
+ * {@link #lead}, which yield a {@link Step}); they differ only in how the origin is called.
  *
  * <p>Shared state lives in the collaborators (each documents what protects it); this class adds the
  * closed flag and the lazily opened subscription ({@code bus}, volatile, created under {@code this}).
@@ -43,6 +47,7 @@ import org.slf4j.LoggerFactory;
 public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, InvalidationBus.Receiver, L1Peek<K> {
 
   private static final Logger log = LoggerFactory.getLogger(DefaultTieredCache.class);
+  private static final CompletionStage<Void> REFRESHED = CompletableFuture.completedFuture(null);
 
   private final TieredCacheConfig config;
   private final Codec<K> keyCodec;
@@ -66,6 +71,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
   private volatile ScheduledFuture<?> reconnecting;
   private final BulkGet<K, V> bulk;
   private final OriginLoad<K, V> origin;
+  private final AsyncMiss<K, V> asyncMiss;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final long leaseMs;
   private final long maxLeaseWaitNanos;
@@ -123,6 +129,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
         maxLeaseWaitNanos, config.maxEncodedSize(), this::loadFailure);
     this.bulk = new BulkGet<>(l1, tier, keys, reader, keyCodec, valueCodec, ttls, ticker, meters, leaseMs,
         config.maxEncodedSize(), e -> loadFailure(null, e));
+    this.asyncMiss = new AsyncMiss<>(this, l1, origin, meters, ticker, executor);
   }
 
   /**
@@ -196,17 +203,9 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
     if (key == null || loader == null) {
       throw nullArgument("getAsync", key);
     }
-    L1Entry<V> entry = l1.getIfPresent(key);
-    if (l1.servable(entry)) {
-      meters.l1Hits.increment();
-      return CompletableFuture.completedFuture(entry.value);
-    }
-    Flight<V> running = l1.running(key);
-    if (running != null) {
-      // Join the load already running without taking a loader thread to wait: a hot key under a slow
-      // origin must not tie up the pool every cache shares.
-      meters.l1Misses.increment();
-      return running.thenApply(value -> value);
+    CompletableFuture<V> served = hitOrJoin(key);
+    if (served != null) {
+      return served;
     }
     try {
       return CompletableFuture.supplyAsync(() -> miss(key, loader, l1.getIfPresent(key)), executor);
@@ -221,27 +220,50 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
     }
   }
 
+  @Override
+  public CompletableFuture<V> getAsyncCompose(K key, AsyncLoader<? super K, ? extends V> loader) {
+    if (key == null || loader == null) {
+      throw nullArgument("getAsyncCompose", key);
+    }
+    CompletableFuture<V> served = hitOrJoin(key);
+    return served != null ? served : asyncMiss.start(key, loader);
+  }
+
+  /** An L1 hit, completed; or the key's running load, joined; else null (a miss to start). */
+  private CompletableFuture<V> hitOrJoin(K key) {
+    L1Entry<V> entry = l1.getIfPresent(key);
+    if (l1.servable(entry)) {
+      meters.l1Hits.increment();
+      return CompletableFuture.completedFuture(entry.value);
+    }
+    Flight<V> running = l1.running(key);
+    if (running != null) {
+      // Join the load already running without taking a loader thread to wait: a hot key under a slow
+      // origin must not tie up the pool every cache shares.
+      meters.l1Misses.increment();
+      return running.thenApply(value -> value);
+    }
+    return null;
+  }
+
   private V miss(K key, Loader<? super K, ? extends V> loader, L1Entry<V> local) {
     meters.l1Misses.increment();
     long now = ticker.read();
-    if (spareOrigin.getAsBoolean()) {
-      return spared(key, local);
+    Consumer<K> refresh = k -> refreshInBackground(k, loader);
+    Step.Found<K, V> early = withoutLoad(key, local, now, refresh);
+    if (early != null) {
+      return early.value();
     }
-    if (local != null && !local.usable(now)) {
-      local = null;
-    }
-    if (local != null && config.staleWhileRevalidate() && !local.fresh(now)) {
-      meters.staleServes.increment();
-      refreshInBackground(key, loader);
-      return local.value;
-    }
+    local = usable(local, now);
     Flight<V> mine = l1.newFlight();
     Flight<V> running = l1.register(key, mine);
     if (running != null) {
-      return join(running);
+      return running.await();
     }
     try {
-      V value = lead(key, loader, mine, local, now);
+      Step<K, V> step = lead(key, mine, local, now, refresh);
+      V value = step instanceof Step.Found<K, V> found ? found.value()
+          : origin.callBlocking((OriginLoad.Call<K, V>) step, loader);
       mine.complete(value);
       return value;
     } catch (RuntimeException | Error e) {
@@ -252,25 +274,35 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
     }
   }
 
-  static <V> V join(Flight<V> running) {
-    try {
-      return running.join();
-    } catch (CompletionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      if (cause instanceof Error error) {
-        throw error;
-      }
-      throw e;
+  /**
+   * The first step of every miss, before any flight: a spared origin serves what it can (or throws), an
+   * L1 entry past its soft expiry is served at once under stale-while-revalidate (starting a refresh).
+   * Null when the miss must go on to the tiers.
+   */
+  Step.Found<K, V> withoutLoad(K key, L1Entry<V> local, long now, Consumer<K> refresh) {
+    if (spareOrigin.getAsBoolean()) {
+      return new Step.Found<>(spared(key, local));
     }
+    local = usable(local, now);
+    if (local != null && config.staleWhileRevalidate() && !local.fresh(now)) {
+      meters.staleServes.increment();
+      refresh.accept(key);
+      return new Step.Found<>(local.value);
+    }
+    return null;
   }
 
-  /** The leader of a flight: Redis, then the lease, then the loader. */
-  private V lead(K key, Loader<? super K, ? extends V> loader, Flight<V> flight, L1Entry<V> local, long now) {
+  private static <V> L1Entry<V> usable(L1Entry<V> local, long now) {
+    return local != null && local.usable(now) ? local : null;
+  }
+
+  /**
+   * The tiers' part of a flight's leader: Redis, then the lease. Returns the value found (stored in L1)
+   * or the call of the origin to make; {@code refresh} starts a background refresh of the key.
+   */
+  Step<K, V> lead(K key, Flight<V> flight, L1Entry<V> local, long now, Consumer<K> refresh) {
     if (tier == null) {
-      return origin.loadLocally(key, loader, flight, local, null, now);
+      return origin.local(key, flight, local, null);
     }
     byte[] encodedKey = keyCodec.encode(key);
     byte[] valueKey = keys.value(encodedKey);
@@ -278,9 +310,9 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
     if (got == RedisTier.DOWN) {
       meters.l2Unavailable.increment();
       if (local != null && local.fresh(now)) {
-        return l1.store(key, flight, local.value, now, local.softUntil, local.hardUntil);
+        return new Step.Found<>(l1.store(key, flight, local.value, now, local.softUntil, local.hardUntil));
       }
-      return origin.loadLocally(key, loader, flight, local, null, now);
+      return origin.local(key, flight, local, null);
     }
     Decoded<V> stale = null;
     if (got != null) {
@@ -291,26 +323,26 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
           meters.l2Hits.increment();
           l1.storeDecoded(key, flight, found, now, redisNow);
           // After the store, so a refresh that finishes at once is not overwritten by the older value.
-          maybeRefreshEarly(key, loader, found, redisNow);
-          return found.value();
+          maybeRefreshEarly(key, refresh, found, redisNow);
+          return new Step.Found<>(found.value());
         }
         if (found.hardMs() > redisNow) {
           if (config.staleWhileRevalidate()) {
             meters.l2Hits.increment();
             meters.staleServes.increment();
             l1.storeDecoded(key, flight, found, now, redisNow);
-            refreshInBackground(key, loader);
-            return found.value();
+            refresh.accept(key);
+            return new Step.Found<>(found.value());
           }
           stale = found;
         }
       }
     }
     meters.l2Misses.increment();
-    return origin.throughLease(key, loader, flight, encodedKey, valueKey, local, stale, now);
+    return origin.throughLease(key, flight, encodedKey, valueKey, local, stale, now);
   }
 
-  private void maybeRefreshEarly(K key, Loader<? super K, ? extends V> loader, Decoded<V> found, long redisNowMs) {
+  private void maybeRefreshEarly(K key, Consumer<K> refresh, Decoded<V> found, long redisNowMs) {
     double beta = config.earlyRefreshBeta();
     if (beta <= 0) {
       return;
@@ -318,50 +350,55 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
     double random = 1.0 - ThreadLocalRandom.current().nextDouble(); // in (0, 1], so log is finite
     // XFetch: refresh when now - delta * beta * ln(random) reaches the expiry; slow loads refresh earlier.
     if (redisNowMs - Math.max(found.loadMs(), 1) * beta * Math.log(random) >= found.softMs()) {
-      refreshInBackground(key, loader);
+      refresh.accept(key);
     }
   }
 
-  /** One background refresh per key per JVM; it takes the lease over any value, so one per fleet. */
   private void refreshInBackground(K key, Loader<? super K, ? extends V> loader) {
+    startRefresh(key, flight -> {
+      OriginLoad.Call<K, V> call = refreshCall(key, flight);
+      if (call != null) {
+        origin.callBlocking(call, loader);
+      }
+      return REFRESHED;
+    });
+  }
+
+  /**
+   * One background refresh per key per JVM; it takes the lease over any value, so one per fleet.
+   * {@code body} runs on the executor; the refresh ends when the stage it returns completes.
+   */
+  void startRefresh(K key, Function<Flight<V>, CompletionStage<?>> body) {
     Flight<V> flight = l1.newFlight();
     if (!l1.startRefresh(key, flight)) {
       return;
     }
     try {
       executor.execute(() -> {
+        CompletionStage<?> done;
         try {
-          refresh(key, loader, flight);
+          done = body.apply(flight);
         } catch (Throwable e) {
-          log.debug("Background refresh failed in cache {}", config.name(), e);
-        } finally {
-          l1.endRefresh(key, flight);
+          done = CompletableFuture.failedFuture(e);
         }
+        done.whenComplete((value, error) -> {
+          if (error != null) {
+            log.debug("Background refresh failed in cache {}", config.name(), error);
+          }
+          l1.endRefresh(key, flight);
+        });
       });
     } catch (RejectedExecutionException e) {
       l1.endRefresh(key, flight);
     }
   }
 
-  private void refresh(K key, Loader<? super K, ? extends V> loader, Flight<V> flight) {
-    if (tier == null) {
-      origin.loadLocally(key, loader, flight, null, null, ticker.read());
-      return;
-    }
-    byte[] encodedKey = keyCodec.encode(key);
-    byte[] valueKey = keys.value(encodedKey);
-    byte[] leaseKey = keys.lease(encodedKey);
-    byte[] token = KeySpace.token();
-    Object reply = tier.lease(valueKey, leaseKey, token, leaseMs, true);
-    if (reply == RedisTier.DOWN) {
-      meters.l2Unavailable.increment();
-      origin.loadLocally(key, loader, flight, null, null, ticker.read());
-    } else if (((RedisTier.LeaseReply) reply).kind() == RedisTier.LeaseKind.ACQUIRED) {
-      origin.loadAndFill(key, loader, flight, valueKey, leaseKey, token, null, false, null);
-    }
+  /** A refresh's call of the origin, or null when another instance is refreshing the key. */
+  OriginLoad.Call<K, V> refreshCall(K key, Flight<V> flight) {
+    return origin.refresh(key, flight, tier == null ? null : keyCodec.encode(key));
   }
 
-  private V spared(K key, L1Entry<V> local) {
+  V spared(K key, L1Entry<V> local) {
     meters.spared.increment();
     if (local != null) {
       meters.staleServes.increment();

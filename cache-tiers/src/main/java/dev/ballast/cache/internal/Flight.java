@@ -1,6 +1,8 @@
 package dev.ballast.cache.internal;
 
+import dev.ballast.cache.CacheLoadException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * One load of one key in this JVM; concurrent callers of the key wait on it. It also guards the L1 store
@@ -16,5 +18,22 @@ final class Flight<V> extends CompletableFuture<V> {
 
   Flight(long epoch) {
     this.epoch = epoch;
+  }
+
+  /** Waits for this load's value, rethrowing its failure as the leader's {@code get} would throw it. */
+  V await() {
+    try {
+      return join();
+    } catch (CompletionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (cause instanceof Error error) {
+        throw error;
+      }
+      // A checked failure: the flight was led by an asynchronous loader, whose failures are kept unwrapped.
+      throw new CacheLoadException("TieredCache loader failed", cause);
+    }
   }
 }

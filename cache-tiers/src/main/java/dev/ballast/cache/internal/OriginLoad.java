@@ -1,23 +1,45 @@
 package dev.ballast.cache.internal;
 
+import dev.ballast.cache.AsyncLoader;
 import dev.ballast.cache.Codec;
 import dev.ballast.cache.Loader;
 import dev.ballast.core.Backoff;
 import dev.ballast.core.Jitter;
 import dev.ballast.core.Ticker;
+import dev.ballast.core.internal.Futures;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiFunction;
 
 /**
- * Calling the origin for one key: under the fleet-wide lease with a fill that writes only while the lease
- * is still ours ({@link #throughLease}, {@link #loadAndFill}), or locally when Redis cannot be used
- * ({@link #loadLocally}); with stale-if-error on a failed load. Runs in the thread of the key's
- * {@link Flight} leader; no state of its own beyond immutable collaborators and settings.
+ * Calling the origin for one key, in two halves. First the decision ({@link #throughLease},
+ * {@link #local}): take the fleet-wide lease (or wait, bounded, for whoever holds it), or call locally
+ * when Redis cannot be used; it yields a {@link Call}. Then the call itself, blocking
+ * ({@link #callBlocking}) or by a stage ({@link #callAsync}), and the same ending for both: a fill that
+ * writes Redis only while the lease is still ours, then L1 ({@link #filled}), or stale-if-error on a
+ * failure ({@link #recover}). No state of its own beyond immutable collaborators and settings.
  */
 final class OriginLoad<K, V> {
 
   private static final byte[] EMPTY = new byte[0];
+  /** {@link #recover}'s answer when no stale value may be served. */
+  private static final Object NO_STALE = new Object();
+
+  /**
+   * A decided call of the origin: under our lease ({@code token} not null: fill Redis with it) or local
+   * (L1 only); with what may be served if it fails ({@code stale} from Redis, {@code local} from L1).
+   */
+  record Call<K, V>(K key, Flight<V> flight, L1Entry<V> local, Decoded<V> stale, byte[] valueKey,
+      byte[] leaseKey, byte[] token) implements Step<K, V> {
+
+    boolean leased() {
+      return token != null;
+    }
+  }
 
   private final L1Store<K, V> l1;
   private final RedisTier tier;
@@ -51,9 +73,15 @@ final class OriginLoad<K, V> {
     this.loadFailure = loadFailure;
   }
 
-  /** Takes the fleet-wide lease, or waits (bounded) for whoever holds it. */
-  V throughLease(K key, Loader<? super K, ? extends V> loader, Flight<V> flight, byte[] encodedKey,
-      byte[] valueKey, L1Entry<V> local, Decoded<V> stale, long now) {
+  // ---------------------------------------------------------------- deciding the call
+
+  /**
+   * Takes the fleet-wide lease, or waits (bounded, polling Redis on this thread) for whoever holds it:
+   * the value another instance filled meanwhile, or the call to make (leased, or local when Redis is
+   * down or the wait is over).
+   */
+  Step<K, V> throughLease(K key, Flight<V> flight, byte[] encodedKey, byte[] valueKey, L1Entry<V> local,
+      Decoded<V> stale, long now) {
     byte[] leaseKey = keys.lease(encodedKey);
     byte[] token = KeySpace.token();
     long deadline = now + maxLeaseWaitNanos;
@@ -63,23 +91,22 @@ final class OriginLoad<K, V> {
       Object reply = tier.lease(valueKey, leaseKey, token, leaseMs, false);
       if (reply == RedisTier.DOWN) {
         meters.l2Unavailable.increment();
-        return loadLocally(key, loader, flight, local, stale, ticker.read());
+        return local(key, flight, local, stale);
       }
       RedisTier.LeaseReply lease = (RedisTier.LeaseReply) reply;
       switch (lease.kind()) {
         case VALUE -> {
           Decoded<V> filled = reader.decode(lease.value());
           if (filled != null) {
-            return l1.storeDecoded(key, flight, filled, ticker.read(), tier.redisNowMs());
+            return new Step.Found<>(l1.storeDecoded(key, flight, filled, ticker.read(), tier.redisNowMs()));
           }
-          return loadLocally(key, loader, flight, local, stale, ticker.read());
+          return local(key, flight, local, stale);
         }
         case ACQUIRED -> {
           if (waited) {
             meters.leaseTakeovers.increment();
           }
-          return loadAndFill(key, loader, flight, valueKey, leaseKey, token, stale != null ? stale.value() : null,
-              stale != null || (local != null && local.usable(ticker.read())), local);
+          return new Call<>(key, flight, local, stale, valueKey, leaseKey, token);
         }
         case HELD -> {
           if (!waited) {
@@ -89,7 +116,7 @@ final class OriginLoad<K, V> {
           long t = ticker.read();
           if (t - deadline >= 0 || Thread.currentThread().isInterrupted()) {
             meters.leaseWaitTimeouts.increment();
-            return loadLocally(key, loader, flight, local, stale, t);
+            return local(key, flight, local, stale);
           }
           long delay = pollBackoff.delayNanos(Math.min(poll, 20), previousDelay);
           delay = Math.max(delay, 200_000);
@@ -103,46 +130,159 @@ final class OriginLoad<K, V> {
     }
   }
 
-  /** Loads holding the lease, then writes Redis only if the lease is still ours, then L1. */
-  V loadAndFill(K key, Loader<? super K, ? extends V> loader, Flight<V> flight, byte[] valueKey,
-      byte[] leaseKey, byte[] token, V staleValue, boolean haveStale, L1Entry<V> local) {
+  /** A call without Redis (L1-only cache, Redis down, or lease wait over): stores in L1 only. */
+  Call<K, V> local(K key, Flight<V> flight, L1Entry<V> local, Decoded<V> stale) {
+    return new Call<>(key, flight, local, stale, null, null, null);
+  }
+
+  /** A refresh's call: under a lease taken over any value, or null when another instance refreshes. */
+  Call<K, V> refresh(K key, Flight<V> flight, byte[] encodedKey) {
+    if (tier == null) {
+      return local(key, flight, null, null);
+    }
+    byte[] valueKey = keys.value(encodedKey);
+    byte[] leaseKey = keys.lease(encodedKey);
+    byte[] token = KeySpace.token();
+    Object reply = tier.lease(valueKey, leaseKey, token, leaseMs, true);
+    if (reply == RedisTier.DOWN) {
+      meters.l2Unavailable.increment();
+      return local(key, flight, null, null);
+    }
+    if (((RedisTier.LeaseReply) reply).kind() == RedisTier.LeaseKind.ACQUIRED) {
+      return new Call<>(key, flight, null, null, valueKey, leaseKey, token);
+    }
+    return null;
+  }
+
+  // ---------------------------------------------------------------- making it
+
+  /** Calls a blocking loader in this thread and finishes the call. */
+  V callBlocking(Call<K, V> call, Loader<? super K, ? extends V> loader) {
     long start = ticker.read();
     V value;
     try {
-      value = loader.load(key);
-      meters.loaded(ticker.read() - start, true);
+      value = loader.load(call.key());
     } catch (Throwable e) {
-      meters.loaded(ticker.read() - start, false);
-      tier.release(leaseKey, token);
-      if (haveStale && !(e instanceof Error)) {
-        meters.staleServes.increment();
-        return staleValue != null || local == null ? staleValue : local.value;
-      }
-      throw loadFailure.apply(key, e);
+      return served(call, recover(call, start, ticker.read(), e), e);
     }
-    long loadMs = (ticker.read() - start) / 1_000_000;
+    return filled(call, start, ticker.read(), value);
+  }
+
+  /**
+   * Calls an asynchronous loader and finishes the call when its stage completes, holding no thread
+   * meanwhile. The finish (Redis write, L1 store) runs on {@code executor}, not on the thread that
+   * completed the stage (an HTTP client's I/O thread must not wait for Redis), unless the stage is
+   * already complete. The returned future fails with the loader's own failure, unwrapped, when no stale
+   * value may be served.
+   */
+  CompletableFuture<V> callAsync(Call<K, V> call, AsyncLoader<? super K, ? extends V> loader, Executor executor) {
+    long start = ticker.read();
+    CompletionStage<? extends V> stage = Futures.start(() -> loader.load(call.key()));
+    CompletableFuture<V> done = new CompletableFuture<>();
+    Thread calling = Thread.currentThread();
+    stage.whenComplete((value, error) -> {
+      long end = ticker.read();
+      Runnable finish = () -> finish(call, start, end, value, error, done);
+      if (Thread.currentThread() == calling) {
+        finish.run(); // completed already: we are still in this method, on an executor thread
+        return;
+      }
+      try {
+        executor.execute(finish);
+      } catch (RejectedExecutionException saturated) {
+        finish.run();
+      }
+    });
+    return done;
+  }
+
+  private void finish(Call<K, V> call, long start, long end, V value, Throwable error, CompletableFuture<V> done) {
+    try {
+      if (error == null) {
+        done.complete(filled(call, start, end, value));
+        return;
+      }
+      Throwable failure = Futures.unwrap(error);
+      Object stale = recover(call, start, end, failure);
+      if (stale == NO_STALE) {
+        done.completeExceptionally(failure);
+      } else {
+        @SuppressWarnings("unchecked")
+        V staleValue = (V) stale;
+        done.complete(staleValue);
+      }
+    } catch (Throwable e) {
+      done.completeExceptionally(e);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private V served(Call<K, V> call, Object stale, Throwable failure) {
+    if (stale == NO_STALE) {
+      throw loadFailure.apply(call.key(), failure);
+    }
+    return (V) stale;
+  }
+
+  /**
+   * After a failed load: releases our lease and returns the stale value to serve (stale-if-error: the
+   * Redis entry past its soft expiry, else a usable L1 entry), or {@link #NO_STALE}. Never for an Error.
+   */
+  private Object recover(Call<K, V> call, long start, long end, Throwable failure) {
+    meters.loaded(end - start, false);
+    if (call.leased()) {
+      tier.release(call.leaseKey(), call.token());
+    }
+    if (!(failure instanceof Error)) {
+      if (call.stale() != null) {
+        meters.staleServes.increment();
+        return call.stale().value();
+      }
+      L1Entry<V> local = call.local();
+      if (local != null && local.usable(ticker.read())) {
+        meters.staleServes.increment();
+        return local.value;
+      }
+    }
+    return NO_STALE;
+  }
+
+  /**
+   * After a successful load: a leased call writes Redis only if the lease is still ours (and releases
+   * it), then L1; a local call stores in L1 only. Absent values are kept only with a negative TTL;
+   * values over {@code maxEncodedSize} stay in L1. Returns {@code value}.
+   */
+  private V filled(Call<K, V> call, long start, long end, V value) {
+    meters.loaded(end - start, true);
+    K key = call.key();
+    Flight<V> flight = call.flight();
     long now = ticker.read();
     if (value == null && !ttls.cachesAbsence()) {
-      tier.release(leaseKey, token);
+      release(call);
       return null;
+    }
+    long softMs = ttls.softMs(value == null);
+    long hardMs = ttls.hardMs(softMs, value == null);
+    if (!call.leased()) {
+      return l1.store(key, flight, value, now, now + softMs * 1_000_000, now + hardMs * 1_000_000);
     }
     byte[] payload;
     try {
       payload = value == null ? EMPTY : valueCodec.encode(value);
     } catch (RuntimeException e) {
-      tier.release(leaseKey, token);
+      release(call);
       throw e;
     }
-    long softMs = ttls.softMs(value == null);
-    long hardMs = ttls.hardMs(softMs, value == null);
     if (payload.length > maxEncodedSize) {
-      tier.release(leaseKey, token);
+      release(call);
       meters.oversize.increment();
       reader.logRarely("Value for a key of cache {} encodes to {} bytes, over maxEncodedSize: kept in L1 only",
           payload.length);
       return l1.store(key, flight, value, now, now + softMs * 1_000_000, now + hardMs * 1_000_000);
     }
-    Object written = tier.write(valueKey, leaseKey, token, softMs, hardMs, loadMs, value == null, payload);
+    long loadMs = (end - start) / 1_000_000;
+    Object written = tier.write(call.valueKey(), call.leaseKey(), call.token(), softMs, hardMs, loadMs,
+        value == null, payload);
     if (written == RedisTier.DOWN) {
       meters.l2Unavailable.increment();
       return l1.store(key, flight, value, now, now + softMs * 1_000_000, now + hardMs * 1_000_000);
@@ -156,34 +296,9 @@ final class OriginLoad<K, V> {
     return l1.store(key, flight, value, now, now + softMs * 1_000_000, now + hardMs * 1_000_000);
   }
 
-  /** Loads without touching Redis (L1-only cache, Redis down, or lease wait over); stores in L1 only. */
-  V loadLocally(K key, Loader<? super K, ? extends V> loader, Flight<V> flight, L1Entry<V> local,
-      Decoded<V> stale, long now) {
-    long start = ticker.read();
-    V value;
-    try {
-      value = loader.load(key);
-      meters.loaded(ticker.read() - start, true);
-    } catch (Throwable e) {
-      meters.loaded(ticker.read() - start, false);
-      if (!(e instanceof Error)) {
-        if (stale != null) {
-          meters.staleServes.increment();
-          return stale.value();
-        }
-        if (local != null && local.usable(ticker.read())) {
-          meters.staleServes.increment();
-          return local.value;
-        }
-      }
-      throw loadFailure.apply(key, e);
+  private void release(Call<K, V> call) {
+    if (call.leased()) {
+      tier.release(call.leaseKey(), call.token());
     }
-    now = ticker.read();
-    if (value == null && !ttls.cachesAbsence()) {
-      return null;
-    }
-    long softMs = ttls.softMs(value == null);
-    long hardMs = ttls.hardMs(softMs, value == null);
-    return l1.store(key, flight, value, now, now + softMs * 1_000_000, now + hardMs * 1_000_000);
   }
 }
