@@ -5,25 +5,18 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ballast.testsupport.RedisExtension;
 import dev.ballast.testsupport.RedisServer;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A Redis outage longer than the fleet trigger lease: every lease has lapsed when Redis comes back (with
  * its data: append-only), yet a live instance's engagement is not taken for a dead one's.
  */
-class FleetLeaseOutageTest {
+class FleetLeaseOutageTest extends FleetTestSupport {
 
   @RegisterExtension
   static final RedisExtension REDIS = RedisExtension.dedicated(RedisServer.builder().appendOnly());
@@ -32,26 +25,6 @@ class FleetLeaseOutageTest {
   private static final Duration DEADLINE = Duration.ofSeconds(15);
   private static final String FIELD = "auto:busy@a";
 
-  private RedisClient client;
-  private StatefulRedisConnection<String, String> raw;
-  private RedisCommands<String, String> redis;
-  private String name;
-  private final List<Switchboard> boards = new ArrayList<>();
-
-  @BeforeEach
-  void setUp(RedisServer server, TestInfo info) {
-    client = server.newClient();
-    raw = client.connect();
-    redis = raw.sync();
-    name = info.getTestMethod().orElseThrow().getName();
-  }
-
-  @AfterEach
-  void tearDown() {
-    boards.forEach(Switchboard::close);
-    raw.close();
-    client.shutdown();
-  }
 
   private Switchboard board(String instance, boolean manual, Trigger... triggers) {
     SwitchboardBuilder b = Switchboard.builder().name(name).redis(client).instanceId(instance)

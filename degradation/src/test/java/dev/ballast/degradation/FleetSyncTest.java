@@ -4,47 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ballast.testsupport.RedisExtension;
-import dev.ballast.testsupport.RedisServer;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(RedisExtension.class)
-class FleetSyncTest {
+class FleetSyncTest extends FleetTestSupport {
 
   private static final Duration DEADLINE = Duration.ofSeconds(5);
 
-  private RedisClient client;
-  private StatefulRedisConnection<String, String> raw;
-  private RedisCommands<String, String> redis;
-  private String name;
-  private final List<Switchboard> boards = new ArrayList<>();
-
-  @BeforeEach
-  void setUp(RedisServer server, TestInfo info) {
-    client = server.newClient();
-    raw = client.connect();
-    redis = raw.sync();
-    name = info.getTestMethod().orElseThrow().getName();
-  }
-
-  @AfterEach
-  void tearDown() {
-    boards.forEach(Switchboard::close);
-    raw.close();
-    client.shutdown();
-  }
 
   private Switchboard board(String instance, Trigger... triggers) {
     SwitchboardBuilder b = Switchboard.builder().name(name).features("reviews", "wishlist").redis(client)

@@ -1,5 +1,6 @@
 package dev.ballast.degradation.internal;
 
+import dev.ballast.degradation.FleetTestSupport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -11,15 +12,12 @@ import dev.ballast.degradation.SwitchboardBuilder;
 import dev.ballast.degradation.Trigger;
 import dev.ballast.testsupport.RedisExtension;
 import dev.ballast.testsupport.RedisServer;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,10 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -41,7 +36,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * (every call slowed by {@code DEBUG SLEEP}, yet answered within the Redis timeout), at the smallest lease
  * allowed: 6 × the Redis timeout.
  */
-class FleetLeaseRenewalTest {
+class FleetLeaseRenewalTest extends FleetTestSupport {
 
   @RegisterExtension
   static final RedisExtension REDIS =
@@ -54,26 +49,6 @@ class FleetLeaseRenewalTest {
   private static final double SLEEP_SECONDS = 0.15;
   private static final int TRIGGERS = 8;
 
-  private RedisClient client;
-  private StatefulRedisConnection<String, String> raw;
-  private RedisCommands<String, String> redis;
-  private String name;
-  private final List<Switchboard> boards = new ArrayList<>();
-
-  @BeforeEach
-  void setUp(RedisServer server, TestInfo info) {
-    client = server.newClient();
-    raw = client.connect();
-    redis = raw.sync();
-    name = info.getTestMethod().orElseThrow().getName();
-  }
-
-  @AfterEach
-  void tearDown() {
-    boards.forEach(Switchboard::close);
-    raw.close();
-    client.shutdown();
-  }
 
   private Switchboard board(String instance, UnaryOperator<SwitchboardBuilder> options, int triggers) {
     SwitchboardBuilder b = Switchboard.builder().name(name).redis(client).instanceId(instance)

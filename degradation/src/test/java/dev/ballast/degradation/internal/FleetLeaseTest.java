@@ -1,5 +1,6 @@
 package dev.ballast.degradation.internal;
 
+import dev.ballast.degradation.FleetTestSupport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -12,20 +13,12 @@ import dev.ballast.degradation.Switchboard;
 import dev.ballast.degradation.SwitchboardBuilder;
 import dev.ballast.degradation.Trigger;
 import dev.ballast.testsupport.RedisExtension;
-import dev.ballast.testsupport.RedisServer;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -35,33 +28,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * 2.67 s; the deadlines add room for a loaded machine.
  */
 @ExtendWith(RedisExtension.class)
-class FleetLeaseTest {
+class FleetLeaseTest extends FleetTestSupport {
 
   private static final Duration LEASE = Duration.ofSeconds(2);
   /** The lease, the third of it until the next prune, and room for a loaded machine. */
   private static final Duration BOUND = LEASE.plus(LEASE.dividedBy(3)).plusSeconds(3);
   private static final Duration DEADLINE = Duration.ofSeconds(15);
 
-  private RedisClient client;
-  private StatefulRedisConnection<String, String> raw;
-  private RedisCommands<String, String> redis;
-  private String name;
-  private final List<Switchboard> boards = new ArrayList<>();
-
-  @BeforeEach
-  void setUp(RedisServer server, TestInfo info) {
-    client = server.newClient();
-    raw = client.connect();
-    redis = raw.sync();
-    name = info.getTestMethod().orElseThrow().getName();
-  }
-
-  @AfterEach
-  void tearDown() {
-    boards.forEach(Switchboard::close);
-    raw.close();
-    client.shutdown();
-  }
 
   /** A switchboard on its own schedule (renewing and pruning every third of the lease). */
   private Switchboard board(String instance, Trigger... triggers) {
