@@ -157,6 +157,9 @@ final class LocalRedisServer implements RedisServer {
     } else {
       command.addAll(List.of("--appendonly", "no"));
     }
+    if (options.debugCommand() && binary.version().atLeast("7.0")) {
+      command.addAll(List.of("--enable-debug-command", "yes"));
+    }
     options.config().forEach((name, value) -> command.addAll(List.of("--" + name, value)));
     return command;
   }

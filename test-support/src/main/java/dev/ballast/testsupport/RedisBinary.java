@@ -43,7 +43,33 @@ final class RedisBinary {
   private RedisBinary() {}
 
   /** An executable and a word on where it came from, for logs and error messages. */
-  record Resolved(Path executable, String origin) {}
+  record Resolved(Path executable, String origin) {
+
+    /**
+     * The version the executable reports ({@code redis-server --version}: {@code ... v=6.2.6 ...}).
+     *
+     * @throws IllegalStateException if it cannot be run or prints no version
+     */
+    RedisVersion version() {
+      try {
+        Process p = new ProcessBuilder(executable.toString(), "--version").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+          throw new IllegalStateException(executable + " --version did not exit within 10 s");
+        }
+        int at = out.indexOf("v=");
+        return RedisVersion.parse(at >= 0 ? out.substring(at + 2) : out);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot run " + executable + " --version (from " + origin + ")", e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while asking " + executable + " for its version", e);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalStateException(executable + " --version printed no version", e);
+      }
+    }
+  }
 
   /**
    * Resolves {@code spec} (the value of {@value #PROPERTY}, possibly null) to an executable.

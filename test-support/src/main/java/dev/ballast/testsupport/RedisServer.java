@@ -1,6 +1,8 @@
 package dev.ballast.testsupport;
 
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import org.junit.jupiter.api.Assumptions;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -148,6 +150,38 @@ public interface RedisServer extends AutoCloseable {
     return TestClients.create(uri());
   }
 
+  /**
+   * Returns the running server's version, from {@code INFO server}.
+   *
+   * @throws io.lettuce.core.RedisException if the server does not answer
+   */
+  default RedisVersion version() {
+    try (RedisClient client = newClient();
+        StatefulRedisConnection<String, String> connection = client.connect()) {
+      String info = connection.sync().info("server");
+      int at = info.indexOf("redis_version:");
+      if (at < 0) {
+        throw new IllegalStateException("INFO server of " + host() + ":" + port() + " has no redis_version");
+      }
+      return RedisVersion.parse(info.substring(at + "redis_version:".length()));
+    }
+  }
+
+  /**
+   * Skips the calling test (a JUnit assumption) unless this server is {@code minimum} or newer, with a
+   * message naming the feature and both versions: the suite must pass on the embedded 6.2 binary of a
+   * fresh machine, so a test of a newer server's feature skips there instead of failing.
+   *
+   * @param minimum e.g. {@code "7.0"}
+   * @param feature what the test needs, e.g. {@code "sharded pub/sub (SPUBLISH)"}
+   */
+  default void assumeVersionAtLeast(String minimum, String feature) {
+    RedisVersion found = version();
+    Assumptions.assumeTrue(found.atLeast(minimum),
+        () -> feature + " needs Redis " + minimum + " or newer; this server is " + found
+            + ": skipped (install a current redis-server on PATH or set REDIS_URL to run it)");
+  }
+
   /** Stops a local server and deletes its temp dir; idempotent. Leaves an external server alone. */
   @Override
   void close();
@@ -163,6 +197,7 @@ public interface RedisServer extends AutoCloseable {
         Set.of("port", "bind", "dir", "daemonize", "save", "appendonly", "appendfsync", "logfile");
 
     private boolean appendOnly;
+    private boolean debugCommand;
     private final Map<String, String> config = new LinkedHashMap<>();
     private String binary;
     private IntSupplier ports;
@@ -184,10 +219,25 @@ public interface RedisServer extends AutoCloseable {
     }
 
     /**
+     * Allows the {@code DEBUG} command (e.g. {@code DEBUG SLEEP} to slow every call). Redis 7 refuses it
+     * unless started with {@code enable-debug-command}, a directive Redis 6 does not know and exits on;
+     * this adds the directive only when the binary is 7 or newer, so one test runs on both.
+     *
+     * @throws IllegalStateException if already set
+     */
+    public Builder debugCommand() {
+      if (debugCommand) {
+        throw new IllegalStateException("debugCommand() is already set");
+      }
+      debugCommand = true;
+      return this;
+    }
+
+    /**
      * Adds a {@code redis-server} directive, e.g. {@code config("notify-keyspace-events", "KEA")}.
      *
      * @throws IllegalArgumentException if {@code name} is blank or one this class manages (port, bind,
-     *     dir, daemonize, save, appendonly, appendfsync, logfile)
+     *     dir, daemonize, save, appendonly, appendfsync, logfile, enable-debug-command)
      * @throws IllegalStateException if {@code name} was already given
      */
     public Builder config(String name, String value) {
@@ -197,9 +247,10 @@ public interface RedisServer extends AutoCloseable {
       if (key.isEmpty()) {
         throw new IllegalArgumentException("config name is blank");
       }
-      if (MANAGED.contains(key)) {
+      if (MANAGED.contains(key) || key.equals("enable-debug-command")) {
         throw new IllegalArgumentException(
-            "config '" + key + "' is managed by RedisServer and cannot be set (see appendOnly())");
+            "config '" + key + "' is managed by RedisServer and cannot be set (see appendOnly() and"
+                + " debugCommand())");
       }
       if (config.putIfAbsent(key, value) != null) {
         throw new IllegalStateException("config '" + key + "' is already set to " + config.get(key));
@@ -227,7 +278,7 @@ public interface RedisServer extends AutoCloseable {
 
     /** Returns an immutable snapshot of these options. */
     LaunchOptions options() {
-      return new LaunchOptions(appendOnly, config, binary, ports != null ? ports : FreePorts::pick);
+      return new LaunchOptions(appendOnly, debugCommand, config, binary, ports != null ? ports : FreePorts::pick);
     }
 
     /**

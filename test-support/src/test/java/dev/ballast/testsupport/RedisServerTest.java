@@ -9,7 +9,12 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import java.util.function.IntSupplier;
 import org.junit.jupiter.api.Test;
 
@@ -34,6 +39,40 @@ class RedisServerTest {
     try (RedisServer redis = RedisServer.builder().binary("embedded").launch()) {
       assertThat(serverInfo(redis)).contains("redis_version:6.2.");
     }
+  }
+
+  @Test
+  void versionIsReadFromTheServerAndFromTheBinary() {
+    try (RedisServer redis = RedisServer.builder().binary("embedded").launch()) {
+      assertThat(redis.version()).isEqualTo(RedisBinary.resolve("embedded").version());
+      assertThat(redis.version().major()).isEqualTo(6);
+      assertThat(redis.version().atLeast("6.2")).isTrue();
+      assertThat(redis.version().atLeast("7.0")).isFalse();
+    }
+  }
+
+  @Test
+  void debugCommandWorksOnTheEmbedded62BinaryAndOnTheOneOnPath() {
+    // Redis 7 needs enable-debug-command, which Redis 6.2 does not know and exits on.
+    for (String binary : RedisBinary.onPath().isPresent() ? List.of("embedded", "path") : List.of("embedded")) {
+      try (RedisServer redis = RedisServer.builder().binary(binary).debugCommand().launch();
+          RedisClient client = redis.newClient();
+          StatefulRedisConnection<String, String> c = client.connect()) {
+        assertThat(c.sync().dispatch(CommandType.DEBUG, new StatusOutput<>(StringCodec.UTF8),
+            new CommandArgs<>(StringCodec.UTF8).add("SLEEP").add("0"))).as(binary).isEqualTo("OK");
+      }
+    }
+  }
+
+  @Test
+  void versionParsesInfoAndVersionOutput() {
+    assertThat(RedisVersion.parse("7.0.15")).isEqualTo(new RedisVersion(7, 0, 15));
+    assertThat(RedisVersion.parse("Redis server v=6.2.6 sha=4930d19e:1")).isEqualTo(new RedisVersion(6, 2, 6));
+    assertThat(RedisVersion.parse("8.0\r\n")).isEqualTo(new RedisVersion(8, 0, 0));
+    assertThat(new RedisVersion(7, 2, 4).atLeast("7.2.4")).isTrue();
+    assertThat(new RedisVersion(7, 2, 4).atLeast("7.10")).isFalse();
+    assertThatThrownBy(() -> RedisVersion.parse("unknown")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unknown");
   }
 
   @Test

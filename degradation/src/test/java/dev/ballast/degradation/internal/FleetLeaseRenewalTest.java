@@ -40,7 +40,7 @@ class FleetLeaseRenewalTest extends FleetTestSupport {
 
   @RegisterExtension
   static final RedisExtension REDIS =
-      RedisExtension.dedicated(RedisServer.builder().config("enable-debug-command", "yes"));
+      RedisExtension.dedicated(RedisServer.builder().debugCommand());
 
   private static final Duration TIMEOUT = Duration.ofMillis(300);
   private static final Duration LEASE = TIMEOUT.multipliedBy(BoardConfig.MIN_LEASE_TIMEOUTS);
