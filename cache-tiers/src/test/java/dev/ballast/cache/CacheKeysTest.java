@@ -49,6 +49,9 @@ class CacheKeysTest {
       assertThatThrownBy(() -> cache.put("user:\uD800", "A's value"))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("index 5");
+      assertThatThrownBy(() -> cache.invalidate("user:\uD800"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("index 5");
       assertThat(redis.keys("ballast:cache:" + name + ":*")).containsExactly("ballast:cache:" + name + ":{user:?}:v");
     }
     try (TieredCache<String, String> other = cache()) { // a fresh L1: what Redis holds
