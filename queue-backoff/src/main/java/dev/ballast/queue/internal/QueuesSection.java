@@ -101,11 +101,7 @@ public final class QueuesSection extends EntrySection {
     }
     List<Integer> weights = new ArrayList<>();
     for (ConfigNode item : node.items()) {
-      try {
-        weights.add(Integer.parseInt(item.text().trim().replace("_", "")));
-      } catch (NumberFormatException e) {
-        throw item.error("must be a whole number (a priority level's weight), was '" + item.text() + "'");
-      }
+      weights.add((int) item.asLong(Integer.MIN_VALUE, Integer.MAX_VALUE)); // ASCII digits only; range: the builder
     }
     return weights;
   }
