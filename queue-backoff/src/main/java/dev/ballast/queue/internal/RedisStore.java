@@ -52,7 +52,7 @@ public final class RedisStore implements QueueStore {
     this.connection = connection;
     this.redis = connection.sync();
     this.name = config.name();
-    this.keys = new byte[][] {bytes("{" + config.keyPrefix() + ":queue:" + config.name() + "}")};
+    this.keys = new byte[][] {bytes(RedisKeys.base(config.aclPrefix(), config.keyPrefix(), "queue", config.name()))};
     this.testClock = config.ticker();
     this.visibilityMillis = bytes(config.visibilityTimeout().toMillis());
     this.idempotencyMillis = bytes(config.idempotencyWindow().toMillis());
@@ -147,7 +147,7 @@ public final class RedisStore implements QueueStore {
   }
 
   @Override
-  public List<ClaimedJob> claim(String type, int max) {
+  public Claim claim(String type, int max) {
     byte[][] args = new byte[5 + levels][];
     args[0] = bytes("claim");
     args[1] = clock();
@@ -169,22 +169,68 @@ public final class RedisStore implements QueueStore {
     args[5] = visibilityMillis;
     System.arraycopy(weights, 0, args, 6, levels);
     List<Object> out = eval("ack and claim", ScriptOutputType.MULTI, args);
-    List<ClaimedJob> next = claimed(type, out, 1);
-    return new AckAndClaim(number(out.get(0)) == 1L, next.isEmpty() ? null : next.get(0));
+    return new AckAndClaim(number(out.get(0)) == 1L, claimed(type, out, 1));
   }
 
-  /** The jobs in a claim's reply, whose first {@code skip} elements are something else. */
-  private static List<ClaimedJob> claimed(String type, List<Object> out, int skip) {
-    List<ClaimedJob> jobs = new ArrayList<>((out.size() - skip) / FIELDS_PER_CLAIM);
-    for (int i = skip; i + FIELDS_PER_CLAIM <= out.size(); i += FIELDS_PER_CLAIM) {
-      String idem = text(out.get(i + 9));
-      Backoff backoff = new Backoff(Duration.ofNanos(number(out.get(i + 5))), Double.parseDouble(text(out.get(i + 6))),
-          Duration.ofNanos(number(out.get(i + 7))), Jitter.valueOf(text(out.get(i + 8))), null);
-      jobs.add(new ClaimedJob(text(out.get(i)), type, (byte[]) out.get(i + 1), (int) number(out.get(i + 2)),
-          (int) number(out.get(i + 3)), number(out.get(i + 10)), (int) number(out.get(i + 4)), backoff,
-          idem.isEmpty() ? null : idem));
+  /**
+   * The entries of a claim's reply, whose first {@code skip} elements are something else: a claimed job
+   * (11 fields), or {id, reason} for a job the script dead-lettered as corrupt. A claimed job whose fields
+   * the script accepted but this client cannot use (an unknown jitter name, say) is dead-lettered here,
+   * alone, under its fencing token.
+   */
+  private Claim claimed(String type, List<Object> out, int skip) {
+    List<ClaimedJob> jobs = new ArrayList<>(out.size() - skip);
+    List<Rejected> rejected = new ArrayList<>(0);
+    for (int i = skip; i < out.size(); i++) {
+      @SuppressWarnings("unchecked")
+      List<Object> entry = (List<Object>) out.get(i);
+      if (entry.size() != FIELDS_PER_CLAIM) {
+        rejected.add(new Rejected(text(entry.get(0)), text(entry.get(1))));
+        continue;
+      }
+      try {
+        jobs.add(parseClaimed(type, entry));
+      } catch (RuntimeException e) {
+        String id = text(entry.get(0));
+        String reason = "corrupt job metadata: " + e.getMessage();
+        if (deadLetter(id, number(entry.get(10)), reason)) {
+          rejected.add(new Rejected(id, reason));
+        }
+      }
     }
-    return jobs;
+    return new Claim(jobs, rejected);
+  }
+
+  private static ClaimedJob parseClaimed(String type, List<Object> f) {
+    String idem = text(f.get(9));
+    Backoff backoff;
+    try {
+      backoff = new Backoff(Duration.ofNanos(whole(f.get(5), "bi", "backoff initial")),
+          Double.parseDouble(text(f.get(6))), Duration.ofNanos(whole(f.get(7), "bx", "backoff max")),
+          jitter(text(f.get(8))), null);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("field 'bm' (backoff multiplier) is not a number: " + text(f.get(6)));
+    }
+    return new ClaimedJob(text(f.get(0)), type, (byte[]) f.get(1), (int) whole(f.get(2), "pr", "priority"),
+        (int) number(f.get(3)), number(f.get(10)), (int) Math.min(Integer.MAX_VALUE, whole(f.get(4), "m", "max attempts")),
+        backoff, idem.isEmpty() ? null : idem);
+  }
+
+  private static long whole(Object value, String field, String meaning) {
+    try {
+      return value instanceof Long l ? l : Long.parseLong(text(value));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("field '" + field + "' (" + meaning + ") is not a whole number: " + text(value));
+    }
+  }
+
+  private static Jitter jitter(String name) {
+    try {
+      return Jitter.valueOf(name);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("field 'bj' (backoff jitter) is '" + name + "', not one of "
+          + java.util.Arrays.toString(Jitter.values()));
+    }
   }
 
   @Override
@@ -222,7 +268,7 @@ public final class RedisStore implements QueueStore {
 
   @Override
   public boolean requeueDead(String id) {
-    return evalFlag("requeue", bytes("requeue"), clock(), bytes(id));
+    return evalFlag("requeue", bytes("requeue"), clock(), bytes(id), bytes((long) levels));
   }
 
   @Override
