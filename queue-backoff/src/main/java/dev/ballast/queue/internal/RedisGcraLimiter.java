@@ -44,7 +44,8 @@ public final class RedisGcraLimiter implements DistributedRateLimiter {
   private volatile boolean fallingBack;
 
   public RedisGcraLimiter(String name, long capacity, long refillPermits, Duration refillPeriod, RedisClient client,
-      double share, String keyPrefix, Duration redisTimeout, MeterRegistry registry, Ticker testClock) {
+      double share, String aclPrefix, String keyPrefix, Duration redisTimeout, MeterRegistry registry,
+      Ticker testClock) {
     this.name = name;
     this.capacity = Check.atLeast(capacity, 1, "DistributedRateLimiter.capacity");
     Check.atLeast(refillPermits, 1, "DistributedRateLimiter.refillPermits");
@@ -59,7 +60,7 @@ public final class RedisGcraLimiter implements DistributedRateLimiter {
     this.scale = Long.toString(sc[0]);
     this.cost = Long.toString(sc[1]);
     this.burst = Long.toString(capacity * sc[1]);
-    this.key = new String[] {"{" + keyPrefix + ":limiter:" + name + "}"};
+    this.key = new String[] {RedisKeys.base(aclPrefix, keyPrefix, "limiter", name)};
     this.testClock = testClock;
     long localCapacity = Math.max(1, (long) Math.floor(capacity * share));
     Duration localPeriod = Duration.ofNanos(Math.max(1, (long) Math.ceil(refillPeriod.toNanos() / share)));
