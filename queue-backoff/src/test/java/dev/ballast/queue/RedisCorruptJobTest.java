@@ -1,6 +1,7 @@
 package dev.ballast.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.ballast.testsupport.RedisExtension;
@@ -19,6 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -111,6 +113,39 @@ class RedisCorruptJobTest {
       assertThat(q.deadLetters(10)).extracting(DeadLetter::id).containsExactly(bad);
       assertThat(q.deadLetters(1).get(0).lastError()).startsWith("corrupt job metadata: field '" + field + "'");
     }
+  }
+
+  @Test
+  void aJobKeyThatIsNoHashIsDeadLetteredAloneAndAPoisonedKeyFailsOnlyItsOwnCalls() {
+    JobQueue q = open();
+    q.declare(TEXT);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      ids.add(q.enqueue(TEXT, "j" + i));
+    }
+    String bad = ids.get(4);
+    raw.sync().del(jobKey(q, bad));
+    raw.sync().set(jobKey(q, bad), "not a hash");
+    // An idempotency key that holds another type: every enqueue with that key fails (WRONGTYPE), alone.
+    String idemKey = "{ballast:queue:" + q.name() + "}:idem:poisoned";
+    raw.sync().hset(idemKey, "x", "y");
+    JobOptions poisoned = JobOptions.builder().idempotencyKey("poisoned").build();
+    for (int i = 0; i < 30; i++) {
+      assertThatThrownBy(() -> q.enqueue(TEXT, "p", poisoned)).isInstanceOf(QueueUnavailableException.class)
+          .hasMessageContaining("wrongtype").hasMessageContaining("failed alone");
+    }
+    // The breaker around Redis stayed closed: other enqueues and the claims go on.
+    q.enqueue(TEXT, "j10");
+    Map<String, Integer> attempts = new ConcurrentHashMap<>();
+    q.register(TEXT, Workers.of(4), job -> attempts.merge(job.payload(), 1, Integer::sum));
+    await().atMost(Duration.ofSeconds(20)).until(() -> attempts.size() == 10 && q.stats().pending() == 0);
+    assertThat(attempts).doesNotContainKey("j4");
+    DeadLetter dead = q.deadLetters(10).get(0);
+    assertThat(dead.id()).isEqualTo(bad);
+    assertThat(dead.lastError()).startsWith("corrupt job metadata: the job key is not a hash");
+    assertThat(meters.get("ballast.redis.errors").tag("kind", "wrongtype").counter().count()).isEqualTo(30.0);
+    assertThat(meters.find("ballast.redis.outages").counter().count()).isZero();
+    assertThat(q.purgeDead()).isEqualTo(1);
   }
 
   @ParameterizedTest(name = "a delayed job with {0} = ''{1}''")

@@ -8,7 +8,9 @@ import dev.ballast.core.internal.Check;
 import dev.ballast.queue.DeadLetter;
 import dev.ballast.queue.QueueConfig;
 import dev.ballast.queue.QueueStats;
+import dev.ballast.queue.QueueInterruptedException;
 import dev.ballast.queue.QueueUnavailableException;
+import dev.ballast.redis.RedisErrorKind;
 import dev.ballast.redis.RedisGuard;
 import dev.ballast.redis.RedisScript;
 import io.lettuce.core.RedisClient;
@@ -80,31 +82,65 @@ public final class RedisStore implements QueueStore {
   public static RedisStore connect(RedisClient client, QueueConfig config) {
     Check.notNull(client, "client");
     Check.notNull(config, "config");
+    StatefulRedisConnection<byte[], byte[]> connection;
     try {
-      return new RedisStore(client.connect(ByteArrayCodec.INSTANCE), config);
+      connection = client.connect(ByteArrayCodec.INSTANCE);
     } catch (RuntimeException e) {
-      throw new QueueUnavailableException("Cannot connect to Redis for queue " + config.name(), e);
+      RedisErrorKind kind = RedisErrorKind.classify(e);
+      if (kind == RedisErrorKind.INTERRUPTED) {
+        Thread.currentThread().interrupt();
+        throw new QueueInterruptedException("Connecting to Redis for queue " + config.name() + " was interrupted", e);
+      }
+      throw new QueueUnavailableException(kind == RedisErrorKind.AUTHENTICATION
+          ? "Redis authentication failed for queue " + config.name() + " (check the client's user and password): " + e
+          : "Cannot connect to Redis for queue " + config.name() + " (" + kind.tag() + "): " + e, e);
     }
+    return new RedisStore(connection, config);
   }
 
   private byte[] clock() {
     return bytes(testClock == null ? -1L : Math.floorDiv(testClock.read(), 1_000_000L));
   }
 
+  /**
+   * One Redis call through the guard. What failed decides what the caller gets, by the one classification
+   * of {@link RedisErrorKind}: an outage (connection, timeout, loading or busy, authentication) feeds the
+   * breaker; a data error (a wrong type, a script error, NOPERM, OOM) fails this call alone and leaves Redis
+   * in use for every other call; an interrupt is no Redis failure at all and keeps the thread's flag.
+   */
   private <T> T call(String operation, Supplier<T> command) {
     if (!guard.tryAcquire()) {
+      guard.onFallback();
       throw new QueueUnavailableException("Redis is unavailable for queue " + name + " (circuit open); "
           + operation + " not done", null);
     }
     long start = System.nanoTime();
+    T result;
     try {
-      T result = command.get();
-      guard.onSuccess(start);
-      return result;
+      result = command.get();
     } catch (RuntimeException e) {
-      guard.onFailure(start, e);
-      throw new QueueUnavailableException("Redis did not take " + operation + " for queue " + name, e);
+      RedisErrorKind kind = guard.onFailure(start, e);
+      throw failure(operation, kind, e);
     }
+    guard.onSuccess(start);
+    return result;
+  }
+
+  private RuntimeException failure(String operation, RedisErrorKind kind, RuntimeException e) {
+    if (kind == RedisErrorKind.INTERRUPTED) {
+      return new QueueInterruptedException(operation + " for queue " + name + " was interrupted while waiting for Redis"
+          + " (it may have been done)", e);
+    }
+    if (kind == RedisErrorKind.AUTHENTICATION) {
+      return new QueueUnavailableException("Redis authentication failed for queue " + name + "; " + operation
+          + " not done", e);
+    }
+    if (kind.isOutage()) {
+      return new QueueUnavailableException("Redis did not take " + operation + " for queue " + name + " ("
+          + kind.tag() + ")", e);
+    }
+    return new QueueUnavailableException("Redis refused " + operation + " for queue " + name + " (" + kind.tag()
+        + "): this call failed alone, Redis stays in use: " + e.getMessage(), e);
   }
 
   private <T> T eval(String operation, ScriptOutputType type, byte[]... args) {

@@ -22,7 +22,8 @@ local function toReady(id, jtype, pri, t)
 end
 
 local function toDead(id, t, reason)
-  redis.call('HSET', jobKey(id), 's', 'x', 'e', reason, 'da', t)
+  -- pcall: a job key that is no hash (a corrupt job) is still listed as dead, with no fields to update.
+  redis.pcall('HSET', jobKey(id), 's', 'x', 'e', reason, 'da', t)
   redis.call('ZADD', base .. ':dead', t, id)
 end
 
@@ -48,6 +49,7 @@ end
 local BIG = 2 ^ 53
 
 local function corruption(f, levels)
+  if f.bad then return f.bad end
   if f.t == nil or f.t == '' then return "field 't' (job type) is missing" end
   if not isInt(f.pr, 0, levels - 1) then return "field 'pr' (priority) is not a level 0.." .. (levels - 1) .. ": " .. tostring(f.pr) end
   if not isInt(f.a, 0, BIG) then return "field 'a' (attempts) is not a whole number: " .. tostring(f.a) end
@@ -63,9 +65,11 @@ end
 
 local FIELDS = {'t', 'p', 'pr', 'a', 'c', 'm', 'bi', 'bm', 'bx', 'bj', 'i', 'dl'}
 
--- The job's fields by name; nil when the job hash is gone (purged meanwhile).
+-- The job's fields by name; nil when the job hash is gone (purged meanwhile); {bad = why} when the job
+-- key holds another type than a hash.
 local function load(id)
-  local v = redis.call('HMGET', jobKey(id), unpack(FIELDS))
+  local v = redis.pcall('HMGET', jobKey(id), unpack(FIELDS))
+  if v.err then return {bad = 'the job key is not a hash (' .. v.err .. ')'} end
   local f = {}
   for k, name in ipairs(FIELDS) do
     if v[k] then f[name] = v[k] end
@@ -118,7 +122,12 @@ local function claim(t, jtype, max, visibility, firstWeight)
   promoteAndReclaim(t, levels, out)
   local weights, lens, cur = {}, {}, {}
   local swrr = base .. ':swrr:' .. jtype
-  local state = redis.call('HGETALL', swrr)
+  local state = redis.pcall('HGETALL', swrr)
+  if state.err then
+    -- Only the round robin's memory: start it afresh rather than fail every claim of the type.
+    redis.call('DEL', swrr)
+    state = {}
+  end
   local saved = {}
   for i = 1, #state, 2 do saved[state[i]] = tonumber(state[i + 1]) end
   local any = false
@@ -263,7 +272,8 @@ elseif op == 'listdead' then
   local ids = redis.call('ZRANGE', base .. ':dead', 0, tonumber(ARGV[3]) - 1)
   local out = {}
   for _, id in ipairs(ids) do
-    local f = redis.call('HMGET', jobKey(id), 't', 'a', 'e', 'da', 'p')
+    local f = redis.pcall('HMGET', jobKey(id), 't', 'a', 'e', 'da', 'p')
+    if f.err then f = {false, false, 'corrupt job metadata: the job key is not a hash (' .. f.err .. ')', false, false} end
     -- Numbers that do not parse (a corrupt hash) are listed as -1 rather than failing the whole list.
     for _, v in ipairs({id, f[1] or '', tonumber(f[2]) or -1, f[3] or '', tonumber(f[4]) or -1, f[5] or ''}) do out[#out + 1] = v end
   end
@@ -309,7 +319,7 @@ elseif op == 'stats' then
       local len = redis.call('LLEN', list)
       if len > 0 then
         counts[p + 1] = counts[p + 1] + len
-        local r = tonumber(redis.call('HGET', jobKey(redis.call('LINDEX', list, 0)), 'r'))
+        local r = tonumber(redis.pcall('HGET', jobKey(redis.call('LINDEX', list, 0)), 'r')) -- nil if corrupt
         if r and (oldest < 0 or r < oldest) then oldest = r end
       end
     end
