@@ -160,7 +160,9 @@ public interface DistributedRateLimiter extends AutoCloseable {
     }
 
     /**
-     * Builds the limiter and opens its connection.
+     * Builds the limiter and opens its connection. If Redis is down or refuses the client's credentials,
+     * the limiter still builds: it decides on this instance's local share (as during any outage), logs
+     * why once (an authentication failure as such), and connects in the background until Redis takes it.
      *
      * @throws IllegalArgumentException naming the invalid option
      * @throws NullPointerException if a required option is missing

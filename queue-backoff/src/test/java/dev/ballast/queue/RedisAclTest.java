@@ -14,6 +14,7 @@ import io.lettuce.core.output.IntegerOutput;
 import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,6 +105,43 @@ class RedisAclTest {
       queue.declare(TEXT);
       assertThatThrownBy(() -> queue.enqueue(TEXT, "x")).isInstanceOf(QueueUnavailableException.class)
           .rootCause().hasMessageContaining("NOPERM");
+    }
+  }
+
+  RedisClient wrongPassword(RedisServer server) {
+    return RedisClient.create(RedisURI.builder().withHost(server.host()).withPort(server.port())
+        .withAuthentication(USER, "not-the-password".toCharArray()).withTimeout(Duration.ofSeconds(2)).build());
+  }
+
+  @Test
+  void aWrongPasswordIsReportedAsAnAuthenticationFailureByTheQueue(RedisServer server) {
+    RedisClient wrong = wrongPassword(server);
+    try {
+      assertThatThrownBy(() -> JobQueue.redis(wrong, QueueConfig.builder().name("auth").aclPrefix("ballast:").build()))
+          .isInstanceOf(QueueUnavailableException.class).hasMessageContaining("authentication failed")
+          .hasMessageNotContaining("Cannot connect").hasMessageNotContaining("not reachable");
+    } finally {
+      wrong.shutdown();
+    }
+  }
+
+  @Test
+  void aWrongPasswordLeavesTheLimiterOnItsLocalShareCountedAsAnAuthenticationFailure(RedisServer server) {
+    RedisClient wrong = wrongPassword(server);
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    try (DistributedRateLimiter limiter = DistributedRateLimiter.builder().name("auth").capacity(10)
+        .refill(10, Duration.ofHours(1)).redis(wrong).aclPrefix("ballast:").meterRegistry(meters).build()) {
+      int granted = 0;
+      for (int i = 0; i < 20; i++) {
+        granted += limiter.tryAcquire() ? 1 : 0;
+      }
+      assertThat(granted).isEqualTo(10);
+      assertThat(limiter.isFallingBack()).isTrue();
+      assertThat(meters.get("ballast.redis.errors").tags("component", "limiter:auth", "kind", "auth").counter().count())
+          .isPositive();
+      assertThat(meters.find("ballast.redis.errors").tag("kind", "connection").counter()).isNull();
+    } finally {
+      wrong.shutdown();
     }
   }
 
