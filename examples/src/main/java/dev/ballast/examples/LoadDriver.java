@@ -76,6 +76,9 @@ final class LoadDriver implements AutoCloseable {
     Traffic.Kind kind = traffic.nextKind(ThreadLocalRandom.current());
     String orderId = orderPrefix + orders.incrementAndGet();
     inFlight.incrementAndGet();
+    if (timeline != null) {
+      timeline.scheduled(scheduled);
+    }
     clients.execute(() -> {
       try {
         call(scheduled, kind, instance, orderId, timeline, phaseIndex);
