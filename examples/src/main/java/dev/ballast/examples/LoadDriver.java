@@ -114,7 +114,7 @@ final class LoadDriver implements AutoCloseable {
       return e.getMessage();
     }
     if (e instanceof ReadOnlyModeException) {
-      // Which writes still fail in read-only mode (price changes; cart lines and orders are deferred).
+      // A write read-only mode refused and nothing deferred: none in this demo (every write has a fallback).
       return e.getClass().getSimpleName() + " (" + kind.name().toLowerCase(Locale.ROOT) + ")";
     }
     return e.getClass().getSimpleName();

@@ -39,10 +39,7 @@ final class SloVerdict {
   }
 
   private static String describe(String cause) {
-    if (cause.equals("ReadOnlyModeException (price)")) {
-      return "price changes refused in read-only mode (an operator's action: refused, not deferred)";
-    }
-    if (cause.startsWith("ReadOnlyModeException")) {
+    if (cause.startsWith("ReadOnlyModeException")) { // deferred when refused by read-only mode: should not be
       return "writes refused in read-only mode " + cause.substring("ReadOnlyModeException ".length());
     }
     if (cause.equals("OriginSparedException")) {

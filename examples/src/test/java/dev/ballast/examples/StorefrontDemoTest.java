@@ -119,7 +119,7 @@ class StorefrontDemoTest {
     PhaseResult outage = phase(outcome.with(), "outage");
     assertThat(outage.writesDeferred()).isPositive();
     assertThat(outage.errorCauses()).doesNotContainKeys("ReadOnlyModeException (cart)",
-        "ReadOnlyModeException (checkout)");
+        "ReadOnlyModeException (checkout)", "ReadOnlyModeException (price)");
     JobStats writes = outcome.with().deferredWrites();
     assertThat(writes.enqueued()).isEqualTo(outcome.with().writesDeferred());
     assertThat(writes.waiting()).isZero();
