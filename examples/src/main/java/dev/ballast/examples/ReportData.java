@@ -31,34 +31,10 @@ final class ReportData {
     root.put("scenario", setup);
     root.put("runs", List.of(run(without), run(with)));
     try {
-      return forScript(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(root));
+      return Html.jsonForScript(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(root));
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  /**
-   * {@code json} made safe to sit inside an HTML {@code <script>} element: every {@code <}, {@code >} and
-   * {@code &} becomes a JSON unicode escape, so neither {@code </script>} (which would end the
-   * element) nor {@code <!--} (which puts the HTML parser in a state where the real {@code </script>} no
-   * longer ends it) can appear, and so do U+2028 and U+2029 (line terminators to JavaScript before
-   * ES2019). In JSON these characters occur only inside strings, where the escapes read back as the same
-   * text.
-   */
-  static String forScript(String json) {
-    StringBuilder safe = new StringBuilder(json.length() + 64);
-    for (int i = 0; i < json.length(); i++) {
-      char c = json.charAt(i);
-      switch (c) {
-        case '<' -> safe.append("\\u003c");
-        case '>' -> safe.append("\\u003e");
-        case '&' -> safe.append("\\u0026");
-        case '\u2028' -> safe.append("\\u2028");
-        case '\u2029' -> safe.append("\\u2029");
-        default -> safe.append(c);
-      }
-    }
-    return safe.toString();
   }
 
   private static Map<String, Object> run(RunResult run) {

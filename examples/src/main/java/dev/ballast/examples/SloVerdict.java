@@ -16,7 +16,8 @@ final class SloVerdict {
   static String of(PhaseResult p) {
     String figures = String.format(Locale.ROOT, "p95 %s ms, errors %s", ConsoleReport.ms(p.p95Millis()),
         ConsoleReport.percent(p.errorRatio()))
-        + (p.writesDeferred() > 0 ? ", " + p.writesDeferred() + " writes deferred to the job queue" : "");
+        + (p.writesDeferred() > 0 ? ", " + p.writesDeferred() + (p.writesDeferred() == 1 ? " write" : " writes")
+            + " deferred to the job queue" : "");
     if (p.meetsSlo()) {
       return p.name() + ": held (" + figures + ")";
     }

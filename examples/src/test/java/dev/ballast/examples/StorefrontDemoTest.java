@@ -184,7 +184,7 @@ class StorefrontDemoTest {
   void theConsoleShowsProgressTablesAndAVerdictPerPhase() {
     assertThat(console).contains("== without Ballast ==", "== with Ballast ==", "Summary (without Ballast -> with Ballast)",
         "SLO with Ballast (p95 < 300 ms and errors < 0.5 %):", " req  p95 ", "    deferred writes: ",
-        "writes deferred to the job queue");
+        "deferred to the job queue (with Ballast): ");
     for (PhaseResult phase : outcome.with().phases()) {
       assertThat(console).containsPattern("  " + Pattern.quote(phase.name()) + ": (held|NOT held)");
     }
