@@ -3,6 +3,7 @@ package dev.ballast.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.ballast.core.Ticker;
 import dev.ballast.testsupport.RedisExtension;
 import dev.ballast.testsupport.RedisServer;
 import io.lettuce.core.RedisClient;
@@ -12,8 +13,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -176,5 +182,49 @@ class WritesRedisDidNotTakeTest {
         value -> assertThat(value).isNull(), value -> assertThat(value).endsWith("v2"));
     assertThat(redis.get(valueKey("gone"))).satisfiesAnyOf(
         value -> assertThat(value).isNull(), value -> assertThat(value).endsWith("v2"));
+  }
+
+  @Test
+  void aMissThatReadL1BeforeAPutDoesNotStoreTheOlderValueAfterIt(RedisServer server) throws Exception {
+    // The miss's thread stops on its second clock read: after it read L1, before it asks Redis.
+    AtomicLong now = new AtomicLong(1);
+    AtomicReference<Thread> hooked = new AtomicReference<>();
+    AtomicInteger hookedReads = new AtomicInteger();
+    CountDownLatch inMiss = new CountDownLatch(1);
+    CountDownLatch putDone = new CountDownLatch(1);
+    Ticker ticker = () -> {
+      if (Thread.currentThread() == hooked.get() && hookedReads.incrementAndGet() == 2) {
+        inMiss.countDown();
+        try {
+          putDone.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return now.get();
+    };
+    RedisClient client = server.newClient();
+    clients.add(client);
+    TieredCache<String, String> cache = TieredCache.builder(name, Codec.utf8(), Codec.utf8()).redis(client)
+        .ticker(ticker).l1Ttl(Duration.ofMillis(100)).keepL1DuringOutage(true).build();
+    caches.add(cache);
+    origin.put("k", "v1");
+    assertThat(cache.get("k", this::load)).isEqualTo("v1");
+    server.stop();
+    now.addAndGet(Duration.ofMillis(200).toNanos()); // past l1Ttl, well within ttl: L1's copy is kept
+
+    CompletableFuture<String> miss = CompletableFuture.supplyAsync(() -> {
+      hooked.set(Thread.currentThread());
+      return cache.get("k", this::load);
+    });
+    assertThat(inMiss.await(10, TimeUnit.SECONDS)).isTrue();
+    origin.put("k", "v2");
+    cache.put("k", "v2");
+    putDone.countDown();
+    miss.get(10, TimeUnit.SECONDS); // began before the put completed: either value is right for it
+
+    assertThat(cache.get("k", this::load)).as("read after our own completed put").isEqualTo("v2");
+    server.start(); // Redis comes back with v1 (AOF): still not read here, the put's delete is replayed first
+    assertThat(cache.get("k", this::load)).isEqualTo("v2");
   }
 }
