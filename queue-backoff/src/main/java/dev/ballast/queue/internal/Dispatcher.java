@@ -292,8 +292,10 @@ final class Dispatcher<T> {
         return null;
       }
     }
-    if (!worker.abandoned()) {
-      Thread.interrupted(); // an interrupt meant for the previous handler must not reach this one
+    if (!worker.abandoned() && !abandoning) {
+      // Only a handler's own leftover interrupt can be set here (the queue interrupts a worker only when it
+      // writes it off or gives up at shutdown): it must not reach the next handler of this thread.
+      Thread.interrupted();
     }
     long start = System.nanoTime();
     Throwable failure = null;
