@@ -96,8 +96,9 @@ final class Dispatcher<T> {
         new SynchronousQueue<>(), r -> {
           Thread t = new Thread(r, prefix + n.incrementAndGet());
           t.setDaemon(true);
-          t.setUncaughtExceptionHandler((dead, e) -> log.error("Queue {}: worker {} ended by {} (the job was recorded"
-              + " as failed; a new thread takes its place)", queue, dead.getName(), e.toString(), e));
+          // Reached only by what the worker rethrows (a VirtualMachineError, after recording its attempt).
+          t.setUncaughtExceptionHandler((dead, e) -> log.error("Queue {}: worker thread {} ended by {}; a new thread"
+              + " takes its place", queue, dead.getName(), e.toString(), e));
           return t;
         });
     this.thread = new Thread(this::dispatch, prefix + "dispatcher");
