@@ -26,7 +26,7 @@ class FleetSyncTest extends FleetTestSupport {
   }
 
   private Switchboard board(String instance, MeterRegistry registry, Trigger... triggers) {
-    SwitchboardBuilder b = Switchboard.builder().name(name).features("reviews", "wishlist").redis(client)
+    SwitchboardBuilder b = Switchboard.builder().name(name).features("reviews", "wishlist").redis(ownClient())
         .instanceId(instance).manualSchedule();
     if (registry != null) {
       b.meterRegistry(registry);
