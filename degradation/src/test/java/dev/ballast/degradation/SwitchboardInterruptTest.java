@@ -41,7 +41,7 @@ class SwitchboardInterruptTest extends FleetTestSupport {
   }
 
   private Switchboard board(String instance, MeterRegistry meters) {
-    SwitchboardBuilder b = Switchboard.builder().name(name).redis(client).instanceId(instance)
+    SwitchboardBuilder b = Switchboard.builder().name(name).redis(ownClient()).instanceId(instance)
         .redisTimeout(REDIS_TIMEOUT).fleetTriggerLease(REDIS_TIMEOUT.multipliedBy(6)).manualSchedule();
     if (meters != null) {
       b.meterRegistry(meters);

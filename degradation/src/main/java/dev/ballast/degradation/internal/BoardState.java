@@ -15,6 +15,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +37,8 @@ final class BoardState {
   private static final Logger log = LoggerFactory.getLogger(Switchboard.class);
   private static final int MAX_REPORTED_CORRUPT = 1_000;
   private static final int MAX_RECENT = 10_000;
+  /** The shape of every stored value, whatever switches it names (a newer version may know more). */
+  private static final Pattern WELL_FORMED = Pattern.compile("[0-9]{1,19}\\|[^|]*\\|[^|]*\\|[^|]*");
 
   private final String board;
   private final Set<String> declared;
@@ -227,10 +230,13 @@ final class BoardState {
         newer.add(new Op(field, entry, known));
       }
     }
-    if (!newer.isEmpty()) {
-      log.warn("switchboard {}: Redis {} than this instance knows; writing back {} changes ({})", board,
-          lost ? "lost the state or holds an older one" : "holds an older state", newer.size(),
-          newer.stream().map(Op::field).toList());
+    if (!newer.isEmpty() && lost) {
+      log.warn("switchboard {}: the state in Redis was lost; writing back {} changes this instance knew ({})",
+          board, newer.size(), newer.stream().map(Op::field).toList());
+    } else if (!newer.isEmpty()) {
+      // Also the harmless case of a broadcast that overtook the read: the script then changes nothing.
+      log.info("switchboard {}: writing back {} changes this instance knows newer than the state read ({})",
+          board, newer.size(), newer.stream().map(Op::field).toList());
     }
     return newer;
   }
@@ -276,8 +282,8 @@ final class BoardState {
     clocks.clear();
     read.clocks().forEach((field, clock) -> putClock(field, Hlc.orOldest(clock)));
     state.forEach((field, value) -> {
-      if (!field.startsWith("_") && !putDecoded(field, value)) { // _version, _epoch
-        corrupt.put(field, value);
+      if (!field.startsWith("_") && !putDecoded(field, value) && !WELL_FORMED.matcher(value).matches()) {
+        corrupt.put(field, value); // garbage: repaired. A well-formed value may be a newer version's: kept
       }
     });
     boolean complete = true;
