@@ -60,6 +60,9 @@ public record TieredCacheConfig(
   public TieredCacheConfig {
     Check.notBlank(name, "TieredCache.name");
     Check.notBlank(keyPrefix, "TieredCache.keyPrefix");
+    if (keyPrefix.indexOf('{') >= 0 || keyPrefix.indexOf('}') >= 0) { // KeySpace adds one hash tag per key
+      throw new IllegalArgumentException("TieredCache.keyPrefix must not contain '{' or '}', was '" + keyPrefix + "'");
+    }
     Check.atLeast(l1MaximumSize, 0, "TieredCache.l1MaximumSize");
     Check.positive(l1Ttl, "TieredCache.l1Ttl");
     Check.positive(ttl, "TieredCache.ttl");
