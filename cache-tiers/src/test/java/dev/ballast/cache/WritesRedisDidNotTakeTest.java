@@ -152,9 +152,11 @@ class WritesRedisDidNotTakeTest {
     List<TieredCache<String, String>> fleet = fleet(server, 3, Duration.ofMillis(250), 1 << 20);
     origin.put("put", "v1");
     origin.put("gone", "v1");
+    origin.put("all", "v1");
     for (TieredCache<String, String> cache : fleet) {
       assertThat(cache.get("put", this::load)).isEqualTo("v1");
       assertThat(cache.get("gone", this::load)).isEqualTo("v1");
+      assertThat(cache.get("all", this::load)).isEqualTo("v1");
     }
     server.stop(); // AOF: both keys come back with v1
 
@@ -162,6 +164,8 @@ class WritesRedisDidNotTakeTest {
     assertThat(fleet.get(0).put("put", "v2")).isEqualTo(WriteResult.DEFERRED);
     origin.put("gone", "v2");
     assertThat(fleet.get(1).invalidate("gone")).isEqualTo(WriteResult.DEFERRED);
+    origin.put("all", "v2");
+    assertThat(fleet.get(2).invalidateAll()).isEqualTo(WriteResult.DEFERRED);
     // The writers read their own writes at once; the others within l1TtlWhileDisconnected (1 s).
     assertThat(fleet.get(0).get("put", this::load)).isEqualTo("v2");
     assertThat(fleet.get(1).get("gone", this::load)).isEqualTo("v2");
@@ -176,7 +180,8 @@ class WritesRedisDidNotTakeTest {
       assertThat(fleet.get(0).get("put", this::load)).isEqualTo("v2");
       assertThat(fleet.get(1).get("gone", this::load)).isEqualTo("v2");
       return count(registries.get(0), "ballast.cache.invalidations.replayed") == 1
-          && count(registries.get(1), "ballast.cache.invalidations.replayed") == 1;
+          && count(registries.get(1), "ballast.cache.invalidations.replayed") == 1
+          && count(registries.get(2), "ballast.cache.invalidations.replayed") == 1;
     });
     // Replayed before the writers read Redis again: from here on no instance ever sees v1.
     long until = System.nanoTime() + Duration.ofSeconds(2).toNanos();
@@ -184,6 +189,7 @@ class WritesRedisDidNotTakeTest {
       for (TieredCache<String, String> cache : fleet) {
         assertThat(cache.get("put", this::load)).isEqualTo("v2");
         assertThat(cache.get("gone", this::load)).isEqualTo("v2");
+        assertThat(cache.get("all", this::load)).isEqualTo("v2");
       }
     }
     assertThat(redis.get(valueKey("put"))).as("Redis no longer holds v1").satisfiesAnyOf(
