@@ -95,11 +95,6 @@ final class RedisLink<K> implements RedisTier.Link, InvalidationBus.Receiver, Au
     heartbeat = SharedScheduler.get().scheduleWithFixedDelay(this::beat, tickNanos, tickNanos, TimeUnit.NANOSECONDS);
   }
 
-  /** The subscription, or null while it is not open. */
-  boolean subscribed() {
-    return bus != null && !l1.subscriptionDown();
-  }
-
   int pendingCount() {
     return pending.size();
   }

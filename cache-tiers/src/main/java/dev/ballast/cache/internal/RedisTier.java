@@ -1,11 +1,11 @@
 package dev.ballast.cache.internal;
 
+import dev.ballast.redis.RedisErrorKind;
 import dev.ballast.redis.RedisGuard;
+import dev.ballast.redis.RedisReply;
 import dev.ballast.redis.RedisScript;
 import dev.ballast.core.internal.Futures;
 import io.lettuce.core.KeyScanCursor;
-import dev.ballast.core.Ticker;
-import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandInterruptedException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
@@ -311,41 +311,36 @@ final class RedisTier implements AutoCloseable {
   }
 
   /**
-   * Runs a write through the guard and says what became of it. A reply error is Redis refusing this one
-   * call (it answered: not an outage); anything else (a timeout, a lost connection, an open breaker, an
-   * interrupt) leaves it unknown whether Redis applied it.
+   * Runs a write through the guard and says what became of it, by the shared classification: a data
+   * error is Redis refusing this one call (it answered: nothing changed); an outage, an open breaker or
+   * an interrupt leave it unknown whether Redis applied it.
    */
   private Outcome attempt(Supplier<Object> redisCall) {
-    if (!guard.tryAcquire()) {
-      guard.onFallback();
-      link.unreachable();
-      return Outcome.UNREACHED;
-    }
-    long start = Ticker.system().read();
-    try {
-      redisCall.get();
-    } catch (RedisCommandExecutionException refused) {
-      guard.onSuccess(start);
-      return Outcome.REFUSED;
-    } catch (RuntimeException e) {
-      guard.onFailure(start, e);
-      guard.onFallback();
-      link.unreachable();
-      return Outcome.UNREACHED;
-    }
-    guard.onSuccess(start);
-    return Outcome.APPLIED;
+    return outcome(guard.attempt(redisCall));
   }
 
-  /** A replay's write, asked directly (not through the breaker): applied or not. */
+  private Outcome outcome(RedisReply<?> reply) {
+    if (reply.isOk()) {
+      return Outcome.APPLIED;
+    }
+    RedisErrorKind kind = reply instanceof RedisReply.Failed<?> failed ? failed.kind() : null;
+    if (kind != null && !kind.isOutage() && kind != RedisErrorKind.INTERRUPTED) {
+      return Outcome.REFUSED;
+    }
+    if (kind != RedisErrorKind.INTERRUPTED) {
+      link.unreachable();
+    }
+    return Outcome.UNREACHED;
+  }
+
+  /** A replay's write, asked directly (not through the breaker): classified as {@link #attempt} does. */
   private Outcome direct(Supplier<Object> redisCall) {
     try {
       redisCall.get();
       return Outcome.APPLIED;
-    } catch (RedisCommandExecutionException refused) {
-      return Outcome.REFUSED;
     } catch (RuntimeException e) {
-      return Outcome.UNREACHED;
+      RedisErrorKind kind = RedisErrorKind.classify(e);
+      return kind.isOutage() || kind == RedisErrorKind.INTERRUPTED ? Outcome.UNREACHED : Outcome.REFUSED;
     }
   }
 
@@ -357,12 +352,17 @@ final class RedisTier implements AutoCloseable {
     return call(redisCall);
   }
 
+  /** A guarded call: its value, or {@link #DOWN} on any failure (an outage also caps L1, via the link). */
   private Object call(Supplier<Object> redisCall) {
-    Object result = guard.call(redisCall::get, () -> DOWN);
-    if (result == DOWN) {
-      link.unreachable();
+    RedisReply<Object> reply = guard.attempt(redisCall);
+    if (reply.isOk()) {
+      return reply.valueOr(null);
     }
-    return result;
+    if (outcome(reply) != Outcome.UNREACHED || !(reply instanceof RedisReply.Failed<?> failed)
+        || failed.kind() != RedisErrorKind.INTERRUPTED) {
+      guard.onFallback(); // as guard.call counts it: served by L1 and the loader instead
+    }
+    return DOWN;
   }
 
   <T> T await(RedisFuture<T> future) {
