@@ -33,8 +33,11 @@ import java.util.function.Supplier;
 
 /**
  * The cache's narrow port to Redis: the few commands and scripts it needs, each through the
- * {@link RedisGuard} (so a failing or open-breaker call returns {@link #DOWN} instead of throwing) and
- * each waited for at most the configured timeout. Owns one connection opened on the application's client.
+ * {@link RedisGuard} (so a failing or open-breaker call returns {@link #DOWN} instead of throwing; a write
+ * says what became of it, an {@link Outcome}) and each waited for at most the configured timeout; only the
+ * heartbeat and the replay of deferred writes ask Redis directly, so that they learn first that it is back.
+ * Reads are refused while the {@link Link} says deferred writes wait. Owns one connection opened on the
+ * application's client.
  *
  * <p>Thread-safe: Lettuce connections are. Its own state: the connection (volatile, set once by whichever
  * thread wins the {@code connecting} CAS) and the Redis clock offset, one volatile long written by
@@ -261,17 +264,15 @@ final class RedisTier implements AutoCloseable {
   }
 
   private Object deleteAllMatching(byte[] pattern) {
-    {
-      ScanCursor cursor = ScanCursor.INITIAL;
-      do {
-        KeyScanCursor<byte[]> page = await(async().scan(cursor, ScanArgs.Builder.matches(pattern).limit(500)));
-        if (!page.getKeys().isEmpty()) {
-          await(async().unlink(page.getKeys().toArray(new byte[0][])));
-        }
-        cursor = page;
-      } while (!cursor.isFinished());
-      return null;
-    }
+    ScanCursor cursor = ScanCursor.INITIAL;
+    do {
+      KeyScanCursor<byte[]> page = await(async().scan(cursor, ScanArgs.Builder.matches(pattern).limit(500)));
+      if (!page.getKeys().isEmpty()) {
+        await(async().unlink(page.getKeys().toArray(new byte[0][])));
+      }
+      cursor = page;
+    } while (!cursor.isFinished());
+    return null;
   }
 
   /**
