@@ -290,6 +290,24 @@ class FleetSyncTest extends FleetTestSupport {
   }
 
   @Test
+  void aBroadcastOfAnOlderVersionWithoutStampsStillApplies() {
+    Switchboard a = board("a");
+    Switchboard b = board("b");
+    a.set(SwitchName.SERVE_CACHED, true, "alice", "one");
+    await().atMost(DEADLINE).until(b::isServeCached);
+    String epoch = redis.hget(hashKey(), "_epoch");
+    long version = redis.hincrby(hashKey(), "_version", 1);
+    String value = "1700000000000|old|instance|feature:wishlist=0";
+    redis.hset(hashKey(), "switch:feature:wishlist", value);
+    redis.publish(hashKey() + ":changes", epoch + "|" + version + "|set|switch:feature:wishlist|" + value);
+    long deleted = redis.hincrby(hashKey(), "_version", 1);
+    redis.hdel(hashKey(), "switch:serve-cached");
+    redis.publish(hashKey() + ":changes", epoch + "|" + deleted + "|del|switch:serve-cached|");
+    await().atMost(DEADLINE).until(() -> !b.isFeatureEnabled("wishlist") && !b.isServeCached());
+    assertThat(b.feature("wishlist").who()).isEqualTo("old");
+  }
+
+  @Test
   void theSlowPeriodicCheckReadsTheWholeState() {
     Switchboard a = Switchboard.builder().name(name).redis(client).instanceId("a")
         .refreshEvery(Duration.ofMillis(100)).build();

@@ -130,6 +130,6 @@ class SwitchboardInterruptTest extends FleetTestSupport {
     assertThat(flagAfter).isTrue();
     server.resume();
     reading.join(DEADLINE.toMillis());
-    assertThat(redisErrors()).isZero();
+    assertThat(reading.isAlive()).isFalse(); // the first re-read ends too, within its own bound
   }
 }

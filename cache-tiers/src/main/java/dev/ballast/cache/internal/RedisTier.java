@@ -153,9 +153,27 @@ final class RedisTier implements AutoCloseable {
     offsetMs = redisNowMs - System.currentTimeMillis();
   }
 
-  /** The stored bytes, null if none, or {@link #DOWN}. */
+  /**
+   * The stored bytes, null if none, or {@link #DOWN}. A key of another type ({@code WRONGTYPE}) holds no
+   * entry of ours: a miss (counted by the guard), which the fill's {@code SET} replaces.
+   */
   Object get(byte[] key) {
-    return read(() -> await(async().get(key)));
+    if (link.readsBlocked()) {
+      return DOWN;
+    }
+    RedisReply<byte[]> reply = guard.attempt(() -> await(async().get(key)));
+    if (reply instanceof RedisReply.Ok<byte[]> ok) {
+      return ok.value();
+    }
+    RedisErrorKind kind = reply instanceof RedisReply.Failed<byte[]> failed ? failed.kind() : null;
+    if (kind == RedisErrorKind.WRONG_TYPE) {
+      return null;
+    }
+    if (kind != RedisErrorKind.INTERRUPTED) {
+      guard.onFallback(); // as guard.call counts it
+    }
+    link.unreachable(); // as call() reports a DOWN
+    return DOWN;
   }
 
   /** The stored bytes in key order (null where none), or {@link #DOWN}. */

@@ -5,7 +5,9 @@
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 if ARGV[3] ~= '1' then
-  local v = redis.call('GET', KEYS[1])
+  -- A key of another type holds no entry of ours (GET would fail with WRONGTYPE): a miss, so the lease
+  -- is taken and the fill's SET replaces it.
+  local v = redis.call('TYPE', KEYS[1]).ok == 'string' and redis.call('GET', KEYS[1])
   if v then
     local soft = tonumber(string.match(v, '^BC1:%d+:(%d+):'))
     if soft and soft > now then

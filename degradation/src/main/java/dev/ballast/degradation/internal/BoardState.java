@@ -166,7 +166,8 @@ final class BoardState {
   }
 
   /**
-   * A broadcast {@code <epoch>|<version>|<set|del|sync>|<field>|<clock>|<value>}.
+   * A broadcast {@code <epoch>|<version>|<set|del|sync>|<field>|<clock>|<value>}, or one without the clock
+   * from an instance of an older version.
    *
    * @return whether the whole state must be read (a broadcast was missed, it is from a state we have not
    *     read, or another instance asked every instance to read it: {@code sync} with its id as the field)
@@ -175,7 +176,7 @@ final class BoardState {
     String[] parts = message.split("\\|", 6);
     long version;
     try {
-      version = parts.length == 6 ? Long.parseLong(parts[1]) : -1;
+      version = parts.length >= 5 ? Long.parseLong(parts[1]) : -1;
     } catch (NumberFormatException e) {
       version = -1;
     }
@@ -192,7 +193,12 @@ final class BoardState {
     if (version <= fleetVersion) {
       return false; // stale: already applied, or older than the state we read
     }
-    String[] change = {parts[2], parts[3], parts[5], Hlc.orOldest(parts[4])};
+    String[] change;
+    if (parts.length == 6 && (parts[4].isEmpty() || Hlc.valid(parts[4]))) {
+      change = new String[] {parts[2], parts[3], parts[5], parts[4]};
+    } else { // the format before stamps, <epoch>|<version>|<op>|<field>|<value>, from an older instance
+      change = new String[] {parts[2], parts[3], parts.length == 6 ? parts[4] + "|" + parts[5] : parts[4], ""};
+    }
     applyChange(change);
     recent.put(version, change);
     if (recent.size() > MAX_RECENT) {
