@@ -71,7 +71,7 @@ final class AsyncMiss<K, V> {
     Flight<V> mine = l1.newFlight();
     Flight<V> running = l1.register(key, mine);
     if (running != null) {
-      forward(running, result);
+      forward(cache.joinAsync(key, running), result);
       return;
     }
     forward(mine, result);
@@ -104,7 +104,7 @@ final class AsyncMiss<K, V> {
   }
 
   /** Hands the flight's outcome to one caller, who cannot complete the flight itself. */
-  private static <V> void forward(Flight<V> flight, CompletableFuture<V> result) {
+  private static <V> void forward(CompletableFuture<V> flight, CompletableFuture<V> result) {
     flight.whenComplete((value, error) -> {
       if (error == null) {
         result.complete(value);

@@ -34,10 +34,12 @@ final class BulkGet<K, V> {
   private final long leaseMs;
   private final int maxEncodedSize;
   private final Function<Throwable, RuntimeException> loadFailure;
+  private final String cacheName;
+  private final long flightWaitNanos;
 
   BulkGet(L1Store<K, V> l1, RedisTier tier, KeySpace keys, EntryReader<V> reader, Codec<K> keyCodec,
       Codec<V> valueCodec, Ttls ttls, Ticker ticker, CacheMeters meters, long leaseMs, int maxEncodedSize,
-      Function<Throwable, RuntimeException> loadFailure) {
+      Function<Throwable, RuntimeException> loadFailure, String cacheName, long flightWaitNanos) {
     this.l1 = l1;
     this.tier = tier;
     this.keys = keys;
@@ -50,10 +52,13 @@ final class BulkGet<K, V> {
     this.leaseMs = leaseMs;
     this.maxEncodedSize = maxEncodedSize;
     this.loadFailure = loadFailure;
+    this.cacheName = cacheName;
+    this.flightWaitNanos = flightWaitNanos;
   }
 
   Map<K, V> getAll(Collection<? extends K> requested, BulkLoader<? super K, ? extends V> loader,
       Function<K, NullPointerException> nullKey) {
+    long arrived = System.nanoTime();
     Map<K, V> result = new LinkedHashMap<>();
     Map<K, Flight<V>> mine = new LinkedHashMap<>();
     Map<K, Flight<V>> joined = new LinkedHashMap<>();
@@ -92,7 +97,11 @@ final class BulkGet<K, V> {
       mine.forEach(l1::finish);
     }
     for (Map.Entry<K, Flight<V>> e : joined.entrySet()) {
-      V value = e.getValue().await();
+      // A load of another caller: waited for as a blocking get waits (twice maxLeaseWait at most).
+      if (!e.getValue().awaitFor(2 * flightWaitNanos - (System.nanoTime() - arrived), cacheName, e.getKey())) {
+        throw Flight.timedOut(cacheName, e.getKey(), 2 * flightWaitNanos);
+      }
+      V value = e.getValue().result();
       if (value != null) {
         result.put(e.getKey(), value);
       }
@@ -115,6 +124,7 @@ final class BulkGet<K, V> {
       Object got = tier.mget(valueKeys);
       List<K> stillMissing = new ArrayList<>();
       List<byte[]> stillEncoded = new ArrayList<>();
+      List<Long> unreadable = new ArrayList<>();
       long now = ticker.read();
       long redisNow = tier.redisNowMs();
       for (int i = 0; i < missing.size(); i++) {
@@ -127,13 +137,14 @@ final class BulkGet<K, V> {
         } else {
           stillMissing.add(key);
           stillEncoded.add(encoded.get(i));
+          unreadable.add(bytes != null && found == null ? Header.writeMs((byte[]) bytes) : -1L);
         }
       }
       if (got == RedisTier.DOWN) {
         meters.l2Unavailable.increment();
       } else {
         meters.l2Misses.add(stillMissing.size());
-        takeLeases(stillMissing, stillEncoded, tokens, mine, result);
+        takeLeases(stillMissing, stillEncoded, unreadable, tokens, mine, result);
         // Keys another instance filled between the MGET and the lease script are done already.
         for (int i = stillMissing.size() - 1; i >= 0; i--) {
           if (mine.get(stillMissing.get(i)).isDone()) {
@@ -213,15 +224,17 @@ final class BulkGet<K, V> {
    * One lease script per key, all sent before any reply is read. A key whose value appeared meanwhile is
    * completed with it; a key whose lease another instance holds is loaded here too, but not written.
    */
-  private void takeLeases(List<K> missing, List<byte[]> encoded, Map<K, byte[]> tokens, Map<K, Flight<V>> mine,
-      Map<K, V> result) {
+  private void takeLeases(List<K> missing, List<byte[]> encoded, List<Long> unreadable, Map<K, byte[]> tokens,
+      Map<K, Flight<V>> mine, Map<K, V> result) {
     List<CompletableFuture<List<Object>>> replies = new ArrayList<>(missing.size());
     List<byte[]> candidates = new ArrayList<>(missing.size());
-    for (byte[] encodedKey : encoded) {
+    for (int i = 0; i < encoded.size(); i++) {
+      byte[] encodedKey = encoded.get(i);
+      long unreadableMs = unreadable.get(i);
       byte[] token = KeySpace.token();
       candidates.add(token);
       replies.add(tier.guard().callAsync(
-          () -> tier.leaseAsync(keys.value(encodedKey), keys.lease(encodedKey), token, leaseMs, false),
+          () -> tier.leaseAsync(keys.value(encodedKey), keys.lease(encodedKey), token, leaseMs, false, unreadableMs),
           () -> null).toCompletableFuture());
     }
     for (int i = 0; i < missing.size(); i++) {

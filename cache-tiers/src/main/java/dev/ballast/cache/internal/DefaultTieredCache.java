@@ -75,6 +75,8 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
   private final AtomicBoolean closed = new AtomicBoolean();
   private final long leaseMs;
   private final long maxLeaseWaitNanos;
+  /** maxLeaseWait, capped so that twice it cannot overflow: how long a flight in this JVM is waited for. */
+  private final long flightWaitNanos;
 
   /** Builds the cache; use {@link TieredCache#builder}. */
   public DefaultTieredCache(TieredCacheConfig config, Wiring<K, V> wiring) {
@@ -96,6 +98,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
     this.ttls = new Ttls(config);
     this.leaseMs = config.leaseTtl().toMillis();
     this.maxLeaseWaitNanos = Check.saturatedNanos(config.maxLeaseWait());
+    this.flightWaitNanos = Math.min(maxLeaseWaitNanos, Long.MAX_VALUE / 4);
     if (wiring.redis() == null) {
       this.tier = null;
     } else {
@@ -128,7 +131,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
     this.origin = new OriginLoad<>(l1, tier, keys, reader, valueCodec, ttls, ticker, meters, leaseMs,
         maxLeaseWaitNanos, config.maxEncodedSize(), this::loadFailure);
     this.bulk = new BulkGet<>(l1, tier, keys, reader, keyCodec, valueCodec, ttls, ticker, meters, leaseMs,
-        config.maxEncodedSize(), e -> loadFailure(null, e));
+        config.maxEncodedSize(), e -> loadFailure(null, e), config.name(), flightWaitNanos);
     this.asyncMiss = new AsyncMiss<>(this, l1, origin, meters, ticker, executor);
   }
 
@@ -241,9 +244,14 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
       // Join the load already running without taking a loader thread to wait: a hot key under a slow
       // origin must not tie up the pool every cache shares.
       meters.l1Misses.increment();
-      return running.thenApply(value -> value);
+      return joinAsync(key, running);
     }
     return null;
+  }
+
+  /** A running flight's outcome for an asynchronous caller, bounded as a blocking caller's wait is. */
+  CompletableFuture<V> joinAsync(K key, Flight<V> running) {
+    return running.joinAsync(2 * flightWaitNanos, config.name(), key);
   }
 
   private V miss(K key, Loader<? super K, ? extends V> loader, L1Entry<V> local) {
@@ -256,12 +264,28 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
     }
     local = usable(local, now);
     Flight<V> mine = l1.newFlight();
-    Flight<V> running = l1.register(key, mine);
-    if (running != null) {
-      return running.await();
+    boolean takenOver = false;
+    long arrived = System.nanoTime();
+    for (Flight<V> running; (running = l1.register(key, mine)) != null; ) {
+      // Wait for the load under way until it is maxLeaseWait old, then one waiter takes it over (as
+      // an expired Redis lease is); nobody waits more than twice maxLeaseWait in all.
+      long waited = System.nanoTime() - arrived;
+      if (running.awaitFor(Math.min(flightWaitNanos - (System.nanoTime() - running.startedNanos),
+          2 * flightWaitNanos - waited), config.name(), key)) {
+        return running.result();
+      }
+      if (System.nanoTime() - arrived >= 2 * flightWaitNanos) {
+        throw Flight.timedOut(config.name(), key, 2 * flightWaitNanos);
+      }
+      if (l1.takeOver(key, running, mine)) {
+        takenOver = true;
+        meters.leaseTakeovers.increment();
+        break;
+      }
     }
     try {
-      Step<K, V> step = lead(key, mine, local, now, refresh);
+      // A taker-over loads for this JVM only: the stalled load may still hold the fleet's lease.
+      Step<K, V> step = takenOver ? origin.local(key, mine, local, null) : lead(key, mine, local, now, refresh);
       V value = step instanceof Step.Found<K, V> found ? found.value()
           : origin.callBlocking((OriginLoad.Call<K, V>) step, loader);
       mine.complete(value);
@@ -315,8 +339,12 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
       return origin.local(key, flight, local, null);
     }
     Decoded<V> stale = null;
+    long unreadableMs = -1;
     if (got != null) {
       Decoded<V> found = reader.decode((byte[]) got);
+      if (found == null) {
+        unreadableMs = Header.writeMs((byte[]) got);
+      }
       if (found != null) {
         long redisNow = tier.redisNowMs();
         if (found.softMs() > redisNow) {
@@ -339,7 +367,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
       }
     }
     meters.l2Misses.increment();
-    return origin.throughLease(key, flight, encodedKey, valueKey, local, stale, now);
+    return origin.throughLease(key, flight, encodedKey, valueKey, local, stale, now, unreadableMs);
   }
 
   private void maybeRefreshEarly(K key, Consumer<K> refresh, Decoded<V> found, long redisNowMs) {

@@ -79,6 +79,19 @@ final class L1Store<K, V> {
     return inFlight.get(key);
   }
 
+  /**
+   * Replaces {@code expired} (a load that has run for {@code maxLeaseWait}) by {@code successor} as the
+   * key's load; returns false if {@code expired} is no longer the key's load. The successor completes
+   * with the expired load's outcome if that comes first.
+   */
+  boolean takeOver(K key, Flight<V> expired, Flight<V> successor) {
+    if (!inFlight.replace(key, expired, successor)) {
+      return false;
+    }
+    successor.firstOf(expired);
+    return true;
+  }
+
   void finish(K key, Flight<V> flight) {
     inFlight.remove(key, flight);
   }

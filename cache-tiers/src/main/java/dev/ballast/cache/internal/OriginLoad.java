@@ -81,14 +81,14 @@ final class OriginLoad<K, V> {
    * down or the wait is over).
    */
   Step<K, V> throughLease(K key, Flight<V> flight, byte[] encodedKey, byte[] valueKey, L1Entry<V> local,
-      Decoded<V> stale, long now) {
+      Decoded<V> stale, long now, long unreadableMs) {
     byte[] leaseKey = keys.lease(encodedKey);
     byte[] token = KeySpace.token();
     long deadline = now + maxLeaseWaitNanos;
     boolean waited = false;
     long previousDelay = 0;
     for (int poll = 1; ; poll++) {
-      Object reply = tier.lease(valueKey, leaseKey, token, leaseMs, false);
+      Object reply = tier.lease(valueKey, leaseKey, token, leaseMs, false, unreadableMs);
       if (reply == RedisTier.DOWN) {
         meters.l2Unavailable.increment();
         return local(key, flight, local, stale);
@@ -100,7 +100,13 @@ final class OriginLoad<K, V> {
           if (filled != null) {
             return new Step.Found<>(l1.storeDecoded(key, flight, filled, ticker.read(), tier.redisNowMs()));
           }
-          return local(key, flight, local, stale);
+          // Fresh by its header, unreadable here (another value format): a miss like any other, through
+          // the lease, so that one instance loads and its fill replaces the entry.
+          long writeMs = Header.writeMs(lease.value());
+          if (writeMs < 0 || writeMs == unreadableMs || ticker.read() - deadline >= 0) {
+            return local(key, flight, local, stale);
+          }
+          unreadableMs = writeMs;
         }
         case ACQUIRED -> {
           if (waited) {
@@ -143,7 +149,7 @@ final class OriginLoad<K, V> {
     byte[] valueKey = keys.value(encodedKey);
     byte[] leaseKey = keys.lease(encodedKey);
     byte[] token = KeySpace.token();
-    Object reply = tier.lease(valueKey, leaseKey, token, leaseMs, true);
+    Object reply = tier.lease(valueKey, leaseKey, token, leaseMs, true, -1);
     if (reply == RedisTier.DOWN) {
       meters.l2Unavailable.increment();
       return local(key, flight, null, null);

@@ -146,15 +146,19 @@ final class RedisTier implements AutoCloseable {
   }
 
   /** Reads a fresh value or takes the lease; {@link #DOWN} if Redis could not be asked. */
-  Object lease(byte[] valueKey, byte[] leaseKey, byte[] token, long leaseMs, boolean force) {
-    return call(() -> leaseReply(await(leaseAsync(valueKey, leaseKey, token, leaseMs, force))));
+  Object lease(byte[] valueKey, byte[] leaseKey, byte[] token, long leaseMs, boolean force, long unreadableMs) {
+    return call(() -> leaseReply(await(leaseAsync(valueKey, leaseKey, token, leaseMs, force, unreadableMs))));
   }
 
-  /** The lease script, not awaited (for {@code getAll}, which sends one per key in one pipeline). */
+  /**
+   * The lease script, not awaited (for {@code getAll}, which sends one per key in one pipeline).
+   * {@code unreadableMs}: the write time of an entry this instance could not read (it counts as absent),
+   * or -1.
+   */
   CompletionStage<List<Object>> leaseAsync(byte[] valueKey, byte[] leaseKey, byte[] token, long leaseMs,
-      boolean force) {
+      boolean force, long unreadableMs) {
     return LEASE.evalAsync(async(), ScriptOutputType.MULTI, new byte[][] {valueKey, leaseKey}, token,
-        ascii(leaseMs), ascii(force ? "1" : "0"));
+        ascii(leaseMs), ascii(force ? "1" : "0"), unreadableMs < 0 ? NO_TOKEN : ascii(unreadableMs));
   }
 
   LeaseReply leaseReply(List<Object> reply) {

@@ -1,14 +1,16 @@
 -- Read a fresh value or take the load lease for one key, in one round trip.
 -- KEYS[1] value key, KEYS[2] lease key (same hash tag)
--- ARGV[1] lease token, ARGV[2] lease ttl ms, ARGV[3] '1' to take the lease even over a fresh value (refresh)
+-- ARGV[1] lease token, ARGV[2] lease ttl ms, ARGV[3] '1' to take the lease even over a fresh value (refresh),
+-- ARGV[4] write ms of an entry the caller cannot read ('' if none): that entry counts as absent, so the
+--   caller goes through the lease and the first fill replaces it
 -- Returns {1, now, value} | {2, now} lease taken | {3, now, lease pttl} lease held by another
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 if ARGV[3] ~= '1' then
   local v = redis.call('GET', KEYS[1])
   if v then
-    local soft = tonumber(string.match(v, '^BC1:%d+:(%d+):'))
-    if soft and soft > now then
+    local written, soft = string.match(v, '^BC1:(%d+):(%d+):')
+    if soft and tonumber(soft) > now and written ~= ARGV[4] then
       return {1, now, v}
     end
   end
@@ -16,4 +18,11 @@ end
 if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then
   return {2, now}
 end
-return {3, now, redis.call('PTTL', KEYS[2])}
+local pttl = redis.call('PTTL', KEYS[2])
+if pttl < 0 or pttl > tonumber(ARGV[2]) then
+  -- No holder sets a lease without a TTL or longer than ours (a crash, a hand, another version):
+  -- bound it, so that a waiter takes it over after one lease TTL at most.
+  redis.call('PEXPIRE', KEYS[2], ARGV[2])
+  pttl = tonumber(ARGV[2])
+end
+return {3, now, pttl}
