@@ -23,6 +23,9 @@ import java.util.concurrent.TimeoutException;
  */
 final class Flight<V> extends CompletableFuture<V> {
 
+  /** For {@link #joinAsync}: no timer (the caller's own load, each of whose steps is bounded). */
+  static final long UNBOUNDED = Long.MAX_VALUE;
+
   final long epoch;
   final long startedNanos = System.nanoTime();
   volatile boolean invalidated;
@@ -91,7 +94,7 @@ final class Flight<V> extends CompletableFuture<V> {
    */
   CompletableFuture<V> joinAsync(long nanos, String cache, Object key) {
     CompletableFuture<V> joined = new CompletableFuture<>();
-    ScheduledFuture<?> timer = isDone() ? null : SharedScheduler.get().schedule(
+    ScheduledFuture<?> timer = isDone() || nanos == UNBOUNDED ? null : SharedScheduler.get().schedule(
         () -> joined.completeExceptionally(timedOut(cache, key, nanos)), nanos, TimeUnit.NANOSECONDS);
     whenComplete((value, error) -> {
       if (timer != null) {
@@ -110,6 +113,12 @@ final class Flight<V> extends CompletableFuture<V> {
   static CacheLoadException interrupted(String cache, Object key, InterruptedException e) {
     return new CacheLoadException("TieredCache[" + cache + "] was interrupted while waiting for the load of key "
         + key, e);
+  }
+
+  /** For the callers of a load whose leader stopped before it had an outcome (a bulk call that failed early). */
+  static CacheLoadException abandoned(String cache, Object key) {
+    return new CacheLoadException("TieredCache[" + cache + "]: the load of key " + key
+        + " this call joined ended without a value", null);
   }
 
   static CacheLoadException timedOut(String cache, Object key, long nanos) {

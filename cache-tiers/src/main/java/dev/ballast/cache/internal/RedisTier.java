@@ -8,7 +8,6 @@ import io.lettuce.core.RedisCommandInterruptedException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.KeyValue;
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
@@ -19,7 +18,6 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -43,14 +41,8 @@ final class RedisTier implements AutoCloseable {
   /** Returned instead of a reply when Redis could not be asked. */
   static final Object DOWN = new Object();
 
-  private static final RedisScript LEASE = RedisScript.fromResource(RedisTier.class, "lease.lua");
   private static final RedisScript WRITE = RedisScript.fromResource(RedisTier.class, "write.lua");
-  private static final RedisScript RELEASE = RedisScript.fromResource(RedisTier.class, "release.lua");
   private static final byte[] NO_TOKEN = new byte[0];
-
-  enum LeaseKind { VALUE, ACQUIRED, HELD }
-
-  record LeaseReply(LeaseKind kind, byte[] value, long leasePttlMs) {}
 
   private final RedisClient client;
   private final RedisGuard guard;
@@ -107,6 +99,11 @@ final class RedisTier implements AutoCloseable {
     return connection != null;
   }
 
+  /** The connection's commands, for the read path's port ({@link RedisReads}). */
+  RedisAsyncCommands<byte[], byte[]> commands() {
+    return async();
+  }
+
   private RedisAsyncCommands<byte[], byte[]> async() {
     StatefulRedisConnection<byte[], byte[]> current = connection;
     if (current == null) {
@@ -124,53 +121,8 @@ final class RedisTier implements AutoCloseable {
     return System.currentTimeMillis() + offsetMs;
   }
 
-  private void learn(long redisNowMs) {
+  void learn(long redisNowMs) {
     offsetMs = redisNowMs - System.currentTimeMillis();
-  }
-
-  /** The stored bytes, null if none, or {@link #DOWN}. */
-  Object get(byte[] key) {
-    return call(() -> await(async().get(key)));
-  }
-
-  /** The stored bytes in key order (null where none), or {@link #DOWN}. */
-  Object mget(byte[][] keys) {
-    return call(() -> {
-      List<KeyValue<byte[], byte[]>> found = await(async().mget(keys));
-      List<byte[]> values = new ArrayList<>(found.size());
-      for (KeyValue<byte[], byte[]> kv : found) {
-        values.add(kv.hasValue() ? kv.getValue() : null);
-      }
-      return values;
-    });
-  }
-
-  /** Reads a fresh value or takes the lease; {@link #DOWN} if Redis could not be asked. */
-  Object lease(byte[] valueKey, byte[] leaseKey, byte[] token, long leaseMs, boolean force, long unreadableMs) {
-    return call(() -> leaseReply(await(leaseAsync(valueKey, leaseKey, token, leaseMs, force, unreadableMs))));
-  }
-
-  /**
-   * The lease script, not awaited (for {@code getAll}, which sends one per key in one pipeline).
-   * {@code unreadableMs}: the write time of an entry this instance could not read (it counts as absent),
-   * or -1.
-   */
-  CompletionStage<List<Object>> leaseAsync(byte[] valueKey, byte[] leaseKey, byte[] token, long leaseMs,
-      boolean force, long unreadableMs) {
-    return LEASE.evalAsync(async(), ScriptOutputType.MULTI, new byte[][] {valueKey, leaseKey}, token,
-        ascii(leaseMs), ascii(force ? "1" : "0"), unreadableMs < 0 ? NO_TOKEN : ascii(unreadableMs));
-  }
-
-  LeaseReply leaseReply(List<Object> reply) {
-    learn((Long) reply.get(1));
-    long kind = (Long) reply.get(0);
-    if (kind == 1) {
-      return new LeaseReply(LeaseKind.VALUE, (byte[]) reply.get(2), 0);
-    }
-    if (kind == 2) {
-      return new LeaseReply(LeaseKind.ACQUIRED, null, 0);
-    }
-    return new LeaseReply(LeaseKind.HELD, null, (Long) reply.get(2));
   }
 
   /**
@@ -193,12 +145,6 @@ final class RedisTier implements AutoCloseable {
   Boolean writeReply(List<Object> reply) {
     learn((Long) reply.get(1));
     return (Long) reply.get(0) == 1L;
-  }
-
-  /** Releases our lease if it is still ours; failures are ignored (the lease expires anyway). */
-  void release(byte[] leaseKey, byte[] token) {
-    call(() -> await(RELEASE.<byte[], byte[], Long>evalAsync(async(), ScriptOutputType.INTEGER, new byte[][] {leaseKey},
-        token)));
   }
 
   /** Deletes a value and its lease in one command (same hash tag); {@code DOWN} if Redis could not be asked. */

@@ -1,16 +1,23 @@
 -- Read a fresh value or take the load lease for one key, in one round trip.
 -- KEYS[1] value key, KEYS[2] lease key (same hash tag)
--- ARGV[1] lease token, ARGV[2] lease ttl ms, ARGV[3] '1' to take the lease even over a fresh value (refresh),
--- ARGV[4] write ms of an entry the caller cannot read ('' if none): that entry counts as absent, so the
---   caller goes through the lease and the first fill replaces it
+-- ARGV[1] lease token, ARGV[2] lease ttl ms,
+-- ARGV[3] '0' a miss: a fresh value is returned, unless its write ms is ARGV[4] (an entry the caller
+--   cannot read, so it goes through the lease and the first fill replaces it);
+--   '1' a refresh: the lease is taken over a fresh value, unless that value was written after ARGV[4]
+--   (another instance refreshed it already: returned instead); ARGV[4] '' when the value refreshed was
+--   past its soft expiry, so that any fresh value is a later one
 -- Returns {1, now, value} | {2, now} lease taken | {3, now, lease pttl} lease held by another
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-if ARGV[3] ~= '1' then
-  local v = redis.call('GET', KEYS[1])
-  if v then
-    local written, soft = string.match(v, '^BC1:(%d+):(%d+):')
-    if soft and tonumber(soft) > now and written ~= ARGV[4] then
+local v = redis.call('GET', KEYS[1])
+if v then
+  local written, soft = string.match(v, '^BC1:(%d+):(%d+):')
+  if soft and tonumber(soft) > now then
+    if ARGV[3] == '1' then
+      if ARGV[4] == '' or tonumber(written) > tonumber(ARGV[4]) then
+        return {1, now, v}
+      end
+    elseif written ~= ARGV[4] then
       return {1, now, v}
     end
   end
