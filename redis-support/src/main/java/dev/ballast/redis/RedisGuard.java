@@ -11,6 +11,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,19 +23,41 @@ import org.slf4j.LoggerFactory;
  * and a failed or short-circuited call gets the module's safe fallback instead (L1 and the loader, the
  * local limiter, the last known state).
  *
- * <p>An outage is logged once when it starts (WARN, with the first error) and once when it ends (INFO,
- * with its length and how many calls fell back), never per call; it is counted in
- * {@code ballast.redis.errors}, {@code ballast.redis.fallbacks}, {@code ballast.redis.outages} and
- * the gauge {@code ballast.redis.up}, each tagged with the component's name. Guards of the same
- * component on the same registry (two caches of one name in a JVM, a cache re-created) share these
- * meters: the counters add up, and the gauge is 0 while any live guard of the component is in an
- * outage. {@link #close()} takes a guard out of the gauge; the owner calls it when it closes.
+ * <p>Every failure is classified once, by {@link RedisErrorKind#classify(Throwable)}:
+ * <ul>
+ *   <li>an <em>outage</em> ({@linkplain RedisErrorKind#isOutage() connection, timeout, unavailable,
+ *       authentication}) feeds the breaker; when it opens, the outage is logged once when it starts
+ *       (WARN, with the first error) and once when it ends (INFO, with its length and how many calls fell
+ *       back), never per call;
+ *   <li>a <em>data error</em> (wrong type, script error, cross-slot, no permission, out of memory, another
+ *       error reply, a client-side failure) fails that call only: Redis answered, so the breaker records
+ *       a success; it is logged at WARN at most once a minute per kind, with how many happened since the
+ *       last line;
+ *   <li>an <em>interrupt</em> of the caller is no Redis failure: the breaker's permission is given back,
+ *       nothing is counted or logged, and the thread's interrupt flag is set again.
+ * </ul>
+ * Outages and data errors are counted in {@code ballast.redis.errors{component,kind}} (the kind's
+ * {@link RedisErrorKind#tag() tag}); calls served by a fallback in {@code ballast.redis.fallbacks}, outages
+ * in {@code ballast.redis.outages}, and the gauge {@code ballast.redis.up} is 0 during an outage; each is
+ * tagged with the component's name. Guards of the same component on the same registry (two caches of one
+ * name in a JVM, a cache re-created) share these meters: the counters add up, and the gauge is 0 while
+ * any live guard of the component is in an outage. {@link #close()} takes a guard out of the gauge; the
+ * owner calls it when it closes.
  *
- * <p>Thread-safe: the outage flag flips by CAS, so exactly one thread logs each start and each end.
+ * <p>{@link #call} and {@link #callAsync} give the fallback for every failure; {@link #attempt} and
+ * {@link #attemptAsync} say what happened ({@link RedisReply}), for callers that must not report a write
+ * Redis did not apply as done.
+ *
+ * <p>Thread-safe: the outage flag flips by CAS, so exactly one thread logs each start and each end; the
+ * per-kind WARN slot is taken by CAS, so one thread logs each line.
  */
 public final class RedisGuard implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(RedisGuard.class);
+  private static final RedisErrorKind[] KINDS = RedisErrorKind.values();
+  private static final long WARN_EVERY_NANOS = Duration.ofMinutes(1).toNanos();
+  @SuppressWarnings("rawtypes")
+  private static final RedisReply.ShortCircuited SHORT_CIRCUITED = new RedisReply.ShortCircuited<>();
 
   private final String component;
   private final CircuitBreaker breaker;
@@ -41,7 +65,11 @@ public final class RedisGuard implements AutoCloseable {
   private final AtomicBoolean down = new AtomicBoolean();
   private final AtomicLong downSince = new AtomicLong();
   private final AtomicLong fallbacksThisOutage = new AtomicLong();
-  private final Counter errors;
+  /** {@code ballast.redis.errors} per kind, registered at the kind's first error (null: not yet). */
+  private final AtomicReferenceArray<Counter> errors = new AtomicReferenceArray<>(KINDS.length);
+  /** Per data-error kind: when the next WARN may be logged, and how many errors since the last one. */
+  private final AtomicLongArray nextWarnAt = new AtomicLongArray(KINDS.length);
+  private final AtomicLongArray sinceLastWarn = new AtomicLongArray(KINDS.length);
   private final Counter fallbacks;
   private final Counter outages;
   private final MeterRegistry registry;
@@ -54,14 +82,16 @@ public final class RedisGuard implements AutoCloseable {
     this.breaker = Check.notNull(breaker, "RedisGuard.breaker");
     this.ticker = Check.notNull(ticker, "RedisGuard.ticker");
     this.registry = registry;
+    long now = ticker.read();
+    for (int i = 0; i < KINDS.length; i++) {
+      nextWarnAt.set(i, now); // the first data error of each kind is logged at once
+    }
     if (registry != null) {
-      errors = counter(registry, "ballast.redis.errors", "Redis calls that failed");
       fallbacks = counter(registry, "ballast.redis.fallbacks", "Calls served by the fallback instead of Redis");
       outages = counter(registry, "ballast.redis.outages", "Times Redis became unreachable");
       // Last: from here on a scrape on another thread may ask this guard whether it is down.
       upGauge = RedisUpGauge.join(registry, component, this);
     } else {
-      errors = null;
       fallbacks = null;
       outages = null;
       upGauge = null;
@@ -108,55 +138,99 @@ public final class RedisGuard implements AutoCloseable {
 
   /**
    * Runs a synchronous Redis call, or returns {@code fallback}'s value when the call fails or the
-   * breaker is open. Never throws what Redis threw.
+   * breaker is open. Never throws what Redis threw; what {@code fallback} throws reaches the caller.
+   * Failures are classified, counted and logged as the class comment says.
+   *
+   * @throws NullPointerException if {@code redisCall} or {@code fallback} is null
    */
   public <T> T call(Supplier<T> redisCall, Supplier<T> fallback) {
+    Check.notNull(fallback, "fallback");
+    return valueOrFallback(attempt(redisCall), fallback);
+  }
+
+  /**
+   * Runs an asynchronous Redis call; the returned stage completes with the call's value, or with
+   * {@code fallback}'s when the call fails or the breaker is open (or with what {@code fallback} threw).
+   * Never completes with what Redis threw.
+   *
+   * @throws NullPointerException if {@code redisCall} or {@code fallback} is null
+   */
+  public <T> CompletionStage<T> callAsync(Supplier<? extends CompletionStage<T>> redisCall, Supplier<T> fallback) {
+    Check.notNull(fallback, "fallback");
+    return attemptAsync(redisCall).thenApply(reply -> valueOrFallback(reply, fallback));
+  }
+
+  /**
+   * Runs a synchronous Redis call and says what happened: {@link RedisReply.Ok} with its value,
+   * {@link RedisReply.Failed} with the classified failure (recorded as for {@link #call}: an outage feeds
+   * the breaker, a data error is counted and logged, an interrupt only sets the thread's flag again), or
+   * {@link RedisReply.ShortCircuited} when the breaker is open and Redis was not asked. Never throws what
+   * the call threw (an {@link Error} excepted).
+   *
+   * @throws NullPointerException if {@code redisCall} is null
+   */
+  public <T> RedisReply<T> attempt(Supplier<T> redisCall) {
+    Check.notNull(redisCall, "redisCall");
     if (!breaker.tryAcquirePermission()) {
-      return fallBack(fallback);
+      return shortCircuited();
     }
     long start = ticker.read();
     T value;
     try {
       value = redisCall.get();
     } catch (RuntimeException e) {
-      onFailure(start, e);
-      return fallBack(fallback);
+      return new RedisReply.Failed<>(record(start, e, true), e);
     }
     onSuccess(start);
-    return value;
+    return new RedisReply.Ok<>(value);
   }
 
   /**
-   * Runs an asynchronous Redis call; the returned stage completes with the call's value, or with
-   * {@code fallback}'s when the call fails or the breaker is open. Never completes with what Redis threw.
+   * Runs an asynchronous Redis call; the returned stage completes with what happened, as
+   * {@link #attempt} says, and never exceptionally. An interrupt seen on the stage is not counted, and no
+   * thread's flag is touched (the stage completes on a Redis client's thread, not the caller's).
+   *
+   * @throws NullPointerException if {@code redisCall} is null
    */
-  public <T> CompletionStage<T> callAsync(Supplier<? extends CompletionStage<T>> redisCall, Supplier<T> fallback) {
+  public <T> CompletionStage<RedisReply<T>> attemptAsync(Supplier<? extends CompletionStage<T>> redisCall) {
+    Check.notNull(redisCall, "redisCall");
     if (!breaker.tryAcquirePermission()) {
-      return CompletableFuture.completedFuture(fallBack(fallback));
+      return CompletableFuture.completedFuture(shortCircuited());
     }
     long start = ticker.read();
     CompletionStage<T> stage;
     try {
       stage = redisCall.get();
     } catch (RuntimeException e) {
-      onFailure(start, e);
-      return CompletableFuture.completedFuture(fallBack(fallback));
+      return CompletableFuture.completedFuture(new RedisReply.Failed<>(record(start, e, true), e));
     }
-    CompletableFuture<T> result = new CompletableFuture<>();
-    stage.whenComplete((value, error) -> {
+    if (stage == null) {
+      NullPointerException e = new NullPointerException("the Redis call returned a null CompletionStage");
+      return CompletableFuture.completedFuture(new RedisReply.Failed<>(record(start, e, true), e));
+    }
+    return stage.handle((value, error) -> {
       if (error == null) {
         onSuccess(start);
-        result.complete(value);
-        return;
+        return new RedisReply.Ok<>(value);
       }
-      onFailure(start, Futures.unwrap(error));
-      try {
-        result.complete(fallBack(fallback));
-      } catch (RuntimeException fallbackFailure) {
-        result.completeExceptionally(fallbackFailure);
-      }
+      Throwable cause = Futures.unwrap(error);
+      return new RedisReply.Failed<>(record(start, cause, false), cause);
     });
-    return result;
+  }
+
+  private <T> T valueOrFallback(RedisReply<T> reply, Supplier<T> fallback) {
+    if (reply instanceof RedisReply.Ok<T> ok) {
+      return ok.value();
+    }
+    if (!(reply instanceof RedisReply.Failed<T> failed && failed.kind() == RedisErrorKind.INTERRUPTED)) {
+      onFallback();
+    }
+    return fallback.get();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> RedisReply<T> shortCircuited() {
+    return (RedisReply<T>) SHORT_CIRCUITED;
   }
 
   /**
@@ -179,29 +253,82 @@ public final class RedisGuard implements AutoCloseable {
     }
   }
 
-  /** Records a Redis call that failed; starts an outage if none was on. */
-  public void onFailure(long startNanos, Throwable error) {
+  /**
+   * Records a Redis call that failed, by its {@linkplain RedisErrorKind#classify kind}: an outage feeds
+   * the breaker (and starts an outage if it opens), a data error counts as an answer from Redis (counted
+   * and logged at most once a minute per kind), an interrupt gives the permission back and sets the
+   * current thread's interrupt flag again. Call it on the thread that made the call.
+   *
+   * @return the kind {@code error} was classified as
+   * @throws NullPointerException if {@code error} is null
+   */
+  public RedisErrorKind onFailure(long startNanos, Throwable error) {
+    return record(startNanos, error, true);
+  }
+
+  private RedisErrorKind record(long startNanos, Throwable error, boolean onCallerThread) {
+    RedisErrorKind kind = RedisErrorKind.classify(error);
+    if (kind == RedisErrorKind.INTERRUPTED) {
+      breaker.releasePermission();
+      if (onCallerThread) {
+        Thread.currentThread().interrupt();
+      }
+      return kind;
+    }
+    count(kind);
+    if (!kind.isOutage()) {
+      onSuccess(startNanos); // Redis answered: this key, value or script is the problem, not Redis
+      warnAtMostOnceAMinute(kind, error);
+      return kind;
+    }
     breaker.onError(ticker.read() - startNanos, error);
-    increment(errors);
     // An outage starts when the breaker stops trusting Redis; a sporadic failure is served by the
     // fallback and counted in ballast.redis.errors, but it is no outage.
     if (!down.get() && breaker.state() != CircuitBreaker.State.CLOSED && down.compareAndSet(false, true)) {
       downSince.set(ticker.read());
       increment(outages);
-      log.warn("Redis is unavailable for {}: {}; serving fallbacks until it answers again", component,
-          String.valueOf(error));
+      if (kind == RedisErrorKind.AUTHENTICATION) {
+        log.warn("Redis authentication failed for {}: {}; serving fallbacks until the credentials work", component,
+            String.valueOf(error));
+      } else {
+        log.warn("Redis is unavailable for {}: {}; serving fallbacks until it answers again", component,
+            String.valueOf(error));
+      }
     }
+    return kind;
+  }
+
+  private void warnAtMostOnceAMinute(RedisErrorKind kind, Throwable error) {
+    int i = kind.ordinal();
+    sinceLastWarn.incrementAndGet(i);
+    long now = ticker.read();
+    long next = nextWarnAt.get(i);
+    if (now - next < 0 || !nextWarnAt.compareAndSet(i, next, now + WARN_EVERY_NANOS)) {
+      return;
+    }
+    log.warn("Redis refused a call of {} ({}): {}; that call failed alone, Redis stays in use for the others "
+        + "({} of this kind since the last line, which is logged at most once a minute)", component, kind.tag(),
+        String.valueOf(error), sinceLastWarn.getAndSet(i, 0));
+  }
+
+  private void count(RedisErrorKind kind) {
+    if (registry == null) {
+      return;
+    }
+    Counter counter = errors.get(kind.ordinal());
+    if (counter == null) {
+      // Registered at the first error of the kind, so a component shows only the kinds it has seen.
+      counter = Counter.builder("ballast.redis.errors").description("Redis calls that failed, by kind")
+          .tag("component", component).tag("kind", kind.tag()).register(registry);
+      errors.set(kind.ordinal(), counter); // a race registers the same meter twice: Micrometer returns one
+    }
+    counter.increment();
   }
 
   /** Counts a call that was served by the fallback (for callers using {@link #tryAcquire}). */
   public void onFallback() {
     fallbacksThisOutage.incrementAndGet();
     increment(fallbacks);
-  }
-
-  private <T> T fallBack(Supplier<T> fallback) {
-    onFallback();
-    return fallback.get();
   }
 
   /**
