@@ -82,7 +82,9 @@ final class Fill<K, V> {
             meters.fillsRejected.increment();
             yield value;
           }
-          case DOWN -> storeL1(call, value, softMs, hardMs);
+          // Redis could not be asked or refused the write: this instance keeps the value in L1 (as without
+          // Redis); the lease expires by itself.
+          case DOWN, REFUSED -> storeL1(call, value, softMs, hardMs);
         });
   }
 

@@ -1,6 +1,8 @@
 package dev.ballast.cache.internal;
 
 import dev.ballast.core.internal.SharedScheduler;
+import dev.ballast.redis.RedisErrorKind;
+import dev.ballast.redis.RedisReply;
 import dev.ballast.redis.RedisScript;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisCommandTimeoutException;
@@ -77,7 +79,10 @@ final class RedisReads<V> {
 
   /** The entry under {@code valueKey}. */
   CompletableFuture<L2Read<V>> get(byte[] valueKey) {
-    return guarded(() -> tier.commands().get(valueKey), bytes -> L2Read.of(bytes, reader), L2Read.Down::new);
+    // A value key holding another type (WRONGTYPE): a bad entry of this key only, which the lease and the
+    // fill replace.
+    return guarded(() -> tier.commands().get(valueKey), bytes -> L2Read.of(bytes, reader), L2Read.Down::new,
+        () -> new L2Read.Unreadable<>(-1));
   }
 
   /** The entries under {@code valueKeys}, in order; all {@code Down} if Redis could not be asked. */
@@ -125,14 +130,17 @@ final class RedisReads<V> {
     /** Not written: the lease was no longer ours (a write or invalidation came meanwhile). */
     REJECTED,
     /** Redis could not be asked. */
-    DOWN
+    DOWN,
+    /** Redis refused this write (an error about its data, {@code OOM} under {@code maxmemory}). */
+    REFUSED
   }
 
   /** A fill: writes the entry only while {@code token} is still the key's lease ({@code write.lua}). */
   CompletableFuture<FillReply> fill(byte[] valueKey, byte[] leaseKey, byte[] token, long softMs, long hardMs,
       long loadMs, boolean absent, byte[] payload) {
     return guarded(() -> tier.writeAsync(valueKey, leaseKey, token, softMs, hardMs, loadMs, absent, payload),
-        reply -> tier.writeReply(reply) ? FillReply.WRITTEN : FillReply.REJECTED, () -> FillReply.DOWN);
+        reply -> tier.writeReply(reply) ? FillReply.WRITTEN : FillReply.REJECTED, () -> FillReply.DOWN,
+        () -> FillReply.REFUSED);
   }
 
   /**
@@ -144,18 +152,36 @@ final class RedisReads<V> {
         new byte[][] {leaseKey}, token), Function.identity(), () -> 0L);
   }
 
+  /**
+   * One call through the guard, typed: {@code read} of the reply; {@code down} when Redis could not be
+   * asked or did not answer (an outage, counted as unavailable), {@code refused} when it answered with an
+   * error about this call's data ({@code WRONGTYPE}, a script error: the classification is
+   * {@link dev.ballast.redis.RedisErrorKind}'s, and the guard counts and logs it).
+   */
   private <R, T> CompletableFuture<T> guarded(Supplier<? extends CompletionStage<R>> call, Function<R, T> read,
-      Supplier<T> down) {
+      Supplier<T> down, Supplier<T> refused) {
     CompletableFuture<T> result = new CompletableFuture<>();
-    tier.guard().callAsync(() -> timed(call.get()).thenApply(read), () -> null).whenComplete((value, error) -> {
-      if (error != null || value == null) {
-        meters.l2Unavailable.increment();
-        result.complete(down.get());
-      } else {
-        result.complete(value);
+    tier.guard().<R>attemptAsync(() -> timed(call.get())).whenComplete((reply, error) -> {
+      try {
+        if (reply instanceof RedisReply.Ok<R> ok) {
+          result.complete(read.apply(ok.value()));
+        } else if (reply instanceof RedisReply.Failed<R> failed && !failed.kind().isOutage()
+            && failed.kind() != RedisErrorKind.INTERRUPTED) {
+          result.complete(refused.get());
+        } else {
+          meters.l2Unavailable.increment();
+          result.complete(down.get());
+        }
+      } catch (Throwable e) {
+        result.completeExceptionally(e);
       }
     });
     return result;
+  }
+
+  private <R, T> CompletableFuture<T> guarded(Supplier<? extends CompletionStage<R>> call, Function<R, T> read,
+      Supplier<T> down) {
+    return guarded(call, read, down, down);
   }
 
   /** {@code stage}, failed with a Redis timeout after {@code redisTimeout} by a timer (no thread waits). */

@@ -9,8 +9,10 @@
 -- Returns {1, now, value} | {2, now} lease taken | {3, now, lease pttl} lease held by another
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local v = redis.call('GET', KEYS[1])
-if v then
+-- pcall: a value key of another type (WRONGTYPE) is a bad entry of this key, read as none, so the lease
+-- is taken and the fill (SET) replaces it.
+local ok, v = pcall(redis.call, 'GET', KEYS[1])
+if ok and v then
   local written, soft = string.match(v, '^BC1:(%d+):(%d+):')
   if soft and tonumber(soft) > now then
     if ARGV[3] == '1' then
