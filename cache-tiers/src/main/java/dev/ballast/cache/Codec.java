@@ -9,7 +9,10 @@ import java.nio.charset.StandardCharsets;
  * JSON through Jackson with {@link JsonCodec} (Jackson is an optional dependency).
  *
  * <p>A key codec must round-trip: {@code decode(encode(k)).equals(k)}, because invalidation messages carry
- * encoded keys that other instances decode to evict their L1 entry.
+ * encoded keys that other instances decode to evict their L1 entry. So it is injective: two different keys
+ * never encode to the same bytes (else they would share one Redis entry, and one caller could read or
+ * overwrite another's value). A key it cannot encode without loss must be refused with an
+ * {@link IllegalArgumentException}, never approximated.
  *
  * @param <T> the type encoded
  */
@@ -38,7 +41,12 @@ public interface Codec<T> {
     return BuiltInCodecs.BYTES;
   }
 
-  /** Strings as UTF-8; malformed bytes fail to decode rather than turning into replacement characters. */
+  /**
+   * Strings as UTF-8, losslessly both ways: a string holding a lone surrogate (half of a UTF-16 pair, such
+   * as {@code "user:\uD800"}) fails to encode with an {@link IllegalArgumentException} naming its index,
+   * instead of becoming {@code ?} and sharing {@code "user:?"}'s bytes; malformed bytes fail to decode
+   * rather than turning into replacement characters. Injective, so fit for keys.
+   */
   static Codec<String> utf8() {
     return BuiltInCodecs.UTF8;
   }
@@ -67,7 +75,32 @@ final class BuiltInCodecs {
   static final Codec<String> UTF8 = new Codec<>() {
     @Override
     public byte[] encode(String value) {
-      return value.getBytes(StandardCharsets.UTF_8);
+      byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+      // Java writes '?' for a lone surrogate: only a string whose bytes hold a '?' needs the closer look.
+      for (byte b : bytes) {
+        if (b == '?') {
+          String lone = loneSurrogate(value);
+          if (lone != null) {
+            throw new IllegalArgumentException("Codec.utf8(): " + lone);
+          }
+          break;
+        }
+      }
+      return bytes;
+    }
+
+    /** Where the first unpaired surrogate is, or null when every surrogate is paired. */
+    private String loneSurrogate(String value) {
+      for (int i = 0; i < value.length(); i++) {
+        char c = value.charAt(i);
+        if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+          i++;
+        } else if (Character.isSurrogate(c)) {
+          return String.format("the string has a lone surrogate U+%04X at index %d (of %d chars), which UTF-8"
+              + " cannot encode; it would become '?' and share another string's bytes", (int) c, i, value.length());
+        }
+      }
+      return null;
     }
 
     @Override

@@ -122,23 +122,34 @@ public interface TieredCache<K, V> extends AutoCloseable {
 
   /**
    * Writes {@code value} to Redis and L1, and tells the other instances to evict {@code key}. A load of
-   * the key already under way, here or elsewhere, will not overwrite it.
+   * the key already under way, here or elsewhere, will not overwrite it. A Redis failure is not thrown:
+   * when Redis does not apply the write, this instance evicts the key instead of storing the value, and
+   * the key is deleted in Redis at once ({@link WriteResult#INVALIDATED}) or, if Redis did not answer,
+   * as soon as it does ({@link WriteResult#DEFERRED}), before this instance reads Redis again.
    *
+   * @return what Redis did: {@link WriteResult#APPLIED} when it holds {@code value}
    * @throws NullPointerException if {@code key} or {@code value} is null
    * @throws IllegalArgumentException if the encoded value exceeds {@code maxEncodedSize}
    */
-  void put(K key, V value);
+  WriteResult put(K key, V value);
 
   /**
    * Deletes {@code key} from Redis and L1 and tells the other instances to evict it. A load of the key
-   * already under way will not store its (now possibly older) value.
+   * already under way will not store its (now possibly older) value. A delete Redis did not take is kept
+   * and replayed when it answers ({@link WriteResult#DEFERRED}), before this instance reads Redis again.
    *
+   * @return {@link WriteResult#APPLIED}, or {@link WriteResult#DEFERRED} if Redis did not answer
    * @throws NullPointerException if {@code key} is null
    */
-  void invalidate(K key);
+  WriteResult invalidate(K key);
 
-  /** Deletes every entry of this cache from Redis (a {@code SCAN}, so O(keys)) and every instance's L1. */
-  void invalidateAll();
+  /**
+   * Deletes every entry of this cache from Redis (a {@code SCAN}, so O(keys)) and every instance's L1;
+   * kept and replayed like {@link #invalidate} when Redis does not answer.
+   *
+   * @return {@link WriteResult#APPLIED}, or {@link WriteResult#DEFERRED} if Redis did not answer
+   */
+  WriteResult invalidateAll();
 
   /** This cache's name. */
   String name();

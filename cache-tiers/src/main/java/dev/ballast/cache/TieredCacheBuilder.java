@@ -17,7 +17,8 @@ import java.util.function.Function;
 /**
  * Builds a {@link TieredCache}. Defaults: 10,000 entries and 100 ms in L1, 15 minutes in Redis, 10 % TTL
  * jitter, no stale serving, no negative caching, 1 MiB values, 5 s leases, 2 s longest lease wait, 250 ms
- * per Redis call, invalidation on with no batching, L1 capped at 1 s while the subscription is down.
+ * per Redis call, invalidation on with no batching, L1 capped at 1 s while the subscription is down or
+ * Redis does not answer.
  * Without {@link #redis} the cache is L1 only. Each option may be set once
  * ({@link IllegalStateException} otherwise). Not thread-safe.
  *
@@ -47,6 +48,7 @@ public final class TieredCacheBuilder<K, V> {
   private boolean invalidation = true;
   private Duration invalidationBatchWindow = Duration.ZERO;
   private Duration l1TtlWhileDisconnected = Duration.ofSeconds(1);
+  private boolean keepL1DuringOutage;
   private BooleanSupplier spareOrigin = () -> false;
   private Function<? super K, ? extends V> sparedFallback;
   private MeterRegistry meterRegistry;
@@ -181,10 +183,25 @@ public final class TieredCacheBuilder<K, V> {
     return this;
   }
 
-  /** Cap on an L1 entry's life while the invalidation subscription is down. */
+  /**
+   * Cap on an L1 entry's life while the invalidation subscription is down or Redis does not answer
+   * (default 1 s): how long another instance's write may stay invisible here in those states.
+   */
   public TieredCacheBuilder<K, V> l1TtlWhileDisconnected(Duration bound) {
     options.claim("l1TtlWhileDisconnected");
     this.l1TtlWhileDisconnected = bound;
+    return this;
+  }
+
+  /**
+   * Availability over freshness (default false): while Redis cannot be asked, an L1 entry is served up
+   * to its soft expiry ({@code ttl}) instead of being loaded from the origin again once
+   * {@code l1TtlWhileDisconnected} has passed. Another instance's write during the outage then stays
+   * invisible here for up to {@code ttl}.
+   */
+  public TieredCacheBuilder<K, V> keepL1DuringOutage(boolean keep) {
+    options.claim("keepL1DuringOutage");
+    this.keepL1DuringOutage = keep;
     return this;
   }
 
@@ -244,7 +261,7 @@ public final class TieredCacheBuilder<K, V> {
     return new TieredCacheConfig(name, keyPrefix != null ? keyPrefix : "ballast:cache:" + name + ":",
         l1MaximumSize, l1Ttl, ttl, staleTtl, staleWhileRevalidate, ttlJitter, earlyRefreshBeta, negativeTtl,
         maxEncodedSize, leaseTtl, maxLeaseWait, redisTimeout, invalidation, invalidationBatchWindow,
-        l1TtlWhileDisconnected);
+        l1TtlWhileDisconnected, keepL1DuringOutage);
   }
 
   /**

@@ -26,7 +26,10 @@ import java.time.Duration;
  * @param redisTimeout longest a single Redis call is waited for
  * @param invalidation whether writes are broadcast to the other instances' L1
  * @param invalidationBatchWindow how long invalidations are gathered into one message; zero sends each
- * @param l1TtlWhileDisconnected cap on {@code l1Ttl} while the invalidation subscription is down
+ * @param l1TtlWhileDisconnected cap on {@code l1Ttl} while the invalidation subscription is down or Redis
+ *     does not answer: the bound on L1 staleness in those states
+ * @param keepL1DuringOutage while Redis cannot be asked, serve an L1 entry up to its soft expiry
+ *     (availability over freshness) instead of loading it again after {@code l1TtlWhileDisconnected}
  */
 public record TieredCacheConfig(
     String name,
@@ -45,7 +48,8 @@ public record TieredCacheConfig(
     Duration redisTimeout,
     boolean invalidation,
     Duration invalidationBatchWindow,
-    Duration l1TtlWhileDisconnected) {
+    Duration l1TtlWhileDisconnected,
+    boolean keepL1DuringOutage) {
 
   /**
    * Validates every field.
@@ -56,6 +60,9 @@ public record TieredCacheConfig(
   public TieredCacheConfig {
     Check.notBlank(name, "TieredCache.name");
     Check.notBlank(keyPrefix, "TieredCache.keyPrefix");
+    if (keyPrefix.indexOf('{') >= 0 || keyPrefix.indexOf('}') >= 0) { // KeySpace adds one hash tag per key
+      throw new IllegalArgumentException("TieredCache.keyPrefix must not contain '{' or '}', was '" + keyPrefix + "'");
+    }
     Check.atLeast(l1MaximumSize, 0, "TieredCache.l1MaximumSize");
     Check.positive(l1Ttl, "TieredCache.l1Ttl");
     Check.positive(ttl, "TieredCache.ttl");

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ballast.testsupport.RedisExtension;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,8 +22,15 @@ class FleetSyncTest extends FleetTestSupport {
 
 
   private Switchboard board(String instance, Trigger... triggers) {
+    return board(instance, null, triggers);
+  }
+
+  private Switchboard board(String instance, MeterRegistry registry, Trigger... triggers) {
     SwitchboardBuilder b = Switchboard.builder().name(name).features("reviews", "wishlist").redis(client)
         .instanceId(instance).manualSchedule();
+    if (registry != null) {
+      b.meterRegistry(registry);
+    }
     for (Trigger t : triggers) {
       b.trigger(t);
     }
@@ -112,6 +121,52 @@ class FleetSyncTest extends FleetTestSupport {
     Switchboard a = board("a");
     assertThat(a.isReadOnly()).isFalse();
     assertThat(a.isServeCached()).isTrue();
+  }
+
+  @Test
+  void aGarbageVersionIsRepairedAndFleetWritesGoOn() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    Switchboard a = board("a", registry);
+    Switchboard b = board("b");
+    a.set(SwitchName.SERVE_CACHED, true, "alice", "before");
+    await().atMost(DEADLINE).until(b::isServeCached);
+
+    redis.hset(hashKey(), "_version", "garbage");
+    a.set(SwitchName.READ_ONLY, true, "alice", "after the version was spoiled");
+    b.set(SwitchName.feature("reviews"), false, "bob", "and from another instance");
+
+    await().atMost(DEADLINE).until(() -> b.isReadOnly() && !a.isFeatureEnabled("reviews") && a.isServeCached());
+    assertThat(redis.hget(hashKey(), "_version")).matches("[0-9]+");
+    assertThat(redis.hget(hashKey(), "switch:read-only")).endsWith("|alice|after the version was spoiled|read-only=1");
+    Switchboard fresh = board("fresh"); // the state in Redis is whole
+    assertThat(fresh.isReadOnly()).isTrue();
+    assertThat(fresh.isFeatureEnabled("reviews")).isFalse();
+    assertThat(fresh.isServeCached()).isTrue();
+    // a switchboard that reads the garbage counts it and repairs it
+    redis.hset(hashKey(), "_version", "garbage again");
+    a.refresh();
+    assertThat(registry.get("ballast.degradation.corrupt").counter().count()).isGreaterThanOrEqualTo(1);
+    await().atMost(DEADLINE).until(() -> redis.hget(hashKey(), "_version").matches("[0-9]+"));
+    assertThat(registry.find("ballast.redis.errors").counters().stream().mapToDouble(c -> c.count()).sum())
+        .isZero(); // bad data is no Redis outage
+  }
+
+  @Test
+  void aCorruptEntryIsSkippedCountedAndRemovedFromRedisWhileTheRestApplies() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    Switchboard a = board("a", registry);
+    Switchboard b = board("b");
+    a.set(SwitchName.SERVE_CACHED, true, "alice", "fine");
+    await().atMost(DEADLINE).until(b::isServeCached);
+    redis.hset(hashKey(), "switch:read-only", "not an entry");
+    a.refresh();
+    assertThat(a.isReadOnly()).isFalse();
+    assertThat(a.isServeCached()).isTrue();
+    assertThat(registry.get("ballast.degradation.corrupt").counter().count()).isGreaterThanOrEqualTo(1);
+    await().atMost(DEADLINE).until(() -> !redis.hexists(hashKey(), "switch:read-only"));
+    // and the fleet writes that field again as usual
+    b.set(SwitchName.READ_ONLY, true, "bob", "after the repair");
+    await().atMost(DEADLINE).until(a::isReadOnly);
   }
 
   @Test
@@ -221,7 +276,7 @@ class FleetSyncTest extends FleetTestSupport {
     long version = redis.hincrby(hashKey(), "_version", 1);
     String wishlistOff = "1700000000000|ops|heard|feature:wishlist=0";
     redis.hset(hashKey(), "switch:feature:wishlist", wishlistOff);
-    redis.publish(hashKey() + ":changes", epoch + "|" + version + "|set|switch:feature:wishlist|" + wishlistOff);
+    redis.publish(hashKey() + ":changes", epoch + "|" + version + "|set|switch:feature:wishlist||" + wishlistOff);
 
     await().atMost(DEADLINE).until(() -> !b.isFeatureEnabled("wishlist") && b.isReadOnly());
     assertThat(b.readOnly().why()).isEqualTo("missed");

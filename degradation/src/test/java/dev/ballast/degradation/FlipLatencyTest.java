@@ -95,8 +95,9 @@ class FlipLatencyTest {
       long[] trips = new long[FLIPS];
       for (int i = 0; i < WARMUP + FLIPS; i++) {
         long start = System.nanoTime();
-        redis.evalsha(sha, io.lettuce.core.ScriptOutputType.MULTI, new String[] {"latency-raw-script"}, "latency-raw",
-            "set", "switch:serve-cached", "bench|flip|serve-cached=" + (i % 2));
+        redis.evalsha(sha, io.lettuce.core.ScriptOutputType.MULTI,
+            new String[] {"latency-raw-script", "latency-raw-script:leases", "latency-raw-script:clocks"}, "latency-raw",
+            "set", "switch:serve-cached", "bench|flip|serve-cached=" + (i % 2), "0", String.format("%019d@bench", i + 1));
         if (i >= WARMUP) {
           trips[i - WARMUP] = System.nanoTime() - start;
         }

@@ -1,18 +1,30 @@
 package dev.ballast.examples;
 
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
  * Everything the demo prints: the introduction, a progress line a second, the flips as they happen, a
  * table per run, the summary comparing the runs, and the plain verdict on the SLO. The only class besides
- * {@link Demo} that writes to the console (printing is this example application's job).
+ * {@link Demo} that writes to the console (printing is this example application's job). Every line fits
+ * in {@link #WIDTH} characters: longer text is wrapped at spaces, its continuation indented.
+ *
+ * <p>One convention for every figure: a request counts in the second (and phase) in which it was
+ * scheduled, with its latency from that moment, wherever it is shown (progress lines, tables, report).
  */
 final class ConsoleReport {
 
-  private static final String ROW = "  %-17s %6s %7s %7s %7s %7s %8s %8s %6s %8s %7s %7s  %s";
+  /** The widest line printed (a path or a word longer than this is never cut). */
+  static final int WIDTH = 110;
+
+  private static final String ROW = "  %-15s %5s %7s %7s %7s %7s %8s %8s %5s %8s %5s";
+  private static final String PROGRESS = "  %3d s  %-15s %5d req  p95 %6s ms  errors %5.1f %%  db %4d/s  jobs %3d"
+      + "  writes %3d%s";
 
   private final PrintStream out;
 
@@ -20,71 +32,91 @@ final class ConsoleReport {
     this.out = out;
   }
 
-  void intro(DemoSettings settings, Scenario scenario, String redis, String operatorPage) {
-    out.println("Ballast demo: a storefront (two instances) through a " + settings.spikeFactor()
+  void intro(DemoSettings settings, Scenario scenario, String redis, URI operatorPage, String operatorToken) {
+    line("Ballast demo: a storefront (two instances) through a " + settings.spikeFactor()
         + "x spike and a database outage, without and with Ballast");
-    out.println("  Redis: " + redis);
-    out.println("  operator page: " + operatorPage + "  (switches; Prometheus scrape at /metrics)");
+    line("  Redis: " + redis);
+    line("  operator page: " + operatorPage + "  token " + operatorToken + "  (switches; /metrics)");
     StringBuilder phases = new StringBuilder();
     for (Phase phase : scenario.phases()) {
       phases.append(phases.length() == 0 ? "" : " | ").append(phase.name()).append(' ')
           .append(phase.requestsPerSecond()).append(" req/s ").append(phase.duration().toSeconds()).append(" s");
     }
-    out.println("  phases: " + phases + "; " + scenario.warmUp().duration().toSeconds() + " s warm-up first");
-    out.println("  SLO: p95 < 300 ms and errors < 0.5 %; a response after " + settings.deadline().toMillis()
-        + " ms counts as an error; latency from each request's scheduled start (open loop)");
+    line("  phases: " + phases + "; " + scenario.warmUp().duration().toSeconds() + " s warm-up first");
+    line("  SLO: p95 < 300 ms and errors < 0.5 %; a response after " + settings.deadline().toMillis()
+        + " ms counts as an error");
+    line("  Every figure counts a request in the second it was scheduled in, its latency from then (open "
+        + "loop), in the progress lines as in the tables and the report. A progress line: that second's "
+        + "requests, their p95 and errors (printed once they have finished), database calls during it, "
+        + "confirmation jobs and deferred writes waiting at its end.");
   }
 
   void runStarts(String label) {
     out.println();
-    out.println("== " + label + " ==");
+    line("== " + label + " ==");
   }
 
-  void progress(int second, Phase phase, LiveWindow.Interval live, Timeline.Sample sample, String switchboard) {
-    out.println(String.format(Locale.ROOT, "  %3d s  %-16s offered %4d/s  done %4d/s  p95 %5.0f ms  errors %5.1f %%  "
-        + "db %4d/s  jobs waiting %3d  deferred writes waiting %3d  switchboard: %s", second, phase.name(),
-        phase.requestsPerSecond(), live.completed(), live.p95Millis(), 100 * live.errorRatio(), sample.databaseCalls(),
-        sample.jobsWaiting(), sample.writesWaiting(), switchboard));
+  /**
+   * The progress line of one second.
+   *
+   * @param second 1 for the first
+   * @param requests the requests scheduled in that second
+   * @param unfinished how many of them had not finished when the line was printed (over the deadline)
+   */
+  void progress(int second, Phase phase, Slice requests, long unfinished, Timeline.Sample sample) {
+    line(String.format(Locale.ROOT, PROGRESS, second, phase.name(), requests.requests() + unfinished,
+        ms(requests.percentileMillis(95)), 100 * requests.errorRatio(), sample.databaseCalls(), sample.jobsWaiting(),
+        sample.writesWaiting(), unfinished == 0 ? "" : "  (" + unfinished + " unfinished)"));
+  }
+
+  /** The switchboard's state, when it differs from the last one printed. */
+  void switchboard(String state) {
+    line("  switchboard: " + state);
   }
 
   void flip(FlipLog.Flip flip) {
-    out.println(String.format(Locale.ROOT, "  >> %5.1f s  %s by %s: %s", flip.atSeconds(), flip.label(), flip.who(),
+    line(String.format(Locale.ROOT, "  >> %5.1f s  %s by %s: %s", flip.atSeconds(), flip.label(), flip.who(),
         flip.why()));
   }
 
   void settling(String switchboard) {
-    out.println("  after the warm-up the switchboard is degraded (" + switchboard + "): a cold start's first "
+    line("  after the warm-up the switchboard is degraded (" + switchboard + "): a cold start's first "
         + "requests were slow; more warm-up until it steps back");
   }
 
   void draining(JobStats jobs, JobStats writes) {
-    out.println("  draining the job queues: " + jobs.waiting() + " confirmations and " + writes.waiting()
+    line("  draining the job queues: " + jobs.waiting() + " confirmations and " + writes.waiting()
         + " deferred writes waiting");
   }
 
   void runTable(RunResult run) {
     out.println();
-    out.println(run.label() + ":");
-    out.println(String.format(Locale.ROOT, ROW, "phase", "req", "p50 ms", "p95 ms", "p99 ms", "errors", "degraded",
-        "db calls", "cache", "deferred", "jobs", "oldest", "switchboard at the end"));
+    line(run.label() + ":");
+    line(String.format(Locale.ROOT, ROW, "phase", "req", "p50 ms", "p95 ms", "p99 ms", "errors", "degraded",
+        "db calls", "cache", "deferred", "jobs"));
     for (PhaseResult p : run.phases()) {
-      out.println(String.format(Locale.ROOT, ROW, p.name(), p.requests(), ms(p.p50Millis()), ms(p.p95Millis()),
+      line(String.format(Locale.ROOT, ROW, p.name(), p.requests(), ms(p.p50Millis()), ms(p.p95Millis()),
           ms(p.p99Millis()), percent(p.errorRatio()), percent(p.degradedRatio()), p.databaseCalls(),
-          percent0(p.cacheHitRatio()), p.writesDeferred(), p.jobsWaiting(), p.oldestJobMillis() + "ms",
-          p.switchboard()));
+          percent0(p.cacheHitRatio()), p.writesDeferred(), p.jobsWaiting()));
+    }
+    for (PhaseResult p : run.phases()) {
+      if (!p.switchboard().equals("-") || p.oldestJobMillis() > 0) {
+        line("    at the end of " + p.name() + ": switchboard " + p.switchboard()
+            + (p.oldestJobMillis() > 0 ? "; oldest job waiting " + p.oldestJobMillis() + " ms" : ""));
+      }
     }
     for (PhaseResult p : run.phases()) {
       if (!p.errorCauses().isEmpty()) {
-        out.println("    errors in " + p.name() + ": " + causes(p.errorCauses()));
+        line("    errors in " + p.name() + ": " + causes(p.errorCauses()));
       }
     }
     JobStats jobs = run.jobs();
-    out.println("    jobs: " + jobs.enqueued() + " enqueued, " + jobs.processed() + " processed, " + jobs.dead()
+    line("    jobs: " + jobs.enqueued() + " enqueued, " + jobs.processed() + " processed, " + jobs.dead()
         + " dead, " + jobs.waiting() + " waiting, " + jobs.failedAttempts() + " failed attempts"
         + (jobs.noneLost() ? ": none lost" : ": NOT ALL ACCOUNTED FOR"));
     if (run.withBallast()) {
       JobStats writes = run.deferredWrites();
-      out.println("    deferred writes: " + writes.enqueued() + " deferred, " + writes.processed() + " applied, "
+      line("    deferred writes: " + writes.enqueued() + " deferred, " + writes.processed() + " applied, "
           + writes.dead() + " dead, " + writes.waiting() + " waiting, " + writes.failedAttempts() + " failed attempts"
           + (writes.noneLost() ? ": none lost" : ": NOT ALL ACCOUNTED FOR"));
     }
@@ -92,36 +124,35 @@ final class ConsoleReport {
 
   /** The last line: how long it all took, and that nothing is left running. */
   void done(double seconds) {
-    out.println(String.format(Locale.ROOT, "Done in %.0f s; Redis, the operator page and every worker stopped.",
-        seconds));
+    line(String.format(Locale.ROOT, "Done in %.0f s; Redis, the operator page and every worker stopped.", seconds));
   }
 
   void summary(RunResult without, RunResult with, Path report) {
     out.println();
-    out.println("Summary (without Ballast -> with Ballast):");
+    line("Summary (without Ballast -> with Ballast):");
     String row = "  %-17s %17s %19s %17s %13s";
-    out.println(String.format(Locale.ROOT, row, "phase", "p95 ms", "errors", "db calls", "cache hits"));
+    line(String.format(Locale.ROOT, row, "phase", "p95 ms", "errors", "db calls", "cache hits"));
     for (int i = 0; i < with.phases().size(); i++) {
       PhaseResult a = without.phases().get(i);
       PhaseResult b = with.phases().get(i);
-      out.println(String.format(Locale.ROOT, row, b.name(), ms(a.p95Millis()) + " -> " + ms(b.p95Millis()),
+      line(String.format(Locale.ROOT, row, b.name(), ms(a.p95Millis()) + " -> " + ms(b.p95Millis()),
           percent(a.errorRatio()) + " -> " + percent(b.errorRatio()),
           a.databaseCalls() + " -> " + b.databaseCalls(),
           percent0(a.cacheHitRatio()) + " -> " + percent0(b.cacheHitRatio())));
     }
-    out.println(String.format(Locale.ROOT, row, "all phases", "", "", without.databaseCalls() + " -> "
+    line(String.format(Locale.ROOT, row, "all phases", "", "", without.databaseCalls() + " -> "
         + with.databaseCalls(), ""));
     out.println();
-    out.println("SLO with Ballast (p95 < 300 ms and errors < 0.5 %):");
+    line("SLO with Ballast (p95 < 300 ms and errors < 0.5 %):");
     for (PhaseResult p : with.phases()) {
-      out.println("  " + SloVerdict.of(p));
+      line("  " + SloVerdict.of(p));
     }
-    out.println("Jobs (order confirmations): without Ballast " + jobs(without.jobs()) + "; with Ballast "
+    line("Jobs (order confirmations): without Ballast " + jobs(without.jobs()) + "; with Ballast "
         + jobs(with.jobs()));
-    out.println("Writes refused in read-only mode and deferred to the job queue (cart lines, orders; with Ballast): "
+    line("Writes refused in read-only mode and deferred to the job queue (with Ballast): "
         + deferredWrites(with.deferredWrites()));
     out.println();
-    out.println("Report: " + report.toAbsolutePath());
+    line("Report: " + report.toAbsolutePath());
   }
 
   private static String jobs(JobStats jobs) {
@@ -139,6 +170,37 @@ final class ConsoleReport {
     causes.entrySet().stream().limit(4).forEach(e -> text.append(text.length() == 0 ? "" : "; ")
         .append(e.getValue()).append(" x ").append(e.getKey()));
     return text.toString();
+  }
+
+  /** Prints {@code text}, wrapped at spaces into lines of at most {@link #WIDTH} characters. */
+  private void line(String text) {
+    wrap(text).forEach(out::println);
+  }
+
+  /**
+   * {@code text} as lines of at most {@link #WIDTH} characters, broken at spaces; continuation lines are
+   * indented 4 more than the first. A word longer than a line (a path) gets a line of its own, uncut.
+   */
+  static List<String> wrap(String text) {
+    int lead = 0;
+    while (lead < text.length() && text.charAt(lead) == ' ') {
+      lead++;
+    }
+    String indent = " ".repeat(lead + 4);
+    List<String> lines = new ArrayList<>();
+    StringBuilder current = new StringBuilder(text.substring(0, lead));
+    boolean empty = true;
+    for (String word : text.substring(lead).split(" ", -1)) {
+      if (!empty && current.length() + 1 + word.length() > WIDTH) {
+        lines.add(current.toString().stripTrailing());
+        current = new StringBuilder(indent);
+        empty = true;
+      }
+      current.append(empty ? "" : " ").append(word);
+      empty = false;
+    }
+    lines.add(current.toString().stripTrailing());
+    return lines;
   }
 
   static String ms(double millis) {

@@ -24,9 +24,13 @@ public interface Database {
   @CircuitBreaker("database")
   void saveCartLine(String user, String sku, int quantity);
 
-  /** Changes a product's price. */
+  /**
+   * Sets a product's price as of {@code asOfMillis}, when the merchandiser asked for it, unless the price
+   * stored is newer (as {@code UPDATE ... WHERE price_as_of <= ?} would): a change deferred during an outage
+   * and applied later never undoes one made after it.
+   */
   @CircuitBreaker("database")
-  void updatePrice(String sku, long priceCents);
+  void updatePrice(String sku, long priceCents, long asOfMillis);
 
   /** Stores a paid order. */
   @CircuitBreaker("database")

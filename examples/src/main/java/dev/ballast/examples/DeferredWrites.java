@@ -18,6 +18,11 @@ interface DeferredWrites {
     public void deferOrder(String orderId, String user, long amountCents) {
       throw new IllegalStateException("no write-behind queue without Ballast");
     }
+
+    @Override
+    public void deferPriceChange(String sku, long priceCents, long asOfMillis) {
+      throw new IllegalStateException("no write-behind queue without Ballast");
+    }
   };
 
   /** Queues a cart line to be saved later; returns once it is stored. */
@@ -25,4 +30,10 @@ interface DeferredWrites {
 
   /** Queues a paid order to be saved (and its confirmation queued) later; returns once it is stored. */
   void deferOrder(String orderId, String user, long amountCents);
+
+  /**
+   * Queues a price change, asked for at {@code asOfMillis}, to be stored later (and the product evicted
+   * from the cache then); returns once it is stored.
+   */
+  void deferPriceChange(String sku, long priceCents, long asOfMillis);
 }

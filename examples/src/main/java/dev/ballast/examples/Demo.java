@@ -33,7 +33,7 @@ public final class Demo {
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     try (DemoRedis redis = DemoRedis.launch();
         OperatorServer operator = OperatorServer.start(settings.port(), current::get, metrics)) {
-      console.intro(settings, scenario, redis.description(), operator.uri().toString());
+      console.intro(settings, scenario, redis.description(), operator.uri(), operator.token());
       new StorefrontDemo(settings, redis, metrics, console, current).run(scenario);
     } finally {
       metrics.close();

@@ -93,8 +93,8 @@ final class HtmlReport {
     }
     html.append("<tr><td>all phases</td><td></td><td></td><td>").append(without.databaseCalls()).append(" &rarr; ")
         .append(with.databaseCalls()).append("</td><td></td></tr></table>");
-    html.append("<p>Writes refused in read-only mode and deferred to the job queue (cart lines, orders; with ")
-        .append("Ballast): ").append(ConsoleReport.deferredWrites(with.deferredWrites())).append(".</p>");
+    html.append("<p>Writes refused in read-only mode and deferred to the job queue (cart lines, orders, price ")
+        .append("changes; with Ballast): ").append(ConsoleReport.deferredWrites(with.deferredWrites())).append(".</p>");
   }
 
   private static void runTable(StringBuilder html, RunResult run) {
@@ -129,7 +129,7 @@ final class HtmlReport {
         .append(jobs.noneLost() ? " (none lost)" : " (not all accounted for)").append("</li>");
     if (run.withBallast()) {
       JobStats writes = run.deferredWrites();
-      html.append("<li>writes deferred in read-only mode (cart lines, orders): ").append(writes.enqueued())
+      html.append("<li>writes deferred in read-only mode (cart lines, orders, price changes): ").append(writes.enqueued())
           .append(" deferred, ").append(writes.processed()).append(" applied, ").append(writes.dead())
           .append(" dead, ").append(writes.waiting()).append(" waiting, ").append(writes.failedAttempts())
           .append(" failed attempts").append(writes.noneLost() ? " (none lost)" : " (not all accounted for)")
@@ -160,12 +160,14 @@ final class HtmlReport {
         .append("counts from each request's scheduled start, so time spent waiting for a thread behind a slow ")
         .append("service counts.</li>")
         .append("<li>A response after ").append(settings.deadline().toMillis()).append(" ms counts as an error; ")
-        .append("so does every exception reaching the client, including a price change refused in read-only mode ")
-        .append("and a product not in the cache while serve-cached spares the database. A recommendations box ")
-        .append("answered by its fallback, and a checkout accepted as pending in read-only mode, are degraded, not ")
-        .append("errors. With Ballast, cart lines and orders refused in read-only mode are deferred to the job ")
-        .append("queue <code>writes</code> and applied once the database is back: the client sees a success (a ")
-        .append("pending receipt for an order), and the run counts them (deferred = applied + dead).</li>")
+        .append("so does every exception reaching the client, including a product not in the cache while ")
+        .append("serve-cached spares the database. A recommendations box answered by its fallback, and a checkout ")
+        .append("or a price change accepted as pending in read-only mode, are degraded, not errors. With Ballast, ")
+        .append("cart lines, orders and price changes refused in read-only mode are deferred to the job queue ")
+        .append("<code>writes</code> and applied once the database is back: the client sees a success (a pending ")
+        .append("receipt for an order, a pending price change), and the run counts them (deferred = applied + ")
+        .append("dead). A deferred price change evicts its product only when applied: until then the cache serves ")
+        .append("the old price.</li>")
         .append("<li>The database has 6 connections; a query holds one for its service time (6 ms per product, ")
         .append("20 ms per recommendation query, &plusmn;30 %), callers queue for a free connection and fail after ")
         .append("500 ms. Its outage refuses every query at once.</li>")
@@ -173,7 +175,8 @@ final class HtmlReport {
         .append("Ballast each instance first reads a few products of the catalog's tail, as a readiness check ")
         .append("would, and the recorded phases start only once the switchboard is normal (a cold start's ")
         .append("first slow requests can trip the latency trigger).</li>")
-        .append("<li>Requests count in the phase (and second) in which they were scheduled. Without Ballast, ")
+        .append("<li>Requests count in the phase (and second) in which they were scheduled, in the charts, the ")
+        .append("tables and the console's progress lines alike. Without Ballast, ")
         .append("requests of the spike still waiting for a thread when the outage begins fail with it: they ")
         .append("count as the spike's errors (\"connection refused\" in the spike's causes).</li>")
         .append("<li>Cache hits: the share of product reads answered in time without a product query to the ")

@@ -76,6 +76,9 @@ final class LoadDriver implements AutoCloseable {
     Traffic.Kind kind = traffic.nextKind(ThreadLocalRandom.current());
     String orderId = orderPrefix + orders.incrementAndGet();
     inFlight.incrementAndGet();
+    if (timeline != null) {
+      timeline.scheduled(scheduled);
+    }
     clients.execute(() -> {
       try {
         call(scheduled, kind, instance, orderId, timeline, phaseIndex);
@@ -111,7 +114,7 @@ final class LoadDriver implements AutoCloseable {
       return e.getMessage();
     }
     if (e instanceof ReadOnlyModeException) {
-      // Which writes still fail in read-only mode (price changes; cart lines and orders are deferred).
+      // A write read-only mode refused and nothing deferred: none in this demo (every write has a fallback).
       return e.getClass().getSimpleName() + " (" + kind.name().toLowerCase(Locale.ROOT) + ")";
     }
     return e.getClass().getSimpleName();

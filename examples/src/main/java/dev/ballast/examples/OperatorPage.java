@@ -3,12 +3,15 @@ package dev.ballast.examples;
 import dev.ballast.degradation.Switch;
 import dev.ballast.degradation.Switchboard;
 
-/** The HTML of the operator page: the switches and their buttons; refreshes itself every 2 s. */
+/**
+ * The HTML of the operator page: the switches and their buttons; refreshes itself every 2 s. Each button
+ * is a form that posts the run's token with it ({@link OperatorGuard}).
+ */
 final class OperatorPage {
 
   private OperatorPage() {}
 
-  static String render(Switchboard board) {
+  static String render(Switchboard board, String token) {
     StringBuilder html = new StringBuilder(4096);
     html.append("<!doctype html><html><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"2\">")
         .append("<title>Ballast demo: operator page</title><style>")
@@ -30,8 +33,8 @@ final class OperatorPage {
             .append("</td><td>").append(s.origin().name().toLowerCase(java.util.Locale.ROOT)).append("</td><td>")
             .append(Html.escape(s.who())).append("</td><td>").append(Html.escape(s.why())).append("</td><td>")
             .append(s.since()).append("</td><td>")
-            .append(button(id, "on=true", "turn on")).append(button(id, "on=false", "turn off"))
-            .append(button(id, "release=true", "release")).append("</td></tr>");
+            .append(button(id, "on=true", "turn on", token)).append(button(id, "on=false", "turn off", token))
+            .append(button(id, "release=true", "release", token)).append("</td></tr>");
       }
       html.append("</table><p>Manual settings win over modes and triggers until released.</p>");
     }
@@ -39,8 +42,9 @@ final class OperatorPage {
     return html.toString();
   }
 
-  private static String button(String id, String query, String label) {
-    return "<form method=\"post\" action=\"/switches/" + Html.escape(id) + "?" + query + "\"><button>" + label
+  private static String button(String id, String query, String label, String token) {
+    return "<form method=\"post\" action=\"/switches/" + Html.escape(id) + "?" + query + "\">"
+        + "<input type=\"hidden\" name=\"token\" value=\"" + Html.escape(token) + "\"><button>" + label
         + "</button></form> ";
   }
 }

@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,16 +23,25 @@ import org.slf4j.LoggerFactory;
  * switchboard's switches (position, origin, who, why, since) with buttons; {@code POST
  * /switches/<id>?on=true|false} sets a switch by hand and {@code POST /switches/<id>?release=true} hands
  * it back to modes and triggers; {@code GET /metrics} is the Prometheus scrape of every meter.
+ *
+ * <p>{@link OperatorGuard} decides who may: a request whose {@code Host} is not this server, and a change
+ * from another origin or without the run's token (form field {@code token}), get a 403 that says why.
+ * Pages are sent with a policy that forbids framing them (no clickjacking of the buttons) and caching them
+ * (they hold the token).
  */
 final class OperatorServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(OperatorServer.class);
   private static final String OPERATOR = "operator";
+  private static final String TEXT = "text/plain; charset=utf-8";
+  /** A form's body holds one token: anything longer is not one of ours. */
+  private static final int MAX_BODY = 1024;
 
   private final HttpServer server;
   private final ExecutorService executor;
   private final Supplier<Switchboard> switchboard;
   private final PrometheusMeterRegistry metrics;
+  private final OperatorGuard guard;
 
   private OperatorServer(HttpServer server, ExecutorService executor, Supplier<Switchboard> switchboard,
       PrometheusMeterRegistry metrics) {
@@ -39,10 +49,11 @@ final class OperatorServer implements AutoCloseable {
     this.executor = executor;
     this.switchboard = switchboard;
     this.metrics = metrics;
+    this.guard = new OperatorGuard(server.getAddress().getPort(), OperatorGuard.newToken());
   }
 
   /**
-   * Starts serving on 127.0.0.1.
+   * Starts serving on 127.0.0.1, with a new token.
    *
    * @param port 0 for any free port
    * @param switchboard the switchboard to show and flip now, or null while there is none
@@ -66,31 +77,67 @@ final class OperatorServer implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
   }
 
+  /** The run's token: every change must carry it (the page's forms do; print it for scripts). */
+  String token() {
+    return guard.token();
+  }
+
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
       String path = exchange.getRequestURI().getPath();
       String method = exchange.getRequestMethod();
-      if (path.equals("/metrics") && method.equals("GET")) {
+      String wrongHost = guard.refuseHost(exchange.getRequestHeaders().getFirst("Host"));
+      if (wrongHost != null) {
+        refuse(exchange, wrongHost);
+      } else if (path.equals("/metrics") && method.equals("GET")) {
         respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
       } else if (path.equals("/") && method.equals("GET")) {
-        respond(exchange, 200, "text/html; charset=utf-8", OperatorPage.render(switchboard.get()));
+        respond(exchange, 200, "text/html; charset=utf-8", OperatorPage.render(switchboard.get(), guard.token()));
       } else if (path.startsWith("/switches/") && method.equals("POST")) {
-        flip(exchange, path.substring("/switches/".length()));
+        String refused = guard.refuseChange(exchange.getRequestHeaders().getFirst("Origin"), formToken(exchange));
+        if (refused != null) {
+          refuse(exchange, refused);
+        } else {
+          flip(exchange, path.substring("/switches/".length()));
+        }
       } else if (path.equals("/") || path.equals("/metrics") || path.startsWith("/switches/")) {
         exchange.getResponseHeaders().set("Allow", path.startsWith("/switches/") ? "POST" : "GET");
-        respond(exchange, 405, "text/plain; charset=utf-8", "method not allowed\n");
+        respond(exchange, 405, TEXT, "method not allowed\n");
       } else {
-        respond(exchange, 404, "text/plain; charset=utf-8", "not found\n");
+        respond(exchange, 404, TEXT, "not found\n");
       }
     } catch (RuntimeException e) {
       LOG.warn("operator page: {} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
     }
   }
 
+  private static void refuse(HttpExchange exchange, String why) throws IOException {
+    LOG.debug("operator page: refused {} {}: {}", exchange.getRequestMethod(), exchange.getRequestURI(), why);
+    respond(exchange, 403, TEXT, "403 refused: " + why + "\n");
+  }
+
+  /** The form field {@code token} of a urlencoded body of at most {@link #MAX_BODY} bytes; null if none. */
+  private static String formToken(HttpExchange exchange) throws IOException {
+    byte[] body = exchange.getRequestBody().readNBytes(MAX_BODY + 1);
+    if (body.length > MAX_BODY) {
+      return null;
+    }
+    for (String field : new String(body, StandardCharsets.UTF_8).split("&")) {
+      if (field.startsWith("token=")) {
+        try {
+          return URLDecoder.decode(field.substring("token=".length()), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException malformed) {
+          return null;
+        }
+      }
+    }
+    return null;
+  }
+
   private void flip(HttpExchange exchange, String id) throws IOException {
     Switchboard board = switchboard.get();
     if (board == null) {
-      respond(exchange, 409, "text/plain; charset=utf-8", "no switchboard: the run without Ballast has none\n");
+      respond(exchange, 409, TEXT, "no switchboard: the run without Ballast has none\n");
       return;
     }
     String query = exchange.getRequestURI().getQuery() == null ? "" : exchange.getRequestURI().getQuery();
@@ -101,20 +148,26 @@ final class OperatorServer implements AutoCloseable {
       } else if (query.equals("on=true") || query.equals("on=false")) {
         board.set(name, query.equals("on=true"), OPERATOR, "set on the operator page");
       } else {
-        respond(exchange, 400, "text/plain; charset=utf-8", "expected ?on=true, ?on=false or ?release=true\n");
+        respond(exchange, 400, TEXT, "expected ?on=true, ?on=false or ?release=true\n");
         return;
       }
     } catch (IllegalArgumentException e) {
-      respond(exchange, 400, "text/plain; charset=utf-8", e.getMessage() + "\n");
+      respond(exchange, 400, TEXT, e.getMessage() + "\n");
       return;
     }
     exchange.getResponseHeaders().set("Location", "/");
-    respond(exchange, 303, "text/plain; charset=utf-8", "done\n");
+    respond(exchange, 303, TEXT, "done\n");
   }
 
   private static void respond(HttpExchange exchange, int status, String type, String body) throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", type);
+    // No framing (clickjacking), no scripts, forms post only here; not cached: the page holds the token.
+    exchange.getResponseHeaders().set("Content-Security-Policy",
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'");
+    exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+    exchange.getResponseHeaders().set("Referrer-Policy", "same-origin"); // "no-referrer" would make a POST's Origin "null"
+    exchange.getResponseHeaders().set("Cache-Control", "no-store");
     exchange.sendResponseHeaders(status, bytes.length);
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(bytes);

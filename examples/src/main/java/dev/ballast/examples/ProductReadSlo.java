@@ -64,8 +64,13 @@ final class ProductReadSlo implements Storefront {
   }
 
   @Override
-  public void updatePrice(String sku, long priceCents) {
-    delegate.updatePrice(sku, priceCents);
+  public PriceChange updatePrice(String sku, long priceCents) {
+    return delegate.updatePrice(sku, priceCents);
+  }
+
+  @Override
+  public PriceChange deferPriceChange(String sku, long priceCents, ReadOnlyModeException refused) {
+    return delegate.deferPriceChange(sku, priceCents, refused);
   }
 
   @Override

@@ -7,19 +7,24 @@ import dev.ballast.queue.JobOptions;
 import dev.ballast.queue.JobQueue;
 import dev.ballast.queue.JobType;
 import dev.ballast.queue.Workers;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * Write-behind on the job queue {@code writes}: what the storefront's fallbacks do with a cart line or an
- * order that read-only mode refused. Each becomes a job in Redis, shared by the fleet, and every instance's
+ * Write-behind on the job queue {@code writes}: what the storefront's fallbacks do with a cart line, an
+ * order or a price change that read-only mode refused. Each becomes a job in Redis, shared by the fleet, and every instance's
  * workers apply it through the wrapped {@link Database}. An attempt fails at once, without a query, while
  * the switchboard is still read-only (an operator may have set it for a reason of their own: a deferred
  * write honours it like any write) or while the database breaker is not closed; the job is retried after
  * its backoff ({@code storefront.yaml} tunes the queue to outlast the outage), and the first attempt after
  * the fleet stepped back applies it.
  *
+ * <p>A price change is stored with the time it was asked for, so it never undoes a later one, and only then
+ * evicts the product from every instance's cache: until it is applied, the cache goes on serving the old
+ * price (through the outage too, when it is the only thing left to serve).
+ *
  * <p>What write-behind costs: a deferred write lands after writes made later directly (harmless for cart
- * lines, each its own row; a "set quantity" would need a version); delivery is at least once, so the
+ * lines, each its own row; a "set" needs a version, as prices carry their time); delivery is at least once, so the
  * handlers must be idempotent (a real database stores an order under its id; an {@code INSERT} of a cart
  * line would carry the job id). Payloads are tab-separated UTF-8 text, never Java serialization.
  */
@@ -41,6 +46,14 @@ final class QueuedWrites implements DeferredWrites {
       order -> new String[] {order.orderId(), order.user(), Long.toString(order.amountCents())},
       fields -> new PendingOrder(fields[0], fields[1], Long.parseLong(fields[2]))));
 
+  /** A deferred price change. */
+  record PendingPrice(String sku, long priceCents, long asOfMillis) {}
+
+  /** Payload: UTF-8 {@code sku\tpriceCents\tasOfMillis}. */
+  static final JobType<PendingPrice> PRICE_CHANGE = JobType.of("price-change", tabSeparated(3,
+      change -> new String[] {change.sku(), Long.toString(change.priceCents()), Long.toString(change.asOfMillis())},
+      fields -> new PendingPrice(fields[0], Long.parseLong(fields[1]), Long.parseLong(fields[2]))));
+
   private final JobQueue queue;
   private final Switchboard switchboard;
   private final JobLedger ledger;
@@ -51,9 +64,11 @@ final class QueuedWrites implements DeferredWrites {
    * @param switchboard whose read-only mode holds the jobs back
    * @param database the wrapped database (through its breaker)
    * @param confirmations where a stored order's confirmation e-mail goes
+   * @param productChanged evicts a product whose price was stored from every instance's cache (may throw:
+   *     the job is then retried, and storing the price again is harmless)
    */
   QueuedWrites(JobQueue queue, int workers, Switchboard switchboard, Database database, OrderJobs confirmations,
-      JobLedger ledger) {
+      Consumer<String> productChanged, JobLedger ledger) {
     this.queue = queue;
     this.switchboard = switchboard;
     this.ledger = ledger;
@@ -63,6 +78,11 @@ final class QueuedWrites implements DeferredWrites {
       PendingOrder order = job.payload();
       database.saveOrder(order.orderId(), order.user(), order.amountCents());
       confirmations.enqueue(order.orderId()); // idempotent by order id, should this attempt run twice
+    }));
+    queue.register(PRICE_CHANGE, Workers.of(workers), job -> apply(job, () -> {
+      PendingPrice change = job.payload();
+      database.updatePrice(change.sku(), change.priceCents(), change.asOfMillis());
+      productChanged.accept(change.sku()); // as @CacheEvict does after a direct change
     }));
   }
 
@@ -76,6 +96,11 @@ final class QueuedWrites implements DeferredWrites {
     // A client that retries its checkout gets the same job back (the ledger counts it once).
     ledger.deferred(queue.enqueue(PLACE_ORDER, new PendingOrder(orderId, user, amountCents),
         JobOptions.builder().idempotencyKey(orderId).build()));
+  }
+
+  @Override
+  public void deferPriceChange(String sku, long priceCents, long asOfMillis) {
+    ledger.deferred(queue.enqueue(PRICE_CHANGE, new PendingPrice(sku, priceCents, asOfMillis)));
   }
 
   private void apply(Job<?> job, Runnable write) {

@@ -9,7 +9,7 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Runs the scenario against one deployment: warm-up, then each phase in turn (starting or ending the
  * database outage at its boundary), a sample of the service's state at every second (and a progress
- * line), then waits for the last requests and for the job queues to drain (confirmations and deferred
+ * line for the requests scheduled in it), then waits for the last requests and for the job queues to drain (confirmations and deferred
  * writes), and assembles the {@link RunResult}.
  */
 final class ScenarioRunner {
@@ -38,7 +38,7 @@ final class ScenarioRunner {
       Timeline timeline = new Timeline(start, scenario.phases());
       flips.startAt(start);
       List<Double> phaseStarts = phaseStartsOf(scenario);
-      Thread sampler = new Thread(() -> sampleEverySecond(timeline, scenario, phaseStarts, deployment, backends,
+      Thread sampler = new Thread(() -> sampleAndReport(timeline, scenario, phaseStarts, deployment, backends,
           flips), "sampler");
       sampler.setDaemon(true);
       sampler.start();
@@ -53,7 +53,7 @@ final class ScenarioRunner {
       }
       backends.database().outage(false);
       driver.awaitIdle(settings.deadline().multipliedBy(5));
-      join(sampler);
+      join(sampler, Duration.ofNanos(lineLagNanos()).plusSeconds(2));
       drain(deployment);
       return new RunResult(deployment.label(), deployment.withBallast(), phases(scenario, timeline, boundaries),
           phaseStarts, seconds(timeline), flips.flips(), deployment.jobs(), deployment.deferredWrites());
@@ -95,28 +95,56 @@ final class ScenarioRunner {
         deployment.deferredWrites().enqueued(), deployment.switchboardState());
   }
 
-  private void sampleEverySecond(Timeline timeline, Scenario scenario, List<Double> phaseStarts,
+  /**
+   * Samples the service's state at the end of every second, and prints each second's progress line once
+   * the requests scheduled in it have finished (or {@link #lineLagNanos} after its end, saying how many
+   * had not): the line shows what the tables and charts show for that second. The flips are printed in
+   * time order between the lines.
+   */
+  private void sampleAndReport(Timeline timeline, Scenario scenario, List<Double> phaseStarts,
       Deployment deployment, Backends backends, FlipLog flips) {
     long lastCalls = backends.database().calls();
+    int count = timeline.secondCount();
+    int sampled = 0;
+    int printed = 0;
     int flipsShown = 0;
-    for (int second = 0; second < timeline.secondCount(); second++) {
-      long tick = timeline.startNanos() + TimeUnit.SECONDS.toNanos(second + 1);
-      for (long wait; (wait = tick - System.nanoTime()) > 0; ) {
-        LockSupport.parkNanos(wait);
+    String stateShown = "-"; // without Ballast the state stays "-" and is never printed
+    while (printed < count && !Thread.currentThread().isInterrupted()) {
+      long now = System.nanoTime();
+      if (sampled < count && now - endOf(timeline, sampled) >= 0) {
+        long calls = backends.database().calls();
+        timeline.sample(sampled++, new Timeline.Sample(calls - lastCalls, deployment.serveCached(),
+            deployment.switchboardState(), deployment.jobs().waiting(), deployment.deferredWrites().waiting()));
+        lastCalls = calls;
+      } else if (printed < sampled && (timeline.unfinished(printed) == 0
+          || now - endOf(timeline, printed) >= lineLagNanos())) {
+        List<FlipLog.Flip> seen = flips.flips();
+        for (; flipsShown < seen.size() && seen.get(flipsShown).atSeconds() < printed + 1; flipsShown++) {
+          console.flip(seen.get(flipsShown));
+        }
+        Timeline.Sample sample = timeline.sampleOf(printed);
+        if (!sample.switchboard().equals(stateShown)) {
+          stateShown = sample.switchboard();
+          console.switchboard(stateShown);
+        }
+        console.progress(printed + 1, scenario.phases().get(phaseAt(phaseStarts, printed)),
+            timeline.second(printed), timeline.unfinished(printed), sample);
+        printed++;
+      } else {
+        long poll = TimeUnit.MILLISECONDS.toNanos(10);
+        LockSupport.parkNanos(sampled < count ? Math.max(1, Math.min(poll, endOf(timeline, sampled) - now)) : poll);
       }
-      long calls = backends.database().calls();
-      Timeline.Sample sample = new Timeline.Sample(calls - lastCalls, deployment.serveCached(),
-          deployment.jobs().waiting(), deployment.deferredWrites().waiting());
-      lastCalls = calls;
-      timeline.sample(second, sample);
-      List<FlipLog.Flip> seen = flips.flips();
-      for (; flipsShown < seen.size(); flipsShown++) {
-        console.flip(seen.get(flipsShown));
-      }
-      int phase = phaseAt(phaseStarts, second);
-      Phase current = scenario.phases().get(phase);
-      console.progress(second + 1, current, timeline.live().next(), sample, deployment.switchboardState());
     }
+  }
+
+  /** When second {@code second} of the run ends, in {@link System#nanoTime()} terms. */
+  private static long endOf(Timeline timeline, int second) {
+    return timeline.startNanos() + TimeUnit.SECONDS.toNanos(second + 1);
+  }
+
+  /** The longest a progress line waits for its second's requests: by then the rest are over the deadline. */
+  private long lineLagNanos() {
+    return settings.deadline().multipliedBy(3).toNanos();
   }
 
   private static int phaseAt(List<Double> phaseStarts, int second) {
@@ -185,9 +213,9 @@ final class ScenarioRunner {
     return seconds;
   }
 
-  private static void join(Thread thread) {
+  private static void join(Thread thread, Duration timeout) {
     try {
-      thread.join(TimeUnit.SECONDS.toMillis(5));
+      thread.join(timeout.toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

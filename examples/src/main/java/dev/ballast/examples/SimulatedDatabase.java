@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.LongAdder;
  * An outage makes every query fail at once ("connection refused"). Counts every call by kind.
  *
  * <p>Thread-safe: the pool is a fair {@link Semaphore} (first come, first served, as connection pools
- * queue), counters are {@link LongAdder}s, prices a concurrent map, the outage flag volatile.
+ * queue), counters are {@link LongAdder}s, prices a concurrent map (each change one atomic
+ * {@code compute}), the outage flag volatile.
  */
 final class SimulatedDatabase implements Database {
 
@@ -41,7 +42,10 @@ final class SimulatedDatabase implements Database {
   private final long poolTimeoutNanos;
   private final Map<Query, LongAdder> calls = new EnumMap<>(Query.class);
   private final Map<Query, LongAdder> answered = new EnumMap<>(Query.class);
-  private final Map<String, Long> prices = new ConcurrentHashMap<>();
+  /** A price and when it was asked for. */
+  private record Price(long cents, long asOfMillis) {}
+
+  private final Map<String, Price> prices = new ConcurrentHashMap<>();
   private volatile boolean down;
 
   SimulatedDatabase(int connections, Duration poolTimeout) {
@@ -106,9 +110,10 @@ final class SimulatedDatabase implements Database {
   }
 
   @Override
-  public void updatePrice(String sku, long priceCents) {
+  public void updatePrice(String sku, long priceCents, long asOfMillis) {
     run(Query.PRICE);
-    prices.put(sku, priceCents);
+    prices.compute(sku, (s, old) -> old == null || old.asOfMillis() <= asOfMillis
+        ? new Price(priceCents, asOfMillis) : old);
   }
 
   @Override
@@ -125,8 +130,13 @@ final class SimulatedDatabase implements Database {
     if (!sku.startsWith("sku-")) {
       return null;
     }
-    long price = prices.computeIfAbsent(sku, s -> 499L + Math.floorMod(s.hashCode(), 20_000));
-    return new Product(sku, "Product " + sku.substring(4), price);
+    return new Product(sku, "Product " + sku.substring(4), priceOf(sku));
+  }
+
+  /** The price stored for {@code sku} (the catalog's own until someone changes it); no query is counted. */
+  long priceOf(String sku) {
+    return prices.computeIfAbsent(sku, s -> new Price(499L + Math.floorMod(s.hashCode(), 20_000), Long.MIN_VALUE))
+        .cents();
   }
 
   private void run(Query query) {

@@ -16,7 +16,8 @@ final class SloVerdict {
   static String of(PhaseResult p) {
     String figures = String.format(Locale.ROOT, "p95 %s ms, errors %s", ConsoleReport.ms(p.p95Millis()),
         ConsoleReport.percent(p.errorRatio()))
-        + (p.writesDeferred() > 0 ? ", " + p.writesDeferred() + " writes deferred to the job queue" : "");
+        + (p.writesDeferred() > 0 ? ", " + p.writesDeferred() + (p.writesDeferred() == 1 ? " write" : " writes")
+            + " deferred to the job queue" : "");
     if (p.meetsSlo()) {
       return p.name() + ": held (" + figures + ")";
     }
@@ -39,10 +40,7 @@ final class SloVerdict {
   }
 
   private static String describe(String cause) {
-    if (cause.equals("ReadOnlyModeException (price)")) {
-      return "price changes refused in read-only mode (an operator's action: refused, not deferred)";
-    }
-    if (cause.startsWith("ReadOnlyModeException")) {
+    if (cause.startsWith("ReadOnlyModeException")) { // deferred when refused by read-only mode: should not be
       return "writes refused in read-only mode " + cause.substring("ReadOnlyModeException ".length());
     }
     if (cause.equals("OriginSparedException")) {

@@ -51,13 +51,26 @@ public interface Storefront {
   void deferAddToCart(String user, String sku, int quantity, ReadOnlyModeException refused);
 
   /**
-   * A merchandiser changes a price: a write that evicts the product on every instance. Refused in
-   * read-only mode, not deferred: an operator's action, retried by the operator once the database is back
-   * (a price applied minutes late, after the cache served the old one, would surprise more than a refusal).
+   * A merchandiser changes a price: a write that evicts the product on every instance once stored. In
+   * read-only mode the write guard refuses it before the eviction, and {@link #deferPriceChange} accepts it
+   * into the job queue instead, so the cache keeps serving the old price through the outage.
+   *
+   * @return the change, not pending
    */
+  @Degradable(fallback = "deferPriceChange")
   @Write
   @CacheEvict(value = "products", key = "{0}")
-  void updatePrice(String sku, long priceCents);
+  PriceChange updatePrice(String sku, long priceCents);
+
+  /**
+   * The fallback of {@link #updatePrice}, for read-only refusals only: queues the change as a
+   * {@code price-change} job on the queue {@code writes}, stamped with the time it was asked for (a later
+   * change wins however late this one lands). The job stores it and evicts the product on every instance.
+   *
+   * @param refused why the change was not stored now
+   * @return the change, {@linkplain PriceChange#pending() pending}
+   */
+  PriceChange deferPriceChange(String sku, long priceCents, ReadOnlyModeException refused);
 
   /**
    * Charges the payment provider, stores the order, queues the confirmation e-mail. In read-only mode

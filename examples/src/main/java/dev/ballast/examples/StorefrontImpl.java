@@ -48,8 +48,20 @@ final class StorefrontImpl implements Storefront {
   }
 
   @Override
-  public void updatePrice(String sku, long priceCents) {
-    database.updatePrice(sku, priceCents);
+  public PriceChange updatePrice(String sku, long priceCents) {
+    database.updatePrice(sku, priceCents, System.currentTimeMillis());
+    return new PriceChange(sku, priceCents, false);
+  }
+
+  /**
+   * Stamps the change with the time it was asked for: applied later, it still loses to any change asked for
+   * after it. (One clock serves both instances here; a real fleet would take the time from the database
+   * or the request, or a version per product.)
+   */
+  @Override
+  public PriceChange deferPriceChange(String sku, long priceCents, ReadOnlyModeException refused) {
+    deferred.deferPriceChange(sku, priceCents, System.currentTimeMillis());
+    return new PriceChange(sku, priceCents, true);
   }
 
   @Override

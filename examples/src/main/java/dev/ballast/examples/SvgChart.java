@@ -1,24 +1,50 @@
 package dev.ballast.examples;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * A time-series line chart as inline SVG (no script, no external files): one line per run, the SLO as a
  * dashed red line, phase boundaries as grey lines with their names, the switchboard's flips as orange
- * lines with labels, and the seconds in which serve-cached was on shaded.
+ * lines, and the seconds in which serve-cached was on shaded. The flips' labels sit under the x axis,
+ * horizontal and whole, each joined to its line by a dotted leader; labels that would overlap go to the
+ * next row down ({@link #layOut}), and the chart grows by the rows it needs.
  */
 final class SvgChart {
 
   /** One line: its legend, colour and one value per second (NaN: no point). */
   record Series(String name, String color, double[] values) {}
 
-  private static final int WIDTH = 960;
-  private static final int HEIGHT = 300;
+  /**
+   * Where one flip marker's label goes.
+   *
+   * @param marker the marker's x
+   * @param left the label's left edge
+   * @param width its estimated width
+   * @param row 0 for the first row under the axis
+   * @param text the label
+   * @param title the marker's tooltip: the time and every switch that flipped
+   */
+  record FlipLabel(double marker, double left, double width, int row, String text, String title) {
+
+    double right() {
+      return left + width;
+    }
+  }
+
+  static final int WIDTH = 960;
+  private static final int PLOT_HEIGHT = 220;
   private static final int LEFT = 64;
   private static final int RIGHT = 16;
   private static final int TOP = 46;
   private static final int BOTTOM = 34;
+  /** Height of one row of flip labels. */
+  private static final int ROW = 16;
+  /** Space kept between two labels in one row. */
+  private static final int GAP = 10;
+  /** A generous average glyph width at font-size 11 (system-ui is narrower): estimates never undershoot. */
+  private static final double CHAR_WIDTH = 6.6;
 
   private final String unit;
   private final boolean logScale;
@@ -44,39 +70,32 @@ final class SvgChart {
   String render(String title, List<Series> series, double slo, String sloLabel, List<Double> phaseStarts,
       List<String> phaseNames, List<FlipLog.Flip> flips, List<double[]> shaded) {
     StringBuilder svg = new StringBuilder(16_384);
+    int rows = layOut(flips).stream().mapToInt(label -> label.row() + 1).max().orElse(0);
+    int height = TOP + PLOT_HEIGHT + BOTTOM + ROW * rows + (rows == 0 ? 0 : 4);
     svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(WIDTH).append("\" height=\"")
-        .append(HEIGHT).append("\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(HEIGHT)
+        .append(height).append("\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(height)
         .append("\" font-family=\"system-ui,sans-serif\" font-size=\"11\" role=\"img\" aria-label=\"")
         .append(Html.escape(title)).append("\">");
     svg.append("<text x=\"").append(LEFT).append("\" y=\"14\" font-size=\"14\" font-weight=\"bold\">")
         .append(Html.escape(title)).append("</text>");
     for (double[] interval : shaded) {
-      svg.append(rect(x(interval[0]), TOP, x(interval[1]) - x(interval[0]), plotHeight(), "#dbeafe"));
+      svg.append(rect(x(interval[0]), TOP, x(interval[1]) - x(interval[0]), PLOT_HEIGHT, "#dbeafe"));
     }
     axes(svg);
     for (int i = 0; i < phaseStarts.size(); i++) {
       double px = x(phaseStarts.get(i));
-      svg.append(line(px, TOP, px, TOP + plotHeight(), "#999", "4,3"));
+      svg.append(line(px, TOP, px, TOP + PLOT_HEIGHT, "#999", "4,3"));
       svg.append(text(px + 3, TOP - 4, phaseNames.get(i), "#555", 0));
     }
     double sy = y(slo);
     svg.append(line(LEFT, sy, WIDTH - RIGHT, sy, "#d62728", "6,4"));
     svg.append(text(WIDTH - RIGHT - 150, sy - 3, sloLabel, "#d62728", 0));
-    for (int i = 0; i < flips.size(); ) {
-      // Flips within a third of a second (a mode's switches) share one marker and one label.
-      double at = flips.get(i).atSeconds();
-      StringBuilder label = new StringBuilder();
-      for (; i < flips.size() && flips.get(i).atSeconds() - at < 0.34; i++) {
-        if (!flips.get(i).switchId().equals("feature:*")) { // each feature has its own flip
-          label.append(label.length() == 0 ? "" : ", ").append(flips.get(i).label());
-        }
-      }
-      double fx = x(at);
-      String full = label.toString();
-      String shown = full.length() <= 34 ? full : full.substring(0, 33) + "\u2026";
-      svg.append("<g><title>").append(Html.escape(String.format(Locale.ROOT, "%.1f s: %s", at, full))).append("</title>");
-      svg.append(line(fx, TOP, fx, TOP + plotHeight(), "#ff7f0e", null));
-      svg.append(text(fx + 3, TOP + 8, shown, "#c25e00", 90)).append("</g>");
+    for (FlipLabel label : layOut(flips)) {
+      double labelY = TOP + PLOT_HEIGHT + BOTTOM + ROW * label.row() + 8;
+      svg.append("<g><title>").append(Html.escape(label.title())).append("</title>");
+      svg.append(line(label.marker(), TOP, label.marker(), TOP + PLOT_HEIGHT, "#ff7f0e", null));
+      svg.append(line(label.marker(), TOP + PLOT_HEIGHT, label.marker(), labelY - 9, "#ff7f0e", "1,2"));
+      svg.append(text(label.left(), labelY, label.text(), "#c25e00", 0)).append("</g>");
     }
     int legend = LEFT + 260;
     for (Series line : series) {
@@ -88,9 +107,48 @@ final class SvgChart {
     return svg.append("</svg>").toString();
   }
 
+  /**
+   * The flips' labels, laid out: flips within a third of a second of the first of a group (a mode's
+   * switches) share one marker and one label (cut only if wider than the chart; the tooltip keeps it
+   * whole); each label starts at its marker, or ends at the plot's right
+   * edge if it would pass it, and takes the first row in which it keeps {@link #GAP} from the labels before
+   * it.
+   */
+  List<FlipLabel> layOut(List<FlipLog.Flip> flips) {
+    List<FlipLabel> labels = new ArrayList<>();
+    List<Double> rowEnds = new ArrayList<>(); // per row, the right edge of its last label
+    for (int i = 0; i < flips.size(); ) {
+      double at = flips.get(i).atSeconds();
+      List<String> switches = new ArrayList<>();
+      for (; i < flips.size() && flips.get(i).atSeconds() - at < 0.34; i++) {
+        String flip = flips.get(i).label();
+        // Each feature has its own flip; a switch flapping within the group is named once per position.
+        if (!flips.get(i).switchId().equals("feature:*") && !switches.contains(flip)) {
+          switches.add(flip);
+        }
+      }
+      String title = String.format(Locale.ROOT, "%.1f s: %s", at, String.join(", ", switches));
+      int fits = (int) ((WIDTH - RIGHT) / CHAR_WIDTH);
+      String text = title.length() <= fits ? title : title.substring(0, fits - 1) + "\u2026"; // the title has all
+      double marker = x(at);
+      double width = text.length() * CHAR_WIDTH;
+      double left = Math.max(0, Math.min(marker, WIDTH - RIGHT - width));
+      int row = 0;
+      while (row < rowEnds.size() && rowEnds.get(row) + GAP > left) {
+        row++;
+      }
+      if (row == rowEnds.size()) {
+        rowEnds.add(0.0);
+      }
+      rowEnds.set(row, left + width);
+      labels.add(new FlipLabel(marker, left, width, row, text, title));
+    }
+    return labels;
+  }
+
   private void axes(StringBuilder svg) {
-    svg.append(line(LEFT, TOP, LEFT, TOP + plotHeight(), "#333", null));
-    svg.append(line(LEFT, TOP + plotHeight(), WIDTH - RIGHT, TOP + plotHeight(), "#333", null));
+    svg.append(line(LEFT, TOP, LEFT, TOP + PLOT_HEIGHT, "#333", null));
+    svg.append(line(LEFT, TOP + PLOT_HEIGHT, WIDTH - RIGHT, TOP + PLOT_HEIGHT, "#333", null));
     for (double tick : yTicks()) {
       double ty = y(tick);
       svg.append(line(LEFT - 4, ty, WIDTH - RIGHT, ty, "#eee", null));
@@ -98,7 +156,7 @@ final class SvgChart {
     }
     int step = totalSeconds > 60 ? 10 : 5;
     for (int s = 0; s <= totalSeconds; s += step) {
-      svg.append(text(x(s) - 6, TOP + plotHeight() + 16, s + " s", "#333", 0));
+      svg.append(text(x(s) - 6, TOP + PLOT_HEIGHT + 16, s + " s", "#333", 0));
     }
   }
 
@@ -130,10 +188,6 @@ final class SvgChart {
     return "<polyline fill=\"none\" stroke=\"" + series.color() + "\" stroke-width=\"2\" points=\"" + points + "\"/>";
   }
 
-  private double plotHeight() {
-    return HEIGHT - TOP - BOTTOM;
-  }
-
   private double x(double second) {
     return LEFT + (WIDTH - LEFT - RIGHT) * Math.min(1, Math.max(0, second / totalSeconds));
   }
@@ -143,7 +197,7 @@ final class SvgChart {
     double share = logScale
         ? (Math.log10(clamped) - Math.log10(yMin)) / (Math.log10(yMax) - Math.log10(yMin))
         : (clamped - yMin) / (yMax - yMin);
-    return TOP + plotHeight() * (1 - share);
+    return TOP + PLOT_HEIGHT * (1 - share);
   }
 
   private static String line(double x1, double y1, double x2, double y2, String color, String dash) {

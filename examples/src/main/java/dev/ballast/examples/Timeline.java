@@ -4,23 +4,31 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Everything one run records: a {@link Slice} per second and per phase (a request goes to the second and
- * the phase in which it was scheduled), and per second a {@link Sample} of the service's state, taken by
- * the sampler at the end of that second. Thread-safe.
+ * the phase in which it was scheduled, whenever it finishes: the one convention of the tables, the charts
+ * and the console's progress lines), how many requests each second scheduled (so a second's figures are
+ * known to be final once as many have finished), and per second a {@link Sample} of the service's state,
+ * taken by the sampler at the end of that second. Thread-safe.
  */
 final class Timeline {
 
-  /** The service's state at the end of one second. */
-  record Sample(long databaseCalls, boolean serveCached, long jobsWaiting, long writesWaiting) {}
+  /**
+   * The service's state at the end of one second.
+   *
+   * @param databaseCalls database queries during the second
+   * @param switchboard the switchboard's degraded switches ("normal"; "-" without one)
+   */
+  record Sample(long databaseCalls, boolean serveCached, String switchboard, long jobsWaiting, long writesWaiting) {}
 
   private final long startNanos;
   private final List<Slice> seconds = new ArrayList<>();
   private final List<Slice> phases = new ArrayList<>();
+  private final AtomicLongArray scheduled;
   private final AtomicReferenceArray<Sample> samples;
-  private final LiveWindow live = new LiveWindow();
 
   Timeline(long startNanos, List<Phase> phaseList) {
     this.startNanos = startNanos;
@@ -32,6 +40,7 @@ final class Timeline {
     for (int p = 0; p < phaseList.size(); p++) {
       phases.add(new Slice());
     }
+    scheduled = new AtomicLongArray(count);
     samples = new AtomicReferenceArray<>(count);
   }
 
@@ -43,16 +52,20 @@ final class Timeline {
     return seconds.size();
   }
 
-  /** Records one request scheduled at {@code scheduledNanos} during phase {@code phase}. */
+  /** Counts a request scheduled at {@code scheduledNanos}, before it is sent. */
+  void scheduled(long scheduledNanos) {
+    scheduled.incrementAndGet(secondOf(scheduledNanos));
+  }
+
+  /** Records one request scheduled at {@code scheduledNanos} during phase {@code phase}, once it finished. */
   void record(int phase, long scheduledNanos, long latencyNanos, Outcome outcome, Traffic.Kind kind, String cause) {
     phases.get(phase).record(latencyNanos, outcome, kind, cause);
     seconds.get(secondOf(scheduledNanos)).record(latencyNanos, outcome, kind, cause);
-    live.record(latencyNanos, outcome);
   }
 
-  /** The live view of completions, for the progress line. */
-  LiveWindow live() {
-    return live;
+  /** Requests scheduled in {@code second} that have not finished yet. */
+  long unfinished(int second) {
+    return Math.max(0, scheduled.get(second) - seconds.get(second).requests());
   }
 
   /** The second (from the start) that {@code nanos} falls in, clamped to the recorded range. */

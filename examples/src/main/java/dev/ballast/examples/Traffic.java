@@ -39,7 +39,7 @@ final class Traffic {
    *
    * @param orderId the order id a checkout uses (unique in the run)
    * @return {@link Outcome#OK}, or {@link Outcome#DEGRADED} for a fallback the customer sees (no
-   *     recommendations, a pending receipt); a cart line deferred in read-only mode looks the same to the
+   *     recommendations, a pending receipt, a pending price change); a cart line deferred in read-only mode looks the same to the
    *     customer as one saved, so it is OK; failures are thrown
    */
   Outcome execute(Kind kind, Storefront storefront, String orderId) {
@@ -52,7 +52,9 @@ final class Traffic {
         return storefront.recommendations(user).fallback() ? Outcome.DEGRADED : Outcome.OK;
       }
       case CART -> storefront.addToCart(user, sku, 1 + random.nextInt(3));
-      case PRICE -> storefront.updatePrice(sku, 499 + random.nextInt(20_000));
+      case PRICE -> {
+        return storefront.updatePrice(sku, 499 + random.nextInt(20_000)).pending() ? Outcome.DEGRADED : Outcome.OK;
+      }
       case CHECKOUT -> {
         return storefront.checkout(user, orderId, 1_000 + random.nextInt(50_000)).pending()
             ? Outcome.DEGRADED : Outcome.OK;

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.ballast.cache.CacheSpec;
 import dev.ballast.core.Registry;
 import dev.ballast.core.annotation.Wrapper;
 import dev.ballast.core.config.ConfigContext;
 import dev.ballast.core.config.Configuration;
-import dev.ballast.degradation.ReadOnlyModeException;
 import dev.ballast.degradation.SwitchName;
 import dev.ballast.degradation.Switchboard;
 import dev.ballast.queue.JobQueue;
@@ -22,8 +22,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Write-behind through the real wiring, without Redis: the storefront wrapped with {@code Wrapper.wrap}
  * over the demo's configuration (a local switchboard set read-only by hand, the queue {@code writes} in
- * memory, its handlers from {@link QueuedWrites}). Only a read-only refusal is deferred; other failures
- * reach the caller; a deferred write is applied once writes are allowed again.
+ * memory, its handlers from {@link QueuedWrites}, the cache {@code products} in process only). Only a
+ * read-only refusal is deferred; other failures reach the caller; a deferred write is applied once writes
+ * are allowed again; a deferred price change leaves the cached product alone until it is applied.
  */
 class DeferredWritesTest {
 
@@ -47,7 +48,9 @@ class DeferredWritesTest {
     Database database = Wrapper.wrap(Database.class, backends.database(), registry);
     Payments payments = Wrapper.wrap(Payments.class, backends.payments(), registry);
     OrderJobs confirm = confirmations::add;
-    DeferredWrites deferred = new QueuedWrites(writes, 1, board, database, confirm, backends.ledger());
+    CacheSpec products = registry.get("products", CacheSpec.class);
+    DeferredWrites deferred = new QueuedWrites(writes, 1, board, database, confirm,
+        sku -> products.cache(null, "test", registry).invalidate(sku), backends.ledger()); // as Instance does
     storefront = Wrapper.wrap(Storefront.class, new StorefrontImpl(database, payments, confirm, deferred), registry);
   }
 
@@ -112,10 +115,45 @@ class DeferredWritesTest {
   }
 
   @Test
-  void aPriceChangeIsStillRefusedInReadOnlyMode() {
-    board.set(SwitchName.READ_ONLY, true, "test", "database failover");
-    assertThatThrownBy(() -> storefront.updatePrice("sku-7", 999)).isInstanceOf(ReadOnlyModeException.class);
-    assertThat(backends.ledger().deferredCount()).isZero();
+  void aPriceChangeInReadOnlyModeIsDeferredTheCacheServesTheOldPriceUntilItIsApplied() {
+    long before = storefront.product("sku-7").priceCents(); // cached
+    board.set(SwitchName.READ_ONLY, true, "test", "database down");
+    board.set(SwitchName.SERVE_CACHED, true, "test", "database down");
+
+    PriceChange change = storefront.updatePrice("sku-7", before + 100); // accepted: no exception
+    assertThat(change.pending()).isTrue();
+    assertThat(backends.ledger().deferredCount()).isEqualTo(1);
     assertThat(backends.database().calls(SimulatedDatabase.Query.PRICE)).isZero();
+    // Not evicted when deferred: the product is still served (stale-if-error's job) while the origin is spared.
+    assertThat(storefront.product("sku-7").priceCents()).isEqualTo(before);
+    await().atMost(PATIENCE).until(() -> backends.ledger().failedWriteAttempts() >= 1); // refused while read-only
+    assertThat(storefront.product("sku-7").priceCents()).isEqualTo(before);
+
+    board.release(SwitchName.READ_ONLY, "test");
+    board.release(SwitchName.SERVE_CACHED, "test");
+    await().atMost(PATIENCE).until(() -> backends.ledger().appliedCount() == 1);
+    assertThat(backends.database().priceOf("sku-7")).isEqualTo(before + 100);
+    // Applied, then evicted: the next read loads the new price (an L1-only entry would live 15 minutes).
+    assertThat(storefront.product("sku-7").priceCents()).isEqualTo(before + 100);
+    assertThat(writes.stats().dead()).isZero();
+  }
+
+  @Test
+  void aPriceChangeWithWritesAllowedIsStoredAtOnceAndEvictsTheProduct() {
+    long before = storefront.product("sku-8").priceCents();
+    PriceChange change = storefront.updatePrice("sku-8", before + 1);
+    assertThat(change.pending()).isFalse();
+    assertThat(storefront.product("sku-8").priceCents()).isEqualTo(before + 1);
+    assertThat(backends.ledger().deferredCount()).isZero();
+  }
+
+  @Test
+  void aDeferredPriceChangeAppliedLateDoesNotUndoALaterOne() {
+    SimulatedDatabase database = backends.database();
+    database.updatePrice("sku-9", 2_000, 1_000_000L); // asked for later, stored first
+    database.updatePrice("sku-9", 1_000, 999_000L);   // the deferred one, asked for earlier, lands now
+    assertThat(database.priceOf("sku-9")).isEqualTo(2_000);
+    database.updatePrice("sku-9", 3_000, 1_000_000L); // the same time: the one stored last wins
+    assertThat(database.priceOf("sku-9")).isEqualTo(3_000);
   }
 }

@@ -3,6 +3,7 @@ package dev.ballast.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ballast.cache.CacheSpec;
+import dev.ballast.cache.TieredCacheConfig;
 import dev.ballast.core.CircuitBreaker;
 import dev.ballast.core.Jitter;
 import dev.ballast.core.RateLimiter;
@@ -95,6 +96,20 @@ class StorefrontConfigTest {
     assertThat(writes.config().backoff().max()).isEqualTo(Duration.ofSeconds(4));
     assertThat(writes.config().backoff().jitter()).isEqualTo(Jitter.EQUAL);
     assertThat(writes.config().priorityWeights()).isEqualTo(orders.config().priorityWeights());
+  }
+
+  @Test
+  void theProductsCacheHasReadHeavyApisNumbersSoEntriesOutliveAnyOutageOfTheDemo() throws Exception {
+    TieredCacheConfig ours = registry.get("products", CacheSpec.class).config();
+    try (Registry preset = Configuration.preset("read-heavy-api").buildRegistry(ConfigContext.defaults())) {
+      TieredCacheConfig theirs = preset.get("read-heavy-api", CacheSpec.class).config();
+      assertThat(ours).usingRecursiveComparison().ignoringFields("name", "keyPrefix").isEqualTo(theirs);
+    }
+    // An entry is served (stale if need be) until its hard expiry: the TTL, cut by up to its jitter, plus the
+    // stale window. 18.5 minutes, against outages of 7 s (30 s with --long) and runs of about a minute.
+    Duration shortestLife = Duration.ofMillis((long) (ours.ttl().toMillis() * (1 - ours.ttlJitter())))
+        .plus(ours.staleTtl());
+    assertThat(shortestLife).isEqualTo(Duration.ofSeconds(1110)).isGreaterThan(Duration.ofMinutes(10));
   }
 
   @Test

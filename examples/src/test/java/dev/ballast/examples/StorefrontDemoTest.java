@@ -119,7 +119,7 @@ class StorefrontDemoTest {
     PhaseResult outage = phase(outcome.with(), "outage");
     assertThat(outage.writesDeferred()).isPositive();
     assertThat(outage.errorCauses()).doesNotContainKeys("ReadOnlyModeException (cart)",
-        "ReadOnlyModeException (checkout)");
+        "ReadOnlyModeException (checkout)", "ReadOnlyModeException (price)");
     JobStats writes = outcome.with().deferredWrites();
     assertThat(writes.enqueued()).isEqualTo(outcome.with().writesDeferred());
     assertThat(writes.waiting()).isZero();
@@ -183,10 +183,38 @@ class StorefrontDemoTest {
   @Test
   void theConsoleShowsProgressTablesAndAVerdictPerPhase() {
     assertThat(console).contains("== without Ballast ==", "== with Ballast ==", "Summary (without Ballast -> with Ballast)",
-        "SLO with Ballast (p95 < 300 ms and errors < 0.5 %):", "offered", "    deferred writes: ",
-        "writes deferred to the job queue");
+        "SLO with Ballast (p95 < 300 ms and errors < 0.5 %):", " req  p95 ", "    deferred writes: ",
+        "deferred to the job queue (with Ballast): ");
     for (PhaseResult phase : outcome.with().phases()) {
       assertThat(console).containsPattern("  " + Pattern.quote(phase.name()) + ": (held|NOT held)");
+    }
+  }
+
+  @Test
+  void everyConsoleLineFitsIn110Characters() {
+    assertThat(console.lines()).allSatisfy(line -> assertThat(line.length()).as(line).isLessThanOrEqualTo(110));
+  }
+
+  @Test
+  void eachProgressLineShowsWhatTheReportShowsForThatSecond() {
+    // One convention: a request counts in the second it was scheduled in, on the console as in the report.
+    Pattern progress = Pattern.compile("^ +(\\d+) s {2}.{15} +(\\d+) req {2}p95 +(\\S+) ms {2}errors +(\\S+) %.*");
+    for (RunResult run : List.of(outcome.without(), outcome.with())) {
+      String section = console.substring(console.indexOf("== " + run.label() + " =="));
+      List<String> lines = section.lines().takeWhile(line -> !line.equals(run.label() + ":")).toList();
+      int compared = 0;
+      for (String line : lines) {
+        Matcher m = progress.matcher(line);
+        if (!m.matches() || line.contains("unfinished")) {
+          continue;
+        }
+        SecondResult second = run.seconds().get(Integer.parseInt(m.group(1)) - 1);
+        assertThat(Long.parseLong(m.group(2))).as(line).isEqualTo(second.requests());
+        assertThat(m.group(3)).as(line).isEqualTo(ConsoleReport.ms(second.p95Millis()));
+        assertThat(m.group(4)).as(line).isEqualTo(String.format(java.util.Locale.ROOT, "%.1f", 100 * second.errorRatio()));
+        compared++;
+      }
+      assertThat(compared).as(run.label()).isGreaterThanOrEqualTo(run.seconds().size() - 2);
     }
   }
 

@@ -23,6 +23,14 @@ class WritePayloadsTest {
     assertThat(codec.decode(codec.encode(line))).isEqualTo(line);
   }
 
+  @Property
+  void aPriceChangeReadsBackAsWrittenWithItsTime(@ForAll @AlphaChars @NumericChars @Chars({'-', '_'}) String sku,
+      @ForAll long priceCents, @ForAll long asOfMillis) {
+    QueuedWrites.PendingPrice change = new QueuedWrites.PendingPrice(sku, priceCents, asOfMillis);
+    var codec = QueuedWrites.PRICE_CHANGE.codec();
+    assertThat(codec.decode(codec.encode(change))).isEqualTo(change);
+  }
+
   @Example
   void anOrderIsUtf8TextWithTabsBetweenItsFields() {
     byte[] bytes = QueuedWrites.PLACE_ORDER.codec().encode(new QueuedWrites.PendingOrder("order-1", "user-é", 4_200));

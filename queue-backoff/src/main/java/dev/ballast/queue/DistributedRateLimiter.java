@@ -63,6 +63,7 @@ public interface DistributedRateLimiter extends AutoCloseable {
     private Duration refillPeriod;
     private RedisClient client;
     private double share = 1.0;
+    private String aclPrefix = "";
     private String keyPrefix = "ballast";
     private Duration redisTimeout = Duration.ofMillis(250);
     private MeterRegistry registry;
@@ -114,7 +115,20 @@ public interface DistributedRateLimiter extends AutoCloseable {
       return this;
     }
 
-    /** The prefix of the Redis key (default {@code ballast}). */
+    /**
+     * The start of the Redis key, before its hash tag (default empty: the key is
+     * {@code {ballast:limiter:NAME}}); e.g. {@code ballast:} so that one ACL key pattern ({@code ~ballast:*})
+     * covers it, as {@link QueueConfig#aclPrefix()} does for queues.
+     *
+     * @throws IllegalArgumentException if it contains '{' or '}' or is longer than 100 characters
+     */
+    public Builder aclPrefix(String prefix) {
+      set.claim("aclPrefix");
+      this.aclPrefix = QueueConfig.checkAclPrefix(prefix, "DistributedRateLimiter.aclPrefix");
+      return this;
+    }
+
+    /** The prefix of the Redis key inside its hash tag (default {@code ballast}). */
     public Builder keyPrefix(String prefix) {
       set.claim("keyPrefix");
       this.keyPrefix = Check.notBlank(prefix, "DistributedRateLimiter.keyPrefix");
@@ -146,7 +160,9 @@ public interface DistributedRateLimiter extends AutoCloseable {
     }
 
     /**
-     * Builds the limiter and opens its connection.
+     * Builds the limiter and opens its connection. If Redis is down or refuses the client's credentials,
+     * the limiter still builds: it decides on this instance's local share (as during any outage), logs
+     * why once (an authentication failure as such), and connects in the background until Redis takes it.
      *
      * @throws IllegalArgumentException naming the invalid option
      * @throws NullPointerException if a required option is missing
@@ -155,8 +171,8 @@ public interface DistributedRateLimiter extends AutoCloseable {
       Check.notBlank(name, "DistributedRateLimiter.name");
       Check.notNull(client, "DistributedRateLimiter.redis");
       Check.notNull(refillPeriod, "DistributedRateLimiter.refill period");
-      return new RedisGcraLimiter(name, capacity, refillPermits, refillPeriod, client, share, keyPrefix, redisTimeout,
-          registry, testClock);
+      return new RedisGcraLimiter(name, capacity, refillPermits, refillPeriod, client, share, aclPrefix, keyPrefix,
+          redisTimeout, registry, testClock);
     }
   }
 }

@@ -137,14 +137,19 @@ public interface JobQueue extends AutoCloseable {
   /**
    * Stops claiming jobs and waits up to {@code timeout} for running handlers to finish; handlers still
    * running then are interrupted and their jobs left in flight, to be taken back after the visibility
-   * timeout (on Redis by another instance). Idempotent.
+   * timeout (on Redis by another instance). Handlers already written off as hung (see
+   * {@link QueueConfig#hungHandlerGrace()}) are not waited for. If the calling thread is interrupted, the
+   * wait ends at once as if the timeout had passed, and the thread's interrupt flag stays set. Idempotent.
    *
    * @return true if every running handler finished in time
    * @throws IllegalArgumentException if {@code timeout} is negative
    */
   boolean shutdown(Duration timeout);
 
-  /** {@link #shutdown(Duration)} with 30 seconds, then releases the backend connection. */
+  /**
+   * {@link #shutdown(Duration)} with {@link QueueConfig#shutdownTimeout()} (30 s by default), then releases
+   * the backend connection.
+   */
   @Override
   void close();
 }

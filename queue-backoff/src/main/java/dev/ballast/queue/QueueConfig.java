@@ -16,7 +16,11 @@ import java.util.List;
  * }</pre>
  *
  * @param name the queue's name, part of its Redis keys and its metric tag
- * @param keyPrefix the prefix of every Redis key (default {@code ballast})
+ * @param aclPrefix the start of every Redis key of the queue, before its hash tag (default empty, which keeps
+ *     the keys {@code {ballast:queue:NAME}...}); set e.g. {@code ballast:} so that one Redis ACL key pattern
+ *     ({@code ~ballast:*}) covers the queue's keys as well as the caches' and the switchboard's. No
+ *     {@code '{'} or {@code '}'}, at most 100 characters
+ * @param keyPrefix the prefix inside the hash tag of every Redis key (default {@code ballast})
  * @param priorityWeights one weight per priority level, index = priority (default {@code [1, 4, 16]}: a
  *     smooth weighted round robin over the non-empty levels, so priority 2 gets 16 of 21 turns when all
  *     are busy and priority 0 still gets 1)
@@ -31,13 +35,18 @@ import java.util.List;
  *     enqueues in this instance wake it at once
  * @param claimBatch the most jobs claimed per round trip (default 64)
  * @param targetAge the oldest-ready-job age the "workers needed" gauge aims for (default 5 min)
+ * @param hungHandlerGrace how long a handler may run past its visibility deadline (which
+ *     {@link Job#extendVisibility} pushes) before it is counted as hung, logged, interrupted and its
+ *     worker replaced by a new one, so hung handlers cannot take every worker (default 30 s)
+ * @param shutdownTimeout how long {@link JobQueue#close()} waits for running handlers (default 30 s)
  * @param meterRegistry where to publish {@code ballast.queue.*} meters, or null
  * @param ticker the clock; null means the system clock in memory and Redis {@code TIME} on Redis. A
  *     manual ticker is for tests: on Redis it replaces {@code TIME} in every script
  */
-public record QueueConfig(String name, String keyPrefix, List<Integer> priorityWeights, int defaultPriority,
-    int maxAttempts, Backoff backoff, Duration visibilityTimeout, int maxPayloadBytes, Duration idempotencyWindow,
-    Duration pollInterval, int claimBatch, Duration targetAge, MeterRegistry meterRegistry, Ticker ticker) {
+public record QueueConfig(String name, String aclPrefix, String keyPrefix, List<Integer> priorityWeights,
+    int defaultPriority, int maxAttempts, Backoff backoff, Duration visibilityTimeout, int maxPayloadBytes,
+    Duration idempotencyWindow, Duration pollInterval, int claimBatch, Duration targetAge, Duration hungHandlerGrace,
+    Duration shutdownTimeout, MeterRegistry meterRegistry, Ticker ticker) {
 
   /** Validates every field. */
   public QueueConfig {
@@ -46,6 +55,7 @@ public record QueueConfig(String name, String keyPrefix, List<Integer> priorityW
       throw new IllegalArgumentException(
           "QueueConfig.name must be 1 to 64 letters, digits, '.', '_' or '-', was '" + name + "'");
     }
+    aclPrefix = checkAclPrefix(aclPrefix, "QueueConfig.aclPrefix");
     Check.notBlank(keyPrefix, "QueueConfig.keyPrefix");
     if (keyPrefix.contains("{") || keyPrefix.contains("}")) {
       throw new IllegalArgumentException("QueueConfig.keyPrefix must not contain '{' or '}', was '" + keyPrefix + "'");
@@ -71,6 +81,22 @@ public record QueueConfig(String name, String keyPrefix, List<Integer> priorityW
     Check.atLeast(claimBatch, 1, "QueueConfig.claimBatch");
     Check.atMost(claimBatch, 1000, "QueueConfig.claimBatch");
     Check.positive(targetAge, "QueueConfig.targetAge");
+    Check.positive(hungHandlerGrace, "QueueConfig.hungHandlerGrace");
+    Check.notNegative(shutdownTimeout, "QueueConfig.shutdownTimeout");
+  }
+
+  /**
+   * Checks a prefix that goes before a hash tag: it must not contain a brace (that would move the tag).
+   * Shared with {@link DistributedRateLimiter.Builder#aclPrefix}.
+   */
+  static String checkAclPrefix(String prefix, String field) {
+    Check.notNull(prefix, field);
+    Check.atMost(prefix.length(), 100, field + " length");
+    if (prefix.contains("{") || prefix.contains("}")) {
+      throw new IllegalArgumentException(field + " must not contain '{' or '}' (it goes before the hash tag), was '"
+          + prefix + "'");
+    }
+    return prefix;
   }
 
   /** A builder; only the name is required. */
@@ -82,6 +108,7 @@ public record QueueConfig(String name, String keyPrefix, List<Integer> priorityW
   public Builder toBuilder() {
     Builder b = new Builder();
     b.name = name;
+    b.aclPrefix = aclPrefix;
     b.keyPrefix = keyPrefix;
     b.priorityWeights = priorityWeights;
     b.defaultPriority = defaultPriority;
@@ -93,6 +120,8 @@ public record QueueConfig(String name, String keyPrefix, List<Integer> priorityW
     b.pollInterval = pollInterval;
     b.claimBatch = claimBatch;
     b.targetAge = targetAge;
+    b.hungHandlerGrace = hungHandlerGrace;
+    b.shutdownTimeout = shutdownTimeout;
     b.meterRegistry = meterRegistry;
     b.ticker = ticker;
     return b;
@@ -102,6 +131,8 @@ public record QueueConfig(String name, String keyPrefix, List<Integer> priorityW
   public static final class Builder {
     private final OptionsSet set = new OptionsSet("QueueConfig");
     private String name;
+    // Empty keeps the keys queues have always had: renaming them would strand the jobs already stored.
+    private String aclPrefix = "";
     private String keyPrefix = "ballast";
     private List<Integer> priorityWeights = List.of(1, 4, 16);
     private int defaultPriority = 1;
@@ -114,6 +145,8 @@ public record QueueConfig(String name, String keyPrefix, List<Integer> priorityW
     private Duration pollInterval = Duration.ofMillis(100);
     private int claimBatch = 64;
     private Duration targetAge = Duration.ofMinutes(5);
+    private Duration hungHandlerGrace = Duration.ofSeconds(30);
+    private Duration shutdownTimeout = Duration.ofSeconds(30);
     private MeterRegistry meterRegistry;
     private Ticker ticker;
 
@@ -123,6 +156,13 @@ public record QueueConfig(String name, String keyPrefix, List<Integer> priorityW
     public Builder name(String name) {
       set.claim("name");
       this.name = name;
+      return this;
+    }
+
+    /** See {@link QueueConfig#aclPrefix()}. */
+    public Builder aclPrefix(String prefix) {
+      set.claim("aclPrefix");
+      this.aclPrefix = prefix;
       return this;
     }
 
@@ -203,6 +243,20 @@ public record QueueConfig(String name, String keyPrefix, List<Integer> priorityW
       return this;
     }
 
+    /** See {@link QueueConfig#hungHandlerGrace()}. */
+    public Builder hungHandlerGrace(Duration grace) {
+      set.claim("hungHandlerGrace");
+      this.hungHandlerGrace = grace;
+      return this;
+    }
+
+    /** See {@link QueueConfig#shutdownTimeout()}. */
+    public Builder shutdownTimeout(Duration timeout) {
+      set.claim("shutdownTimeout");
+      this.shutdownTimeout = timeout;
+      return this;
+    }
+
     /** See {@link QueueConfig#meterRegistry()}. */
     public Builder meterRegistry(MeterRegistry registry) {
       set.claim("meterRegistry");
@@ -223,9 +277,9 @@ public record QueueConfig(String name, String keyPrefix, List<Integer> priorityW
      * @throws IllegalArgumentException naming the first invalid field
      */
     public QueueConfig build() {
-      return new QueueConfig(name, keyPrefix, priorityWeights, defaultPriority, maxAttempts, backoff,
-          visibilityTimeout, maxPayloadBytes, idempotencyWindow, pollInterval, claimBatch, targetAge, meterRegistry,
-          ticker);
+      return new QueueConfig(name, aclPrefix, keyPrefix, priorityWeights, defaultPriority, maxAttempts, backoff,
+          visibilityTimeout, maxPayloadBytes, idempotencyWindow, pollInterval, claimBatch, targetAge, hungHandlerGrace,
+          shutdownTimeout, meterRegistry, ticker);
     }
   }
 }

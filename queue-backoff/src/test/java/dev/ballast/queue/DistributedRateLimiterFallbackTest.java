@@ -17,6 +17,35 @@ class DistributedRateLimiterFallbackTest {
   static final RedisExtension REDIS = RedisExtension.dedicated();
 
   @Test
+  void buildsOnItsLocalShareWhenRedisIsDownAtStartAndConnectsLater(RedisServer server) {
+    RedisClient client = server.newClient();
+    server.stop();
+    try (DistributedRateLimiter limiter = DistributedRateLimiter.builder().name("late").capacity(400)
+        .refill(4, Duration.ofHours(1)).redis(client).instances(4).redisTimeout(Duration.ofMillis(100)).build()) {
+      int local = 0;
+      for (int i = 0; i < 300; i++) {
+        local += limiter.tryAcquire() ? 1 : 0;
+      }
+      assertThat(limiter.isFallingBack()).isTrue();
+      assertThat(local).isEqualTo(100); // this instance's quarter of the burst, nothing from Redis
+
+      server.start();
+      await().atMost(Duration.ofSeconds(20)).until(() -> {
+        limiter.tryAcquire();
+        return !limiter.isFallingBack();
+      });
+      int shared = 0;
+      for (int i = 0; i < 500; i++) {
+        shared += limiter.tryAcquire() ? 1 : 0;
+      }
+      assertThat(limiter.isFallingBack()).isFalse();
+      assertThat(shared).isBetween(350, 400); // the fleet's bucket, less the probes that reached it
+    } finally {
+      client.shutdown();
+    }
+  }
+
+  @Test
   void fallsBackToThisInstancesShareWhileRedisIsPausedAndRecovers(RedisServer server) {
     RedisClient client = server.newClient();
     try (DistributedRateLimiter limiter = DistributedRateLimiter.builder().name("api").capacity(400)

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ballast.core.Backoff;
 import dev.ballast.core.RetryAfterHint;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -382,6 +383,139 @@ abstract class JobQueueContract {
     QueueStats stats = q.stats();
     assertThat(stats.inFlight()).isEqualTo(1);
     assertThat(stats.dead()).isZero();
+  }
+
+  static double counter(SimpleMeterRegistry meters, String name) {
+    return meters.get(name).tags("type", "text").counter().count();
+  }
+
+  @Test
+  void aHandlerThatThrowsAnErrorFailsTheAttemptAndTheWorkerGoesOn() {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    JobQueue q = open(config().maxAttempts(2).backoff(Backoff.fixed(Duration.ofSeconds(1))).meterRegistry(meters)
+        .build());
+    List<String> seen = new CopyOnWriteArrayList<>();
+    q.register(TEXT, Workers.of(1), job -> {
+      seen.add(job.payload() + "@" + job.attempt());
+      if (job.payload().equals("assert")) {
+        throw new AssertionError("bug in the handler");
+      }
+      if (job.payload().equals("oom") && job.attempt() == 1) {
+        throw new OutOfMemoryError("pretend"); // a VirtualMachineError: recorded, then it ends the worker thread
+      }
+    });
+    q.enqueue(TEXT, "assert");
+    // Recorded as a failed attempt: retried after the backoff (delayed), not left in flight.
+    await().atMost(Duration.ofSeconds(10)).until(() -> q.stats().delayed() == 1);
+    assertThat(q.stats().inFlight()).isZero();
+    assertThat(counter(meters, "ballast.queue.failed")).isEqualTo(1.0);
+    advance(Duration.ofSeconds(1));
+    await().atMost(Duration.ofSeconds(10)).until(() -> q.stats().dead() == 1);
+    assertThat(q.deadLetters(1).get(0).lastError()).contains("AssertionError").contains("bug in the handler");
+    assertThat(seen).containsExactly("assert@1", "assert@2");
+
+    q.enqueue(TEXT, "oom");
+    await().atMost(Duration.ofSeconds(10)).until(() -> q.stats().delayed() == 1);
+    assertThat(counter(meters, "ballast.queue.failed")).isEqualTo(3.0);
+    advance(Duration.ofSeconds(1));
+    await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains("oom@2")); // a new worker took its place
+    q.enqueue(TEXT, "after");
+    await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains("after@1"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> q.stats().pending() == 0);
+    assertThat(q.stats().dead()).isEqualTo(1);
+  }
+
+  @Test
+  void hungHandlersAreWrittenOffAndTheirWorkersReplacedSoTheQueueKeepsFlowing() throws Exception {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    JobQueue q = open(config().visibilityTimeout(Duration.ofSeconds(10)).hungHandlerGrace(Duration.ofSeconds(5))
+        .meterRegistry(meters).build());
+    List<String> seen = new CopyOnWriteArrayList<>();
+    CountDownLatch allHung = new CountDownLatch(3);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger interrupts = new AtomicInteger();
+    q.register(TEXT, Workers.of(3), hangsIgnoringInterrupts(seen, allHung, release, interrupts));
+    for (int i = 1; i <= 3; i++) {
+      q.enqueue(TEXT, "hang" + i);
+    }
+    assertThat(allHung.await(10, TimeUnit.SECONDS)).isTrue();
+    for (int i = 1; i <= 3; i++) {
+      q.enqueue(TEXT, "later" + i);
+    }
+    assertThat(q.stats().ready()).isEqualTo(3); // every worker is taken
+    advance(Duration.ofSeconds(15).plusMillis(1)); // past the visibility deadline plus the grace
+    await().atMost(Duration.ofSeconds(20))
+        .until(() -> seen.containsAll(List.of("later1@1", "later2@1", "later3@1", "hang1@2", "hang2@2", "hang3@2")));
+    assertThat(counter(meters, "ballast.queue.handler.hung")).isEqualTo(3.0);
+    await().atMost(Duration.ofSeconds(10)).until(() -> interrupts.get() == 3);
+    release.countDown(); // the written-off handlers return late: their claims lapsed, so nothing is counted twice
+    await().atMost(Duration.ofSeconds(10)).until(() -> q.stats().pending() == 0);
+    assertThat(q.stats().dead()).isZero();
+    assertThat(counter(meters, "ballast.queue.processed")).isEqualTo(6.0);
+  }
+
+  /** A handler whose first attempt of a "hang" job hangs until {@code release}, counting the interrupts it swallows. */
+  static JobHandler<String> hangsIgnoringInterrupts(List<String> seen, CountDownLatch allHung, CountDownLatch release,
+      AtomicInteger interrupts) {
+    return job -> {
+      seen.add(job.payload() + "@" + job.attempt());
+      if (job.payload().startsWith("hang") && job.attempt() == 1) {
+        allHung.countDown();
+        while (true) {
+          try {
+            if (release.await(10, TimeUnit.SECONDS)) {
+              return;
+            }
+          } catch (InterruptedException e) {
+            interrupts.incrementAndGet();
+          }
+        }
+      }
+    };
+  }
+
+  @Test
+  void closeWaitsOnlyTheConfiguredShutdownTimeout() throws Exception {
+    JobQueue q = open(config().shutdownTimeout(Duration.ofMillis(100)).build());
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    q.register(TEXT, Workers.of(1), job -> {
+      started.countDown();
+      while (true) {
+        try {
+          if (release.await(10, TimeUnit.SECONDS)) {
+            return;
+          }
+        } catch (InterruptedException e) {
+          // ignores interrupts: close() must still return after its timeout
+        }
+      }
+    });
+    q.enqueue(TEXT, "stuck");
+    assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+    long start = System.nanoTime();
+    q.close();
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+    release.countDown();
+  }
+
+  @Test
+  void anInterruptedShutdownStopsWaitingAndKeepsTheFlag() throws Exception {
+    JobQueue q = open();
+    CountDownLatch started = new CountDownLatch(1);
+    q.register(TEXT, Workers.of(1), job -> {
+      started.countDown();
+      new CountDownLatch(1).await(); // until interrupted
+    });
+    q.enqueue(TEXT, "stuck");
+    assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+    Thread.currentThread().interrupt();
+    long start = System.nanoTime();
+    boolean drained = q.shutdown(Duration.ofSeconds(60));
+    assertThat(Thread.interrupted()).isTrue();
+    assertThat(drained).isFalse();
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+    assertThat(q.stats().inFlight()).isEqualTo(1);
   }
 
   @Test

@@ -270,6 +270,11 @@ class QueuesSectionTest {
     assertError("""
         queues:
           q:
+            priorities: [1, \uFF14]
+        """, none, 3, "queues.q.priorities[1]", "must be a whole number"); // full-width 4: ASCII digits only
+    assertError("""
+        queues:
+          q:
             claimBatch: 5000
         """, none, 3, "queues.q.claimBatch", "QueueConfig.claimBatch must be at most 1000");
     assertError("""

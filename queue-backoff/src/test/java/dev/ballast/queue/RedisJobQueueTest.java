@@ -1,12 +1,17 @@
 package dev.ballast.queue;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.ballast.queue.internal.DefaultJobQueue;
 import dev.ballast.queue.internal.RedisStore;
 import dev.ballast.testsupport.RedisExtension;
 import dev.ballast.testsupport.RedisServer;
 import io.lettuce.core.RedisClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The {@link JobQueueContract} on a real Redis; "another instance" is another connection. */
@@ -38,5 +43,22 @@ class RedisJobQueueTest extends JobQueueContract {
   @Override
   int bigRunJobs() {
     return 100000;
+  }
+
+  @Test
+  void anInterruptedEnqueueThrowsQueueInterruptedKeepsTheFlagAndIsNoRedisFailure() {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    JobQueue q = open(config().meterRegistry(meters).build());
+    q.declare(TEXT);
+    for (int i = 0; i < 20; i++) {
+      Thread.currentThread().interrupt();
+      assertThatThrownBy(() -> q.enqueue(TEXT, "x")).isInstanceOf(QueueInterruptedException.class)
+          .hasMessageContaining("interrupted");
+      assertThat(Thread.interrupted()).isTrue(); // the flag was kept (and is cleared here for the next round)
+    }
+    // Not one Redis failure: the breaker stayed closed and nothing was counted.
+    q.enqueue(TEXT, "y");
+    assertThat(meters.find("ballast.redis.errors").counters()).isEmpty();
+    assertThat(meters.get("ballast.redis.outages").counter().count()).isZero();
   }
 }

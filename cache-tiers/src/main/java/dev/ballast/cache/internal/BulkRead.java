@@ -245,8 +245,7 @@ final class BulkRead<K, V> {
         Flight<V> flight = batch.mine.get(key);
         Plan<V> plan = planner.plan(batch.locals.get(key), found.get(i), false, batch.now, redisNow, random());
         if (plan instanceof Plan.ServeLocal<V> keep) {
-          L1Entry<V> entry = keep.entry();
-          complete(batch, key, l1.store(key, flight, entry.value, batch.now, entry.softUntil, entry.hardUntil));
+          complete(batch, key, l1.restore(key, flight, keep.entry(), batch.now));
         } else if (plan instanceof Plan.ServeRedis<V> serve) {
           complete(batch, key, path.serveRedis(key, flight, serve, Origin.bulk(loader)));
         } else {

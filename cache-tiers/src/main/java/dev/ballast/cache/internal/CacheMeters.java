@@ -31,6 +31,9 @@ final class CacheMeters {
   final LongAdder invalidationsSent = new LongAdder();
   final LongAdder invalidationsReceived = new LongAdder();
   final LongAdder resyncs = new LongAdder();
+  final LongAdder invalidationsDeferred = new LongAdder();
+  final LongAdder invalidationsReplayed = new LongAdder();
+  final LongAdder invalidationsDropped = new LongAdder();
   final LongAdder staleServes = new LongAdder();
   final LongAdder corrupt = new LongAdder();
   final LongAdder oversize = new LongAdder();
@@ -64,6 +67,12 @@ final class CacheMeters {
     count(registry, "ballast.cache.invalidations.sent", tags, invalidationsSent, "Keys invalidated by this instance");
     count(registry, "ballast.cache.invalidations.received", tags, invalidationsReceived,
         "Keys evicted on other instances' messages");
+    count(registry, "ballast.cache.invalidations.deferred", tags, invalidationsDeferred,
+        "Invalidations (and puts turned into them) Redis did not take, kept for replay");
+    count(registry, "ballast.cache.invalidations.replayed", tags, invalidationsReplayed,
+        "Kept invalidations replayed once Redis answered");
+    count(registry, "ballast.cache.invalidations.dropped", tags, invalidationsDropped,
+        "Kept keys given up when the backlog was full, replaced by one invalidation of every key");
     count(registry, "ballast.cache.resyncs", tags, resyncs, "L1 clears after the invalidation subscription came back");
     count(registry, "ballast.cache.stale.serves", tags, staleServes, "Values served past their soft expiry");
     count(registry, "ballast.cache.l2.errors", tags.and("reason", "corrupt"), corrupt,

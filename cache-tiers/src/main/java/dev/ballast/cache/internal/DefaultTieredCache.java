@@ -6,38 +6,35 @@ import dev.ballast.cache.Codec;
 import dev.ballast.cache.Loader;
 import dev.ballast.cache.TieredCache;
 import dev.ballast.cache.TieredCacheConfig;
+import dev.ballast.cache.WriteResult;
 import dev.ballast.core.Ticker;
 import dev.ballast.core.internal.Check;
-import dev.ballast.core.internal.SharedScheduler;
 import dev.ballast.redis.RedisGuard;
-import io.lettuce.core.RedisClient;
 import io.micrometer.core.instrument.Gauge;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The two-level cache: the read and write paths, composed of an {@link L1Store} (L1, flights and their
- * invalidation rules), a {@link RedisTier} (every Redis call, guarded), an {@link InvalidationBus}, an
- * {@link EntryReader}, {@link OriginLoad} (lease, loader, fill), {@link AsyncMiss} (a miss through an
- * asynchronous loader) and {@link BulkGet}. Read path: L1 hit (one Caffeine lookup, one clock read, one
- * comparison) → per-key {@link Flight} in this JVM → Redis {@code GET} → lease script → loader → fill
- * script. Up to the loader the blocking and the asynchronous miss share their steps ({@link #withoutLoad},
- * {@link #lead}, which yield a {@link Step}); they differ only in how the origin is called.
+ * The two-level cache's facade: argument checks, the L1 hit path (one Caffeine lookup, one clock read, one
+ * comparison), writes and lifecycle. A miss goes to the read path ({@link ReadPath} for one key,
+ * {@link BulkRead} for many; see {@link ReadParts}), which every entry point shares. Collaborators: an
+ * {@link L1Store} (L1, flights and their invalidation rules), a {@link RedisTier} (the write half of the
+ * Redis port, guarded), a {@link RedisLink} (connection, subscription, heartbeat, writes Redis did not
+ * take and their replay).
  *
  * <p>Shared state lives in the collaborators (each documents what protects it); this class adds the
- * closed flag and the lazily opened subscription ({@code bus}, volatile, created under {@code this}).
- * In Redis, a fill writes only while its lease token is still current ({@code write.lua}); put and
- * invalidate delete the lease, so a load that began before them cannot store its older value.
+ * closed flag. Writes: a put Redis did not apply becomes an invalidation (L1 evicted here, the key
+ * deleted in Redis now or replayed later), reported by a {@link WriteResult}. In Redis, a fill writes
+ * only while its lease token is still current ({@code write.lua}); put and invalidate delete the lease,
+ * so a load that began before them cannot store its older value.
  */
-public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, InvalidationBus.Receiver, L1Peek<K> {
+public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, L1Peek<K> {
 
   private static final Logger log = LoggerFactory.getLogger(DefaultTieredCache.class);
 
@@ -52,12 +49,8 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
   private final KeySpace keys;
   private final Ttls ttls;
   private final RedisTier tier;
-  /** Null while the subscription could not be opened yet (Redis down at build) or for no invalidation. */
-  private volatile InvalidationBus bus;
-  private final RedisClient redisClient;
-  private final String channel;
-  private final long batchNanos;
-  private volatile ScheduledFuture<?> reconnecting;
+  /** Null for an L1-only cache. */
+  private final RedisLink<K> link;
   private final ReadPath<K, V> path;
   private final BulkRead<K, V> bulk;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -79,6 +72,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
     this.ttls = new Ttls(config);
     if (wiring.redis() == null) {
       this.tier = null;
+      this.link = null;
     } else {
       String component = "cache:" + config.name();
       // Real time, not the cache's ticker: the breaker judges Redis's latency, and a test's frozen clock
@@ -87,69 +81,23 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
           wiring.redisBreaker() != null ? wiring.redisBreaker()
               : RedisGuard.defaultBreaker(component, Ticker.system()),
           Ticker.system(), wiring.registry());
-      this.tier = new RedisTier(wiring.redis(), guard, Check.saturatedNanos(config.redisTimeout()));
-      if (config.invalidation()) {
-        // Until the subscription is open, L1 entries may miss invalidations: cap them as for a drop.
-        l1.subscriptionLost();
-        if (wiring.registry() != null) {
+      this.link = new RedisLink<>(config, wiring.redis(), l1, keyCodec, keys, meters, executor);
+      this.tier = new RedisTier(wiring.redis(), guard, link, Check.saturatedNanos(config.redisTimeout()));
+      link.start(tier);
+      if (wiring.registry() != null) {
+        if (config.invalidation()) {
           Gauge.builder("ballast.cache.subscription.up", l1, store -> store.subscriptionDown() ? 0 : 1)
               .description("1 while the invalidation subscription is up, 0 while L1 is capped for want of it")
               .tag("cache", config.name()).register(wiring.registry());
         }
+        Gauge.builder("ballast.cache.invalidations.pending", link, RedisLink::pendingCount)
+            .description("Invalidations Redis has not taken yet, kept for replay (one for 'all')")
+            .tag("cache", config.name()).register(wiring.registry());
       }
-    }
-    this.redisClient = wiring.redis();
-    this.channel = config.keyPrefix() + "invalidations";
-    this.batchNanos = Check.saturatedNanos(config.invalidationBatchWindow());
-    if (tier != null && !connectRemaining()) {
-      log.warn("Redis is not reachable for cache {}: serving from L1 and the loader, connecting again every second",
-          config.name());
-      reconnecting = SharedScheduler.get().scheduleWithFixedDelay(this::reconnectInBackground, 1, 1, TimeUnit.SECONDS);
     }
     ReadParts<K, V> parts = ReadParts.assemble(config, wiring, l1, tier, keys, ttls, meters);
     this.path = parts.path();
     this.bulk = parts.bulk();
-  }
-
-  /**
-   * Opens what is not open yet (the connection, then the subscription); returns whether all is open.
-   * The first subscription counts as a restore: it clears L1 of what was cached without it.
-   */
-  private boolean connectRemaining() {
-    if (closed.get() || !tier.connect()) {
-      return false;
-    }
-    if (!config.invalidation() || bus != null) {
-      return true;
-    }
-    synchronized (this) {
-      if (bus == null && !closed.get()) {
-        try {
-          bus = new InvalidationBus(redisClient, tier, channel, batchNanos, this, meters);
-        } catch (RuntimeException e) {
-          return false;
-        }
-        // Whatever L1 holds was cached without the subscription (and capped meanwhile): start clean.
-        l1.subscriptionRestored();
-      }
-    }
-    return true;
-  }
-
-  private void reconnectInBackground() {
-    try {
-      executor.execute(() -> {
-        if (connectRemaining()) {
-          ScheduledFuture<?> task = reconnecting;
-          if (task != null) {
-            task.cancel(false);
-          }
-          log.info("Cache {} is connected to Redis", config.name());
-        }
-      });
-    } catch (RejectedExecutionException e) {
-      // Try again at the next tick.
-    }
   }
 
   // ---------------------------------------------------------------- reads (the misses: ReadPath, BulkRead)
@@ -220,7 +168,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
   // ---------------------------------------------------------------- writes
 
   @Override
-  public void put(K key, V value) {
+  public WriteResult put(K key, V value) {
     if (key == null || value == null) {
       throw new NullPointerException("TieredCache[" + config.name() + "].put " + (key == null ? "key" : "value")
           + " must not be null");
@@ -232,91 +180,75 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
     }
     long softMs = ttls.softMs(false);
     long hardMs = ttls.hardMs(softMs, false);
-    byte[] encodedKey = null;
-    if (tier != null) {
-      encodedKey = keyCodec.encode(key);
-      Object written = tier.write(keys.value(encodedKey), keys.lease(encodedKey), null, softMs, hardMs, 0,
-          false, payload);
-      if (written == RedisTier.DOWN) {
-        meters.l2Unavailable.increment();
-      } else {
-        meters.l2Puts.increment();
-      }
+    if (tier == null) {
+      storeWritten(key, value, softMs, hardMs);
+      return WriteResult.APPLIED;
     }
-    // After the Redis write: a flight that began before it is marked and will not store its older value;
-    // one that begins after it reads the new value.
+    byte[] encodedKey = keyCodec.encode(key);
+    RedisTier.Outcome written = tier.put(keys.value(encodedKey), keys.lease(encodedKey), softMs, hardMs, payload);
+    if (written == RedisTier.Outcome.APPLIED) {
+      meters.l2Puts.increment();
+      link.applied(encodedKey);
+      // After the Redis write: a flight that began before it is marked and will not store its older value;
+      // one that begins after it reads the new value.
+      storeWritten(key, value, softMs, hardMs);
+      link.send(encodedKey);
+      return WriteResult.APPLIED;
+    }
+    // Not taken: the older value must go everywhere (here at once; in Redis now, or at the replay). An
+    // unanswered write is not followed by a delete now: it would wait behind it on the connection.
+    WriteResult deleted = deleteEverywhere(key, encodedKey, written == RedisTier.Outcome.REFUSED);
+    return deleted == WriteResult.APPLIED ? WriteResult.INVALIDATED : deleted;
+  }
+
+  private void storeWritten(K key, V value, long softMs, long hardMs) {
     l1.evict(key);
     long now = ticker.read();
-    Flight<V> writer = l1.newFlight();
-    l1.store(key, writer, value, now, now + softMs * 1_000_000, now + hardMs * 1_000_000);
-    InvalidationBus current = bus;
-    if (current != null) {
-      current.send(encodedKey);
-    }
+    l1.store(key, l1.newFlight(), value, now, now + softMs * 1_000_000, now + hardMs * 1_000_000);
   }
 
   @Override
-  public void invalidate(K key) {
+  public WriteResult invalidate(K key) {
     if (key == null) {
       throw nullArgument("invalidate", null);
     }
-    byte[] encodedKey = null;
-    if (tier != null) {
-      encodedKey = keyCodec.encode(key);
-      if (tier.delete(keys.value(encodedKey), keys.lease(encodedKey)) == RedisTier.DOWN) {
-        meters.l2Unavailable.increment();
-      }
+    if (tier == null) {
+      l1.evict(key);
+      return WriteResult.APPLIED;
     }
+    return deleteEverywhere(key, keyCodec.encode(key), true);
+  }
+
+  /**
+   * Deletes the key in Redis (if {@code ask}), evicts it here and tells the other instances; a delete or
+   * message Redis did not take is kept for replay ({@link WriteResult#DEFERRED}).
+   */
+  private WriteResult deleteEverywhere(K key, byte[] encodedKey, boolean ask) {
+    RedisTier.Outcome deleted = ask ? tier.delete(keys.value(encodedKey), keys.lease(encodedKey))
+        : RedisTier.Outcome.UNREACHED;
     l1.evict(key);
-    InvalidationBus current = bus;
-    if (current != null) {
-      current.send(encodedKey);
+    if (deleted == RedisTier.Outcome.APPLIED) {
+      link.send(encodedKey);
+      return WriteResult.APPLIED;
     }
+    meters.l2Unavailable.increment();
+    link.defer(encodedKey);
+    return WriteResult.DEFERRED;
   }
 
   @Override
-  public void invalidateAll() {
-    if (tier != null) {
-      byte[] pattern = keys.pattern();
-      if (tier.deleteMatching(pattern) == RedisTier.DOWN) {
-        meters.l2Unavailable.increment();
-      }
-    }
+  public WriteResult invalidateAll() {
     l1.clear();
-    InvalidationBus current = bus;
-    if (current != null) {
-      current.sendAll();
+    if (tier == null) {
+      return WriteResult.APPLIED;
     }
-  }
-
-  // ---------------------------------------------------------------- invalidation bus
-
-  @Override
-  public void evict(byte[] encodedKey) {
-    K key;
-    try {
-      key = keyCodec.decode(encodedKey);
-    } catch (RuntimeException e) {
-      l1.clear();
-      return;
+    if (tier.deleteMatching(keys.pattern()) == RedisTier.Outcome.APPLIED) {
+      link.sendAll();
+      return WriteResult.APPLIED;
     }
-    l1.evict(key);
-  }
-
-  @Override
-  public void evictAll() {
-    l1.clear();
-  }
-
-  @Override
-  public void subscriptionLost() {
-    l1.subscriptionLost();
-  }
-
-  @Override
-  public void subscriptionRestored() {
-    meters.resyncs.increment();
-    l1.subscriptionRestored();
+    meters.l2Unavailable.increment();
+    link.deferAll();
+    return WriteResult.DEFERRED;
   }
 
   // ---------------------------------------------------------------- helpers
@@ -348,16 +280,8 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, Invali
       return;
     }
     releaseClock();
-    ScheduledFuture<?> task = reconnecting;
-    if (task != null) {
-      task.cancel(false);
-    }
-    synchronized (this) {
-      if (bus != null) {
-        bus.close();
-      }
-    }
-    if (tier != null) {
+    if (link != null) {
+      link.close();
       tier.close();
     }
   }

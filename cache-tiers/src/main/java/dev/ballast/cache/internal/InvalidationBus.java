@@ -11,7 +11,11 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -25,6 +29,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Message: 16 ASCII bytes of instance id, then {@code 'A'} (evict all) or {@code 'K'} followed by
  * keys, each as a 4-byte length and the key codec's bytes. An instance drops its own messages.
+ *
+ * <p>A message Redis does not take (down, slow, refusing) is handed back to the receiver
+ * ({@link Receiver#notSent}), which keeps it for replay: pub/sub loses what was not published, so the
+ * sender must remember it.
  *
  * <p>Shared state: the queue of keys waiting for the batch window (lock-free queue) and a flag saying a
  * flush is scheduled (CAS; cleared before draining, so a key added during a drain schedules the next one).
@@ -45,6 +53,12 @@ final class InvalidationBus implements AutoCloseable {
     void subscriptionLost();
 
     void subscriptionRestored();
+
+    /** Redis did not take a message naming these keys (codec bytes): they are to be sent again later. */
+    void notSent(List<byte[]> keys);
+
+    /** Redis did not take an "evict all" message. */
+    void notSentAll();
   }
 
   private final RedisClient client;
@@ -107,11 +121,11 @@ final class InvalidationBus implements AutoCloseable {
     }
   }
 
-  /** Sends the key's invalidation now, or within the batch window. */
+  /** Sends the key's invalidation now, or within the batch window; a message Redis does not take is reported. */
   void send(byte[] key) {
     meters.invalidationsSent.increment();
     if (batchNanos == 0) {
-      tier.publish(channel, message(new byte[][] {key}, 1));
+      publish(List.of(key), false);
       return;
     }
     pending.add(key);
@@ -120,29 +134,60 @@ final class InvalidationBus implements AutoCloseable {
     }
   }
 
-  /** Tells every other instance to clear its L1. */
-  void sendAll() {
+  /** Tells every other instance to clear its L1; the stage says whether Redis took the message. */
+  CompletionStage<Boolean> sendAll(boolean replaying) {
     ByteBuffer buffer = ByteBuffer.allocate(ID_LENGTH + 1).put(instanceId).put((byte) 'A');
-    tier.publish(channel, buffer.array());
+    return tier.publish(channel, buffer.array(), replaying).thenApply(sent -> {
+      if (!sent) {
+        receiver.notSentAll();
+      }
+      return sent;
+    });
+  }
+
+  /**
+   * Sends these keys' invalidations now, in as few messages as fit; the stage completes with whether
+   * Redis took every one (a message it did not take is also reported to the receiver). {@code replaying}:
+   * sent directly, not through the breaker ({@link RedisTier#publish}).
+   */
+  CompletionStage<Boolean> sendNow(List<byte[]> keys, boolean replaying) {
+    CompletableFuture<Boolean> all = CompletableFuture.completedFuture(Boolean.TRUE);
+    List<byte[]> batch = new ArrayList<>();
+    int size = 0;
+    for (byte[] key : keys) {
+      batch.add(key);
+      size += key.length + 4;
+      if (size > MAX_MESSAGE) {
+        all = all.thenCombine(publish(batch, replaying), Boolean::logicalAnd);
+        batch = new ArrayList<>();
+        size = 0;
+      }
+    }
+    if (!batch.isEmpty()) {
+      all = all.thenCombine(publish(batch, replaying), Boolean::logicalAnd);
+    }
+    return all;
   }
 
   private void flush() {
     flushScheduled.set(false);
-    ByteArrayOutputStream out = null;
+    List<byte[]> keys = new ArrayList<>();
     for (byte[] key; (key = pending.poll()) != null; ) {
-      if (out == null) {
-        out = start();
-      }
-      out.writeBytes(ByteBuffer.allocate(4).putInt(key.length).array());
-      out.writeBytes(key);
-      if (out.size() > MAX_MESSAGE) {
-        tier.publish(channel, out.toByteArray());
-        out = null;
-      }
+      keys.add(key);
     }
-    if (out != null) {
-      tier.publish(channel, out.toByteArray());
+    if (!keys.isEmpty()) {
+      sendNow(keys, false);
     }
+  }
+
+  /** One message naming {@code keys}; those it fails to deliver to Redis go back to the receiver. */
+  private CompletableFuture<Boolean> publish(List<byte[]> keys, boolean replaying) {
+    return tier.publish(channel, message(keys), replaying).thenApply(sent -> {
+      if (!sent) {
+        receiver.notSent(keys);
+      }
+      return sent;
+    }).toCompletableFuture();
   }
 
   private ByteArrayOutputStream start() {
@@ -152,11 +197,11 @@ final class InvalidationBus implements AutoCloseable {
     return out;
   }
 
-  private byte[] message(byte[][] keys, int count) {
+  private byte[] message(List<byte[]> keys) {
     ByteArrayOutputStream out = start();
-    for (int i = 0; i < count; i++) {
-      out.writeBytes(ByteBuffer.allocate(4).putInt(keys[i].length).array());
-      out.writeBytes(keys[i]);
+    for (byte[] key : keys) {
+      out.writeBytes(ByteBuffer.allocate(4).putInt(key.length).array());
+      out.writeBytes(key);
     }
     return out.toByteArray();
   }

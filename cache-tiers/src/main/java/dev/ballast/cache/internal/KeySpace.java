@@ -5,9 +5,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Names in Redis: {@code <prefix>{<key bytes>}:v} for a value and {@code :l} for its lease. The braces
- * are a hash tag, so a key's value and lease share a Redis Cluster slot and one script may touch both.
- * Immutable.
+ * Names in Redis: {@code <prefix>{<tag>}:v} for a value and {@code :l} for its lease. The braces are a
+ * hash tag, so a key's value and lease share a Redis Cluster slot and one script may touch both.
+ *
+ * <p>The tag is the encoded key, readable as it is, except that {@code %} and {@code }} are written
+ * {@code %25} and {@code %7D} and the empty key is written {@code %}: a {@code }} in the tag would end
+ * it early, and an empty tag ({@code {}}, from the empty key or a key starting with {@code }}) makes Redis
+ * Cluster hash the whole name, putting value and lease in different slots (CROSSSLOT). The escaping is
+ * injective, so distinct keys keep distinct names. The prefix holds no brace ({@code TieredCacheConfig}
+ * refuses one), so this tag is always the name's first. Immutable.
  */
 final class KeySpace {
 
@@ -26,14 +32,36 @@ final class KeySpace {
   }
 
   private byte[] name(byte[] encodedKey, char kind) {
-    byte[] name = new byte[prefix.length + encodedKey.length + 4];
+    int escapes = 0;
+    for (byte b : encodedKey) {
+      if (b == '%' || b == '}') {
+        escapes++;
+      }
+    }
+    int tagLength = encodedKey.length == 0 ? 1 : encodedKey.length + 2 * escapes;
+    byte[] name = new byte[prefix.length + tagLength + 4];
     System.arraycopy(prefix, 0, name, 0, prefix.length);
-    name[prefix.length] = '{';
-    System.arraycopy(encodedKey, 0, name, prefix.length + 1, encodedKey.length);
-    int at = prefix.length + 1 + encodedKey.length;
-    name[at] = '}';
-    name[at + 1] = ':';
-    name[at + 2] = (byte) kind;
+    int at = prefix.length;
+    name[at++] = '{';
+    if (encodedKey.length == 0) {
+      name[at++] = '%'; // never the result of escaping, where every % is followed by two hex digits
+    } else if (escapes == 0) {
+      System.arraycopy(encodedKey, 0, name, at, encodedKey.length);
+      at += encodedKey.length;
+    } else {
+      for (byte b : encodedKey) {
+        if (b == '%' || b == '}') {
+          name[at++] = '%';
+          name[at++] = (byte) (b == '%' ? '2' : '7');
+          name[at++] = (byte) (b == '%' ? '5' : 'D');
+        } else {
+          name[at++] = b;
+        }
+      }
+    }
+    name[at++] = '}';
+    name[at++] = ':';
+    name[at] = (byte) kind;
     return name;
   }
 

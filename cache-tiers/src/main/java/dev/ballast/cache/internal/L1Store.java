@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       {@code putIfAbsent}); its leader removes it with {@code remove(key, flight)}.
  *   <li>{@code epoch}: bumped by every clear; a flight stores only if neither a clear nor an invalidation of
  *       its key happened since it began ({@link #store}).
- *   <li>{@code subscriptionDown}: volatile, set by the invalidation bus; caps entries' L1 life meanwhile.
+ *   <li>{@code subscriptionDown}, {@code redisDown}: volatile, set by {@link RedisLink}; while either is
+ *       set, entries' L1 life is capped at {@code l1TtlWhileDisconnected} (invalidations may be missed).
  * </ul>
  */
 final class L1Store<K, V> {
@@ -34,6 +35,7 @@ final class L1Store<K, V> {
   private final long disconnectedTtlNanos;
   private final CacheMeters meters;
   private volatile boolean subscriptionDown;
+  private volatile boolean redisDown;
 
   /**
    * @param l1TtlNanos {@code Long.MAX_VALUE} for an L1-only cache, whose entries live to their soft expiry
@@ -111,16 +113,39 @@ final class L1Store<K, V> {
    * Returns {@code value}.
    */
   V store(K key, Flight<V> flight, V value, long now, long softUntil, long hardUntil) {
-    long cap = subscriptionDown ? Math.min(l1TtlNanos, disconnectedTtlNanos) : l1TtlNanos;
-    long l1Until = cap == Long.MAX_VALUE || softUntil - (now + cap) < 0 ? softUntil : now + cap;
-    L1Entry<V> entry = new L1Entry<>(value, l1Until, softUntil, hardUntil);
+    L1Entry<V> entry = entry(value, now, softUntil, hardUntil);
     cache.put(key, entry);
+    keepUnlessInvalidated(key, flight, entry);
+    return value;
+  }
+
+  /**
+   * Serves again, for another L1 TTL, an entry read from L1 before {@code flight} began (Redis could not
+   * be asked and the cache keeps L1 during an outage): only while L1 still holds that very entry. A put or
+   * an invalidation since replaced or removed it, and then its value is returned (the read began before
+   * the write completed) but not kept: an instance never reads a version older than its own completed
+   * write. Returns the entry's value.
+   */
+  V restore(K key, Flight<V> flight, L1Entry<V> local, long now) {
+    L1Entry<V> renewed = entry(local.value, now, local.softUntil, local.hardUntil);
+    if (cache.asMap().replace(key, local, renewed)) {
+      keepUnlessInvalidated(key, flight, renewed);
+    }
+    return local.value;
+  }
+
+  private L1Entry<V> entry(V value, long now, long softUntil, long hardUntil) {
+    long cap = subscriptionDown || redisDown ? Math.min(l1TtlNanos, disconnectedTtlNanos) : l1TtlNanos;
+    long l1Until = cap == Long.MAX_VALUE || softUntil - (now + cap) < 0 ? softUntil : now + cap;
+    return new L1Entry<>(value, l1Until, softUntil, hardUntil);
+  }
+
+  private void keepUnlessInvalidated(K key, Flight<V> flight, L1Entry<V> entry) {
     if (flight.invalidated || flight.epoch != epoch.get()) {
       cache.asMap().remove(key, entry);
     } else {
       meters.l1Puts.increment();
     }
-    return value;
   }
 
   /** Stores an entry read from Redis, converting its Redis-clock expiries to ticker time. */
@@ -161,6 +186,31 @@ final class L1Store<K, V> {
    */
   void subscriptionLost() {
     subscriptionDown = true;
+    capAll();
+  }
+
+  /**
+   * A Redis call found Redis unreachable (down, paused, timing out): other instances' writes cannot reach
+   * this one now, so entries are capped as for a dropped subscription until Redis answers again.
+   */
+  void redisUnreachable() {
+    if (!redisDown) {
+      redisDown = true;
+      capAll();
+    }
+  }
+
+  /** Redis answers again (and this instance's deferred writes are replayed): entries get {@code l1Ttl} again. */
+  void redisAnswering() {
+    redisDown = false;
+  }
+
+  /** Whether entries are capped for want of the subscription or of Redis. */
+  boolean capped() {
+    return subscriptionDown || redisDown;
+  }
+
+  private void capAll() {
     long until = ticker.read() + disconnectedTtlNanos;
     cache.asMap().replaceAll((key, entry) -> entry.l1Until - until > 0
         ? new L1Entry<>(entry.value, until, entry.softUntil, entry.hardUntil)

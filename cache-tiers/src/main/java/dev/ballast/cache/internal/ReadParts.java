@@ -27,7 +27,8 @@ record ReadParts<K, V>(ReadPath<K, V> path, BulkRead<K, V> bulk) {
     // Refreshes are skipped, not run in the caller, when the executor is full: the stale value is served.
     Refresher<K, V> refresher = new Refresher<>(name, l1, lease, reads, keys, wiring.keyCodec(), caller,
         wiring.ticker(), wiring.executor(), executor);
-    ReadPlanner planner = new ReadPlanner(tier != null, config.staleWhileRevalidate(), config.earlyRefreshBeta());
+    ReadPlanner planner = new ReadPlanner(tier != null, config.staleWhileRevalidate(), config.earlyRefreshBeta(),
+        config.keepL1DuringOutage());
     ReadPath<K, V> path = new ReadPath<>(name, l1, reads, lease, keys, wiring.keyCodec(), planner, caller, refresher,
         wiring.ticker(), meters, executor, wiring.spareOrigin(), wiring.sparedFallback(), maxLeaseWaitNanos,
         redisTimeoutNanos);

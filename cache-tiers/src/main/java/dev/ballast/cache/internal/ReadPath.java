@@ -227,7 +227,7 @@ final class ReadPath<K, V> {
     return reads.get(valueKey).thenCompose(read -> {
       Plan<V> plan = planner.plan(local, read, false, now, reads.redisNowMs(), random());
       if (plan instanceof Plan.ServeLocal<V> keep) {
-        return found(l1.store(key, flight, keep.entry().value, now, keep.entry().softUntil, keep.entry().hardUntil));
+        return found(l1.restore(key, flight, keep.entry(), now));
       }
       if (plan instanceof Plan.ServeRedis<V> serve) {
         return found(serveRedis(key, flight, serve, origin));

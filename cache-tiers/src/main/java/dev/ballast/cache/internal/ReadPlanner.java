@@ -7,8 +7,11 @@ package dev.ballast.cache.internal;
  * @param twoTier whether the cache has Redis
  * @param staleWhileRevalidate serve a stale value at once and refresh it
  * @param earlyRefreshBeta XFetch's beta, 0 for off
+ * @param keepL1DuringOutage serve a fresh L1 entry again while Redis cannot be asked (availability over
+ *     freshness); by default the origin is asked, since another instance's write cannot reach this one
  */
-record ReadPlanner(boolean twoTier, boolean staleWhileRevalidate, double earlyRefreshBeta) {
+record ReadPlanner(boolean twoTier, boolean staleWhileRevalidate, double earlyRefreshBeta,
+    boolean keepL1DuringOutage) {
 
   /**
    * The next step of a read of one key that L1 could not serve as a plain hit.
@@ -38,7 +41,7 @@ record ReadPlanner(boolean twoTier, boolean staleWhileRevalidate, double earlyRe
       return twoTier ? new Plan.ReadRedis<>() : new Plan.Load<>(usable, null, -1, false);
     }
     if (redis instanceof L2Read.Down<V>) {
-      return usable != null && usable.fresh(now)
+      return keepL1DuringOutage && usable != null && usable.fresh(now)
           ? new Plan.ServeLocal<>(usable, false, true, Plan.NO_REFRESH)
           : new Plan.Load<>(usable, null, -1, false);
     }

@@ -161,6 +161,13 @@ final class RedisReads<V> {
   private <R, T> CompletableFuture<T> guarded(Supplier<? extends CompletionStage<R>> call, Function<R, T> read,
       Supplier<T> down, Supplier<T> refused) {
     CompletableFuture<T> result = new CompletableFuture<>();
+    if (tier.readsBlocked()) {
+      // This instance's writes that Redis did not take wait to be replayed: reading now could return a
+      // value one of them replaced.
+      meters.l2Unavailable.increment();
+      result.complete(down.get());
+      return result;
+    }
     tier.guard().<R>attemptAsync(() -> timed(call.get())).whenComplete((reply, error) -> {
       try {
         if (reply instanceof RedisReply.Ok<R> ok) {
@@ -170,6 +177,9 @@ final class RedisReads<V> {
           result.complete(refused.get());
         } else {
           meters.l2Unavailable.increment();
+          if (!(reply instanceof RedisReply.Failed<R> failed && failed.kind() == RedisErrorKind.INTERRUPTED)) {
+            tier.unreachable();
+          }
           result.complete(down.get());
         }
       } catch (Throwable e) {

@@ -4,6 +4,8 @@ import dev.ballast.redis.RedisGuard;
 import dev.ballast.redis.RedisScript;
 import dev.ballast.core.internal.Futures;
 import io.lettuce.core.KeyScanCursor;
+import dev.ballast.core.Ticker;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandInterruptedException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
@@ -18,6 +20,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -44,8 +47,27 @@ final class RedisTier implements AutoCloseable {
   private static final RedisScript WRITE = RedisScript.fromResource(RedisTier.class, "write.lua");
   private static final byte[] NO_TOKEN = new byte[0];
 
+  /**
+   * What a write of the write path (put, delete, publish) came to: Redis applied it, Redis answered and
+   * refused it (an error reply such as {@code OOM}: nothing changed), or Redis could not be asked or did
+   * not answer in time (so it may or may not be applied, now or later).
+   */
+  enum Outcome { APPLIED, REFUSED, UNREACHED }
+
+  /**
+   * How the cache's view of Redis reaches this port: reads are refused while writes Redis did not take
+   * are waiting to be replayed (so this instance never reads a value its own write replaced), and a call
+   * that could not reach Redis is reported (so L1 is capped as for a dropped subscription).
+   */
+  interface Link {
+    boolean readsBlocked();
+
+    void unreachable();
+  }
+
   private final RedisClient client;
   private final RedisGuard guard;
+  private final Link link;
   private final long timeoutNanos;
   /** Null until a connection succeeded: Lettuce reconnects an open connection by itself, not a first one. */
   private volatile StatefulRedisConnection<byte[], byte[]> connection;
@@ -54,9 +76,10 @@ final class RedisTier implements AutoCloseable {
   private volatile long offsetMs;
 
   /** Connects at once if Redis answers; otherwise {@link #connect()} is to be retried later. */
-  RedisTier(RedisClient client, RedisGuard guard, long timeoutNanos) {
+  RedisTier(RedisClient client, RedisGuard guard, Link link, long timeoutNanos) {
     this.client = client;
     this.guard = guard;
+    this.link = link;
     this.timeoutNanos = timeoutNanos;
     connect();
   }
@@ -104,6 +127,16 @@ final class RedisTier implements AutoCloseable {
     return async();
   }
 
+  /** Whether reads must not ask Redis now (writes it did not take wait to be replayed). */
+  boolean readsBlocked() {
+    return link.readsBlocked();
+  }
+
+  /** Reports a call that could not reach Redis (L1 is then capped as for a dropped subscription). */
+  void unreachable() {
+    link.unreachable();
+  }
+
   private RedisAsyncCommands<byte[], byte[]> async() {
     StatefulRedisConnection<byte[], byte[]> current = connection;
     if (current == null) {
@@ -147,34 +180,141 @@ final class RedisTier implements AutoCloseable {
     return (Long) reply.get(0) == 1L;
   }
 
-  /** Deletes a value and its lease in one command (same hash tag); {@code DOWN} if Redis could not be asked. */
-  Object delete(byte[] valueKey, byte[] leaseKey) {
-    return call(() -> await(async().del(valueKey, leaseKey)));
+  /**
+   * A put: writes the entry whatever lease is current, and deletes the lease (so a load that began before
+   * it cannot overwrite it).
+   */
+  Outcome put(byte[] valueKey, byte[] leaseKey, long softMs, long hardMs, byte[] payload) {
+    return attempt(() -> writeReply(await(writeAsync(valueKey, leaseKey, null, softMs, hardMs, 0, false, payload))));
   }
 
-  /** Deletes every key matching a {@code SCAN} pattern, in batches. */
-  Object deleteMatching(byte[] pattern) {
-    return call(() -> {
-      ScanCursor cursor = ScanCursor.INITIAL;
-      long deleted = 0;
-      do {
-        KeyScanCursor<byte[]> page = await(async().scan(cursor, ScanArgs.Builder.matches(pattern).limit(500)));
-        if (!page.getKeys().isEmpty()) {
-          deleted += await(async().unlink(page.getKeys().toArray(new byte[0][])));
-        }
-        cursor = page;
-      } while (!cursor.isFinished());
-      return deleted;
+  /** Deletes a value and its lease in one command (same hash tag). */
+  Outcome delete(byte[] valueKey, byte[] leaseKey) {
+    return attempt(() -> await(async().del(valueKey, leaseKey)));
+  }
+
+  /**
+   * Deletes many keys' values and leases: one {@code DEL} per key (each key's pair shares a slot, two keys
+   * need not), all sent before any reply is read. {@link Outcome#APPLIED} only if every one was.
+   */
+  Outcome deleteEach(List<byte[][]> pairs) {
+    return direct(() -> {
+      RedisAsyncCommands<byte[], byte[]> commands = async();
+      List<RedisFuture<Long>> replies = new ArrayList<>(pairs.size());
+      for (byte[][] pair : pairs) {
+        replies.add(commands.del(pair));
+      }
+      for (RedisFuture<Long> reply : replies) {
+        await(reply);
+      }
+      return null;
     });
   }
 
-  /** Publishes without waiting; a failure is counted by the guard and otherwise dropped. */
-  void publish(byte[] channel, byte[] message) {
-    guard.callAsync(() -> async().publish(channel, message), () -> 0L);
+  /** Deletes every key matching a {@code SCAN} pattern, in batches. */
+  Outcome deleteMatching(byte[] pattern) {
+    return attempt(() -> deleteAllMatching(pattern));
+  }
+
+  /** {@link #deleteMatching}, for the replay: asked directly, as {@link #heartbeat} is. */
+  Outcome replayDeleteMatching(byte[] pattern) {
+    return direct(() -> deleteAllMatching(pattern));
+  }
+
+  private Object deleteAllMatching(byte[] pattern) {
+    {
+      ScanCursor cursor = ScanCursor.INITIAL;
+      do {
+        KeyScanCursor<byte[]> page = await(async().scan(cursor, ScanArgs.Builder.matches(pattern).limit(500)));
+        if (!page.getKeys().isEmpty()) {
+          await(async().unlink(page.getKeys().toArray(new byte[0][])));
+        }
+        cursor = page;
+      } while (!cursor.isFinished());
+      return null;
+    }
+  }
+
+  /**
+   * Publishes without blocking the caller; the stage completes with whether Redis took the message
+   * (within {@code redisTimeout}), never exceptionally. {@code direct}: for the replay, not through the
+   * breaker (as {@link #heartbeat}).
+   */
+  CompletionStage<Boolean> publish(byte[] channel, byte[] message, boolean direct) {
+    Supplier<CompletionStage<Boolean>> publish = () -> async().publish(channel, message).toCompletableFuture()
+        .orTimeout(timeoutNanos, TimeUnit.NANOSECONDS).thenApply(receivers -> Boolean.TRUE);
+    if (!direct) {
+      return guard.callAsync(publish, () -> Boolean.FALSE);
+    }
+    try {
+      return publish.get().exceptionally(e -> Boolean.FALSE);
+    } catch (RuntimeException e) {
+      return CompletableFuture.completedFuture(Boolean.FALSE);
+    }
+  }
+
+  /**
+   * Whether Redis answers now (its {@code TIME}, which also refreshes the clock offset). Asked directly,
+   * not through the breaker: the heartbeat must learn that Redis is back before the breaker's next probe,
+   * so the writes it did not take are replayed before callers read it again.
+   */
+  boolean heartbeat() {
+    if (connection == null) {
+      return false;
+    }
+    try {
+      List<byte[]> time = await(async().time());
+      learn(Long.parseLong(ascii(time.get(0))) * 1000 + Long.parseLong(ascii(time.get(1))) / 1000);
+      return true;
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Runs a write through the guard and says what became of it. A reply error is Redis refusing this one
+   * call (it answered: not an outage); anything else (a timeout, a lost connection, an open breaker, an
+   * interrupt) leaves it unknown whether Redis applied it.
+   */
+  private Outcome attempt(Supplier<Object> redisCall) {
+    if (!guard.tryAcquire()) {
+      guard.onFallback();
+      link.unreachable();
+      return Outcome.UNREACHED;
+    }
+    long start = Ticker.system().read();
+    try {
+      redisCall.get();
+    } catch (RedisCommandExecutionException refused) {
+      guard.onSuccess(start);
+      return Outcome.REFUSED;
+    } catch (RuntimeException e) {
+      guard.onFailure(start, e);
+      guard.onFallback();
+      link.unreachable();
+      return Outcome.UNREACHED;
+    }
+    guard.onSuccess(start);
+    return Outcome.APPLIED;
+  }
+
+  /** A replay's write, asked directly (not through the breaker): applied or not. */
+  private Outcome direct(Supplier<Object> redisCall) {
+    try {
+      redisCall.get();
+      return Outcome.APPLIED;
+    } catch (RedisCommandExecutionException refused) {
+      return Outcome.REFUSED;
+    } catch (RuntimeException e) {
+      return Outcome.UNREACHED;
+    }
   }
 
   private Object call(Supplier<Object> redisCall) {
     Object result = guard.call(redisCall::get, () -> DOWN);
+    if (result == DOWN) {
+      link.unreachable();
+    }
     return result;
   }
 

@@ -12,8 +12,8 @@ class ReadPlannerTest {
 
   private static final long NOW = 1_000_000_000L;
   private static final long REDIS_NOW = 1_700_000_000_000L;
-  private final ReadPlanner twoTier = new ReadPlanner(true, false, 0);
-  private final ReadPlanner swr = new ReadPlanner(true, true, 0);
+  private final ReadPlanner twoTier = new ReadPlanner(true, false, 0, true);
+  private final ReadPlanner swr = new ReadPlanner(true, true, 0, true);
 
   private static L1Entry<String> local(long softIn, long hardIn) {
     return new L1Entry<>("local", NOW, NOW + softIn, NOW + hardIn);
@@ -61,7 +61,7 @@ class ReadPlannerTest {
 
   @Property
   void withoutRedisEveryMissIsALocalLoad(@ForAll @LongRange(min = -1000, max = 1000) long softIn) {
-    ReadPlanner local = new ReadPlanner(false, false, 0);
+    ReadPlanner local = new ReadPlanner(false, false, 0, true);
     Plan<String> plan = local.plan(local(softIn, softIn + 10), null, false, NOW, REDIS_NOW, 0.5);
     assertThat(plan).isInstanceOf(Plan.Load.class);
     assertThat(((Plan.Load<String>) plan).leased()).isFalse();
@@ -69,7 +69,7 @@ class ReadPlannerTest {
 
   @Property
   void earlyRefreshNeverFiresOnAFarExpiryAndAlwaysAtIt(@ForAll @LongRange(min = 1, max = 1_000) long loadMs) {
-    ReadPlanner xfetch = new ReadPlanner(true, false, 1.0);
+    ReadPlanner xfetch = new ReadPlanner(true, false, 1.0, true);
     L2Read<String> atExpiry = new L2Read.Found<>(new Decoded<>("v", REDIS_NOW - 1, REDIS_NOW + 1, REDIS_NOW + 9, loadMs));
     L2Read<String> far = new L2Read.Found<>(new Decoded<>("v", REDIS_NOW - 1, REDIS_NOW + 1_000_000_000L,
         REDIS_NOW + 2_000_000_000L, loadMs));

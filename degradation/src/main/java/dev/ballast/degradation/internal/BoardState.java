@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * <p>Design: readers see one immutable snapshot through a volatile field and never lock. Everything else
  * is guarded by this object's monitor: the fleet entries as last read or broadcast from Redis with their
  * version and epoch (without Redis, the manual entries), the writes an outage held back ({@code pending},
- * applied over the fleet entries in order), and the entries of engaged local triggers. Every mutation
+ * applied over the fleet entries in order), the entries of engaged local triggers, and the {@link Hlc} clock
+ * of each fleet field's last change (tombstones included: a field released or left keeps its clock, so an
+ * older set cannot come back). Every mutation
  * recomputes the snapshot ({@link Resolver}, a pure function), publishes it, then reports each changed
  * switch while still holding the monitor, so reports come in the order of the changes. Nothing here
  * calls Redis.
@@ -42,6 +45,11 @@ final class BoardState {
   private volatile Snapshot snapshot;
 
   private final Map<String, Entry> fleet = new TreeMap<>();
+  /** The clock of each fleet field's last change as known here; a field with a clock and no entry was deleted. */
+  private final Map<String, String> clocks = new HashMap<>();
+  private final String instanceId;
+  private final Hlc hlc;
+  private final Runnable corruptCounter;
   private long fleetVersion;
   private String fleetEpoch; // null until the first read of Redis
   private final List<Op> pending = new ArrayList<>();
@@ -50,8 +58,16 @@ final class BoardState {
   /** The broadcasts applied since the last full read, by version, to replay over a read they overtook. */
   private final TreeMap<Long, String[]> recent = new TreeMap<>();
 
-  BoardState(String board, Set<String> declared, Clock clock, ChangeReporter reporter) {
+  /**
+   * @param instanceId this instance, in the clocks it stamps
+   * @param corruptCounter counts each corrupt field, version or broadcast found
+   */
+  BoardState(String board, String instanceId, Set<String> declared, Clock clock, ChangeReporter reporter,
+      Runnable corruptCounter) {
     this.board = board;
+    this.instanceId = instanceId;
+    this.hlc = new Hlc(instanceId, clock);
+    this.corruptCounter = corruptCounter;
     this.declared = declared;
     this.clock = clock;
     this.reporter = reporter;
@@ -60,6 +76,11 @@ final class BoardState {
 
   Snapshot snapshot() {
     return snapshot;
+  }
+
+  /** A clock for a new change made here: later than every change this instance has made or seen. */
+  String nextClock() {
+    return hlc.next();
   }
 
   /** An engaged ({@code entry} non-null) or disengaged local trigger. */
@@ -117,13 +138,18 @@ final class BoardState {
   /**
    * Our own write's outcome. It shows at once, but only its broadcast (or a full read) moves the version:
    * broadcasts of other instances' writes with lower versions may still be on their way, and must not be
-   * taken for stale.
+   * taken for stale. A write the script refused (a newer change of the field stands) changes nothing here.
    *
    * @return whether the whole state must be read (the write landed in a state we have not read)
    */
   synchronized boolean applyWritten(String field, RedisFleet.Written written) {
     boolean sameState = written.epoch().equals(fleetEpoch);
+    String clock = Hlc.orOldest(written.clock());
+    hlc.observe(clock);
     if (sameState && written.version() <= fleetVersion) {
+      if (written.stored().isEmpty() && !clock.isEmpty() && !fleet.containsKey(field)) {
+        clocks.put(field, clock); // a tombstone written where nothing was: no version, no broadcast
+      }
       return false; // its broadcast, or a later one, was applied already
     }
     if (written.stored().isEmpty()) {
@@ -131,27 +157,31 @@ final class BoardState {
     } else {
       putDecoded(field, written.stored());
     }
+    putClock(field, clock);
     recompute();
     return !sameState;
   }
 
   /**
-   * A broadcast {@code <epoch>|<version>|<set|del>|<field>|<value>}.
+   * A broadcast {@code <epoch>|<version>|<set|del|sync>|<field>|<clock>|<value>}.
    *
-   * @return whether the whole state must be read (a broadcast was missed, or it is from a state we have
-   *     not read)
+   * @return whether the whole state must be read (a broadcast was missed, it is from a state we have not
+   *     read, or another instance asked every instance to read it: {@code sync} with its id as the field)
    */
   synchronized boolean applyBroadcast(String message) {
-    String[] parts = message.split("\\|", 5);
+    String[] parts = message.split("\\|", 6);
     long version;
     try {
-      version = parts.length == 5 ? Long.parseLong(parts[1]) : -1;
+      version = parts.length == 6 ? Long.parseLong(parts[1]) : -1;
     } catch (NumberFormatException e) {
       version = -1;
     }
-    if (version < 0 || !(parts[2].equals("set") || parts[2].equals("del"))) {
+    if (version < 0 || !(parts[2].equals("set") || parts[2].equals("del") || parts[2].equals("sync"))) {
       reportCorrupt(message, "malformed broadcast '" + message + "'");
       return false;
+    }
+    if (parts[2].equals("sync")) {
+      return !parts[3].equals(instanceId); // our own request: we read the state just now
     }
     if (!parts[0].equals(fleetEpoch)) {
       return true;
@@ -159,7 +189,7 @@ final class BoardState {
     if (version <= fleetVersion) {
       return false; // stale: already applied, or older than the state we read
     }
-    String[] change = {parts[2], parts[3], parts[4]};
+    String[] change = {parts[2], parts[3], parts[5], Hlc.orOldest(parts[4])};
     applyChange(change);
     recent.put(version, change);
     if (recent.size() > MAX_RECENT) {
@@ -172,45 +202,82 @@ final class BoardState {
   }
 
   /**
-   * What to write back when {@code state}, just read, is not the state we knew (Redis restarted without
-   * persistence, failed over or was flushed): the entries {@code ours} accepts that are not in it. Fields
-   * already written afresh are newer than our knowledge and stay.
+   * What this instance knows that is newer than {@code state}, just read, and must be written back (the
+   * newest action wins): every field {@code ours} accepts whose known clock is newer than the clock in
+   * Redis (a set, or a delete as a tombstone), which covers Redis restarted without persistence, flushed,
+   * failed over to a lagging replica or restored from an older append-only file. Entries without a clock
+   * (written by hand or by an older version) are written back only when the state was lost (another epoch)
+   * and they are missing from it. What Redis holds newer stays, and is applied by {@link #applyState}.
    */
-  synchronized List<Op> lostEntries(Map<String, String> state, Predicate<Entry> ours) {
-    String epoch = state.getOrDefault(RedisFleet.EPOCH_FIELD, "");
-    List<Op> lost = new ArrayList<>();
-    // An empty known epoch means there was no state to lose (or one written without the script).
-    if (fleetEpoch != null && !fleetEpoch.isEmpty() && !epoch.equals(fleetEpoch)) {
-      fleet.values().stream().filter(e -> !state.containsKey(e.field()) && ours.test(e))
-          .forEach(e -> lost.add(new Op(e.field(), e)));
+  synchronized List<Op> newerThan(RedisFleet.State state, Predicate<String> ours) {
+    Map<String, String> hash = state.hash();
+    boolean lost = isLost(state);
+    List<Op> newer = new ArrayList<>();
+    Set<String> fields = new TreeSet<>(clocks.keySet());
+    fields.addAll(fleet.keySet());
+    for (String field : fields) {
+      if (!ours.test(field)) {
+        continue;
+      }
+      String known = clocks.getOrDefault(field, "");
+      Entry entry = fleet.get(field);
+      boolean write = Hlc.newer(known, Hlc.orOldest(state.clocks().get(field)))
+          || (lost && known.isEmpty() && entry != null && !hash.containsKey(field));
+      if (write && (entry != null || !known.isEmpty())) {
+        newer.add(new Op(field, entry, known));
+      }
     }
-    if (!lost.isEmpty()) {
-      log.warn("switchboard {}: the state in Redis was lost; writing back {} entries this instance knew", board,
-          lost.size());
+    if (!newer.isEmpty()) {
+      log.warn("switchboard {}: Redis {} than this instance knows; writing back {} changes ({})", board,
+          lost ? "lost the state or holds an older one" : "holds an older state", newer.size(),
+          newer.stream().map(Op::field).toList());
     }
-    return lost;
+    return newer;
   }
+
+  /** Whether {@code state}, just read, is not the state last read here: Redis lost that one. */
+  synchronized boolean isLost(RedisFleet.State state) {
+    String epoch = state.hash().getOrDefault(RedisFleet.EPOCH_FIELD, "");
+    // An empty known epoch means there was no state to lose (or one written without the script).
+    return fleetEpoch != null && !fleetEpoch.isEmpty() && !epoch.equals(fleetEpoch);
+  }
+
+  /** What a full read found: whether it is complete, and the corrupt fields to repair (field to value). */
+  record ReadOutcome(boolean complete, Map<String, String> corrupt) {}
 
   /**
    * Replaces the fleet entries by {@code state}, the whole hash. When broadcasts newer than the read were
    * applied meanwhile (they travel on another connection and may overtake it), they are replayed over it.
    *
-   * @return false if the result may be incomplete and the state should be read again: the read is older
-   *     than the version held and not every broadcast in between was seen (or Redis went back in time)
+   * Corrupt fields are skipped (logged once per value, counted) and returned for repair.
+   *
+   * @return complete false if the result may be incomplete and the state should be read again: the read
+   *     is older than the version held and not every broadcast in between was seen (or Redis went back in
+   *     time)
    */
-  synchronized boolean applyState(Map<String, String> state) {
+  synchronized ReadOutcome applyState(RedisFleet.State read) {
+    Map<String, String> state = read.hash();
+    Map<String, String> corrupt = new TreeMap<>();
     String epoch = state.getOrDefault(RedisFleet.EPOCH_FIELD, "");
+    String rawVersion = state.getOrDefault(RedisFleet.VERSION_FIELD, "0");
     long version;
     try {
-      version = Long.parseLong(state.getOrDefault(RedisFleet.VERSION_FIELD, "0"));
+      version = Long.parseLong(rawVersion);
     } catch (NumberFormatException e) {
+      version = -1;
+    }
+    if (version < 0) {
+      reportCorrupt(RedisFleet.VERSION_FIELD + "=" + rawVersion, "corrupt version '" + rawVersion + "'");
+      corrupt.put(RedisFleet.VERSION_FIELD, rawVersion);
       version = 0;
     }
     boolean sameEpoch = epoch.equals(fleetEpoch);
     fleet.clear();
+    clocks.clear();
+    read.clocks().forEach((field, clock) -> putClock(field, Hlc.orOldest(clock)));
     state.forEach((field, value) -> {
-      if (!field.startsWith("_")) { // _version, _epoch
-        putDecoded(field, value);
+      if (!field.startsWith("_") && !putDecoded(field, value)) { // _version, _epoch
+        corrupt.put(field, value);
       }
     });
     boolean complete = true;
@@ -232,28 +299,46 @@ final class BoardState {
     }
     fleetEpoch = epoch;
     recompute();
-    return complete;
+    return new ReadOutcome(complete, corrupt);
   }
 
+  /** Applies {@code change}: {op, field, value, clock}. */
   private void applyChange(String[] change) {
     if (change[0].equals("del")) {
       fleet.remove(change[1]);
     } else {
       putDecoded(change[1], change[2]);
     }
+    putClock(change[1], change[3]);
   }
 
-  private void putDecoded(String field, String value) {
-    try {
-      fleet.put(field, EntryCodec.decode(field, value));
-    } catch (IllegalArgumentException corrupt) {
-      fleet.remove(field);
-      reportCorrupt(field + "=" + value, corrupt.getMessage());
+  private void putClock(String field, String clock) {
+    hlc.observe(clock);
+    if (clock.isEmpty()) {
+      clocks.remove(field);
+    } else {
+      clocks.put(field, clock);
     }
   }
 
-  /** Logs each distinct corrupt value once (up to a bound, so a flood cannot grow memory). */
+  /** Puts the decoded entry; false (skipped, logged once, counted) if {@code value} is corrupt. */
+  private boolean putDecoded(String field, String value) {
+    try {
+      fleet.put(field, EntryCodec.decode(field, value));
+      return true;
+    } catch (IllegalArgumentException corrupt) {
+      fleet.remove(field);
+      reportCorrupt(field + "=" + value, corrupt.getMessage());
+      return false;
+    }
+  }
+
+  /**
+   * Counts each corrupt find and logs each distinct corrupt value once (up to a bound, so a flood cannot
+   * grow memory).
+   */
   private void reportCorrupt(String key, String message) {
+    corruptCounter.run();
     if (reportedCorrupt.size() < MAX_REPORTED_CORRUPT && reportedCorrupt.add(key)) {
       log.warn("switchboard {}: ignoring {}", board, message);
     }

@@ -67,9 +67,9 @@ public final class DefaultSwitchboard implements Switchboard {
     }
     this.meters = new SwitchMeters(registry, name, this::current);
     this.reporter = new ChangeReporter(name, meters);
-    this.state = new BoardState(name, declared, clock, reporter);
+    this.state = new BoardState(name, config.instanceId(), declared, clock, reporter, meters::corrupt);
     state.snapshot().all().forEach(s -> meters.register(s.name()));
-    this.triggers = new TriggerRunner(config, ticker, clock, state::setLocal, this::write);
+    this.triggers = new TriggerRunner(config, ticker, clock, state::setLocal, this::write, state::nextClock);
     this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread thread = new Thread(r, "ballast-degradation-" + name);
       thread.setDaemon(true);
@@ -303,12 +303,17 @@ public final class DefaultSwitchboard implements Switchboard {
     }
   }
 
-  /** The one write path for manual settings, modes and fleet triggers. */
+  /** The one write path for manual settings and modes: stamps the change with this instance's clock. */
   private void write(String field, Entry entry) {
+    write(new Op(field, entry, state.nextClock()));
+  }
+
+  /** The one write path for manual settings, modes and fleet triggers. */
+  private void write(Op op) {
     if (fleet == null) {
-      state.setStandalone(field, entry);
+      state.setStandalone(op.field(), op.entry());
     } else {
-      fleet.write(field, entry);
+      fleet.write(op);
     }
   }
 

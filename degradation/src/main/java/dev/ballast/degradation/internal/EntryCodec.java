@@ -9,8 +9,9 @@ import java.util.TreeMap;
  * The text form of an {@link Entry} in Redis: the hash field is {@link Entry#field()}, the value is
  * {@code <sinceMillis>|<who>|<why>|<id>=<0|1>,<id>=<0|1>...}, with '%', '|', ',', CR and LF in who and
  * why percent-escaped. The since part is written by the Lua script from Redis {@code TIME}, so the
- * client encodes everything after it. Broadcasts are {@code <version>|set|<field>|<value>} or {@code
- * <version>|del|<field>|}. Stateless.
+ * client encodes everything after it. Broadcasts are {@code <epoch>|<version>|set|<field>|<clock>|<value>},
+ * {@code <epoch>|<version>|del|<field>|<clock>|} and {@code |0|sync|<instance>||} (see apply.lua); the clock
+ * of each field's last change is kept beside the state ({@link Hlc}). Stateless.
  */
 final class EntryCodec {
 

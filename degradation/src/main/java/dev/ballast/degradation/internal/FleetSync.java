@@ -13,6 +13,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +51,9 @@ final class FleetSync implements AutoCloseable {
   private final RedisGuard guard;
   private final long leaseMillis;
   private volatile RedisFleet redis; // null until connected: Redis may be down when the switchboard starts
-  private final Object syncLock = new Object();
+  /** Held by the re-read in progress; others wait for it at most the Redis timeout. */
+  private final ReentrantLock syncLock = new ReentrantLock();
+  private boolean askedForSync; // under syncLock: a sync request was sent for the lost state just read
   private final AtomicBoolean syncQueued = new AtomicBoolean();
   private volatile boolean closed;
 
@@ -104,14 +107,21 @@ final class FleetSync implements AutoCloseable {
     } catch (RuntimeException stillDown) {
       return null;
     }
+    if (closed) { // close() ran while this connected: it did not see the port, so close it here
+      port.close();
+      return null;
+    }
     redis = port;
     log.info("switchboard {}: connected to Redis", board);
     return port;
   }
 
-  /** Sets ({@code entry} non-null) or deletes {@code field} fleet-wide; applies here at once either way. */
-  void write(String field, Entry entry) {
-    Op op = new Op(field, entry);
+  /**
+   * Sets ({@code op.entry()} non-null) or deletes {@code op.field()} fleet-wide; applies here at once either
+   * way. Waits for Redis at most the Redis timeout; an interrupted caller stops waiting (its flag kept) and
+   * the write is queued as in an outage.
+   */
+  void write(Op op) {
     if (state.queueBehindPending(op)) {
       requestSync(RETRY); // keep the order of writes: this one goes after those still waiting for Redis
       return;
@@ -121,18 +131,20 @@ final class FleetSync implements AutoCloseable {
     if (written == null) {
       state.addPending(op);
       requestSync(RETRY);
-    } else if (state.applyWritten(field, written)) {
+    } else if (state.applyWritten(op.field(), written)) {
       requestSync(Duration.ZERO);
     }
   }
 
   private RedisFleet.Written send(RedisFleet port, Op op) {
-    if (op.entry() == null) {
-      return port.delete(op.field());
-    }
     // Only fleet triggers' entries are leased: an operator's setting or mode stays until released.
-    long lease = op.entry().origin() == Switch.Origin.AUTOMATIC ? leaseMillis : 0;
-    return port.set(op.field(), EntryCodec.encodeTail(op.entry()), lease);
+    long lease = op.entry() != null && op.entry().origin() == Switch.Origin.AUTOMATIC ? leaseMillis : 0;
+    RedisFleet.Written written = port.write(op, lease);
+    if (written != null && !written.clock().equals(op.clock())) {
+      log.info("switchboard {}: {} of {} (clock {}) was not applied: a newer change (clock {}) stands", board,
+          op.entry() == null ? "the release" : "the change", op.field(), op.clock(), written.clock());
+    }
+    return written;
   }
 
   /**
@@ -142,21 +154,18 @@ final class FleetSync implements AutoCloseable {
    * was lost), in which case it is written and broadcast afresh. Skipped while Redis does not answer or an
    * outage's writes still wait: those go first, then renewals resume.
    */
-  void renew(Map<String, Entry> engaged) {
+  void renew(List<Op> engaged) {
     RedisFleet port = redis;
     if (engaged.isEmpty() || port == null || state.hasPending()) {
       return;
     }
-    Map<String, String> tails = new LinkedHashMap<>();
-    engaged.forEach((field, entry) -> tails.put(field, EntryCodec.encodeTail(entry)));
-    List<RedisFleet.Written> written = port.renew(tails, leaseMillis);
+    List<RedisFleet.Written> written = port.renew(engaged, leaseMillis);
     if (written == null) {
       return;
     }
     boolean missed = false;
-    int i = 0;
-    for (String field : tails.keySet()) {
-      missed |= state.applyWritten(field, written.get(i++));
+    for (int i = 0; i < engaged.size(); i++) {
+      missed |= state.applyWritten(engaged.get(i).field(), written.get(i));
     }
     if (missed) {
       requestSync(Duration.ZERO);
@@ -202,65 +211,112 @@ final class FleetSync implements AutoCloseable {
   }
 
   /**
-   * Writes back what Redis lost, writes what an outage held back, then reads the whole state. When Redis
-   * does not answer it tries again after {@link #RETRY}.
+   * Writes back what Redis lost or holds older than this instance knows, writes what an outage held back,
+   * repairs corrupt fields, then reads the whole state. When Redis does not answer it tries again after
+   * {@link #RETRY}. Waits at most the Redis timeout for a re-read already in progress (which does the job;
+   * another is queued); an interrupted caller returns at once with its flag kept.
    */
   void refresh() {
-    synchronized (syncLock) {
-      RedisFleet port = connected();
-      Map<String, String> found = port == null ? null : port.readAll();
-      if (found == null) {
-        requestSync(RETRY);
+    try {
+      if (!syncLock.tryLock(config.redisTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
+        requestSync(Duration.ZERO);
         return;
       }
-      List<Op> pending = state.pending();
-      List<Op> toWrite = new ArrayList<>(state.lostEntries(found, this::isOurs));
-      toWrite.addAll(pending);
-      if (!toWrite.isEmpty()) {
-        for (Op op : toWrite) {
-          if (send(port, op) == null) {
-            requestSync(RETRY);
-            return;
-          }
-        }
-        state.dropPending(pending.size());
-        if (!pending.isEmpty()) {
-          log.info("switchboard {}: wrote {} changes made during the Redis outage", board, pending.size());
-        }
-        found = port.readAll();
-        if (found == null) {
-          requestSync(RETRY);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    try {
+      sync();
+    } finally {
+      syncLock.unlock();
+    }
+  }
+
+  private void sync() {
+    RedisFleet port = connected();
+    RedisFleet.State found = port == null ? null : port.readAll();
+    if (found == null) {
+      retryUnlessInterrupted();
+      return;
+    }
+    boolean lostOrEmpty = !found.hash().containsKey(RedisFleet.EPOCH_FIELD) || state.isLost(found);
+    List<Op> pending = state.pending();
+    List<Op> toWrite = new ArrayList<>(state.newerThan(found, this::isOurs));
+    toWrite.addAll(pending);
+    if (!toWrite.isEmpty()) {
+      for (Op op : toWrite) {
+        if (send(port, op) == null) {
+          retryUnlessInterrupted();
           return;
         }
       }
-      if (!state.applyState(found)) {
-        requestSync(RETRY);
+      state.dropPending(pending.size());
+      if (!pending.isEmpty()) {
+        log.info("switchboard {}: wrote {} changes made during the Redis outage", board, pending.size());
       }
+      found = port.readAll();
+      if (found == null) {
+        retryUnlessInterrupted();
+        return;
+      }
+    }
+    if (lostOrEmpty && !askedForSync) {
+      // Redis lost the state (or never had it): every instance that knows something writes it back now,
+      // rather than at its next periodic re-read, so that a new instance does not show the wrong state.
+      askedForSync = port.requestSync(instanceId);
+    } else if (!lostOrEmpty) {
+      askedForSync = false;
+    }
+    BoardState.ReadOutcome outcome = state.applyState(found);
+    if (!outcome.corrupt().isEmpty()) {
+      repair(port, outcome.corrupt());
+    }
+    if (!outcome.complete()) {
+      retryUnlessInterrupted();
     }
   }
 
   /**
-   * Whether to write {@code e} back after Redis lost the state: manual entries and modes yes, trigger
+   * Deletes corrupt fields (a corrupt version: starts a new epoch), each only if it still holds the value
+   * read, broadcast like any change: the fleet's writes go on, and every instance shows the field absent.
+   */
+  private void repair(RedisFleet port, Map<String, String> corrupt) {
+    corrupt.forEach((field, value) -> {
+      if (port.repair(field, value) != null) {
+        log.warn("switchboard {}: removed the corrupt {} '{}' from Redis", board, field, value);
+      }
+    });
+    requestSync(Duration.ZERO); // read what the repair made
+  }
+
+  private void retryUnlessInterrupted() {
+    if (!Thread.currentThread().isInterrupted()) {
+      requestSync(RETRY);
+    }
+  }
+
+  /**
+   * Whether to write {@code field} back after Redis lost the state: manual entries and modes yes, trigger
    * entries only this instance's own (another instance's trigger may have disengaged meanwhile; that
    * instance writes back its own).
    */
-  private boolean isOurs(Entry e) {
-    return e.origin() != Switch.Origin.AUTOMATIC || e.field().endsWith("@" + instanceId);
+  private boolean isOurs(String field) {
+    return !field.startsWith(Entry.AUTO) || field.endsWith("@" + instanceId);
   }
 
   /** Deletes {@code fields} (best effort, one try each) and closes the connections. */
   void close(List<String> fields) {
-    closed = true;
+    closed = true; // a connect in progress closes its port itself (see connected())
     guard.close();
-    RedisFleet port;
-    synchronized (syncLock) { // no connect may slip in after this
-      port = redis;
-    }
+    RedisFleet port = redis;
     if (port == null) {
       return;
     }
     try {
-      fields.forEach(port::delete);
+      for (String field : fields) {
+        port.write(new Op(field, null, state.nextClock()), 0); // each waits at most the Redis timeout
+      }
     } finally {
       port.close();
     }

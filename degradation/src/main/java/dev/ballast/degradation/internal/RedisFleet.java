@@ -9,6 +9,7 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -24,11 +25,14 @@ import java.util.Map;
  * The switchboard's narrow port onto Redis: write one entry (a Lua script: set or delete, bump the
  * version, publish, atomically), renew the leases of all this instance's fleet trigger entries in one call
  * of the same script, end the entries whose lease lapsed (another script, broadcasting the
- * same way), read the whole state ({@code HGETALL}), and hear broadcasts. Every call goes through the
+ * same way), read the whole state with its clocks (one script), repair corrupt fields, ask the other instances
+ * to re-read, and hear broadcasts. Every call goes through the
  * {@link RedisGuard}, so a failure comes back as null, never as an exception.
  *
  * <p>Keys: the state hash {@code <prefix>{<name>}}, the leases of fleet trigger entries {@code
- * <prefix>{<name>}:leases} (field to expiry in Redis time) and the channel {@code <prefix>{<name>}:changes};
+ * <prefix>{<name>}:leases} (field to expiry in Redis time), the clock of each field's last change {@code
+ * <prefix>{<name>}:clocks} (see {@link Hlc}; a clock without a value is a tombstone) and the channel {@code
+ * <prefix>{<name>}:changes};
  * the hash tag keeps them on one Cluster slot. Thread-safe: Lettuce connections are; beyond them this holds
  * only since when Redis has answered (an atomic long).
  */
@@ -38,6 +42,7 @@ final class RedisFleet implements AutoCloseable {
   static final String EPOCH_FIELD = "_epoch";
   private static final RedisScript APPLY = RedisScript.fromResource(RedisFleet.class, "apply.lua");
   private static final RedisScript PRUNE = RedisScript.fromResource(RedisFleet.class, "prune.lua");
+  private static final RedisScript READ = RedisScript.fromResource(RedisFleet.class, "read.lua");
 
   /** What the port tells the switchboard; called on Lettuce I/O threads, so it must not block. */
   interface Events {
@@ -48,12 +53,16 @@ final class RedisFleet implements AutoCloseable {
   }
 
   /**
-   * The outcome of a write: the version it produced (or found), the stored value ("" for a delete) and the
-   * state's epoch.
+   * The outcome of a write: the version it produced (or found), the stored value ("" for none), the state's
+   * epoch and the field's clock in Redis afterwards (the write's own unless a newer change stands).
    */
-  record Written(long version, String stored, String epoch) {}
+  record Written(long version, String stored, String epoch, String clock) {}
 
-  private final String[] keys; // the state hash, the leases hash
+  /** A consistent read: the whole state hash (version and epoch included) and the clocks of its fields. */
+  record State(Map<String, String> hash, Map<String, String> clocks) {}
+
+  private final String[] keys; // the state hash, the leases hash, the clocks hash
+  private final String[] readKeys; // the state hash, the clocks hash
   private final String channel;
   private final RedisGuard guard;
   private final StatefulRedisConnection<String, String> commands;
@@ -66,8 +75,10 @@ final class RedisFleet implements AutoCloseable {
 
   RedisFleet(RedisClient client, String prefix, String name, Duration timeout, RedisGuard guard, Events events) {
     this.timeout = timeout;
-    this.keys = new String[] {prefix + "{" + name + "}", prefix + "{" + name + "}:leases"};
-    this.channel = prefix + "{" + name + "}:changes";
+    String hash = prefix + "{" + name + "}";
+    this.keys = new String[] {hash, hash + ":leases", hash + ":clocks"};
+    this.readKeys = new String[] {hash, hash + ":clocks"};
+    this.channel = hash + ":changes";
     this.guard = guard;
     this.commands = client.connect();
     try {
@@ -94,9 +105,10 @@ final class RedisFleet implements AutoCloseable {
       }
     });
     // Re-reading on subscribed (not on connected) leaves no gap: Lettuce re-subscribes after each reconnect,
-    // and whatever was published before that confirmation is in the hash we then read.
+    // and whatever was published before that confirmation is in the hash we then read. The wait is bounded
+    // by the switchboard's Redis timeout, not the client's (Lettuce's default: 60 s).
     try {
-      pubSub.sync().subscribe(channel);
+      Waits.get(pubSub.async().subscribe(channel).toCompletableFuture(), timeout, "subscribing to " + channel);
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -104,44 +116,59 @@ final class RedisFleet implements AutoCloseable {
   }
 
   /**
-   * Sets {@code field} to {@code tail} (Redis prepends its time), with a lease of {@code leaseMillis} from
-   * now in Redis time if positive; null when Redis did not answer. Setting an unchanged entry only renews
-   * its lease: no new version, no broadcast.
+   * Writes {@code op} (a set with a lease of {@code leaseMillis} from now in Redis time if positive, or a
+   * delete); null when Redis did not answer. Setting an unchanged entry with the same clock only renews its
+   * lease: no new version, no broadcast. A write older (by clock) than the field's stored change is refused
+   * by the script: the reply's clock is then the newer one.
    */
-  Written set(String field, String tail, long leaseMillis) {
-    return run("set", field, tail, Long.toString(leaseMillis));
+  Written write(Op op, long leaseMillis) {
+    List<Object> reply = op.entry() == null
+        ? eval(channel, "del", op.field(), op.clock())
+        : eval(channel, "set", op.field(), EntryCodec.encodeTail(op.entry()), Long.toString(leaseMillis), op.clock());
+    return reply == null || reply.size() != 4 ? null : written(reply, 0);
   }
 
   /**
-   * Sets each of {@code tails} (field to value tail) with a lease of {@code leaseMillis} from now in Redis
-   * time, in one script call: unchanged entries only get their lease renewed, missing or changed ones are
-   * written and broadcast. Returns what each set produced, in {@code tails}' order; null when Redis did not
-   * answer.
+   * Sets each of {@code ops} with a lease of {@code leaseMillis} from now in Redis time, in one script call:
+   * unchanged entries only get their lease renewed, missing or changed ones are written and broadcast.
+   * Returns what each set produced, in order; null when Redis did not answer.
    */
-  List<Written> renew(Map<String, String> tails, long leaseMillis) {
-    List<String> args = new ArrayList<>(3 + 2 * tails.size());
+  List<Written> renew(List<Op> ops, long leaseMillis) {
+    List<String> args = new ArrayList<>(3 + 3 * ops.size());
     args.add(channel);
     args.add("renew");
     args.add(Long.toString(leaseMillis));
-    tails.forEach((field, tail) -> {
-      args.add(field);
-      args.add(tail);
-    });
-    String[] argv = args.toArray(String[]::new);
-    List<Object> reply = guarded(() -> APPLY.evalAsync(commands.async(), ScriptOutputType.MULTI, keys, argv));
-    if (reply == null || reply.size() != 3 * tails.size()) {
+    for (Op op : ops) {
+      args.add(op.field());
+      args.add(EntryCodec.encodeTail(op.entry()));
+      args.add(op.clock());
+    }
+    List<Object> reply = eval(args.toArray(String[]::new));
+    if (reply == null || reply.size() != 4 * ops.size()) {
       return null;
     }
-    List<Written> written = new ArrayList<>(tails.size());
-    for (int i = 0; i < reply.size(); i += 3) {
+    List<Written> written = new ArrayList<>(ops.size());
+    for (int i = 0; i < reply.size(); i += 4) {
       written.add(written(reply, i));
     }
     return written;
   }
 
-  /** Deletes {@code field} and its lease; null when Redis did not answer. */
-  Written delete(String field) {
-    return run("del", field, "", "0");
+  /**
+   * Deletes {@code field} if it still holds the corrupt value {@code corrupt} (for {@code _version}: starts a
+   * new epoch), broadcasting it like any change; null when Redis did not answer.
+   */
+  Written repair(String field, String corrupt) {
+    List<Object> reply = eval(channel, "repair", field, corrupt);
+    return reply == null || reply.size() != 4 ? null : written(reply, 0);
+  }
+
+  /**
+   * Asks every other instance to read the whole state again (and write back what Redis lost); false if not
+   * sent.
+   */
+  boolean requestSync(String instanceId) {
+    return guarded(() -> commands.async().publish(channel, "|0|sync|" + instanceId + "||")) != null;
   }
 
   /**
@@ -160,23 +187,32 @@ final class RedisFleet implements AutoCloseable {
     return since != NONE && System.nanoTime() - since >= nanos;
   }
 
-  private Written run(String op, String field, String tail, String lease) {
-    List<Object> reply = guarded(() -> APPLY.evalAsync(commands.async(), ScriptOutputType.MULTI, keys, channel, op,
-        field, tail, lease));
-    if (reply == null || reply.size() != 3) {
-      return null;
-    }
-    return written(reply, 0);
+  private List<Object> eval(String... argv) {
+    return guarded(() -> APPLY.evalAsync(commands.async(), ScriptOutputType.MULTI, keys, argv));
   }
 
   private static Written written(List<Object> reply, int at) {
     return new Written(((Number) reply.get(at)).longValue(), String.valueOf(reply.get(at + 1)),
-        String.valueOf(reply.get(at + 2)));
+        String.valueOf(reply.get(at + 2)), String.valueOf(reply.get(at + 3)));
   }
 
-  /** The whole hash, version and epoch included; null when Redis did not answer. */
-  Map<String, String> readAll() {
-    return guarded(() -> commands.async().hgetall(keys[0]));
+  /** The whole hash, version and epoch included, and the clocks; null when Redis did not answer. */
+  State readAll() {
+    List<Object> reply = guarded(() -> READ.evalAsync(commands.async(), ScriptOutputType.MULTI, readKeys));
+    if (reply == null || reply.size() != 2) {
+      return null;
+    }
+    return new State(pairs(reply.get(0)), pairs(reply.get(1)));
+  }
+
+  private static Map<String, String> pairs(Object flat) {
+    Map<String, String> map = new LinkedHashMap<>();
+    if (flat instanceof List<?> list) {
+      for (int i = 0; i + 1 < list.size(); i += 2) {
+        map.put(String.valueOf(list.get(i)), String.valueOf(list.get(i + 1)));
+      }
+    }
+    return map;
   }
 
   /**
@@ -186,8 +222,11 @@ final class RedisFleet implements AutoCloseable {
    * commands while disconnected does not replay it later, out of order with the pending writes.
    */
   private <T> T guarded(Supplier<CompletionStage<T>> call) {
-    if (!guard.tryAcquire()) {
-      answeringSince.set(NONE);
+    if (Thread.currentThread().isInterrupted() || !guard.tryAcquire()) {
+      // An interrupted caller does not ask Redis at all (the wait would end at once): not a Redis failure.
+      if (!Thread.currentThread().isInterrupted()) {
+        answeringSince.set(NONE);
+      }
       guard.onFallback();
       return null;
     }
@@ -200,8 +239,13 @@ final class RedisFleet implements AutoCloseable {
       answeringSince.compareAndSet(NONE, System.nanoTime());
       return value;
     } catch (InterruptedException e) {
+      // The caller was interrupted: Redis did nothing wrong. Stop waiting, keep the flag, count nothing.
       Thread.currentThread().interrupt();
-      failed(future, start, e);
+      if (future != null) {
+        future.cancel(true);
+      }
+      guard.breaker().releasePermission();
+      guard.onFallback();
     } catch (ExecutionException e) {
       failed(future, start, e.getCause());
     } catch (TimeoutException | RuntimeException e) {
@@ -219,12 +263,19 @@ final class RedisFleet implements AutoCloseable {
     guard.onFallback();
   }
 
+  /** Closes both connections, waiting at most the Redis timeout for each. */
   @Override
   public void close() {
     try {
-      pubSub.close();
+      Waits.get(pubSub.closeAsync(), timeout, "closing the switchboard's pub/sub connection");
+    } catch (IllegalStateException slowOrInterrupted) {
+      // the connection is closing in the background; nothing else to do
     } finally {
-      commands.close();
+      try {
+        Waits.get(commands.closeAsync(), timeout, "closing the switchboard's connection");
+      } catch (IllegalStateException slowOrInterrupted) {
+        // as above
+      }
     }
   }
 }

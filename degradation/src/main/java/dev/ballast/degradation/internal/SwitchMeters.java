@@ -25,6 +25,7 @@ final class SwitchMeters {
   private final Function<SwitchName, Switch> current;
   private final Map<String, Counter> changes = new ConcurrentHashMap<>();
   private final List<Meter> registered = new CopyOnWriteArrayList<>();
+  private volatile Counter corruptCounter; // registered on the first corrupt find
 
   SwitchMeters(MeterRegistry registry, String board, Function<SwitchName, Switch> current) {
     this.registry = registry;
@@ -57,6 +58,30 @@ final class SwitchMeters {
     if (registry != null) {
       registered.forEach(registry::remove);
     }
+  }
+
+  /**
+   * Counts a corrupt field, version or broadcast found ({@code ballast.degradation.corrupt}, tagged
+   * {@code switchboard}): skipped, and repaired where it was read from Redis.
+   */
+  void corrupt() {
+    if (registry == null) {
+      return;
+    }
+    Counter counter = corruptCounter;
+    if (counter == null) {
+      synchronized (this) {
+        if (corruptCounter == null) {
+          corruptCounter = Counter.builder("ballast.degradation.corrupt")
+              .description("Corrupt switchboard fields, versions or broadcasts found (skipped, repaired in Redis)")
+              .tag("switchboard", board)
+              .register(registry);
+          registered.add(corruptCounter);
+        }
+        counter = corruptCounter;
+      }
+    }
+    counter.increment();
   }
 
   void changed(SwitchName name) {

@@ -1,7 +1,7 @@
 -- Ends the fleet trigger entries whose lease lapsed (their instance stopped renewing them: killed,
 -- partitioned away, frozen), each as a delete would: bump the version and broadcast, so every instance
 -- drops it. Time is Redis TIME; no client clock is involved.
--- KEYS[1] the state hash, KEYS[2] the leases hash (field -> expiry, epoch millis)
+-- KEYS[1] the state hash, KEYS[2] the leases hash (field -> expiry, epoch millis), KEYS[3] the clocks hash
 -- ARGV[1] the channel, ARGV[2] the lease in millis, given to any 'auto:' entry found without one (written
 -- before leases existed, or by hand), so that it too ends unless an instance renews it; ARGV[3] '1' to
 -- delete lapsed entries, '0' to only hand out leases (the caller has not heard from Redis for long enough
@@ -18,10 +18,18 @@ if ARGV[3] == '1' then
     -- A corrupt expiry counts as lapsed: a live owner writes its entry afresh at its next renewal.
     if not expiry or expiry <= now then
       redis.call('HDEL', KEYS[2], field)
+      redis.call('HDEL', KEYS[3], field)
       if redis.call('HDEL', KEYS[1], field) == 1 then
+        local raw = redis.call('HGET', KEYS[1], '_version')
+        if raw and not (string.find(raw, '^%d+$') and #raw <= 15) then
+          redis.call('HDEL', KEYS[1], '_version') -- corrupt: apply.lua starts a new epoch the same way
+        end
         local v = redis.call('HINCRBY', KEYS[1], '_version', 1)
+        if v == 1 then
+          redis.call('HSET', KEYS[1], '_epoch', t[1] .. string.format('%06d', tonumber(t[2])))
+        end
         local epoch = redis.call('HGET', KEYS[1], '_epoch') or ''
-        redis.call('PUBLISH', ARGV[1], epoch .. '|' .. v .. '|del|' .. field .. '|')
+        redis.call('PUBLISH', ARGV[1], epoch .. '|' .. v .. '|del|' .. field .. '||')
         removed[#removed + 1] = field
       end
     end

@@ -1,6 +1,7 @@
 package dev.ballast.queue.internal;
 
 import dev.ballast.core.Backoff;
+import dev.ballast.core.Ticker;
 import dev.ballast.core.internal.Check;
 import dev.ballast.queue.DeadLetter;
 import dev.ballast.queue.JobHandler;
@@ -31,6 +32,7 @@ public final class DefaultJobQueue implements JobQueue {
   private final QueueConfig config;
   private final QueueStore store;
   private final QueueMetrics metrics;
+  private final Ticker ticker;
   private final Map<String, JobType<?>> types = new ConcurrentHashMap<>();
   private final Map<String, Dispatcher<?>> dispatchers = new ConcurrentHashMap<>();
   private boolean shutDown;
@@ -39,9 +41,9 @@ public final class DefaultJobQueue implements JobQueue {
   public DefaultJobQueue(QueueConfig config, QueueStore store) {
     this.config = Check.notNull(config, "config");
     this.store = store;
+    this.ticker = config.ticker() != null ? config.ticker() : Ticker.system();
     this.metrics = new QueueMetrics(config.meterRegistry(), config.name(), config.priorityWeights().size(),
-        store::stats, config.targetAge().toMillis() / 1000.0,
-        config.ticker() != null ? config.ticker() : dev.ballast.core.Ticker.system());
+        store::stats, config.targetAge().toMillis() / 1000.0, ticker);
   }
 
   @Override
@@ -71,8 +73,7 @@ public final class DefaultJobQueue implements JobQueue {
       throw new IllegalStateException("Queue " + config.name() + " is shut down");
     }
     declare(type);
-    Dispatcher<T> dispatcher = new Dispatcher<>(config.name(), type, workers, handler, store, config.claimBatch(),
-        config.pollInterval(), config.visibilityTimeout(), metrics);
+    Dispatcher<T> dispatcher = new Dispatcher<>(config, type, workers, handler, store, metrics, ticker);
     if (dispatchers.putIfAbsent(type.name(), dispatcher) != null) {
       throw new IllegalStateException("A handler is already registered for job type '" + type.name() + "'");
     }
@@ -197,7 +198,7 @@ public final class DefaultJobQueue implements JobQueue {
 
   @Override
   public void close() {
-    shutdown(Duration.ofSeconds(30));
+    shutdown(config.shutdownTimeout());
     synchronized (this) {
       if (closed) {
         return;

@@ -2,16 +2,22 @@ package dev.ballast.queue.internal;
 
 import dev.ballast.core.RateLimiter;
 import dev.ballast.core.RetryAfterHint;
+import dev.ballast.core.Ticker;
+import dev.ballast.core.internal.Check;
 import dev.ballast.queue.Job;
 import dev.ballast.queue.JobHandler;
 import dev.ballast.queue.JobType;
+import dev.ballast.queue.QueueConfig;
 import dev.ballast.queue.Workers;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -19,14 +25,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the handler of one job type: a dispatcher thread claims as many jobs as there are idle workers
- * (never more, so no claimed job waits in this JVM while its visibility deadline runs) and hands each to
- * a fixed pool of worker threads.
+ * Runs the handler of one job type: a dispatcher thread claims as many jobs as there are idle worker
+ * slots (never more, so no claimed job waits in this JVM while its visibility deadline runs) and hands
+ * each to a worker thread.
  *
- * <p>Design note: shared state is the semaphore of idle workers (acquired by the dispatcher, released by
- * a worker when its job is finished), the volatile {@code running} and {@code abandoning} flags, and the
- * dispatcher thread reference used to wake it. Everything a job needs travels with the job, including the
- * claim's fencing token, so a late worker can never finish a job that was handed to another.
+ * <p>Design note: shared state is the semaphore of idle slots (acquired by the dispatcher, given back by
+ * a worker when its job is finished, or by the dispatcher when it writes off a hung worker), the set of
+ * busy workers, the volatile {@code running} and {@code abandoning} flags, and the dispatcher thread
+ * reference used to wake it. Each {@link Worker} owns its slot until one CAS on its state decides who gives
+ * the slot back: the worker when it finishes, or the dispatcher when the worker's handler outlived its
+ * visibility deadline plus the grace (then the worker is interrupted and a new thread takes the slot; the
+ * hung one, if it ever returns, only acknowledges its job under its fencing token and stops). Everything a
+ * job needs travels with the job, including the claim's fencing token, so a late worker can never finish a
+ * job that was handed to another.
  *
  * @param <T> the payload type
  */
@@ -34,6 +45,7 @@ final class Dispatcher<T> {
 
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
   private static final long MAX_IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private static final long MAX_HINT_NANOS = TimeUnit.HOURS.toNanos(1);
 
   private final String queue;
   private final JobType<T> type;
@@ -42,37 +54,52 @@ final class Dispatcher<T> {
   private final QueueStore store;
   private final int claimBatch;
   private final long pollNanos;
-  private final long visibilityMillis;
+  private final long visibilityNanos;
+  private final long graceNanos;
+  private final Ticker ticker;
   private final QueueMetrics metrics;
   private final QueueMetrics.TypeMeters meters;
   private final ThrottledLog storeErrors;
+  private final MinuteLog corruptLog;
   private final Semaphore idle;
-  private final ExecutorService pool;
+  private final Set<Worker> busy = ConcurrentHashMap.newKeySet();
+  /** Written-off workers whose thread has not returned yet; at most {@code concurrency} at a time. */
+  private final AtomicInteger stillHung = new AtomicInteger();
+  private final ThreadPoolExecutor pool;
   private final Thread thread;
+  private long lastHungCheck = System.nanoTime(); // dispatcher thread only
   private volatile boolean running = true;
   private volatile boolean abandoning;
 
-  Dispatcher(String queue, JobType<T> type, Workers workers, JobHandler<T> handler, QueueStore store,
-      int claimBatch, Duration pollInterval, Duration visibility, QueueMetrics metrics) {
-    this.queue = queue;
+  Dispatcher(QueueConfig config, JobType<T> type, Workers workers, JobHandler<T> handler, QueueStore store,
+      QueueMetrics metrics, Ticker ticker) {
+    this.queue = config.name();
     this.type = type;
     this.workers = workers;
     this.handler = handler;
     this.store = store;
-    this.claimBatch = claimBatch;
-    this.pollNanos = pollInterval.toNanos();
-    this.visibilityMillis = visibility.toMillis();
+    this.claimBatch = config.claimBatch();
+    this.pollNanos = config.pollInterval().toNanos();
+    this.visibilityNanos = config.visibilityTimeout().toNanos();
+    this.graceNanos = config.hungHandlerGrace().toNanos();
+    this.ticker = ticker;
     this.metrics = metrics;
     this.meters = metrics.forType(type.name());
     this.storeErrors = new ThrottledLog(log, "Queue " + queue + ", job type " + type.name());
+    this.corruptLog = new MinuteLog(log);
     this.idle = new Semaphore(workers.concurrency());
     AtomicInteger n = new AtomicInteger();
     String prefix = "ballast-queue-" + queue + "-" + type.name() + "-";
-    this.pool = Executors.newFixedThreadPool(workers.concurrency(), r -> {
-      Thread t = new Thread(r, prefix + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    // The slots bound the running workers; the pool may hold more threads than slots only while written-off
+    // hung ones have not returned. Extra threads die after a minute idle.
+    this.pool = new ThreadPoolExecutor(workers.concurrency(), Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
+        new SynchronousQueue<>(), r -> {
+          Thread t = new Thread(r, prefix + n.incrementAndGet());
+          t.setDaemon(true);
+          t.setUncaughtExceptionHandler((dead, e) -> log.error("Queue {}: worker {} ended by {} (the job was recorded"
+              + " as failed; a new thread takes its place)", queue, dead.getName(), e.toString(), e));
+          return t;
+        });
     this.thread = new Thread(this::dispatch, prefix + "dispatcher");
     thread.setDaemon(true);
   }
@@ -89,6 +116,7 @@ final class Dispatcher<T> {
   private void dispatch() {
     long idleNanos = pollNanos;
     while (running) {
+      replaceHungWorkers();
       // Stopping only flips the flag and unparks: an interrupt could cut off a claim that Redis already
       // executed, leaving its jobs to wait for their visibility deadline.
       try {
@@ -102,20 +130,29 @@ final class Dispatcher<T> {
       int wanted = 1 + idle.drainPermits();
       int cap = Math.min(wanted, claimBatch);
       idle.release(wanted - cap);
-      List<ClaimedJob> jobs;
+      long claimedAt = ticker.read();
+      QueueStore.Claim claim;
       try {
-        jobs = running ? store.claim(type.name(), cap) : List.of();
+        claim = running ? store.claim(type.name(), cap) : QueueStore.Claim.NONE;
         storeErrors.recovered();
       } catch (RuntimeException e) {
         if (running) {
           storeErrors.failed("claim", e);
         }
-        jobs = List.of();
+        claim = QueueStore.Claim.NONE;
         idleNanos = Math.min(idleNanos * 2, MAX_IDLE_NANOS);
       }
+      reportCorrupt(claim.rejected());
+      List<ClaimedJob> jobs = claim.jobs();
       idle.release(cap - jobs.size());
       for (ClaimedJob job : jobs) {
-        pool.execute(() -> runAndRelease(job));
+        try {
+          pool.execute(new Worker(job, claimedAt));
+        } catch (RejectedExecutionException e) {
+          // Shutdown gave up on this dispatcher while it was claiming: the job stays in flight and is taken
+          // back after its visibility deadline.
+          idle.release();
+        }
       }
       if (jobs.isEmpty() && running) {
         LockSupport.parkNanos(this, idleNanos);
@@ -125,30 +162,125 @@ final class Dispatcher<T> {
     }
   }
 
-  private void runAndRelease(ClaimedJob first) {
-    try {
-      // A worker that acknowledges a job also claims its next one in the same round trip, so under a
-      // backlog jobs flow without a hand-off through the dispatcher thread.
-      for (ClaimedJob job = first; job != null; ) {
-        job = run(job);
-      }
-    } catch (RuntimeException e) {
-      // A store call failed after the handler ran: the job stays in flight and is taken back after its
-      // visibility deadline, which is the at-least-once promise; nothing else to do here.
-      storeErrors.failed("finishing a job", e);
-    } finally {
-      idle.release();
+  private void reportCorrupt(List<QueueStore.Rejected> rejected) {
+    if (rejected.isEmpty()) {
+      return;
+    }
+    metrics.corrupt(rejected.size());
+    for (QueueStore.Rejected r : rejected) {
+      corruptLog.warn("Queue " + queue + ": job " + r.id() + " dead-lettered alone, its neighbours go on: " + r.reason());
     }
   }
 
-  /** Runs one attempt; returns the worker's next job, or null to go idle. */
-  private ClaimedJob run(ClaimedJob job) {
+  /**
+   * Writes off every worker whose handler has run past its visibility deadline plus the grace: counted,
+   * logged once, interrupted, and its slot given to a new worker, so hung handlers cannot take every
+   * slot. The job's claim lapses and the job is taken back as any other whose worker died. At most
+   * {@code concurrency} written-off threads may be alive at once, so handlers that ignore interrupts
+   * cannot grow the pool without bound; past that, slots stay taken until one returns.
+   */
+  private void replaceHungWorkers() {
+    long nowNanos = System.nanoTime();
+    if (nowNanos - lastHungCheck < Math.min(pollNanos, MAX_IDLE_NANOS)) {
+      return;
+    }
+    lastHungCheck = nowNanos;
+    long now = ticker.read();
+    for (Worker w : busy) {
+      if (now - w.deadline - graceNanos <= 0 || stillHung.get() >= workers.concurrency()) {
+        continue;
+      }
+      if (w.abandon()) {
+        stillHung.incrementAndGet();
+        QueueMetrics.count(meters, QueueMetrics.TypeMeters::hung);
+        ClaimedJob job = w.job;
+        log.warn("Queue {}: the handler of job {} ({}, attempt {}) has run {} ms past its visibility deadline plus"
+            + " the grace of {} ms; interrupting thread {} and giving its slot to a new worker (the job will be"
+            + " taken back and run again)", queue, job.id(), type.name(), job.attempt(),
+            TimeUnit.NANOSECONDS.toMillis(now - w.deadline - graceNanos), TimeUnit.NANOSECONDS.toMillis(graceNanos),
+            w.thread.getName());
+        w.thread.interrupt();
+        idle.release();
+      }
+    }
+  }
+
+  /** One worker's run: its first job and those it claims as it acknowledges each. */
+  private final class Worker implements Runnable {
+    private static final int RUNNING = 0;
+    private static final int DONE = 1;
+    private static final int ABANDONED = 2;
+
+    private final AtomicInteger state = new AtomicInteger(RUNNING);
+    private volatile Thread thread;
+    private volatile ClaimedJob job;
+    /** This attempt's visibility deadline on the queue's ticker, as this instance knows it. */
+    private volatile long deadline;
+
+    Worker(ClaimedJob first, long claimedAt) {
+      this.job = first;
+      this.deadline = claimedAt + visibilityNanos;
+    }
+
+    boolean abandon() {
+      return state.compareAndSet(RUNNING, ABANDONED);
+    }
+
+    boolean abandoned() {
+      return state.get() == ABANDONED;
+    }
+
+    void extended(long from, long nanos) {
+      deadline = from + nanos;
+    }
+
+    @Override
+    public void run() {
+      thread = Thread.currentThread();
+      busy.add(this);
+      try {
+        // A worker that acknowledges a job also claims its next one in the same round trip, so under a
+        // backlog jobs flow without a hand-off through the dispatcher thread.
+        while (job != null) {
+          job = attempt(job, this);
+        }
+      } catch (RuntimeException e) {
+        // A store call failed after the handler ran: the job stays in flight and is taken back after its
+        // visibility deadline, which is the at-least-once promise; nothing else to do here.
+        storeErrors.failed("finishing a job", e);
+      } finally {
+        busy.remove(this);
+        if (state.compareAndSet(RUNNING, DONE)) {
+          idle.release();
+        } else {
+          stillHung.decrementAndGet(); // written off: its slot was given away then
+        }
+      }
+    }
+
+    /** The next job of this worker, from the claim that acknowledged the last one. */
+    ClaimedJob next(QueueStore.Claim claim, long claimedAt) {
+      reportCorrupt(claim.rejected());
+      if (claim.jobs().isEmpty()) {
+        return null;
+      }
+      deadline = claimedAt + visibilityNanos;
+      return claim.jobs().get(0);
+    }
+  }
+
+  /** Runs one attempt; returns the worker's next job, or null to stop. */
+  private ClaimedJob attempt(ClaimedJob job, Worker worker) {
     T payload;
     try {
       payload = type.codec().decode(job.payload());
-    } catch (RuntimeException e) {
-      if (store.deadLetter(job.id(), job.token(), "payload does not decode: " + describe(e))) {
-        QueueMetrics.count(meters, QueueMetrics.TypeMeters::deadLettered);
+    } catch (RuntimeException | Error e) {
+      try {
+        if (store.deadLetter(job.id(), job.token(), "payload does not decode: " + describe(e))) {
+          QueueMetrics.count(meters, QueueMetrics.TypeMeters::deadLettered);
+        }
+      } finally {
+        rethrowIfFatal(e);
       }
       return null;
     }
@@ -160,36 +292,59 @@ final class Dispatcher<T> {
         return null;
       }
     }
+    if (!worker.abandoned()) {
+      Thread.interrupted(); // an interrupt meant for the previous handler must not reach this one
+    }
     long start = System.nanoTime();
-    Exception failure = null;
+    Throwable failure = null;
     try {
-      handler.handle(new ClaimedView(job, payload));
-    } catch (Exception e) {
+      handler.handle(new ClaimedView(job, payload, worker));
+    } catch (Throwable e) { // an Error too: it fails this attempt like any exception, and is recorded first
       failure = e;
     }
     metrics.handled(meters, System.nanoTime() - start);
     if (failure == null) {
-      if (!running) {
+      if (!running || worker.abandoned()) {
         if (store.ack(job.id(), job.token())) {
           QueueMetrics.count(meters, QueueMetrics.TypeMeters::processed);
         }
         return null;
       }
+      long claimedAt = ticker.read();
       QueueStore.AckAndClaim next = store.ackAndClaim(job.id(), job.token(), type.name());
       if (next.acked()) {
         QueueMetrics.count(meters, QueueMetrics.TypeMeters::processed);
       }
-      return next.next();
+      return worker.next(next.next(), claimedAt);
     }
-    if (abandoning && (failure instanceof InterruptedException || Thread.currentThread().isInterrupted())) {
-      return null; // shutdown ran out of time: leave the job in flight for the visibility deadline to take back
+    try {
+      recordFailure(job, failure, worker);
+    } finally {
+      rethrowIfFatal(failure);
+    }
+    return null;
+  }
+
+  /** Only what the JVM cannot go on from (out of memory, a broken VM) ends the worker thread, after recording. */
+  private static void rethrowIfFatal(Throwable e) {
+    if (e instanceof VirtualMachineError fatal) {
+      throw fatal;
+    }
+  }
+
+  private void recordFailure(ClaimedJob job, Throwable failure, Worker worker) {
+    boolean interrupted = failure instanceof InterruptedException || Thread.currentThread().isInterrupted();
+    if ((abandoning || worker.abandoned()) && interrupted) {
+      // Shutdown ran out of time, or the handler hung past its deadline and grace: leave the job in flight
+      // for the visibility deadline to take back.
+      return;
     }
     QueueMetrics.count(meters, QueueMetrics.TypeMeters::failed);
     if (job.attempt() >= job.maxAttempts()) {
       if (store.deadLetter(job.id(), job.token(), describe(failure))) {
         QueueMetrics.count(meters, QueueMetrics.TypeMeters::deadLettered);
       }
-      return null;
+      return;
     }
     long backoffNanos = job.backoff().delayNanos(job.attempt(), 0);
     // A hint is a floor, never a shortcut (a half-open breaker says "0") nor a life sentence (a breaker
@@ -200,13 +355,10 @@ final class Dispatcher<T> {
     if (store.retry(job.id(), job.token(), TimeUnit.NANOSECONDS.toMillis(delayNanos), describe(failure), false)) {
       QueueMetrics.count(meters, QueueMetrics.TypeMeters::retried);
     }
-    return null;
   }
 
-  private static final long MAX_HINT_NANOS = TimeUnit.HOURS.toNanos(1);
-
-  private static long saturatedNanos(java.time.Duration duration) {
-    return duration.isNegative() ? 0 : duration.compareTo(java.time.Duration.ofNanos(Long.MAX_VALUE)) >= 0
+  private static long saturatedNanos(Duration duration) {
+    return duration.isNegative() ? 0 : duration.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0
         ? Long.MAX_VALUE : duration.toNanos();
   }
 
@@ -221,12 +373,20 @@ final class Dispatcher<T> {
     LockSupport.unpark(thread);
   }
 
-  /** Waits for running handlers until {@code deadlineNanos}; interrupts those left; true if all finished. */
+  /**
+   * Waits until {@code deadlineNanos} (on {@link System#nanoTime()}) for the dispatcher to stop and every
+   * worker slot to come back; interrupts the handlers still running then, whose jobs stay in flight. An
+   * interrupt of the caller ends the wait the same way, with the flag kept. True if all finished in time.
+   */
   boolean awaitDrained(long deadlineNanos) {
     try {
       thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime())));
-      pool.shutdown(); // after the dispatcher stopped, so every job it claimed was handed over
-      if (pool.awaitTermination(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+      // Every slot back means every worker that was not written off returned; written-off ones are not
+      // waited for (their jobs are already left to the visibility deadline).
+      if (!thread.isAlive()
+          && idle.tryAcquire(workers.concurrency(), Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+        idle.release(workers.concurrency());
+        pool.shutdown();
         return true;
       }
     } catch (InterruptedException e) {
@@ -241,10 +401,12 @@ final class Dispatcher<T> {
   private final class ClaimedView implements Job<T> {
     private final ClaimedJob job;
     private final T payload;
+    private final Worker worker;
 
-    ClaimedView(ClaimedJob job, T payload) {
+    ClaimedView(ClaimedJob job, T payload, Worker worker) {
       this.job = job;
       this.payload = payload;
+      this.worker = worker;
     }
 
     @Override
@@ -284,8 +446,13 @@ final class Dispatcher<T> {
 
     @Override
     public boolean extendVisibility(Duration extension) {
-      dev.ballast.core.internal.Check.positive(extension, "extension");
-      return store.extend(job.id(), job.token(), Math.max(1, extension.toMillis()));
+      Check.positive(extension, "extension");
+      long from = ticker.read();
+      boolean extended = store.extend(job.id(), job.token(), Math.max(1, extension.toMillis()));
+      if (extended) {
+        worker.extended(from, Check.saturatedNanos(extension));
+      }
+      return extended;
     }
 
     @Override

@@ -167,7 +167,11 @@ public final class InMemoryStore implements QueueStore {
   }
 
   @Override
-  public synchronized List<ClaimedJob> claim(String type, int max) {
+  public synchronized Claim claim(String type, int max) {
+    return new Claim(claimJobs(type, max), List.of()); // Java objects in memory cannot be corrupt
+  }
+
+  private List<ClaimedJob> claimJobs(String type, int max) {
     long now = now();
     promoteAndReclaim(now);
     Lanes lanes = ready.get(type);
@@ -242,8 +246,7 @@ public final class InMemoryStore implements QueueStore {
   @Override
   public synchronized AckAndClaim ackAndClaim(String id, long token, String type) {
     boolean acked = ack(id, token);
-    List<ClaimedJob> next = claim(type, 1);
-    return new AckAndClaim(acked, next.isEmpty() ? null : next.get(0));
+    return new AckAndClaim(acked, claim(type, 1));
   }
 
   @Override

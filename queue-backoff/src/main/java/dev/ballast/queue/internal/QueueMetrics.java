@@ -40,6 +40,7 @@ final class QueueMetrics {
   private final double targetAgeSeconds;
   private final int priorities;
   private final ConcurrentHashMap<String, TypeMeters> types = new ConcurrentHashMap<>();
+  private final Counter corrupt;
   private final LongAdder enqueued = new LongAdder();
   private final LongAdder handled = new LongAdder();
   private final LongAdder handlerNanos = new LongAdder();
@@ -53,7 +54,8 @@ final class QueueMetrics {
   private double workersNeeded;
 
   /** Counters and the timer of one job type. */
-  record TypeMeters(Counter processed, Counter failed, Counter retried, Counter deadLettered, Timer duration) {}
+  record TypeMeters(Counter processed, Counter failed, Counter retried, Counter deadLettered, Counter hung,
+      Timer duration) {}
 
   private final dev.ballast.core.Ticker ticker;
 
@@ -66,8 +68,12 @@ final class QueueMetrics {
     this.targetAgeSeconds = targetAgeSeconds;
     this.priorities = priorities;
     if (registry == null) {
+      corrupt = null;
       return;
     }
+    // Tagged by queue only: a corrupt hash's type field cannot be trusted as a tag.
+    corrupt = Counter.builder("ballast.queue.corrupt").description("Jobs dead-lettered alone: stored data corrupt")
+        .tag("queue", queue).register(registry);
     for (int p = 0; p < priorities; p++) {
       int priority = p;
       Gauge.builder("ballast.queue.ready", this, m -> m.current().readyByPriority().get(priority))
@@ -98,12 +104,21 @@ final class QueueMetrics {
         counter("ballast.queue.failed", "Attempts that failed", t),
         counter("ballast.queue.retried", "Failed attempts scheduled to run again", t),
         counter("ballast.queue.dead.lettered", "Jobs moved to the dead-letter set", t),
+        counter("ballast.queue.handler.hung", "Handlers past their visibility deadline and grace, whose worker was"
+            + " replaced", t),
         Timer.builder("ballast.queue.handler.duration").description("Handler time per attempt")
             .tag("queue", queue).tag("type", t).register(registry)));
   }
 
   private Counter counter(String name, String description, String type) {
     return Counter.builder(name).description(description).tag("queue", queue).tag("type", type).register(registry);
+  }
+
+  /** Counts jobs dead-lettered alone because their stored data is corrupt (tagged by queue only). */
+  void corrupt(int n) {
+    if (corrupt != null) {
+      corrupt.increment(n);
+    }
   }
 
   void enqueued(int n) {

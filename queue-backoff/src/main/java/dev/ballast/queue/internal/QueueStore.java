@@ -20,9 +20,22 @@ public interface QueueStore extends AutoCloseable {
 
   /**
    * Claims up to {@code max} ready jobs of {@code type}, weighted across priorities, after promoting due
-   * delayed jobs and taking back expired in-flight ones; each claim starts a new attempt.
+   * delayed jobs and taking back expired in-flight ones; each claim starts a new attempt. A job whose
+   * stored data is corrupt is dead-lettered alone, with the reason, and reported in {@link Claim#rejected()};
+   * it never fails the claim of the others.
    */
-  List<ClaimedJob> claim(String type, int max);
+  Claim claim(String type, int max);
+
+  /**
+   * What a claim did: the jobs now in flight for the caller, and those the store dead-lettered on the way
+   * because their stored data is corrupt (never in {@code jobs}).
+   */
+  record Claim(List<ClaimedJob> jobs, List<Rejected> rejected) {
+    static final Claim NONE = new Claim(List.of(), List.of());
+  }
+
+  /** A job dead-lettered alone because its stored data cannot be used, and why. */
+  record Rejected(String id, String reason) {}
 
   /** Finishes the attempt: the job is deleted. */
   boolean ack(String id, long token);
@@ -33,8 +46,8 @@ public interface QueueStore extends AutoCloseable {
    */
   AckAndClaim ackAndClaim(String id, long token, String type);
 
-  /** What {@link #ackAndClaim} did: whether the ack counted, and the next job or null. */
-  record AckAndClaim(boolean acked, ClaimedJob next) {}
+  /** What {@link #ackAndClaim} did: whether the ack counted, and the claim of at most one next job. */
+  record AckAndClaim(boolean acked, Claim next) {}
 
   /**
    * Ends the attempt with {@code error} and schedules the job again after {@code delayMillis}; with
@@ -51,7 +64,10 @@ public interface QueueStore extends AutoCloseable {
   /** Up to {@code limit} dead letters, oldest first. */
   List<DeadLetter> listDead(int limit);
 
-  /** Moves a dead letter back to ready with its attempts reset; false if there is no such dead letter. */
+  /**
+   * Moves a dead letter back to ready with its attempts reset; false if there is no such dead letter, or
+   * its stored data is corrupt (it then stays a dead letter, its last error saying why).
+   */
   boolean requeueDead(String id);
 
   /** Deletes every dead letter; returns how many. */

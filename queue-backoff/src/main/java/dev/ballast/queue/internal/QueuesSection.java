@@ -48,8 +48,9 @@ public final class QueuesSection extends EntrySection {
 
   @Override
   public Set<String> entryKeys() {
-    return Set.of("redis", "keyPrefix", "priorities", "defaultPriority", "maxAttempts", "backoff",
-        "visibilityTimeout", "maxPayloadBytes", "idempotencyWindow", "pollInterval", "claimBatch", "targetAge");
+    return Set.of("redis", "aclPrefix", "keyPrefix", "priorities", "defaultPriority", "maxAttempts", "backoff",
+        "visibilityTimeout", "maxPayloadBytes", "idempotencyWindow", "pollInterval", "claimBatch", "targetAge",
+        "hungHandlerGrace", "shutdownTimeout");
   }
 
   @Override
@@ -57,6 +58,7 @@ public final class QueuesSection extends EntrySection {
     QueueConfig defaults = QueueConfig.builder().name(name).build(); // also checks the name
     RedisClient redis = redisClient(entry, context);
     QueueConfig.Builder builder = QueueConfig.builder().name(name)
+        .aclPrefix(entry.string("aclPrefix", defaults.aclPrefix()))
         .keyPrefix(entry.string("keyPrefix", defaults.keyPrefix()))
         .priorityWeights(weights(entry, defaults.priorityWeights()))
         .defaultPriority(entry.intValue("defaultPriority", defaults.defaultPriority(), 0, Integer.MAX_VALUE))
@@ -68,6 +70,8 @@ public final class QueuesSection extends EntrySection {
         .pollInterval(entry.duration("pollInterval", defaults.pollInterval()))
         .claimBatch(entry.intValue("claimBatch", defaults.claimBatch(), 1, Integer.MAX_VALUE))
         .targetAge(entry.duration("targetAge", defaults.targetAge()))
+        .hungHandlerGrace(entry.duration("hungHandlerGrace", defaults.hungHandlerGrace()))
+        .shutdownTimeout(entry.duration("shutdownTimeout", defaults.shutdownTimeout()))
         .meterRegistry(context.meterRegistry())
         // In memory the context's clock is the queue's; on Redis the scripts read Redis TIME, never a client's.
         .ticker(redis == null && context.ticker() != Ticker.system() ? context.ticker() : null);
@@ -101,11 +105,7 @@ public final class QueuesSection extends EntrySection {
     }
     List<Integer> weights = new ArrayList<>();
     for (ConfigNode item : node.items()) {
-      try {
-        weights.add(Integer.parseInt(item.text().trim().replace("_", "")));
-      } catch (NumberFormatException e) {
-        throw item.error("must be a whole number (a priority level's weight), was '" + item.text() + "'");
-      }
+      weights.add((int) item.asLong(Integer.MIN_VALUE, Integer.MAX_VALUE)); // ASCII digits only; range: the builder
     }
     return weights;
   }

@@ -6,21 +6,30 @@ import dev.ballast.core.internal.Check;
 import dev.ballast.queue.DistributedRateLimiter;
 import dev.ballast.redis.RedisGuard;
 import dev.ballast.redis.RedisScript;
+import dev.ballast.redis.RedisErrorKind;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.math.BigInteger;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link DistributedRateLimiter} on Redis: {@code gcra.lua} by {@code EVALSHA} through a {@link RedisGuard}
  * whose fallback is a local core {@link RateLimiter} with this instance's share.
  *
- * <p>Design note: immutable apart from the volatile {@code fallingBack} flag (informational); the guard,
- * the local limiter and the Lettuce connection are thread-safe. Time inside Redis is counted in
+ * <p>Design note: immutable apart from the volatile {@code fallingBack} flag (informational) and the
+ * connection, which is null until a connect succeeded: {@code build()} tries once, and if Redis is down or
+ * refuses the credentials the limiter starts on its local share and connects in the background (one
+ * attempt at a time, at most one a second, started by the calls that find no connection; Lettuce
+ * reconnects an open connection by itself, not a first one). The guard, the local limiter and the
+ * Lettuce connection are thread-safe. Time inside Redis is counted in
  * {@code 1/scale} microseconds with {@code scale} and {@code cost} reduced as in core's {@code Gcra}, so
  * the arithmetic is exact; {@code burst} must stay below 2^52 to remain exact in Lua's doubles.
  */
@@ -36,15 +45,24 @@ public final class RedisGcraLimiter implements DistributedRateLimiter {
   private final String scale;
   private final String cost;
   private final String burst;
-  private final StatefulRedisConnection<String, String> connection;
-  private final RedisCommands<String, String> redis;
+  private static final Logger log = LoggerFactory.getLogger(RedisGcraLimiter.class);
+  private static final long RECONNECT_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  private final RedisClient client;
+  private final Duration redisTimeout;
+  private volatile StatefulRedisConnection<String, String> connection;
+  private volatile RuntimeException connectFailure;
+  private final AtomicBoolean connecting = new AtomicBoolean();
+  private volatile long nextConnectAt = System.nanoTime();
+  private volatile boolean closed;
   private final RedisGuard guard;
   private final RateLimiter local;
   private final Ticker testClock;
   private volatile boolean fallingBack;
 
   public RedisGcraLimiter(String name, long capacity, long refillPermits, Duration refillPeriod, RedisClient client,
-      double share, String keyPrefix, Duration redisTimeout, MeterRegistry registry, Ticker testClock) {
+      double share, String aclPrefix, String keyPrefix, Duration redisTimeout, MeterRegistry registry,
+      Ticker testClock) {
     this.name = name;
     this.capacity = Check.atLeast(capacity, 1, "DistributedRateLimiter.capacity");
     Check.atLeast(refillPermits, 1, "DistributedRateLimiter.refillPermits");
@@ -59,7 +77,7 @@ public final class RedisGcraLimiter implements DistributedRateLimiter {
     this.scale = Long.toString(sc[0]);
     this.cost = Long.toString(sc[1]);
     this.burst = Long.toString(capacity * sc[1]);
-    this.key = new String[] {"{" + keyPrefix + ":limiter:" + name + "}"};
+    this.key = new String[] {RedisKeys.base(aclPrefix, keyPrefix, "limiter", name)};
     this.testClock = testClock;
     long localCapacity = Math.max(1, (long) Math.floor(capacity * share));
     Duration localPeriod = Duration.ofNanos(Math.max(1, (long) Math.ceil(refillPeriod.toNanos() / share)));
@@ -69,12 +87,58 @@ public final class RedisGcraLimiter implements DistributedRateLimiter {
       localBuilder.ticker(testClock);
     }
     this.local = localBuilder.build();
-    this.connection = client.connect(StringCodec.UTF8);
-    // After the connection: a limiter that could not connect never joins the shared ballast.redis.up gauge.
+    this.client = client;
+    this.redisTimeout = redisTimeout;
     this.guard = RedisGuard.create("limiter:" + name, registry);
-    // The connection's own timeout bounds each call: no future and no timer task per acquire.
-    connection.setTimeout(redisTimeout);
-    this.redis = connection.sync();
+    if (!connectNow()) {
+      RuntimeException e = connectFailure;
+      if (RedisErrorKind.classify(e) == RedisErrorKind.AUTHENTICATION) {
+        log.warn("DistributedRateLimiter {}: Redis authentication failed ({}); deciding on this instance's local"
+            + " share and trying again every second", name, String.valueOf(e));
+      } else {
+        log.warn("DistributedRateLimiter {}: Redis is not reachable at start ({}); deciding on this instance's"
+            + " local share and connecting in the background", name, String.valueOf(e));
+      }
+    }
+  }
+
+  /** Opens the connection; false (and the failure kept) if Redis is down or refuses the credentials. */
+  private boolean connectNow() {
+    try {
+      StatefulRedisConnection<String, String> opened = client.connect(StringCodec.UTF8);
+      // The connection's own timeout bounds each call: no future and no timer task per acquire.
+      opened.setTimeout(redisTimeout);
+      connection = opened;
+      // close() writes closed, then reads connection; this writes connection, then reads closed: one of the
+      // two sees the other, so the connection cannot leak (closing twice is harmless).
+      if (closed) {
+        opened.close();
+      }
+      return true;
+    } catch (RuntimeException e) {
+      connectFailure = e;
+      return false;
+    }
+  }
+
+  /** Starts one background connect if none is running and the last began a second ago or more. */
+  private void connectInBackground() {
+    long now = System.nanoTime();
+    if (closed || now - nextConnectAt < 0 || !connecting.compareAndSet(false, true)) {
+      return;
+    }
+    nextConnectAt = now + RECONNECT_EVERY_NANOS;
+    Thread t = new Thread(() -> {
+      try {
+        if (connectNow()) {
+          log.info("DistributedRateLimiter {}: connected to Redis", name);
+        }
+      } finally {
+        connecting.set(false);
+      }
+    }, "ballast-limiter-" + name + "-connect");
+    t.setDaemon(true);
+    t.start();
   }
 
   /** {scale, cost} of the rate in microseconds, exact when possible, else clamped with the cost rounded up. */
@@ -94,8 +158,17 @@ public final class RedisGcraLimiter implements DistributedRateLimiter {
     Check.atLeast(permits, 1, "permits");
     Check.atMost(permits, capacity, "permits");
     String now = testClock == null ? "-1" : Long.toString(Math.floorDiv(testClock.read(), 1000L));
+    StatefulRedisConnection<String, String> current = connection;
+    if (current == null) {
+      connectInBackground();
+    }
     return guard.call(() -> {
-      Long result = SCRIPT.<String, String, Long>eval(redis, ScriptOutputType.INTEGER, key,
+      if (current == null) {
+        // Carries why the connect failed, so the guard tells "authentication failed" from "unavailable".
+        throw new RedisConnectionException("DistributedRateLimiter " + name + " has no Redis connection yet",
+            connectFailure);
+      }
+      Long result = SCRIPT.<String, String, Long>eval(current.sync(), ScriptOutputType.INTEGER, key,
           Integer.toString(permits), scale, cost, burst, now);
       fallingBack = false;
       return result >= 0 ? result : result * 1000; // microseconds to wait -> nanoseconds
@@ -122,8 +195,12 @@ public final class RedisGcraLimiter implements DistributedRateLimiter {
 
   @Override
   public void close() {
+    closed = true;
     guard.close();
-    connection.close();
+    StatefulRedisConnection<String, String> current = connection;
+    if (current != null) {
+      current.close();
+    }
   }
 
   @Override

@@ -8,7 +8,9 @@ import dev.ballast.core.internal.Check;
 import dev.ballast.queue.DeadLetter;
 import dev.ballast.queue.QueueConfig;
 import dev.ballast.queue.QueueStats;
+import dev.ballast.queue.QueueInterruptedException;
 import dev.ballast.queue.QueueUnavailableException;
+import dev.ballast.redis.RedisErrorKind;
 import dev.ballast.redis.RedisGuard;
 import dev.ballast.redis.RedisScript;
 import io.lettuce.core.RedisClient;
@@ -52,7 +54,7 @@ public final class RedisStore implements QueueStore {
     this.connection = connection;
     this.redis = connection.sync();
     this.name = config.name();
-    this.keys = new byte[][] {bytes("{" + config.keyPrefix() + ":queue:" + config.name() + "}")};
+    this.keys = new byte[][] {bytes(RedisKeys.base(config.aclPrefix(), config.keyPrefix(), "queue", config.name()))};
     this.testClock = config.ticker();
     this.visibilityMillis = bytes(config.visibilityTimeout().toMillis());
     this.idempotencyMillis = bytes(config.idempotencyWindow().toMillis());
@@ -80,31 +82,65 @@ public final class RedisStore implements QueueStore {
   public static RedisStore connect(RedisClient client, QueueConfig config) {
     Check.notNull(client, "client");
     Check.notNull(config, "config");
+    StatefulRedisConnection<byte[], byte[]> connection;
     try {
-      return new RedisStore(client.connect(ByteArrayCodec.INSTANCE), config);
+      connection = client.connect(ByteArrayCodec.INSTANCE);
     } catch (RuntimeException e) {
-      throw new QueueUnavailableException("Cannot connect to Redis for queue " + config.name(), e);
+      RedisErrorKind kind = RedisErrorKind.classify(e);
+      if (kind == RedisErrorKind.INTERRUPTED) {
+        Thread.currentThread().interrupt();
+        throw new QueueInterruptedException("Connecting to Redis for queue " + config.name() + " was interrupted", e);
+      }
+      throw new QueueUnavailableException(kind == RedisErrorKind.AUTHENTICATION
+          ? "Redis authentication failed for queue " + config.name() + " (check the client's user and password): " + e
+          : "Cannot connect to Redis for queue " + config.name() + " (" + kind.tag() + "): " + e, e);
     }
+    return new RedisStore(connection, config);
   }
 
   private byte[] clock() {
     return bytes(testClock == null ? -1L : Math.floorDiv(testClock.read(), 1_000_000L));
   }
 
+  /**
+   * One Redis call through the guard. What failed decides what the caller gets, by the one classification
+   * of {@link RedisErrorKind}: an outage (connection, timeout, loading or busy, authentication) feeds the
+   * breaker; a data error (a wrong type, a script error, NOPERM, OOM) fails this call alone and leaves Redis
+   * in use for every other call; an interrupt is no Redis failure at all and keeps the thread's flag.
+   */
   private <T> T call(String operation, Supplier<T> command) {
     if (!guard.tryAcquire()) {
+      guard.onFallback();
       throw new QueueUnavailableException("Redis is unavailable for queue " + name + " (circuit open); "
           + operation + " not done", null);
     }
     long start = System.nanoTime();
+    T result;
     try {
-      T result = command.get();
-      guard.onSuccess(start);
-      return result;
+      result = command.get();
     } catch (RuntimeException e) {
-      guard.onFailure(start, e);
-      throw new QueueUnavailableException("Redis did not take " + operation + " for queue " + name, e);
+      RedisErrorKind kind = guard.onFailure(start, e);
+      throw failure(operation, kind, e);
     }
+    guard.onSuccess(start);
+    return result;
+  }
+
+  private RuntimeException failure(String operation, RedisErrorKind kind, RuntimeException e) {
+    if (kind == RedisErrorKind.INTERRUPTED) {
+      return new QueueInterruptedException(operation + " for queue " + name + " was interrupted while waiting for Redis"
+          + " (it may have been done)", e);
+    }
+    if (kind == RedisErrorKind.AUTHENTICATION) {
+      return new QueueUnavailableException("Redis authentication failed for queue " + name + "; " + operation
+          + " not done", e);
+    }
+    if (kind.isOutage()) {
+      return new QueueUnavailableException("Redis did not take " + operation + " for queue " + name + " ("
+          + kind.tag() + ")", e);
+    }
+    return new QueueUnavailableException("Redis refused " + operation + " for queue " + name + " (" + kind.tag()
+        + "): this call failed alone, Redis stays in use: " + e.getMessage(), e);
   }
 
   private <T> T eval(String operation, ScriptOutputType type, byte[]... args) {
@@ -147,7 +183,7 @@ public final class RedisStore implements QueueStore {
   }
 
   @Override
-  public List<ClaimedJob> claim(String type, int max) {
+  public Claim claim(String type, int max) {
     byte[][] args = new byte[5 + levels][];
     args[0] = bytes("claim");
     args[1] = clock();
@@ -169,22 +205,68 @@ public final class RedisStore implements QueueStore {
     args[5] = visibilityMillis;
     System.arraycopy(weights, 0, args, 6, levels);
     List<Object> out = eval("ack and claim", ScriptOutputType.MULTI, args);
-    List<ClaimedJob> next = claimed(type, out, 1);
-    return new AckAndClaim(number(out.get(0)) == 1L, next.isEmpty() ? null : next.get(0));
+    return new AckAndClaim(number(out.get(0)) == 1L, claimed(type, out, 1));
   }
 
-  /** The jobs in a claim's reply, whose first {@code skip} elements are something else. */
-  private static List<ClaimedJob> claimed(String type, List<Object> out, int skip) {
-    List<ClaimedJob> jobs = new ArrayList<>((out.size() - skip) / FIELDS_PER_CLAIM);
-    for (int i = skip; i + FIELDS_PER_CLAIM <= out.size(); i += FIELDS_PER_CLAIM) {
-      String idem = text(out.get(i + 9));
-      Backoff backoff = new Backoff(Duration.ofNanos(number(out.get(i + 5))), Double.parseDouble(text(out.get(i + 6))),
-          Duration.ofNanos(number(out.get(i + 7))), Jitter.valueOf(text(out.get(i + 8))), null);
-      jobs.add(new ClaimedJob(text(out.get(i)), type, (byte[]) out.get(i + 1), (int) number(out.get(i + 2)),
-          (int) number(out.get(i + 3)), number(out.get(i + 10)), (int) number(out.get(i + 4)), backoff,
-          idem.isEmpty() ? null : idem));
+  /**
+   * The entries of a claim's reply, whose first {@code skip} elements are something else: a claimed job
+   * (11 fields), or {id, reason} for a job the script dead-lettered as corrupt. A claimed job whose fields
+   * the script accepted but this client cannot use (an unknown jitter name, say) is dead-lettered here,
+   * alone, under its fencing token.
+   */
+  private Claim claimed(String type, List<Object> out, int skip) {
+    List<ClaimedJob> jobs = new ArrayList<>(out.size() - skip);
+    List<Rejected> rejected = new ArrayList<>(0);
+    for (int i = skip; i < out.size(); i++) {
+      @SuppressWarnings("unchecked")
+      List<Object> entry = (List<Object>) out.get(i);
+      if (entry.size() != FIELDS_PER_CLAIM) {
+        rejected.add(new Rejected(text(entry.get(0)), text(entry.get(1))));
+        continue;
+      }
+      try {
+        jobs.add(parseClaimed(type, entry));
+      } catch (RuntimeException e) {
+        String id = text(entry.get(0));
+        String reason = "corrupt job metadata: " + e.getMessage();
+        if (deadLetter(id, number(entry.get(10)), reason)) {
+          rejected.add(new Rejected(id, reason));
+        }
+      }
     }
-    return jobs;
+    return new Claim(jobs, rejected);
+  }
+
+  private static ClaimedJob parseClaimed(String type, List<Object> f) {
+    String idem = text(f.get(9));
+    Backoff backoff;
+    try {
+      backoff = new Backoff(Duration.ofNanos(whole(f.get(5), "bi", "backoff initial")),
+          Double.parseDouble(text(f.get(6))), Duration.ofNanos(whole(f.get(7), "bx", "backoff max")),
+          jitter(text(f.get(8))), null);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("field 'bm' (backoff multiplier) is not a number: " + text(f.get(6)));
+    }
+    return new ClaimedJob(text(f.get(0)), type, (byte[]) f.get(1), (int) whole(f.get(2), "pr", "priority"),
+        (int) number(f.get(3)), number(f.get(10)), (int) Math.min(Integer.MAX_VALUE, whole(f.get(4), "m", "max attempts")),
+        backoff, idem.isEmpty() ? null : idem);
+  }
+
+  private static long whole(Object value, String field, String meaning) {
+    try {
+      return value instanceof Long l ? l : Long.parseLong(text(value));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("field '" + field + "' (" + meaning + ") is not a whole number: " + text(value));
+    }
+  }
+
+  private static Jitter jitter(String name) {
+    try {
+      return Jitter.valueOf(name);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("field 'bj' (backoff jitter) is '" + name + "', not one of "
+          + java.util.Arrays.toString(Jitter.values()));
+    }
   }
 
   @Override
@@ -222,7 +304,7 @@ public final class RedisStore implements QueueStore {
 
   @Override
   public boolean requeueDead(String id) {
-    return evalFlag("requeue", bytes("requeue"), clock(), bytes(id));
+    return evalFlag("requeue", bytes("requeue"), clock(), bytes(id), bytes((long) levels));
   }
 
   @Override

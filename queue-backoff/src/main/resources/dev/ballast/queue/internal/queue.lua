@@ -22,7 +22,8 @@ local function toReady(id, jtype, pri, t)
 end
 
 local function toDead(id, t, reason)
-  redis.call('HSET', jobKey(id), 's', 'x', 'e', reason, 'da', t)
+  -- pcall: a job key that is no hash (a corrupt job) is still listed as dead, with no fields to update.
+  redis.pcall('HSET', jobKey(id), 's', 'x', 'e', reason, 'da', t)
   redis.call('ZADD', base .. ':dead', t, id)
 end
 
@@ -33,36 +34,100 @@ local function ownsAttempt(id, token)
   return tonumber(redis.call('HGET', jobKey(id), 'c')) == tonumber(token)
 end
 
-local function promoteAndReclaim(t)
+-- A job hash whose fields the scripts or the client cannot use (changed by hand, by another version, by
+-- a bug) is dead-lettered alone with the reason instead of failing the whole call: a script error would
+-- fail the claim of every job in the batch, and the writes done before it would stay (Redis does not
+-- roll back a script), losing the job that was being moved. Checks the shape of every field the scripts
+-- compute with or the client parses; the client also rejects what only it can judge (a jitter name).
+-- Digits only (no sign, no "1.0", no "0x10"): what HINCRBY and the client's Long.parseLong accept.
+local function isInt(v, min, max)
+  if type(v) ~= 'string' or not string.match(v, '^%d+$') then return false end
+  local n = tonumber(v)
+  return n >= min and (max == nil or n <= max)
+end
+
+local BIG = 2 ^ 53
+
+local function corruption(f, levels)
+  if f.bad then return f.bad end
+  if f.t == nil or f.t == '' then return "field 't' (job type) is missing" end
+  if not isInt(f.pr, 0, levels - 1) then return "field 'pr' (priority) is not a level 0.." .. (levels - 1) .. ": " .. tostring(f.pr) end
+  if not isInt(f.a, 0, BIG) then return "field 'a' (attempts) is not a whole number: " .. tostring(f.a) end
+  if f.c ~= nil and not isInt(f.c, 0, BIG) then return "field 'c' (claims) is not a whole number: " .. tostring(f.c) end
+  if not isInt(f.m, 1, BIG) then return "field 'm' (max attempts) is not a whole number >= 1: " .. tostring(f.m) end
+  if not isInt(f.dl, 0, BIG) then return "field 'dl' (deadline) is not a whole number: " .. tostring(f.dl) end
+  if not isInt(f.bi, 1, BIG) then return "field 'bi' (backoff initial) is not a whole number > 0: " .. tostring(f.bi) end
+  if not isInt(f.bx, 1, BIG) then return "field 'bx' (backoff max) is not a whole number > 0: " .. tostring(f.bx) end
+  if tonumber(f.bm) == nil then return "field 'bm' (backoff multiplier) is not a number: " .. tostring(f.bm) end
+  if f.bj == nil or f.bj == '' then return "field 'bj' (backoff jitter) is missing" end
+  return nil
+end
+
+local FIELDS = {'t', 'p', 'pr', 'a', 'c', 'm', 'bi', 'bm', 'bx', 'bj', 'i', 'dl'}
+
+-- The job's fields by name; nil when the job hash is gone (purged meanwhile); {bad = why} when the job
+-- key holds another type than a hash.
+local function load(id)
+  local v = redis.pcall('HMGET', jobKey(id), unpack(FIELDS))
+  if v.err then return {bad = 'the job key is not a hash (' .. v.err .. ')'} end
+  local f = {}
+  for k, name in ipairs(FIELDS) do
+    if v[k] then f[name] = v[k] end
+  end
+  if next(f) == nil then return nil end
+  return f
+end
+
+-- Dead-letters a corrupt job and records {id, reason} in out for the client to count and log.
+local function rejectCorrupt(id, t, reason, out)
+  local why = 'corrupt job metadata: ' .. reason
+  toDead(id, t, why)
+  out[#out + 1] = {id, why}
+end
+
+local function promoteAndReclaim(t, levels, out)
   local due = redis.call('ZRANGEBYSCORE', base .. ':delayed', '-inf', t, 'LIMIT', 0, 1000)
   for _, id in ipairs(due) do
     redis.call('ZREM', base .. ':delayed', id)
-    local f = redis.call('HMGET', jobKey(id), 't', 'pr')
-    if f[1] then toReady(id, f[1], f[2], t) end
+    local f = load(id)
+    if f then
+      local bad = corruption(f, levels)
+      if bad then rejectCorrupt(id, t, bad, out) else toReady(id, f.t, f.pr, t) end
+    end
   end
   local expired = redis.call('ZRANGEBYSCORE', base .. ':inflight', '-inf', t, 'LIMIT', 0, 1000)
   for _, id in ipairs(expired) do
     redis.call('ZREM', base .. ':inflight', id)
-    local f = redis.call('HMGET', jobKey(id), 't', 'pr', 'a', 'm')
-    if f[1] then
-      if tonumber(f[3]) >= tonumber(f[4]) then
+    local f = load(id)
+    if f then
+      local bad = corruption(f, levels)
+      if bad then
+        rejectCorrupt(id, t, bad, out)
+      elseif tonumber(f.a) >= tonumber(f.m) then
         toDead(id, t, 'visibility deadline passed on the last attempt (worker died or hung)')
       else
         redis.call('HSET', jobKey(id), 'e', 'visibility deadline passed (worker died or hung)')
-        toReady(id, f[1], f[2], t)
+        toReady(id, f.t, f.pr, t)
       end
     end
   end
 end
 
 -- Claims up to max ready jobs of jtype (weights from ARGV[firstWeight..]) by smooth weighted round robin
--- over the non-empty priorities; returns 11 fields per job.
+-- over the non-empty priorities. Returns one entry per job: 11 fields for a claimed job, or {id, reason}
+-- for a job dead-lettered because its metadata is corrupt.
 local function claim(t, jtype, max, visibility, firstWeight)
-  promoteAndReclaim(t)
   local levels = #ARGV - firstWeight + 1
+  local out = {}
+  promoteAndReclaim(t, levels, out)
   local weights, lens, cur = {}, {}, {}
   local swrr = base .. ':swrr:' .. jtype
-  local state = redis.call('HGETALL', swrr)
+  local state = redis.pcall('HGETALL', swrr)
+  if state.err then
+    -- Only the round robin's memory: start it afresh rather than fail every claim of the type.
+    redis.call('DEL', swrr)
+    state = {}
+  end
   local saved = {}
   for i = 1, #state, 2 do saved[state[i]] = tonumber(state[i + 1]) end
   local any = false
@@ -72,7 +137,6 @@ local function claim(t, jtype, max, visibility, firstWeight)
     cur[p] = saved[tostring(p)] or 0
     if lens[p] > 0 then any = true end
   end
-  local out = {}
   if not any then return out end
   local claimed = 0
   while claimed < max do
@@ -88,17 +152,19 @@ local function claim(t, jtype, max, visibility, firstWeight)
     cur[best] = cur[best] - total
     local id = redis.call('LPOP', base .. ':ready:' .. jtype .. ':' .. best)
     lens[best] = lens[best] - 1
-    local f = redis.call('HMGET', jobKey(id), 'p', 'pr', 'm', 'bi', 'bm', 'bx', 'bj', 'i', 'dl')
-    if f[2] then
-      local dl = tonumber(f[9])
-      if dl > 0 and t > dl then
+    local f = load(id)
+    if f then
+      local bad = corruption(f, levels)
+      if bad then
+        rejectCorrupt(id, t, bad, out)
+      elseif tonumber(f.dl) > 0 and t > tonumber(f.dl) then
         toDead(id, t, 'deadline passed before the job started')
       else
         local attempt = redis.call('HINCRBY', jobKey(id), 'a', 1)
         local token = redis.call('HINCRBY', jobKey(id), 'c', 1)
         redis.call('HSET', jobKey(id), 's', 'f')
         redis.call('ZADD', base .. ':inflight', t + visibility, id)
-        for _, v in ipairs({id, f[1], f[2], attempt, f[3], f[4], f[5], f[6], f[7], f[8], token}) do out[#out + 1] = v end
+        out[#out + 1] = {id, f.p or '', f.pr, attempt, f.m, f.bi, f.bm, f.bx, f.bj, f.i or '', token}
         claimed = claimed + 1
       end
     end
@@ -206,18 +272,32 @@ elseif op == 'listdead' then
   local ids = redis.call('ZRANGE', base .. ':dead', 0, tonumber(ARGV[3]) - 1)
   local out = {}
   for _, id in ipairs(ids) do
-    local f = redis.call('HMGET', jobKey(id), 't', 'a', 'e', 'da', 'p')
-    for _, v in ipairs({id, f[1] or '', f[2] or 0, f[3] or '', f[4] or 0, f[5] or ''}) do out[#out + 1] = v end
+    local f = redis.pcall('HMGET', jobKey(id), 't', 'a', 'e', 'da', 'p')
+    if f.err then f = {false, false, 'corrupt job metadata: the job key is not a hash (' .. f.err .. ')', false, false} end
+    -- Numbers that do not parse (a corrupt hash) are listed as -1 rather than failing the whole list.
+    for _, v in ipairs({id, f[1] or '', tonumber(f[2]) or -1, f[3] or '', tonumber(f[4]) or -1, f[5] or ''}) do out[#out + 1] = v end
   end
   return out
 
 elseif op == 'requeue' then
+  -- ARGV: id, priority levels. A corrupt job stays dead (with the reason): it could only fail again.
   local id = ARGV[3]
-  if redis.call('ZREM', base .. ':dead', id) == 0 then return 0 end
-  local f = redis.call('HMGET', jobKey(id), 't', 'pr')
-  if not f[1] then return 0 end
+  if not redis.call('ZSCORE', base .. ':dead', id) then return 0 end
+  local f = load(id)
+  if not f then
+    redis.call('ZREM', base .. ':dead', id)
+    return 0
+  end
+  f.a = '0'
+  local t = now()
+  local bad = corruption(f, tonumber(ARGV[4]))
+  if bad then
+    toDead(id, t, 'corrupt job metadata: ' .. bad)
+    return 0
+  end
+  redis.call('ZREM', base .. ':dead', id)
   redis.call('HSET', jobKey(id), 'a', 0)
-  toReady(id, f[1], f[2], now())
+  toReady(id, f.t, f.pr, t)
   return 1
 
 elseif op == 'purge' then
@@ -239,7 +319,7 @@ elseif op == 'stats' then
       local len = redis.call('LLEN', list)
       if len > 0 then
         counts[p + 1] = counts[p + 1] + len
-        local r = tonumber(redis.call('HGET', jobKey(redis.call('LINDEX', list, 0)), 'r'))
+        local r = tonumber(redis.pcall('HGET', jobKey(redis.call('LINDEX', list, 0)), 'r')) -- nil if corrupt
         if r and (oldest < 0 or r < oldest) then oldest = r end
       end
     end

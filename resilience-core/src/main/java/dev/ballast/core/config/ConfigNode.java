@@ -32,37 +32,57 @@ public final class ConfigNode {
 
   private static final Set<String> BACKOFF_KEYS = Set.of("initial", "max", "multiplier", "jitter");
 
+  /** Characters that would make a dotted path ambiguous: a key holding one is quoted in paths. */
+  private static final Pattern AMBIGUOUS_IN_PATH = Pattern.compile("[.\"\\[\\]\\\\]");
+
+  private static final Pattern WHOLE_NUMBER = Pattern.compile("[+-]?[0-9](?:_?[0-9])*");
+
+  private static final Pattern DECIMAL =
+      Pattern.compile("[+-]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?");
+
   private static final Pattern DURATION =
-      Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ns|us|µs|ms|s|m|min|h|d)");
-  private static final Pattern RATE = Pattern.compile("(\\d+)\\s*/\\s*(\\d+(?:\\.\\d+)?)?\\s*(ns|us|µs|ms|s|m|min|h|d)");
+      Pattern.compile("([0-9]+(?:\\.[0-9]+)?)\\s*(ns|us|µs|ms|s|m|min|h|d)");
+  private static final Pattern RATE = Pattern.compile("([0-9]+)\\s*/\\s*([0-9]+(?:\\.[0-9]+)?)?\\s*(ns|us|µs|ms|s|m|min|h|d)");
 
   private final String source;
   private final int line;
   private final String path;
+  private final String key;
   private final String scalar;
   private final Map<String, ConfigNode> map;
   private final List<ConfigNode> list;
 
-  private ConfigNode(String source, int line, String path, String scalar, Map<String, ConfigNode> map,
+  private ConfigNode(String source, int line, String path, String key, String scalar, Map<String, ConfigNode> map,
       List<ConfigNode> list) {
     this.source = source;
     this.line = line;
     this.path = path;
+    this.key = key;
     this.scalar = scalar;
     this.map = map;
     this.list = list;
   }
 
-  static ConfigNode scalar(String source, int line, String path, String text) {
-    return new ConfigNode(source, line, path, text, null, null);
+  static ConfigNode scalar(String source, int line, String path, String key, String text) {
+    return new ConfigNode(source, line, path, key, text, null, null);
   }
 
-  static ConfigNode map(String source, int line, String path, Map<String, ConfigNode> entries) {
-    return new ConfigNode(source, line, path, null, Collections.unmodifiableMap(new LinkedHashMap<>(entries)), null);
+  static ConfigNode map(String source, int line, String path, String key, Map<String, ConfigNode> entries) {
+    return new ConfigNode(source, line, path, key, null, Collections.unmodifiableMap(new LinkedHashMap<>(entries)),
+        null);
   }
 
-  static ConfigNode list(String source, int line, String path, List<ConfigNode> items) {
-    return new ConfigNode(source, line, path, null, null, List.copyOf(items));
+  static ConfigNode list(String source, int line, String path, String key, List<ConfigNode> items) {
+    return new ConfigNode(source, line, path, key, null, null, List.copyOf(items));
+  }
+
+  /**
+   * The path of {@code key} under {@code parent}: dotted, with a key that holds a dot, quote or bracket
+   * quoted, so that {@code "typo.maxAttempts"} never reads as two levels.
+   */
+  static String childPath(String parent, String key) {
+    String part = !AMBIGUOUS_IN_PATH.matcher(key).find() ? key : '"' + key.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+    return parent.isEmpty() ? part : parent + "." + part;
   }
 
   /** The file, resource or preset this node came from. */
@@ -75,7 +95,10 @@ public final class ConfigNode {
     return line;
   }
 
-  /** The dotted key of this node ({@code ""} for the root). */
+  /**
+   * The dotted key of this node ({@code ""} for the root); a key holding a dot, quote or bracket is quoted:
+   * {@code retries.payments."typo.maxAttempts"}.
+   */
   public String path() {
     return path;
   }
@@ -136,19 +159,27 @@ public final class ConfigNode {
    */
   public ConfigNode allowOnly(Set<String> allowed) {
     for (ConfigNode child : entries().values()) {
-      String key = child.key();
-      if (!allowed.contains(key)) {
-        throw child.error("unknown key" + Suggestions.closest(key, allowed).map(s -> "; did you mean '" + s + "'?")
-            .orElse("") + " Known keys: " + new java.util.TreeSet<>(allowed));
+      String name = child.key();
+      if (!allowed.contains(name)) {
+        throw child.error("unknown key" + hint(name, allowed) + " Known keys: " + new java.util.TreeSet<>(allowed));
       }
     }
     return this;
   }
 
-  /** The last part of this node's path. */
+  /** "Did you mean", or for {@code backoff.initial} how to nest it: keys are never split at dots. */
+  private static String hint(String name, Set<String> allowed) {
+    int dot = name.indexOf('.');
+    if (dot > 0 && allowed.contains(name.substring(0, dot))) {
+      return "; keys are not split at dots, nest them: " + name.substring(0, dot) + ": { "
+          + name.substring(dot + 1) + ": ... }.";
+    }
+    return Suggestions.closest(name, allowed).map(s -> "; did you mean '" + s + "'?").orElse("");
+  }
+
+  /** This node's own key in its map, as written (a list item: its list's key and index, {@code hosts[0]}). */
   public String key() {
-    int dot = path.lastIndexOf('.');
-    return dot < 0 ? path : path.substring(dot + 1);
+    return key;
   }
 
   /** A string at {@code key}, or {@code defaultValue} (null: required). */
@@ -160,17 +191,28 @@ public final class ConfigNode {
   /** A whole number at {@code key} in [{@code min}, {@code max}], or {@code defaultValue} (null: required). */
   public long longValue(String key, Long defaultValue, long min, long max) {
     ConfigNode child = required(key, defaultValue);
-    if (child == null) {
-      return defaultValue;
-    }
+    return child == null ? defaultValue : child.asLong(min, max);
+  }
+
+  /**
+   * This scalar as a whole number in [{@code min}, {@code max}]: ASCII digits only ({@code 1_000} allowed),
+   * so that Arabic-Indic or full-width digits, which Java's own parsers accept, are refused.
+   *
+   * @throws ConfigException if it is not such a number
+   */
+  public long asLong(long min, long max) {
+    String text = text();
     long value;
     try {
-      value = Long.parseLong(child.text().replace("_", ""));
+      if (!WHOLE_NUMBER.matcher(text).matches()) {
+        throw new NumberFormatException(text);
+      }
+      value = Long.parseLong(text.replace("_", ""));
     } catch (NumberFormatException e) {
-      throw child.error("must be a whole number, was '" + child.text() + "'");
+      throw error("must be a whole number, was '" + text + "'");
     }
     if (value < min || value > max) {
-      throw child.error("must be between " + min + " and " + max + ", was " + value);
+      throw error("must be between " + min + " and " + max + ", was " + value);
     }
     return value;
   }
@@ -255,7 +297,12 @@ public final class ConfigNode {
     if (!m.matches()) {
       throw child.error("must be a rate such as 800/s, 50/min or 10/100ms, was '" + child.text() + "'");
     }
-    long permits = Long.parseLong(m.group(1));
+    long permits;
+    try {
+      permits = Long.parseLong(m.group(1));
+    } catch (NumberFormatException e) { // only digits matched: it overflowed
+      throw child.error("has too many permits: '" + child.text() + "'");
+    }
     Duration period = child.parseDuration((m.group(2) == null ? "1" : m.group(2)) + m.group(3));
     if (permits < 1 || period.isZero()) {
       throw child.error("must grant at least one permit per positive period, was '" + child.text() + "'");
@@ -329,8 +376,12 @@ public final class ConfigNode {
     return child;
   }
 
+  /** A decimal number in ASCII digits: Double.parseDouble alone also takes {@code 1d}, {@code 0x1p3}, {@code NaN}. */
   private static double parseDouble(ConfigNode node, String text) {
     try {
+      if (!DECIMAL.matcher(text).matches()) {
+        throw new NumberFormatException(text);
+      }
       return Double.parseDouble(text);
     } catch (NumberFormatException e) {
       throw node.error("must be a number, was '" + text + "'");
@@ -351,7 +402,7 @@ public final class ConfigNode {
     }
     Map<String, ConfigNode> merged = new LinkedHashMap<>(base.map);
     map.forEach((key, child) -> merged.put(key, child.over(base.map.get(key))));
-    return map(source, line, path, merged);
+    return map(source, line, path, key, merged);
   }
 
   @Override

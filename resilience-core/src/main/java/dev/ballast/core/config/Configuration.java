@@ -5,8 +5,6 @@ import dev.ballast.core.internal.Check;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * A Ballast configuration file, with its {@code extends} chain resolved, ready to build a
@@ -52,6 +51,8 @@ public final class Configuration {
 
   private static final String EXTENDS = "extends";
 
+  private static final Pattern PRESET_NAME = Pattern.compile("[a-z0-9]+(?:-[a-z0-9]+)*");
+
   private final ConfigNode root;
 
   private Configuration(ConfigNode root) {
@@ -59,15 +60,27 @@ public final class Configuration {
   }
 
   /**
-   * Loads a configuration file and what it extends.
+   * Loads a configuration file and what it extends. A file may extend shipped presets and files in its
+   * own folder or below it; to allow another folder, use {@link #loader()}.
    *
-   * @throws ConfigException if the file or one it extends is invalid
+   * @throws ConfigException if the file or one it extends is invalid, too large, not UTF-8, or extends a
+   *     file outside the folders allowed
    * @throws UncheckedIOException if a file cannot be read
    */
   public static Configuration load(Path file) {
-    Check.notNull(file, "file");
-    Path absolute = file.toAbsolutePath().normalize(); // Path.of("ballast.yaml") has no parent of its own
-    return new Configuration(resolve(read(absolute), absolute.getParent(), new HashSet<>()));
+    return loader().load(file);
+  }
+
+  /**
+   * A loader with options, for an application that keeps shared files outside the configuration's folder:
+   * <pre>{@code
+   * Configuration config = Configuration.loader()
+   *     .allowExtendsFrom(Path.of("/etc/company/ballast"))   // extends: /etc/company/ballast/base.yaml
+   *     .load(Path.of("ballast.yaml"));
+   * }</pre>
+   */
+  public static Loader loader() {
+    return new Loader();
   }
 
   /**
@@ -76,7 +89,7 @@ public final class Configuration {
    * @throws IllegalArgumentException if there is no such preset
    */
   public static Configuration preset(String name) {
-    return new Configuration(resolve(readPreset(name, null), null, new HashSet<>()));
+    return new Configuration(resolve(readPreset(name, null), null, List.of(), new HashSet<>()));
   }
 
   /**
@@ -85,7 +98,8 @@ public final class Configuration {
    * @throws ConfigException if it is invalid
    */
   public static Configuration parse(String yaml, String source) {
-    return new Configuration(resolve(YamlTree.parse(Check.notNull(yaml, "yaml"), source), null, new HashSet<>()));
+    return new Configuration(
+        resolve(YamlTree.parse(Check.notNull(yaml, "yaml"), source), null, List.of(), new HashSet<>()));
   }
 
   /** The merged configuration tree, without the {@code extends} key. */
@@ -144,7 +158,11 @@ public final class Configuration {
     }
   }
 
-  private static ConfigNode resolve(ConfigNode node, Path directory, Set<String> chain) {
+  /**
+   * @param directory the folder of the file {@code node} came from (null for a preset or parsed text)
+   * @param allowed folders the application allows besides each file's own, absolute and normalized
+   */
+  private static ConfigNode resolve(ConfigNode node, Path directory, List<Path> allowed, Set<String> chain) {
     Set<String> seen = new HashSet<>(chain); // per branch: two presets may extend a common one
     if (!seen.add(node.source())) {
       throw node.error("extends itself through " + seen);
@@ -152,7 +170,7 @@ public final class Configuration {
     ConfigNode parentRef = node.get(EXTENDS);
     Map<String, ConfigNode> own = new LinkedHashMap<>(node.entries());
     own.remove(EXTENDS);
-    ConfigNode self = ConfigNode.map(node.source(), node.line(), node.path(), own);
+    ConfigNode self = ConfigNode.map(node.source(), node.line(), node.path(), node.key(), own);
     if (parentRef == null) {
       return self;
     }
@@ -160,58 +178,85 @@ public final class Configuration {
     List<ConfigNode> parents = parentRef.isList() ? parentRef.items() : List.of(parentRef);
     ConfigNode base = null;
     for (ConfigNode parent : parents) {
-      ConfigNode resolved = resolveParent(parent, directory, seen);
+      ConfigNode resolved = resolveParent(parent, directory, allowed, seen);
       base = base == null ? resolved : resolved.over(base);
     }
     return base == null ? self : self.over(base);
   }
 
-  private static ConfigNode resolveParent(ConfigNode reference, Path directory, Set<String> seen) {
-    String name = reference.text().trim();
-    boolean isFile = name.endsWith(".yaml") || name.endsWith(".yml");
-    ConfigNode parent = isFile ? readRelative(reference, name, directory) : readPreset(name, reference);
-    // A file's own extends are relative to that file; a preset can only extend presets.
-    Path parentDirectory = isFile ? resolveFile(directory, name).getParent() : null;
-    return resolve(parent, parentDirectory, seen);
-  }
-
-  private static ConfigNode readRelative(ConfigNode reference, String name, Path directory) {
-    if (directory == null) {
-      throw reference.error("can only extend a file from a configuration loaded from a file; use a preset name");
+  private static ConfigNode resolveParent(ConfigNode reference, Path directory, List<Path> allowed, Set<String> seen) {
+    String name = reference.text().strip(); // not trim(), which also drops control characters
+    if (!(name.endsWith(".yaml") || name.endsWith(".yml"))) {
+      return resolve(readPreset(name, reference), null, allowed, seen); // a preset can only extend presets
     }
-    Path file = resolveFile(directory, name);
-    if (!Files.isRegularFile(file)) {
-      throw reference.error("extends " + file + ", which does not exist");
-    }
-    return read(file);
-  }
-
-  private static Path resolveFile(Path directory, String name) {
-    return directory.resolve(name).normalize();
+    Path file = ExtendsPaths.check(reference, name, directory, allowed);
+    return resolve(read(file), file.getParent(), allowed, seen); // a file's own extends are relative to it
   }
 
   private static ConfigNode readPreset(String name, ConfigNode reference) {
-    try (InputStream in = Configuration.class.getResourceAsStream(PRESETS + name + ".yaml")) {
-      if (in == null) {
-        String problem = "no preset named '" + name + "'"
-            + Suggestions.closest(name, SHIPPED_PRESETS).map(s -> "; did you mean '" + s + "'?").orElse("")
-            + " Presets: " + new java.util.TreeSet<>(SHIPPED_PRESETS);
-        if (reference != null) {
-          throw reference.error(problem);
-        }
-        throw new IllegalArgumentException(problem);
+    // A plain name, so that '../' or '/' cannot reach other class-path resources.
+    InputStream found = PRESET_NAME.matcher(name).matches()
+        ? Configuration.class.getResourceAsStream(PRESETS + name + ".yaml") : null;
+    if (found == null) {
+      String problem = "no preset named '" + name + "'"
+          + Suggestions.closest(name, SHIPPED_PRESETS).map(s -> "; did you mean '" + s + "'?").orElse("")
+          + " Presets: " + new java.util.TreeSet<>(SHIPPED_PRESETS)
+          + "; a file to extend is a relative path ending in .yaml";
+      if (reference != null) {
+        throw reference.error(problem);
       }
-      return YamlTree.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "preset:" + name);
+      throw new IllegalArgumentException(problem);
+    }
+    try (InputStream in = found) {
+      return YamlTree.parse(ConfigText.read(in, "preset:" + name), "preset:" + name);
     } catch (IOException e) {
       throw new UncheckedIOException("Could not read preset " + name, e);
     }
   }
 
   private static ConfigNode read(Path file) {
-    try {
-      return YamlTree.parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
-    } catch (IOException e) {
-      throw new UncheckedIOException("Could not read configuration " + file, e);
+    return YamlTree.parse(ConfigText.read(file), file.toString());
+  }
+
+  /**
+   * Loads configuration files with options; {@link Configuration#load} is a loader without any. Set each
+   * folder once; a loader may load several files.
+   */
+  public static final class Loader {
+
+    private final List<Path> allowed = new ArrayList<>();
+
+    private Loader() {}
+
+    /**
+     * Lets files extend (with {@code extends:}) any {@code .yaml} file in {@code directory} or below it,
+     * by absolute path or relative path, besides the files at or below each including file's own folder.
+     * Symbolic links are followed before the check.
+     *
+     * @return this loader
+     * @throws NullPointerException if {@code directory} is null
+     * @throws IllegalStateException if this folder was already allowed
+     */
+    public Loader allowExtendsFrom(Path directory) {
+      Path folder = Check.notNull(directory, "directory").toAbsolutePath().normalize();
+      if (allowed.contains(folder)) {
+        throw new IllegalStateException("Configuration.loader().allowExtendsFrom(" + folder + ") is already set");
+      }
+      allowed.add(folder);
+      return this;
+    }
+
+    /**
+     * Loads a configuration file and what it extends.
+     *
+     * @throws ConfigException if the file or one it extends is invalid, too large, not UTF-8, or extends a
+     *     file outside the folders allowed
+     * @throws UncheckedIOException if a file cannot be read
+     */
+    public Configuration load(Path file) {
+      Check.notNull(file, "file");
+      Path absolute = file.toAbsolutePath().normalize(); // Path.of("ballast.yaml") has no parent of its own
+      return new Configuration(resolve(read(absolute), absolute.getParent(), List.copyOf(allowed), new HashSet<>()));
     }
   }
 }

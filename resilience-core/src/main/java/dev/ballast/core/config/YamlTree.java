@@ -2,9 +2,12 @@ package dev.ballast.core.config;
 
 import java.io.StringReader;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.Mark;
@@ -15,6 +18,7 @@ import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
 
 /**
  * Reads YAML text into {@link ConfigNode}s. Only SnakeYAML's composer runs (no object construction, so
@@ -22,12 +26,16 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  */
 final class YamlTree {
 
-  private static final int MAX_BYTES = 1 << 20;
+  /**
+   * Most nodes a document may expand to, aliases included: the alias limit alone lets 20 aliases of
+   * 10-item lists multiply into millions of nodes. Real configurations have a few hundred.
+   */
+  static final int MAX_NODES = 100_000;
 
   private YamlTree() {}
 
   static ConfigNode parse(String text, String source) {
-    if (text.length() > MAX_BYTES) {
+    if (text.length() > ConfigText.MAX_BYTES) {
       throw new ConfigException(source, 0, "", "is larger than 1 MiB; is this really a Ballast configuration?");
     }
     LoaderOptions options = new LoaderOptions();
@@ -44,41 +52,106 @@ final class YamlTree {
       throw new ConfigException(source, 0, "", "not valid YAML: " + e.getMessage());
     }
     if (root == null) {
-      return ConfigNode.map(source, 1, "", Map.of());
+      return ConfigNode.map(source, 1, "", "", Map.of());
     }
-    ConfigNode tree = convert(root, source, "", root.getStartMark().getLine() + 1);
+    ConfigNode tree = new Converter(source).convert(root, "", "", root.getStartMark().getLine() + 1);
     if (!tree.isMap()) {
       throw tree.error("a Ballast configuration must be a map of sections");
     }
     return tree;
   }
 
-  /** @param line where errors about this node point: its key's line for map entries (clearer than the value's) */
-  private static ConfigNode convert(Node node, String source, String path, int line) {
-    if (node instanceof ScalarNode scalar) {
-      return ConfigNode.scalar(source, line, path, scalar.getValue());
+  /**
+   * Turns SnakeYAML nodes into ConfigNodes. Aliases make the node graph a DAG or, for an alias inside the
+   * node it names ({@code a: &x [*x]}), a cycle: the nodes on the current path are tracked so a cycle is
+   * an error at its line instead of a StackOverflowError, and every node visited counts towards
+   * {@link #MAX_NODES}.
+   */
+  private static final class Converter {
+
+    private final String source;
+    private final Set<Node> onPath = Collections.newSetFromMap(new IdentityHashMap<>());
+    private int nodes;
+
+    Converter(String source) {
+      this.source = source;
     }
-    if (node instanceof SequenceNode sequence) {
+
+    /** @param line where errors about this node point: its key's line for map entries (clearer than the value's) */
+    ConfigNode convert(Node node, String key, String path, int line) {
+      if (++nodes > MAX_NODES) {
+        throw new ConfigException(source, line, path, "the document expands to more than " + MAX_NODES
+            + " values (aliases included); is this really a Ballast configuration?");
+      }
+      if (node instanceof ScalarNode scalar) {
+        return ConfigNode.scalar(source, line, path, key, scalar.getValue());
+      }
+      if (!onPath.add(node)) {
+        throw new ConfigException(source, line, path, "recursive alias: *" + node.getAnchor()
+            + " refers to a value that contains it (anchored at line " + (node.getStartMark().getLine() + 1) + ")");
+      }
+      try {
+        return node instanceof SequenceNode sequence ? sequence(sequence, key, path, line)
+            : mapping((MappingNode) node, key, path, line);
+      } finally {
+        onPath.remove(node);
+      }
+    }
+
+    private ConfigNode sequence(SequenceNode sequence, String key, String path, int line) {
       List<ConfigNode> items = new ArrayList<>();
       for (int i = 0; i < sequence.getValue().size(); i++) {
         Node item = sequence.getValue().get(i);
-        items.add(convert(item, source, path + "[" + i + "]", item.getStartMark().getLine() + 1));
+        items.add(convert(item, key + "[" + i + "]", path + "[" + i + "]", item.getStartMark().getLine() + 1));
       }
-      return ConfigNode.list(source, line, path, items);
+      return ConfigNode.list(source, line, path, key, items);
     }
-    MappingNode mapping = (MappingNode) node;
-    Map<String, ConfigNode> entries = new LinkedHashMap<>();
-    for (NodeTuple tuple : mapping.getValue()) {
-      if (!(tuple.getKeyNode() instanceof ScalarNode key)) {
-        throw new ConfigException(source, tuple.getKeyNode().getStartMark().getLine() + 1, path,
-            "keys must be plain names");
+
+    private ConfigNode mapping(MappingNode mapping, String key, String path, int line) {
+      Map<String, ConfigNode> entries = new LinkedHashMap<>();
+      for (NodeTuple tuple : mapping.getValue()) {
+        Node keyNode = tuple.getKeyNode();
+        int keyLine = keyNode.getStartMark().getLine() + 1;
+        if (!(keyNode instanceof ScalarNode scalarKey)) {
+          throw new ConfigException(source, keyLine, path, "keys must be plain names");
+        }
+        String childKey = scalarKey.getValue();
+        String childPath = ConfigNode.childPath(path, childKey);
+        String malformed = malformed(scalarKey);
+        if (malformed != null) {
+          throw new ConfigException(source, keyLine, childPath, malformed);
+        }
+        if (entries.containsKey(childKey)) {
+          throw new ConfigException(source, keyLine, childPath, "is given twice");
+        }
+        entries.put(childKey, convert(tuple.getValueNode(), childKey, childPath, keyLine));
       }
-      String childPath = path.isEmpty() ? key.getValue() : path + "." + key.getValue();
-      if (entries.containsKey(key.getValue())) {
-        throw new ConfigException(source, key.getStartMark().getLine() + 1, childPath, "is given twice");
-      }
-      entries.put(key.getValue(), convert(tuple.getValueNode(), source, childPath, key.getStartMark().getLine() + 1));
+      return ConfigNode.map(source, line, path, key, entries);
     }
-    return ConfigNode.map(source, line, path, entries);
+  }
+
+  /** Why a key can never be right, or null. Unknown but well-formed keys are the sections' to report. */
+  private static String malformed(ScalarNode key) {
+    String text = key.getValue();
+    if (Tag.MERGE.equals(key.getTag())) {
+      return "YAML merge keys (<<) are not supported; use extends, or an alias as the whole value";
+    }
+    if (text.isEmpty() || Tag.NULL.equals(key.getTag())) {
+      return "a key must be a name, not empty or null";
+    }
+    if (!text.strip().equals(text)) {
+      return "a key must not start or end with spaces";
+    }
+    int position = 0;
+    for (int i = 0; i < text.length(); i += Character.charCount(text.codePointAt(i))) {
+      int c = text.codePointAt(i);
+      int type = Character.getType(c);
+      position++;
+      if (Character.isISOControl(c) || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+          || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE) {
+        return String.format("a key must be printable text; character %d is U+%04X", position, c);
+      }
+    }
+    return null;
   }
 }

@@ -30,7 +30,7 @@ public final class CachesSection extends EntrySection {
   private static final Set<String> KEYS = Set.of("redis", "keyPrefix", "l1MaximumSize", "l1Ttl", "ttl", "ttlJitter",
       "staleWhileRevalidate", "staleIfError", "earlyRefresh", "negativeTtl", "maxEncodedSize", "leaseTtl",
       "maxLeaseWait", "redisTimeout", "invalidation", "invalidationBatchWindow", "l1TtlWhileDisconnected",
-      "spareOrigin");
+      "keepL1DuringOutage", "spareOrigin");
 
   /** One option read from the file, and the node to blame if the builder refuses it. */
   private record Setting(ConfigNode node, Consumer<TieredCacheBuilder<String, ?>> apply) {}
@@ -92,6 +92,10 @@ public final class CachesSection extends EntrySection {
     }
     duration(entry, "invalidationBatchWindow", settings, TieredCacheBuilder::invalidationBatchWindow);
     duration(entry, "l1TtlWhileDisconnected", settings, TieredCacheBuilder::l1TtlWhileDisconnected);
+    if (entry.get("keepL1DuringOutage") != null) {
+      boolean keep = entry.bool("keepL1DuringOutage", null);
+      settings.add(new Setting(entry.get("keepL1DuringOutage"), b -> b.keepL1DuringOutage(keep)));
+    }
     check(name, settings);
 
     if (context.meterRegistry() != null) {

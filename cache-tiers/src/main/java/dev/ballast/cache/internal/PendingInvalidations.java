@@ -1,0 +1,116 @@
+package dev.ballast.cache.internal;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The invalidations Redis did not take (a put or invalidate while it was down, slow or refusing), kept
+ * until they are replayed: each key's delete in Redis, then its message to the other instances. Bounded:
+ * past {@code maxKeys} the keys are dropped (counted) for one "everything" entry, replayed as
+ * {@code invalidateAll}, so a write is never silently lost, only widened.
+ *
+ * <p>Shared state: the key map and the "everything" flag, guarded by {@code this}; writes during an outage
+ * are not a hot path. {@link #isEmpty()} reads one volatile count without the lock, so the read path's
+ * check costs nothing while nothing is pending. Each key remembers the sequence number of its latest
+ * deferral, so a replay that ran while the same key was deferred again does not forget the newer one.
+ */
+final class PendingInvalidations {
+
+  /** A snapshot to replay: keys (codec bytes) with their sequence numbers, and whether to replay everything. */
+  record Batch(List<byte[]> keys, long[] sequences, boolean everything, long everythingSequence) {
+    boolean isEmpty() {
+      return keys.isEmpty() && !everything;
+    }
+  }
+
+  private final int maxKeys;
+  private final CacheMeters meters;
+  private final Map<ByteBuffer, Long> keys = new LinkedHashMap<>();
+  private boolean everything;
+  private long everythingSequence;
+  private long sequence;
+  private volatile int pending;
+
+  PendingInvalidations(int maxKeys, CacheMeters meters) {
+    this.maxKeys = maxKeys;
+    this.meters = meters;
+  }
+
+  /** Nothing waits to be replayed. Lock-free. */
+  boolean isEmpty() {
+    return pending == 0;
+  }
+
+  /** How many entries wait (keys, plus one for "everything"). */
+  int size() {
+    return pending;
+  }
+
+  /** Keeps the key's invalidation for replay. */
+  synchronized void add(byte[] encodedKey) {
+    meters.invalidationsDeferred.increment();
+    if (everything) {
+      // Already covered by the pending "everything"; a later replay of it deletes this key too.
+      everythingSequence = ++sequence;
+      update();
+      return;
+    }
+    keys.put(ByteBuffer.wrap(encodedKey.clone()), ++sequence);
+    if (keys.size() > maxKeys) {
+      meters.invalidationsDropped.add(keys.size());
+      keys.clear();
+      everything = true;
+      everythingSequence = sequence;
+    }
+    update();
+  }
+
+  /** Keeps an invalidation of every key (which makes the single keys redundant). */
+  synchronized void addAll() {
+    meters.invalidationsDeferred.increment();
+    keys.clear();
+    everything = true;
+    everythingSequence = ++sequence;
+    update();
+  }
+
+  /** A put of the key reached Redis: its older value is gone, so its pending delete may go. */
+  synchronized void applied(byte[] encodedKey) {
+    if (keys.remove(ByteBuffer.wrap(encodedKey)) != null) {
+      update();
+    }
+  }
+
+  synchronized Batch snapshot() {
+    List<byte[]> list = new ArrayList<>(keys.size());
+    long[] sequences = new long[keys.size()];
+    int i = 0;
+    for (Map.Entry<ByteBuffer, Long> e : keys.entrySet()) {
+      list.add(e.getKey().array());
+      sequences[i++] = e.getValue();
+    }
+    return new Batch(list, sequences, everything, everythingSequence);
+  }
+
+  /** Forgets what {@code batch} replayed, unless deferred again since. */
+  synchronized void replayed(Batch batch) {
+    for (int i = 0; i < batch.keys().size(); i++) {
+      ByteBuffer key = ByteBuffer.wrap(batch.keys().get(i));
+      if (keys.remove(key, batch.sequences()[i])) {
+        meters.invalidationsReplayed.increment();
+      }
+    }
+    if (batch.everything() && everything && everythingSequence == batch.everythingSequence()) {
+      everything = false;
+      meters.invalidationsReplayed.increment();
+    }
+    update();
+  }
+
+  private void update() {
+    pending = keys.size() + (everything ? 1 : 0);
+  }
+}

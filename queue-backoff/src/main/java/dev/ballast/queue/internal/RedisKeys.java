@@ -1,0 +1,16 @@
+package dev.ballast.queue.internal;
+
+/** The one rule for the Redis key names of this module's components. */
+final class RedisKeys {
+
+  private RedisKeys() {}
+
+  /**
+   * The base of every key of one component: {@code aclPrefix{keyPrefix:kind:name}}. The hash tag keeps all
+   * of the component's keys in one Cluster slot; the ACL prefix before it lets one ACL key pattern
+   * ({@code ~aclPrefix*}) cover them.
+   */
+  static String base(String aclPrefix, String keyPrefix, String kind, String name) {
+    return aclPrefix + "{" + keyPrefix + ":" + kind + ":" + name + "}";
+  }
+}
