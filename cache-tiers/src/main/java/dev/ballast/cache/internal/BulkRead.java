@@ -13,11 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -48,12 +44,11 @@ final class BulkRead<K, V> {
   private final BooleanSupplier spareOrigin;
   private final Function<? super K, ? extends V> sparedFallback;
   private final long flightWaitNanos;
-  private final long stepWaitNanos;
 
   BulkRead(String cache, L1Store<K, V> l1, RedisReads<V> reads, FleetLease<V> lease, KeySpace keys,
       Codec<K> keyCodec, ReadPlanner planner, ReadPath<K, V> path, Fill<K, V> fill, Ticker ticker,
       CacheMeters meters, Executor executor, BooleanSupplier spareOrigin,
-      Function<? super K, ? extends V> sparedFallback, long maxLeaseWaitNanos, long redisTimeoutNanos) {
+      Function<? super K, ? extends V> sparedFallback, long maxLeaseWaitNanos) {
     this.cache = cache;
     this.l1 = l1;
     this.reads = reads;
@@ -69,8 +64,6 @@ final class BulkRead<K, V> {
     this.spareOrigin = spareOrigin;
     this.sparedFallback = sparedFallback;
     this.flightWaitNanos = Math.min(maxLeaseWaitNanos, Long.MAX_VALUE / 4);
-    this.stepWaitNanos = Math.min(flightWaitNanos + 4 * Math.min(redisTimeoutNanos, Long.MAX_VALUE / 16)
-        + TimeUnit.SECONDS.toNanos(1), Long.MAX_VALUE / 4);
   }
 
   /** What one call asked for, sorted by where each key stands. */
@@ -243,7 +236,7 @@ final class BulkRead<K, V> {
       for (int i = 0; i < pending.size(); i++) {
         K key = pending.get(i);
         Flight<V> flight = batch.mine.get(key);
-        Plan<V> plan = planner.plan(batch.locals.get(key), found.get(i), false, batch.now, redisNow, random());
+        Plan<V> plan = planner.plan(batch.locals.get(key), found.get(i), false, batch.now, redisNow, ReadPath.random());
         if (plan instanceof Plan.ServeLocal<V> keep) {
           complete(batch, key, l1.restore(key, flight, keep.entry(), batch.now));
         } else if (plan instanceof Plan.ServeRedis<V> serve) {
@@ -391,19 +384,6 @@ final class BulkRead<K, V> {
   }
 
   private <T> T awaitOwn(CompletableFuture<T> step) {
-    try {
-      return step.get(stepWaitNanos, TimeUnit.NANOSECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw Flight.interrupted(cache, "(getAll)", e);
-    } catch (TimeoutException e) {
-      throw Flight.timedOut(cache, "(getAll)", stepWaitNanos);
-    } catch (ExecutionException e) {
-      throw ReadPath.sneaky(path.failure(null, Futures.unwrap(e)));
-    }
-  }
-
-  private static double random() {
-    return 1.0 - ThreadLocalRandom.current().nextDouble();
+    return path.awaitOwn(step, null); // null: the call's keys, not one
   }
 }

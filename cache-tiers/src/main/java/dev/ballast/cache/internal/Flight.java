@@ -5,6 +5,7 @@ import dev.ballast.core.internal.SharedScheduler;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -89,14 +90,21 @@ final class Flight<V> extends CompletableFuture<V> {
   }
 
   /**
-   * This flight's outcome for an asynchronous caller, failed with a {@link CacheLoadException} (caused
-   * by a {@link TimeoutException}) if it has not come within {@code nanos}. Holds no thread: a timer.
+   * This flight's outcome for an asynchronous caller, completed on {@code executor}, failed with a
+   * {@link CacheLoadException} (caused by a {@link TimeoutException}) if it has not come within
+   * {@code nanos}. Holds no thread: a timer.
    */
-  CompletableFuture<V> joinAsync(long nanos, String cache, Object key) {
+  CompletableFuture<V> joinAsync(long nanos, String cache, Object key, Executor executor) {
     CompletableFuture<V> joined = new CompletableFuture<>();
+    if (isDone()) {
+      // Completed already: the caller's thread completes its future, as an L1 hit does.
+      executor = Runnable::run;
+    }
     ScheduledFuture<?> timer = isDone() || nanos == UNBOUNDED ? null : SharedScheduler.get().schedule(
         () -> joined.completeExceptionally(timedOut(cache, key, nanos)), nanos, TimeUnit.NANOSECONDS);
-    whenComplete((value, error) -> {
+    // On the executor: what the caller chains on its future must not run on a Redis client's I/O thread,
+    // which may be the one that completed this flight.
+    whenCompleteAsync((value, error) -> {
       if (timer != null) {
         timer.cancel(false);
       }
@@ -106,13 +114,13 @@ final class Flight<V> extends CompletableFuture<V> {
         joined.completeExceptionally(error instanceof CompletionException && error.getCause() != null
             ? error.getCause() : error);
       }
-    });
+    }, executor);
     return joined;
   }
 
   static CacheLoadException interrupted(String cache, Object key, InterruptedException e) {
-    return new CacheLoadException("TieredCache[" + cache + "] was interrupted while waiting for the load of key "
-        + key, e);
+    return new CacheLoadException("TieredCache[" + cache + "] was interrupted while waiting for the load of "
+        + what(key), e);
   }
 
   /** For the callers of a load whose leader stopped before it had an outcome (a bulk call that failed early). */
@@ -123,7 +131,11 @@ final class Flight<V> extends CompletableFuture<V> {
 
   static CacheLoadException timedOut(String cache, Object key, long nanos) {
     return new CacheLoadException("TieredCache[" + cache + "] waited " + nanos / 1_000_000
-        + " ms for the load of key " + key + " (2 x maxLeaseWait) and gave up",
-        new TimeoutException("load of " + key + " still running"));
+        + " ms for the load of " + what(key) + " and gave up", new TimeoutException("load of " + what(key)
+        + " still running"));
+  }
+
+  private static String what(Object key) {
+    return key == null ? "its keys" : "key " + key;
   }
 }

@@ -108,14 +108,17 @@ final class L1Store<K, V> {
   }
 
   /**
-   * Stores in L1 unless the key was invalidated or L1 cleared since the flight began. Put first, check
-   * after: the invalidator marks first and evicts after, so either it evicts our entry or we see its mark.
-   * Returns {@code value}.
+   * Stores in L1 unless the key was invalidated or L1 cleared since the flight began. Checked and stored
+   * in one {@code compute}, atomically with the key's other writers: the invalidator marks first and evicts
+   * after, so either it evicts our entry or we see its mark and leave what is there (a put's newer value,
+   * which a put-then-remove would have replaced and then removed). Returns {@code value}.
    */
   V store(K key, Flight<V> flight, V value, long now, long softUntil, long hardUntil) {
     L1Entry<V> entry = entry(value, now, softUntil, hardUntil);
-    cache.put(key, entry);
-    keepUnlessInvalidated(key, flight, entry);
+    if (cache.asMap().compute(key, (k, current) ->
+        flight.invalidated || flight.epoch != epoch.get() ? current : entry) == entry) {
+      meters.l1Puts.increment();
+    }
     return value;
   }
 

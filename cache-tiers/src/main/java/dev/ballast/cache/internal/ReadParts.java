@@ -33,8 +33,7 @@ record ReadParts<K, V>(ReadPath<K, V> path, BulkRead<K, V> bulk) {
         wiring.ticker(), meters, executor, wiring.spareOrigin(), wiring.sparedFallback(), maxLeaseWaitNanos,
         redisTimeoutNanos);
     BulkRead<K, V> bulk = new BulkRead<>(name, l1, reads, lease, keys, wiring.keyCodec(), planner, path, fill,
-        wiring.ticker(), meters, executor, wiring.spareOrigin(), wiring.sparedFallback(), maxLeaseWaitNanos,
-        redisTimeoutNanos);
+        wiring.ticker(), meters, executor, wiring.spareOrigin(), wiring.sparedFallback(), maxLeaseWaitNanos);
     return new ReadParts<>(path, bulk);
   }
 }

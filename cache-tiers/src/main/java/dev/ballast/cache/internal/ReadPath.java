@@ -5,6 +5,7 @@ import dev.ballast.cache.Codec;
 import dev.ballast.cache.OriginSparedException;
 import dev.ballast.core.Ticker;
 import dev.ballast.core.internal.Futures;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -91,7 +92,7 @@ final class ReadPath<K, V> {
     long now = ticker.read();
     L1Entry<V> local = l1.getIfPresent(key);
     if (spareOrigin.getAsBoolean()) {
-      return awaitOwn(spared(key, local), key, null);
+      return awaitOwn(spared(key, local), key);
     }
     Plan<V> front = planner.plan(local, null, false, now, 0, 1.0);
     if (front instanceof Plan.ServeLocal<V> serve) {
@@ -122,13 +123,13 @@ final class ReadPath<K, V> {
     try {
       // A taker-over loads for this JVM only: the stalled load may still hold the fleet's lease.
       steps = takenOver ? CompletableFuture.completedFuture(OriginCall.local(key, mine, usable, null))
-          : steps(key, mine, usable, now, origin);
+          : steps(key, mine, usable, now, origin, true);
     } catch (Throwable e) {
       steps = CompletableFuture.failedFuture(e);
     }
     CompletableFuture<V> outcome;
     try {
-      outcome = caller.finish(awaitOwn(steps, key, mine), origin);
+      outcome = caller.finish(awaitOwn(steps, key), origin);
     } catch (Throwable e) {
       if (!steps.isDone()) {
         // This caller stops waiting (interrupted); the load goes on for the flight's other callers.
@@ -139,14 +140,14 @@ final class ReadPath<K, V> {
       outcome = CompletableFuture.failedFuture(e);
     }
     end(key, mine, outcome, true);
-    return awaitOwn(outcome, key, mine);
+    return awaitOwn(outcome, key);
   }
 
   /**
    * A blocking caller's wait for its own step: bounded, interruptible; the step's failure thrown as
    * {@code get} throws it.
    */
-  private <T> T awaitOwn(CompletableFuture<T> step, K key, Flight<V> flight) {
+  <T> T awaitOwn(CompletableFuture<T> step, Object key) {
     try {
       return step.get(stepWaitNanos, TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
@@ -189,13 +190,13 @@ final class ReadPath<K, V> {
       try {
         // The origin, and whatever the caller chains on the result, on the executor: never on a Redis
         // client's I/O thread, which completes the steps.
-        outcome = steps(key, mine, usable(local, now), now, origin)
+        outcome = steps(key, mine, usable(local, now), now, origin, false)
             .thenComposeAsync(step -> caller.finish(step, origin), executor);
       } catch (Throwable e) {
         outcome = CompletableFuture.failedFuture(e);
       }
       end(key, mine, outcome, wrapChecked);
-      return mine.joinAsync(Flight.UNBOUNDED, cache, key); // its own load: bounded by each of its steps
+      return mine.joinAsync(Flight.UNBOUNDED, cache, key, executor); // its own load: bounded by each of its steps
     } catch (Throwable e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -203,7 +204,7 @@ final class ReadPath<K, V> {
 
   /** A running flight's outcome for an asynchronous caller, bounded as a blocking caller's wait is. */
   CompletableFuture<V> joinAsync(K key, Flight<V> running) {
-    return running.joinAsync(2 * flightWaitNanos, cache, key);
+    return running.joinAsync(2 * flightWaitNanos, cache, key, executor);
   }
 
   // ---------------------------------------------------------------- shared steps
@@ -213,7 +214,7 @@ final class ReadPath<K, V> {
    * the value found (stored in L1) or the origin call to make.
    */
   private CompletableFuture<Step<K, V>> steps(K key, Flight<V> flight, L1Entry<V> local, long now,
-      Origin<K, V> origin) {
+      Origin<K, V> origin, boolean blocking) {
     L1Entry<V> again = l1.getIfPresent(key);
     if (l1.servable(again)) {
       // A load that ended between this caller's L1 read and its flight: its value is there.
@@ -224,22 +225,31 @@ final class ReadPath<K, V> {
     }
     byte[] encodedKey = keyCodec.encode(key);
     byte[] valueKey = keys.value(encodedKey);
-    return reads.get(valueKey).thenCompose(read -> {
-      Plan<V> plan = planner.plan(local, read, false, now, reads.redisNowMs(), random());
-      if (plan instanceof Plan.ServeLocal<V> keep) {
-        return found(l1.restore(key, flight, keep.entry(), now));
-      }
-      if (plan instanceof Plan.ServeRedis<V> serve) {
-        return found(serveRedis(key, flight, serve, origin));
-      }
-      Plan.Load<V> load = (Plan.Load<V>) plan;
-      if (!load.leased()) {
-        return CompletableFuture.completedFuture(OriginCall.local(key, flight, load.local(), load.stale()));
-      }
-      meters.l2Misses.increment();
-      return lease.take(java.util.List.of(encodedKey), new long[] {load.unreadableMs()}, true)
-          .thenApply(outcomes -> afterLease(key, flight, valueKey, load, outcomes.get(0)));
-    });
+    if (blocking) {
+      // The caller waits anyway: its GET costs what a plain GET costs; only a miss goes on in stages.
+      return afterRead(key, flight, local, now, origin, encodedKey, valueKey, reads.getNow(valueKey));
+    }
+    return reads.get(valueKey).thenCompose(read -> afterRead(key, flight, local, now, origin, encodedKey, valueKey,
+        read));
+  }
+
+  /** The plan once the Redis entry is known, and its step. */
+  private CompletableFuture<Step<K, V>> afterRead(K key, Flight<V> flight, L1Entry<V> local, long now,
+      Origin<K, V> origin, byte[] encodedKey, byte[] valueKey, L2Read<V> read) {
+    Plan<V> plan = planner.plan(local, read, false, now, reads.redisNowMs(), random());
+    if (plan instanceof Plan.ServeLocal<V> keep) {
+      return found(l1.restore(key, flight, keep.entry(), now));
+    }
+    if (plan instanceof Plan.ServeRedis<V> serve) {
+      return found(serveRedis(key, flight, serve, origin));
+    }
+    Plan.Load<V> load = (Plan.Load<V>) plan;
+    if (!load.leased()) {
+      return CompletableFuture.completedFuture(OriginCall.local(key, flight, load.local(), load.stale()));
+    }
+    meters.l2Misses.increment();
+    return lease.take(List.of(encodedKey), new long[] {load.unreadableMs()}, true)
+        .thenApply(outcomes -> afterLease(key, flight, valueKey, load, outcomes.get(0)));
   }
 
   /** Stores a Redis entry the plan serves, counts it, starts the refresh it asks for (after the store). */
@@ -320,7 +330,7 @@ final class ReadPath<K, V> {
   }
 
   /** A failure as {@code get} throws it: unchecked ones and errors as they are, checked ones wrapped. */
-  Throwable failure(K key, Throwable e) {
+  Throwable failure(Object key, Throwable e) {
     if (e instanceof RuntimeException || e instanceof Error) {
       return e;
     }
@@ -343,7 +353,7 @@ final class ReadPath<K, V> {
     return local != null && local.usable(now) ? local : null;
   }
 
-  private static double random() {
+  static double random() {
     return 1.0 - ThreadLocalRandom.current().nextDouble(); // in (0, 1], so its log is finite
   }
 }

@@ -85,6 +85,20 @@ final class RedisReads<V> {
         () -> new L2Read.Unreadable<>(-1));
   }
 
+  /**
+   * The entry under {@code valueKey}, waited for on this thread (at most {@code redisTimeout}): a blocking
+   * caller's first step, which so costs what a plain {@code GET} costs (no timer, no stage). An interrupt
+   * ends the wait (the guard sets the flag again) and reads as {@code Down}.
+   */
+  L2Read<V> getNow(byte[] valueKey) {
+    if (tier.readsBlocked()) {
+      meters.l2Unavailable.increment();
+      return new L2Read.Down<>();
+    }
+    return typed(tier.guard().attempt(() -> tier.await(tier.commands().get(valueKey))),
+        bytes -> L2Read.of(bytes, reader), L2Read.Down::new, () -> new L2Read.Unreadable<>(-1));
+  }
+
   /** The entries under {@code valueKeys}, in order; all {@code Down} if Redis could not be asked. */
   CompletableFuture<List<L2Read<V>>> getAll(byte[][] valueKeys) {
     return guarded(() -> tier.commands().mget(valueKeys), found -> {
@@ -170,23 +184,28 @@ final class RedisReads<V> {
     }
     tier.guard().<R>attemptAsync(() -> timed(call.get())).whenComplete((reply, error) -> {
       try {
-        if (reply instanceof RedisReply.Ok<R> ok) {
-          result.complete(read.apply(ok.value()));
-        } else if (reply instanceof RedisReply.Failed<R> failed && !failed.kind().isOutage()
-            && failed.kind() != RedisErrorKind.INTERRUPTED) {
-          result.complete(refused.get());
-        } else {
-          meters.l2Unavailable.increment();
-          if (!(reply instanceof RedisReply.Failed<R> failed && failed.kind() == RedisErrorKind.INTERRUPTED)) {
-            tier.unreachable();
-          }
-          result.complete(down.get());
-        }
+        result.complete(typed(reply, read, down, refused));
       } catch (Throwable e) {
         result.completeExceptionally(e);
       }
     });
     return result;
+  }
+
+  /** What a reply means for the read path (see {@link #guarded}). */
+  private <R, T> T typed(RedisReply<R> reply, Function<R, T> read, Supplier<T> down, Supplier<T> refused) {
+    if (reply instanceof RedisReply.Ok<R> ok) {
+      return read.apply(ok.value());
+    }
+    if (reply instanceof RedisReply.Failed<R> failed && !failed.kind().isOutage()
+        && failed.kind() != RedisErrorKind.INTERRUPTED) {
+      return refused.get();
+    }
+    meters.l2Unavailable.increment();
+    if (!(reply instanceof RedisReply.Failed<R> failed && failed.kind() == RedisErrorKind.INTERRUPTED)) {
+      tier.unreachable();
+    }
+    return down.get();
   }
 
   private <R, T> CompletableFuture<T> guarded(Supplier<? extends CompletionStage<R>> call, Function<R, T> read,
