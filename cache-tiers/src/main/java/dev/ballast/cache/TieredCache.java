@@ -51,7 +51,12 @@ public interface TieredCache<K, V> extends AutoCloseable {
    * value.
    *
    * @throws NullPointerException if {@code key} or {@code loader} is null
-   * @throws CacheLoadException if the loader threw a checked exception and no stale value may be served
+   * @throws CacheLoadException if the loader threw a checked exception and no stale value may be served;
+   *     if this thread was interrupted while it waited for Redis or for another caller's load (cause
+   *     {@link InterruptedException}; the interrupt flag is set again, the load goes on for the others);
+   *     or if another caller's load of the key in this JVM outlived twice {@code maxLeaseWait} (cause
+   *     {@link java.util.concurrent.TimeoutException}: after one {@code maxLeaseWait} one waiter takes the
+   *     load over)
    * @throws OriginSparedException if the origin is to be spared, nothing is cached and there is no fallback
    */
   V get(K key, Loader<? super K, ? extends V> loader);

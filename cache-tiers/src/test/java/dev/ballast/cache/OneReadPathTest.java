@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ballast.testsupport.RedisExtension;
 import dev.ballast.testsupport.RedisServer;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,43 +36,28 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class OneReadPathTest {
 
   private static final AtomicInteger names = new AtomicInteger();
-  private final List<RedisClient> clients = new ArrayList<>();
-  private final List<TieredCache<String, String>> caches = new ArrayList<>();
   private final List<ExecutorService> pools = new ArrayList<>();
   private final AtomicInteger loads = new AtomicInteger();
-  private RedisServer server;
+  private TestFleet instances;
   private RedisCommands<String, String> redis;
   private String name;
 
   @BeforeEach
   void setUp(RedisServer server) {
-    this.server = server;
-    RedisClient admin = server.newClient();
-    clients.add(admin);
-    redis = admin.connect().sync();
-    name = "onepath" + names.incrementAndGet();
+    instances = new TestFleet(server, "onepath" + names.incrementAndGet());
+    redis = instances.redis;
+    name = instances.name;
   }
 
   @AfterEach
   void tearDown() {
-    caches.forEach(TieredCache::close);
-    clients.forEach(RedisClient::shutdown);
+    instances.close();
     pools.forEach(ExecutorService::shutdownNow);
   }
 
   private List<TieredCache<String, String>> fleet(int size,
       UnaryOperator<TieredCacheBuilder<String, String>> options) {
-    List<TieredCache<String, String>> fleet = new ArrayList<>();
-    for (int i = 0; i < size; i++) {
-      RedisClient client = server.newClient();
-      clients.add(client);
-      TieredCache<String, String> cache = options.apply(TieredCache.builder(name, Codec.utf8(), Codec.utf8())
-          .redis(client).ttlJitter(0).redisTimeout(Lenient.REDIS_TIMEOUT).redisCircuitBreaker(Lenient.breaker()))
-          .build();
-      caches.add(cache);
-      fleet.add(cache);
-    }
-    return fleet;
+    return instances.add(size, options);
   }
 
   private Map<String, String> loadAll(Set<String> keys) {
@@ -170,9 +154,7 @@ class OneReadPathTest {
   @Test
   void concurrentAsyncCallersOfAColdKeyWithoutRedisLoadOnce() throws Exception {
     ExecutorService oneThread = newPool(1);
-    TieredCache<String, String> cache = TieredCache.builder(name, Codec.utf8(), Codec.utf8()).executor(oneThread)
-        .build();
-    caches.add(cache);
+    TieredCache<String, String> cache = instances.add(false, b -> b.executor(oneThread));
     CountDownLatch release = new CountDownLatch(1);
     // The pool's one thread is busy until every caller has asked: their misses queue behind it.
     oneThread.execute(() -> {
@@ -250,8 +232,7 @@ class OneReadPathTest {
   }
 
   private String inRedis(String key) {
-    String stored = redis.get("ballast:cache:" + name + ":{" + key + "}:v");
-    return stored == null ? "" : stored;
+    return instances.inRedis(key);
   }
 
   /** Waits (polling, bounded) until the Redis entry of {@code key} is past its soft expiry by Redis's clock. */

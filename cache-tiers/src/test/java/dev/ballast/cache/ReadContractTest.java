@@ -9,7 +9,6 @@ import dev.ballast.core.Registry;
 import dev.ballast.core.annotation.Wrapper;
 import dev.ballast.testsupport.RedisExtension;
 import dev.ballast.testsupport.RedisServer;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -139,47 +138,33 @@ class ReadContractTest {
   }
 
   private static final AtomicInteger names = new AtomicInteger();
-  private final List<RedisClient> clients = new ArrayList<>();
-  private final List<TieredCache<String, String>> caches = new ArrayList<>();
   private final AtomicInteger loads = new AtomicInteger();
-  private RedisServer server;
+  private TestFleet instances;
   private RedisCommands<String, String> redis;
   private String name;
 
   @BeforeEach
   void setUp(RedisServer server) {
-    this.server = server;
-    RedisClient admin = server.newClient();
-    clients.add(admin);
-    redis = admin.connect().sync();
-    name = "contract" + names.incrementAndGet();
+    instances = new TestFleet(server, "contract" + names.incrementAndGet());
+    redis = instances.redis;
+    name = instances.name;
   }
 
   @AfterEach
   void tearDown() {
     synchronized (PROXIES) {
-      caches.forEach(PROXIES::remove);
+      instances.caches.forEach(PROXIES::remove);
     }
-    caches.forEach(TieredCache::close);
-    clients.forEach(RedisClient::shutdown);
+    instances.close();
   }
 
   /** One instance for L1-only (nothing shared), two on one Redis otherwise. */
   private List<TieredCache<String, String>> instances(Topology topology,
       UnaryOperator<TieredCacheBuilder<String, String>> options) {
-    int count = topology == Topology.L1_ONLY ? 1 : 2;
     List<TieredCache<String, String>> made = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      TieredCacheBuilder<String, String> builder = TieredCache.builder(name, Codec.utf8(), Codec.utf8()).ttlJitter(0)
-          .maxLeaseWait(Duration.ofSeconds(20)).leaseTtl(Duration.ofSeconds(20));
-      if (topology == Topology.TWO_TIER) {
-        RedisClient client = server.newClient();
-        clients.add(client);
-        builder.redis(client).redisTimeout(Lenient.REDIS_TIMEOUT).redisCircuitBreaker(Lenient.breaker());
-      }
-      TieredCache<String, String> cache = options.apply(builder).build();
-      caches.add(cache);
-      made.add(cache);
+    for (int i = 0; i < (topology == Topology.L1_ONLY ? 1 : 2); i++) {
+      made.add(instances.add(topology == Topology.TWO_TIER, b -> options.apply(
+          b.maxLeaseWait(Duration.ofSeconds(20)).leaseTtl(Duration.ofSeconds(20)))));
     }
     return made;
   }

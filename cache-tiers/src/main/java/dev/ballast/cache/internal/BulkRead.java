@@ -1,9 +1,7 @@
 package dev.ballast.cache.internal;
 
 import dev.ballast.cache.BulkLoader;
-import dev.ballast.cache.Codec;
 import dev.ballast.cache.OriginSparedException;
-import dev.ballast.core.Ticker;
 import dev.ballast.core.internal.Futures;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -13,9 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
-import java.util.function.BooleanSupplier;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -29,41 +24,13 @@ import java.util.function.Supplier;
  */
 final class BulkRead<K, V> {
 
-  private final String cache;
-  private final L1Store<K, V> l1;
-  private final RedisReads<V> reads;
-  private final FleetLease<V> lease;
-  private final KeySpace keys;
-  private final Codec<K> keyCodec;
-  private final ReadPlanner planner;
+  /** The single-key read path: its collaborators (package-private fields) and steps are shared. */
   private final ReadPath<K, V> path;
   private final Fill<K, V> fill;
-  private final Ticker ticker;
-  private final CacheMeters meters;
-  private final Executor executor;
-  private final BooleanSupplier spareOrigin;
-  private final Function<? super K, ? extends V> sparedFallback;
-  private final long flightWaitNanos;
 
-  BulkRead(String cache, L1Store<K, V> l1, RedisReads<V> reads, FleetLease<V> lease, KeySpace keys,
-      Codec<K> keyCodec, ReadPlanner planner, ReadPath<K, V> path, Fill<K, V> fill, Ticker ticker,
-      CacheMeters meters, Executor executor, BooleanSupplier spareOrigin,
-      Function<? super K, ? extends V> sparedFallback, long maxLeaseWaitNanos) {
-    this.cache = cache;
-    this.l1 = l1;
-    this.reads = reads;
-    this.lease = lease;
-    this.keys = keys;
-    this.keyCodec = keyCodec;
-    this.planner = planner;
+  BulkRead(ReadPath<K, V> path, Fill<K, V> fill) {
     this.path = path;
     this.fill = fill;
-    this.ticker = ticker;
-    this.meters = meters;
-    this.executor = executor;
-    this.spareOrigin = spareOrigin;
-    this.sparedFallback = sparedFallback;
-    this.flightWaitNanos = Math.min(maxLeaseWaitNanos, Long.MAX_VALUE / 4);
   }
 
   /** What one call asked for, sorted by where each key stands. */
@@ -73,7 +40,7 @@ final class BulkRead<K, V> {
     final Map<K, Flight<V>> joined = new LinkedHashMap<>();
     final Map<K, L1Entry<V>> locals = new LinkedHashMap<>();
     final List<K> spared = new ArrayList<>();
-    final long now = ticker.read();
+    final long now = path.ticker.read();
     final long arrived = System.nanoTime();
     /** Values as they come, from stages that may complete on other threads. */
     final Map<K, V> filled = new ConcurrentHashMap<>();
@@ -100,9 +67,9 @@ final class BulkRead<K, V> {
         }
       } finally {
         batch.mine.forEach((key, flight) -> {
-          l1.finish(key, flight);
+          path.l1.finish(key, flight);
           // Any flight not completed by now failed with the call (or was interrupted): its joiners retry.
-          flight.completeExceptionally(Flight.abandoned(cache, key));
+          flight.completeExceptionally(Flight.abandoned(path.cache, key));
         });
       }
       for (K key : batch.mine.keySet()) {
@@ -114,8 +81,9 @@ final class BulkRead<K, V> {
     }
     for (Map.Entry<K, Flight<V>> e : batch.joined.entrySet()) {
       // A load of another caller: waited for as a blocking get waits (twice maxLeaseWait at most).
-      if (!e.getValue().awaitFor(2 * flightWaitNanos - (System.nanoTime() - batch.arrived), cache, e.getKey())) {
-        throw Flight.timedOut(cache, e.getKey(), 2 * flightWaitNanos);
+      long left = 2 * path.flightWaitNanos - (System.nanoTime() - batch.arrived);
+      if (!e.getValue().awaitFor(left, path.cache, e.getKey())) {
+        throw Flight.timedOut(path.cache, e.getKey(), 2 * path.flightWaitNanos);
       }
       V value = e.getValue().result();
       if (value != null) {
@@ -133,7 +101,7 @@ final class BulkRead<K, V> {
    */
   CompletableFuture<Integer> warm(Collection<? extends K> requested, BulkLoader<? super K, ? extends V> loader,
       Supplier<NullPointerException> nullKey) {
-    if (spareOrigin.getAsBoolean()) {
+    if (path.spareOrigin.getAsBoolean()) {
       return CompletableFuture.completedFuture(0);
     }
     Batch batch;
@@ -148,11 +116,11 @@ final class BulkRead<K, V> {
     }
     CompletableFuture<Integer> done = prepare(batch, loader)
         .thenComposeAsync(calls -> calls.isEmpty() ? CompletableFuture.completedFuture(null)
-            : call(batch, calls, loader), executor)
+            : call(batch, calls, loader), path.executor)
         .thenApply(ignored -> batch.loaded.get());
     return done.whenComplete((count, error) -> batch.mine.forEach((key, flight) -> {
-      l1.finish(key, flight);
-      flight.completeExceptionally(Flight.abandoned(cache, key));
+      path.l1.finish(key, flight);
+      flight.completeExceptionally(Flight.abandoned(path.cache, key));
     }));
   }
 
@@ -160,14 +128,14 @@ final class BulkRead<K, V> {
   private Batch sort(Collection<? extends K> requested, BulkLoader<? super K, ? extends V> loader,
       Supplier<NullPointerException> nullKey) {
     Batch batch = new Batch();
-    boolean spare = spareOrigin.getAsBoolean();
+    boolean spare = path.spareOrigin.getAsBoolean();
     for (K key : requested) {
       if (key == null) {
         throw nullKey.get();
       }
-      L1Entry<V> entry = l1.getIfPresent(key);
-      if (l1.servable(entry)) {
-        meters.l1Hits.increment();
+      L1Entry<V> entry = path.l1.getIfPresent(key);
+      if (path.l1.servable(entry)) {
+        path.meters.l1Hits.increment();
         if (entry.value != null) {
           batch.result.put(key, entry.value);
         }
@@ -176,13 +144,13 @@ final class BulkRead<K, V> {
       if (batch.mine.containsKey(key) || batch.joined.containsKey(key) || batch.locals.containsKey(key)) {
         continue;
       }
-      meters.l1Misses.increment();
+      path.meters.l1Misses.increment();
       if (spare) {
         batch.spared.add(key);
         batch.locals.put(key, entry);
         continue;
       }
-      if (planner.plan(entry, null, false, batch.now, 0, 1.0) instanceof Plan.ServeLocal<V> stale) {
+      if (path.planner.plan(entry, null, false, batch.now, 0, 1.0) instanceof Plan.ServeLocal<V> stale) {
         V value = path.serveStale(key, stale, Origin.bulk(loader));
         if (value != null) {
           batch.result.put(key, value);
@@ -190,8 +158,8 @@ final class BulkRead<K, V> {
         batch.locals.put(key, entry);
         continue;
       }
-      Flight<V> flight = l1.newFlight();
-      Flight<V> running = l1.register(key, flight);
+      Flight<V> flight = path.l1.newFlight();
+      Flight<V> running = path.l1.register(key, flight);
       if (running != null) {
         batch.joined.put(key, running);
       } else {
@@ -209,15 +177,15 @@ final class BulkRead<K, V> {
   private CompletableFuture<List<OriginCall<K, V>>> prepare(Batch batch, BulkLoader<? super K, ? extends V> loader) {
     List<K> pending = new ArrayList<>();
     for (Map.Entry<K, Flight<V>> e : batch.mine.entrySet()) {
-      L1Entry<V> again = l1.getIfPresent(e.getKey());
-      if (l1.servable(again)) {
+      L1Entry<V> again = path.l1.getIfPresent(e.getKey());
+      if (path.l1.servable(again)) {
         complete(batch, e.getKey(), again.value);
       } else {
         pending.add(e.getKey());
       }
     }
     List<OriginCall<K, V>> calls = new ArrayList<>();
-    if (reads == null || pending.isEmpty()) {
+    if (path.reads == null || pending.isEmpty()) {
       for (K key : pending) {
         calls.add(OriginCall.local(key, batch.mine.get(key), batch.locals.get(key), null));
       }
@@ -226,25 +194,26 @@ final class BulkRead<K, V> {
     List<byte[]> encoded = new ArrayList<>(pending.size());
     byte[][] valueKeys = new byte[pending.size()][];
     for (int i = 0; i < pending.size(); i++) {
-      encoded.add(keyCodec.encode(pending.get(i)));
-      valueKeys[i] = keys.value(encoded.get(i));
+      encoded.add(path.keyCodec.encode(pending.get(i)));
+      valueKeys[i] = path.keys.value(encoded.get(i));
     }
-    return reads.getAll(valueKeys).thenCompose(found -> {
-      long redisNow = reads.redisNowMs();
+    return path.reads.getAll(valueKeys).thenCompose(found -> {
+      long redisNow = path.reads.redisNowMs();
       List<Integer> toLease = new ArrayList<>();
       List<Plan.Load<V>> loads = new ArrayList<>();
       for (int i = 0; i < pending.size(); i++) {
         K key = pending.get(i);
         Flight<V> flight = batch.mine.get(key);
-        Plan<V> plan = planner.plan(batch.locals.get(key), found.get(i), false, batch.now, redisNow, ReadPath.random());
+        Plan<V> plan = path.planner.plan(batch.locals.get(key), found.get(i), false, batch.now, redisNow,
+            ReadPath.random());
         if (plan instanceof Plan.ServeLocal<V> keep) {
-          complete(batch, key, l1.restore(key, flight, keep.entry(), batch.now));
+          complete(batch, key, path.l1.restore(key, flight, keep.entry(), batch.now));
         } else if (plan instanceof Plan.ServeRedis<V> serve) {
           complete(batch, key, path.serveRedis(key, flight, serve, Origin.bulk(loader)));
         } else {
           Plan.Load<V> load = (Plan.Load<V>) plan;
           if (load.leased()) {
-            meters.l2Misses.increment();
+            path.meters.l2Misses.increment();
             toLease.add(i);
             loads.add(load);
           } else {
@@ -261,7 +230,7 @@ final class BulkRead<K, V> {
         leaseKeys.add(encoded.get(toLease.get(n)));
         unreadable[n] = loads.get(n).unreadableMs();
       }
-      return lease.take(leaseKeys, unreadable, true).thenApply(outcomes -> {
+      return path.lease.take(leaseKeys, unreadable, true).thenApply(outcomes -> {
         for (int n = 0; n < toLease.size(); n++) {
           int i = toLease.get(n);
           K key = pending.get(i);
@@ -287,7 +256,7 @@ final class BulkRead<K, V> {
     for (OriginCall<K, V> call : calls) {
       asked.add(call.key());
     }
-    long start = ticker.read();
+    long start = path.ticker.read();
     Map<? super K, ? extends V> loaded;
     Throwable failure = null;
     try {
@@ -296,7 +265,7 @@ final class BulkRead<K, V> {
       loaded = null;
       failure = e;
     }
-    long end = ticker.read();
+    long end = path.ticker.read();
     List<CompletableFuture<?>> fills = new ArrayList<>(calls.size());
     List<Throwable> unserved = new ArrayList<>();
     for (OriginCall<K, V> call : calls) {
@@ -328,12 +297,12 @@ final class BulkRead<K, V> {
 
   /** While the origin is spared: any L1 entry, else any Redis entry (one MGET), else the fallback. */
   private void serveSpared(Batch batch) {
-    meters.spared.add(batch.spared.size());
+    path.meters.spared.add(batch.spared.size());
     List<K> fromRedis = new ArrayList<>();
     for (K key : batch.spared) {
       L1Entry<V> local = batch.locals.get(key);
       if (local != null) {
-        meters.staleServes.increment();
+        path.meters.staleServes.increment();
         if (local.value != null) {
           batch.result.put(key, local.value);
         }
@@ -345,23 +314,24 @@ final class BulkRead<K, V> {
       return;
     }
     List<L2Read<V>> found = null;
-    if (reads != null) {
+    if (path.reads != null) {
       byte[][] valueKeys = new byte[fromRedis.size()][];
       for (int i = 0; i < valueKeys.length; i++) {
-        valueKeys[i] = keys.value(keyCodec.encode(fromRedis.get(i)));
+        valueKeys[i] = path.keys.value(path.keyCodec.encode(fromRedis.get(i)));
       }
-      found = awaitOwn(reads.getAll(valueKeys));
+      found = awaitOwn(path.reads.getAll(valueKeys));
     }
     List<K> nothing = new ArrayList<>();
     for (int i = 0; i < fromRedis.size(); i++) {
       K key = fromRedis.get(i);
-      Plan.Spared<V> plan = (Plan.Spared<V>) planner.<V>plan(null, found == null ? null : found.get(i), true, 0, 0, 1.0);
+      L2Read<V> read = found == null ? null : found.get(i);
+      Plan.Spared<V> plan = (Plan.Spared<V>) path.planner.<V>plan(null, read, true, 0, 0, 1.0);
       V value;
       if (plan.redis() != null) {
-        meters.staleServes.increment();
+        path.meters.staleServes.increment();
         value = plan.redis().value();
-      } else if (sparedFallback != null) {
-        value = sparedFallback.apply(key);
+      } else if (path.sparedFallback != null) {
+        value = path.sparedFallback.apply(key);
       } else {
         nothing.add(key);
         continue;
@@ -371,7 +341,8 @@ final class BulkRead<K, V> {
       }
     }
     if (!nothing.isEmpty()) {
-      throw new OriginSparedException("TieredCache[" + cache + "] is sparing the origin and has nothing for keys "
+      throw new OriginSparedException("TieredCache[" + path.cache + "] is sparing the origin and has nothing for "
+          + "keys "
           + (nothing.size() > 10 ? nothing.subList(0, 10) + " and " + (nothing.size() - 10) + " more" : nothing));
     }
   }

@@ -27,8 +27,8 @@ final class Fill<K, V> {
   private final CacheMeters meters;
   private final int maxEncodedSize;
 
-  Fill(L1Store<K, V> l1, RedisReads<V> reads, FleetLease<V> lease, EntryReader<V> reader, Codec<V> valueCodec, Ttls ttls,
-      Ticker ticker, CacheMeters meters, int maxEncodedSize) {
+  Fill(L1Store<K, V> l1, RedisReads<V> reads, FleetLease<V> lease, EntryReader<V> reader, Codec<V> valueCodec,
+      Ttls ttls, Ticker ticker, CacheMeters meters, int maxEncodedSize) {
     this.l1 = l1;
     this.reads = reads;
     this.lease = lease;

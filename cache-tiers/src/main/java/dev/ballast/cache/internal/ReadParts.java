@@ -32,8 +32,7 @@ record ReadParts<K, V>(ReadPath<K, V> path, BulkRead<K, V> bulk) {
     ReadPath<K, V> path = new ReadPath<>(name, l1, reads, lease, keys, wiring.keyCodec(), planner, caller, refresher,
         wiring.ticker(), meters, executor, wiring.spareOrigin(), wiring.sparedFallback(), maxLeaseWaitNanos,
         redisTimeoutNanos);
-    BulkRead<K, V> bulk = new BulkRead<>(name, l1, reads, lease, keys, wiring.keyCodec(), planner, path, fill,
-        wiring.ticker(), meters, executor, wiring.spareOrigin(), wiring.sparedFallback(), maxLeaseWaitNanos);
+    BulkRead<K, V> bulk = new BulkRead<>(path, fill);
     return new ReadParts<>(path, bulk);
   }
 }

@@ -36,22 +36,22 @@ import java.util.function.Function;
  */
 final class ReadPath<K, V> {
 
-  private final String cache;
-  private final L1Store<K, V> l1;
-  private final RedisReads<V> reads;
-  private final FleetLease<V> lease;
-  private final KeySpace keys;
-  private final Codec<K> keyCodec;
-  private final ReadPlanner planner;
+  final String cache;
+  final L1Store<K, V> l1;
+  final RedisReads<V> reads;
+  final FleetLease<V> lease;
+  final KeySpace keys;
+  final Codec<K> keyCodec;
+  final ReadPlanner planner;
   private final OriginCaller<K, V> caller;
   private final Refresher<K, V> refresher;
-  private final Ticker ticker;
-  private final CacheMeters meters;
-  private final Executor executor;
-  private final BooleanSupplier spareOrigin;
-  private final Function<? super K, ? extends V> sparedFallback;
+  final Ticker ticker;
+  final CacheMeters meters;
+  final Executor executor;
+  final BooleanSupplier spareOrigin;
+  final Function<? super K, ? extends V> sparedFallback;
   /** maxLeaseWait, capped so that twice it cannot overflow. */
-  private final long flightWaitNanos;
+  final long flightWaitNanos;
   /** A blocking caller's bound on any one step it waits for (a safety net: each step has its own bound). */
   private final long stepWaitNanos;
 
