@@ -158,6 +158,24 @@ class OutageTest {
   }
 
   @Test
+  void keepL1DuringOutageServesL1sCopyPastTheBoundInsteadOfTheOrigin(RedisServer server) {
+    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+    try (TieredCache<String, String> available = TieredCache.builder(name + "-keep", Codec.utf8(), Codec.utf8())
+        .redis(client).ticker(now::get).l1Ttl(Duration.ofMillis(100)).keepL1DuringOutage(true).build()) {
+      available.get("k", this::load);
+      server.stop();
+      for (int i = 0; i < 5; i++) {
+        now.addAndGet(Duration.ofSeconds(2).toNanos()); // far past l1Ttl and l1TtlWhileDisconnected
+        assertThat(available.get("k", this::load)).isEqualTo("v-k");
+      }
+      assertThat(loads).as("L1's copy served while Redis cannot be asked, the origin spared").hasValue(1);
+      now.addAndGet(Duration.ofMinutes(15).toNanos()); // past the soft expiry: loaded again
+      assertThat(available.get("k", this::load)).isEqualTo("v-k");
+      assertThat(loads).hasValue(2);
+    }
+  }
+
+  @Test
   void aCacheBuiltWhileRedisIsDownServesAndJoinsRedisWhenItComesBack(RedisServer server) {
     server.stop();
     SimpleMeterRegistry meters = new SimpleMeterRegistry();

@@ -32,7 +32,15 @@ import java.util.function.BooleanSupplier;
  * a Redis hash and broadcast; each instance applies every change, and re-reads the whole state when its
  * subscription is (re)established and on a slow periodic check. While Redis is unreachable an instance
  * keeps its last known state; changes made meanwhile apply locally at once and are written to Redis when
- * it answers again (last writer wins).
+ * it answers again. The newest action on a switch wins (by a hybrid logical clock stamped on the instance
+ * that acts), whatever order writes reach Redis in and whatever Redis forgot: instances write back what
+ * they know newer than Redis.
+ *
+ * <p><b>Waits</b> are bounded by {@linkplain SwitchboardBuilder#redisTimeout the Redis timeout} and honour
+ * interruption: an interrupted caller of {@link #set}, {@link #release}, {@link #enterMode}, {@link
+ * #leaveMode} or {@link #refresh} returns at once with its interrupt flag kept (no exception: a flip
+ * applies locally and is written to Redis by the switchboard's own thread, as during an outage), and is
+ * not counted as a Redis failure.
  *
  * <p>Thread-safe. Every change is logged (who, what, why) and exported as the gauge
  * {@code ballast.degradation.switch}.

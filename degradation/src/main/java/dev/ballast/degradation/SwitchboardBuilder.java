@@ -160,7 +160,10 @@ public final class SwitchboardBuilder {
 
   /**
    * How long a Redis call may take before the switchboard treats Redis as unreachable (default 1 s),
-   * whatever timeout the client has: a flip during an outage applies locally after at most this long.
+   * whatever timeout the client has: a flip during an outage applies locally after at most this long. It
+   * also bounds every other wait of the switchboard: subscribing at start, closing each connection, a
+   * {@link Switchboard#refresh()} waiting for a re-read in progress, a lease renewal waiting for a trigger's
+   * write in flight (twice this for a flip waiting for a renewal).
    */
   public SwitchboardBuilder redisTimeout(Duration timeout) {
     options.claim("redisTimeout");

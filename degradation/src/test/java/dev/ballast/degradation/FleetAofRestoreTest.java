@@ -21,7 +21,7 @@ class FleetAofRestoreTest extends FleetTestSupport {
   private static final Duration DEADLINE = Duration.ofSeconds(10);
 
   private Switchboard board(String instance) {
-    Switchboard board = Switchboard.builder().name(name).redis(client).instanceId(instance)
+    Switchboard board = Switchboard.builder().name(name).redis(ownClient()).instanceId(instance)
         .redisTimeout(Duration.ofMillis(300)).manualSchedule().build();
     boards.add(board);
     return board;

@@ -26,7 +26,7 @@ class FleetSyncTest extends FleetTestSupport {
   }
 
   private Switchboard board(String instance, MeterRegistry registry, Trigger... triggers) {
-    SwitchboardBuilder b = Switchboard.builder().name(name).features("reviews", "wishlist").redis(client)
+    SwitchboardBuilder b = Switchboard.builder().name(name).features("reviews", "wishlist").redis(ownClient())
         .instanceId(instance).manualSchedule();
     if (registry != null) {
       b.meterRegistry(registry);
@@ -167,6 +167,13 @@ class FleetSyncTest extends FleetTestSupport {
     // and the fleet writes that field again as usual
     b.set(SwitchName.READ_ONLY, true, "bob", "after the repair");
     await().atMost(DEADLINE).until(a::isReadOnly);
+    // a value shaped like an entry but naming a switch this version does not know may be a newer
+    // version's: skipped, and kept
+    redis.hset(hashKey(), "mode:hologram", "1700000000000|ops|newer|hologram=1");
+    a.refresh();
+    b.refresh();
+    assertThat(a.activeModes()).isEmpty();
+    assertThat(redis.hget(hashKey(), "mode:hologram")).isEqualTo("1700000000000|ops|newer|hologram=1");
   }
 
   @Test
@@ -280,6 +287,24 @@ class FleetSyncTest extends FleetTestSupport {
 
     await().atMost(DEADLINE).until(() -> !b.isFeatureEnabled("wishlist") && b.isReadOnly());
     assertThat(b.readOnly().why()).isEqualTo("missed");
+  }
+
+  @Test
+  void aBroadcastOfAnOlderVersionWithoutStampsStillApplies() {
+    Switchboard a = board("a");
+    Switchboard b = board("b");
+    a.set(SwitchName.SERVE_CACHED, true, "alice", "one");
+    await().atMost(DEADLINE).until(b::isServeCached);
+    String epoch = redis.hget(hashKey(), "_epoch");
+    long version = redis.hincrby(hashKey(), "_version", 1);
+    String value = "1700000000000|old|instance|feature:wishlist=0";
+    redis.hset(hashKey(), "switch:feature:wishlist", value);
+    redis.publish(hashKey() + ":changes", epoch + "|" + version + "|set|switch:feature:wishlist|" + value);
+    long deleted = redis.hincrby(hashKey(), "_version", 1);
+    redis.hdel(hashKey(), "switch:serve-cached");
+    redis.publish(hashKey() + ":changes", epoch + "|" + deleted + "|del|switch:serve-cached|");
+    await().atMost(DEADLINE).until(() -> !b.isFeatureEnabled("wishlist") && !b.isServeCached());
+    assertThat(b.feature("wishlist").who()).isEqualTo("old");
   }
 
   @Test

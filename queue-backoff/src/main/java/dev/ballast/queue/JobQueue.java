@@ -44,7 +44,8 @@ public interface JobQueue extends AutoCloseable {
    * caller's.
    *
    * @throws NullPointerException if an argument is null
-   * @throws QueueUnavailableException if Redis cannot be reached
+   * @throws QueueUnavailableException if Redis cannot be reached or refuses the client's credentials (the
+   *     message then says "authentication failed")
    */
   static JobQueue redis(RedisClient client, QueueConfig config) {
     return new DefaultJobQueue(config, RedisStore.connect(client, config));
@@ -77,6 +78,8 @@ public interface JobQueue extends AutoCloseable {
    * @return the job's id
    * @throws IllegalArgumentException if the type is unknown here or the payload is too large
    * @throws QueueUnavailableException if the backend cannot store it
+   * @throws QueueInterruptedException if the calling thread is interrupted while it waits for the backend
+   *     (the flag stays set; the operation may or may not have been done)
    */
   <T> String enqueue(JobType<T> type, T payload);
 
@@ -89,6 +92,8 @@ public interface JobQueue extends AutoCloseable {
    *     priority is out of range
    * @throws QueueUnavailableException if the backend cannot store it (it may have been stored anyway:
    *     enqueue again with the same idempotency key to be sure)
+   * @throws QueueInterruptedException if the calling thread is interrupted while it waits for the backend
+   *     (the flag stays set; the operation may or may not have been done)
    */
   <T> String enqueue(JobType<T> type, T payload, JobOptions options);
 
@@ -101,6 +106,8 @@ public interface JobQueue extends AutoCloseable {
    * @throws IllegalArgumentException as {@link #enqueue(JobType, Object, JobOptions)}, or if options
    *     carry an idempotency key
    * @throws QueueUnavailableException if the backend cannot store them (some may be stored)
+   * @throws QueueInterruptedException if the calling thread is interrupted while it waits for the backend
+   *     (the flag stays set; the operation may or may not have been done)
    */
   <T> List<String> enqueueAll(JobType<T> type, List<? extends T> payloads, JobOptions options);
 
@@ -108,14 +115,19 @@ public interface JobQueue extends AutoCloseable {
    * The dead-letter set, oldest first.
    *
    * @throws QueueUnavailableException if the backend cannot be reached
+   * @throws QueueInterruptedException if the calling thread is interrupted while it waits for the backend
+   *     (the flag stays set; the operation may or may not have been done)
    */
   List<DeadLetter> deadLetters(int limit);
 
   /**
    * Moves a dead letter back to ready with its attempts reset.
    *
-   * @return false if no dead letter has that id
+   * @return false if no dead letter has that id, or its stored data is corrupt (it then stays a dead
+   *     letter, its last error saying why)
    * @throws QueueUnavailableException if the backend cannot be reached
+   * @throws QueueInterruptedException if the calling thread is interrupted while it waits for the backend
+   *     (the flag stays set; the operation may or may not have been done)
    */
   boolean requeueDead(String id);
 
@@ -124,6 +136,8 @@ public interface JobQueue extends AutoCloseable {
    *
    * @return how many were deleted
    * @throws QueueUnavailableException if the backend cannot be reached
+   * @throws QueueInterruptedException if the calling thread is interrupted while it waits for the backend
+   *     (the flag stays set; the operation may or may not have been done)
    */
   long purgeDead();
 
@@ -131,6 +145,8 @@ public interface JobQueue extends AutoCloseable {
    * The queue's depths now (all instances, on Redis).
    *
    * @throws QueueUnavailableException if the backend cannot be reached
+   * @throws QueueInterruptedException if the calling thread is interrupted while it waits for the backend
+   *     (the flag stays set; the operation may or may not have been done)
    */
   QueueStats stats();
 

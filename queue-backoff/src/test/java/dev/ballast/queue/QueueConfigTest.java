@@ -20,6 +20,10 @@ class QueueConfigTest {
     assertThat(c.backoff().jitter()).isEqualTo(dev.ballast.core.Jitter.FULL);
     assertThat(c.priorityWeights()).containsExactly(1, 4, 16);
     assertThat(c.toBuilder().maxAttempts(5).build().maxAttempts()).isEqualTo(5);
+    assertThat(c.aclPrefix()).isEmpty(); // today's keys: {ballast:queue:NAME}
+    assertThat(c.hungHandlerGrace()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(c.shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(c.toBuilder().aclPrefix("ballast:").build().aclPrefix()).isEqualTo("ballast:");
   }
 
   @Test
@@ -28,6 +32,14 @@ class QueueConfigTest {
     assertThatThrownBy(() -> QueueConfig.builder().name("a b").build()).hasMessageContaining("QueueConfig.name");
     assertThatThrownBy(() -> QueueConfig.builder().name("q").keyPrefix("{x}").build())
         .hasMessageContaining("QueueConfig.keyPrefix");
+    assertThatThrownBy(() -> QueueConfig.builder().name("q").aclPrefix("app:{x").build())
+        .hasMessageContaining("QueueConfig.aclPrefix").hasMessageContaining("hash tag");
+    assertThatThrownBy(() -> DistributedRateLimiter.builder().aclPrefix("}"))
+        .hasMessageContaining("DistributedRateLimiter.aclPrefix");
+    assertThatThrownBy(() -> QueueConfig.builder().name("q").hungHandlerGrace(Duration.ZERO).build())
+        .hasMessageContaining("QueueConfig.hungHandlerGrace");
+    assertThatThrownBy(() -> QueueConfig.builder().name("q").shutdownTimeout(Duration.ofSeconds(-1)).build())
+        .hasMessageContaining("QueueConfig.shutdownTimeout");
     assertThatThrownBy(() -> QueueConfig.builder().name("q").priorityWeights(List.of(1, 0)).build())
         .hasMessageContaining("QueueConfig.priorityWeights");
     assertThatThrownBy(() -> QueueConfig.builder().name("q").priorityWeights(List.of(1)).build())

@@ -135,7 +135,10 @@ class QueuesSectionTest {
             pollInterval: 250ms
             claimBatch: 16
             keyPrefix: acme
+            aclPrefix: "tenant:"
             targetAge: 30m
+            hungHandlerGrace: 2m
+            shutdownTimeout: 5s
         """);
     try (Registry registry = Configuration.load(file).buildRegistry(withRedis())) {
       QueueConfig jobs = registry.get("background-jobs", JobQueue.class).config();
@@ -159,6 +162,10 @@ class QueuesSectionTest {
       assertThat(reports.pollInterval()).isEqualTo(Duration.ofMillis(250));
       assertThat(reports.claimBatch()).isEqualTo(16);
       assertThat(reports.keyPrefix()).isEqualTo("acme");
+      assertThat(reports.aclPrefix()).isEqualTo("tenant:");
+      assertThat(reports.hungHandlerGrace()).isEqualTo(Duration.ofMinutes(2));
+      assertThat(reports.shutdownTimeout()).isEqualTo(Duration.ofSeconds(5));
+      assertThat(jobs.aclPrefix()).isEmpty();
       assertThat(reports.targetAge()).isEqualTo(Duration.ofMinutes(30));
       assertThat(reports.maxAttempts()).isEqualTo(defaults.maxAttempts());
       assertThat(reports.visibilityTimeout()).isEqualTo(defaults.visibilityTimeout());

@@ -4,6 +4,7 @@ import dev.ballast.core.CircuitBreaker;
 import dev.ballast.core.Ticker;
 import dev.ballast.core.internal.Check;
 import dev.ballast.core.internal.Futures;
+import dev.ballast.redis.internal.LogGate;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -11,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -55,7 +55,7 @@ public final class RedisGuard implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(RedisGuard.class);
   private static final RedisErrorKind[] KINDS = RedisErrorKind.values();
-  private static final long WARN_EVERY_NANOS = Duration.ofMinutes(1).toNanos();
+  private static final Duration WARN_EVERY = Duration.ofMinutes(1);
   @SuppressWarnings("rawtypes")
   private static final RedisReply.ShortCircuited SHORT_CIRCUITED = new RedisReply.ShortCircuited<>();
 
@@ -67,9 +67,8 @@ public final class RedisGuard implements AutoCloseable {
   private final AtomicLong fallbacksThisOutage = new AtomicLong();
   /** {@code ballast.redis.errors} per kind, registered at the kind's first error (null: not yet). */
   private final AtomicReferenceArray<Counter> errors = new AtomicReferenceArray<>(KINDS.length);
-  /** Per data-error kind: when the next WARN may be logged, and how many errors since the last one. */
-  private final AtomicLongArray nextWarnAt = new AtomicLongArray(KINDS.length);
-  private final AtomicLongArray sinceLastWarn = new AtomicLongArray(KINDS.length);
+  /** Per data-error kind: a WARN at most once a minute, with how many errors since the last one. */
+  private final LogGate[] warnings = new LogGate[KINDS.length];
   private final Counter fallbacks;
   private final Counter outages;
   private final MeterRegistry registry;
@@ -82,9 +81,8 @@ public final class RedisGuard implements AutoCloseable {
     this.breaker = Check.notNull(breaker, "RedisGuard.breaker");
     this.ticker = Check.notNull(ticker, "RedisGuard.ticker");
     this.registry = registry;
-    long now = ticker.read();
     for (int i = 0; i < KINDS.length; i++) {
-      nextWarnAt.set(i, now); // the first data error of each kind is logged at once
+      warnings[i] = new LogGate(ticker, WARN_EVERY); // open: the first data error of each kind is logged at once
     }
     if (registry != null) {
       fallbacks = counter(registry, "ballast.redis.fallbacks", "Calls served by the fallback instead of Redis");
@@ -299,16 +297,12 @@ public final class RedisGuard implements AutoCloseable {
   }
 
   private void warnAtMostOnceAMinute(RedisErrorKind kind, Throwable error) {
-    int i = kind.ordinal();
-    sinceLastWarn.incrementAndGet(i);
-    long now = ticker.read();
-    long next = nextWarnAt.get(i);
-    if (now - next < 0 || !nextWarnAt.compareAndSet(i, next, now + WARN_EVERY_NANOS)) {
-      return;
+    long errors = warnings[kind.ordinal()].pass();
+    if (errors > 0) {
+      log.warn("Redis refused a call of {} ({}): {}; that call failed alone, Redis stays in use for the others "
+          + "({} of this kind since the last line, which is logged at most once a minute)", component, kind.tag(),
+          String.valueOf(error), errors);
     }
-    log.warn("Redis refused a call of {} ({}): {}; that call failed alone, Redis stays in use for the others "
-        + "({} of this kind since the last line, which is logged at most once a minute)", component, kind.tag(),
-        String.valueOf(error), sinceLastWarn.getAndSet(i, 0));
   }
 
   private void count(RedisErrorKind kind) {

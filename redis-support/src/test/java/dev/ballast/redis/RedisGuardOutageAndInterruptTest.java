@@ -158,4 +158,29 @@ class RedisGuardOutageAndInterruptTest {
       server.resume();
     }
   }
+
+  @Test
+  void aWrongPasswordIsAnAuthenticationOutageLoggedAsSuchNotAsUnreachable(RedisServer server) {
+    redis.aclSetuser("ops", io.lettuce.core.AclSetuserArgs.Builder.on().addPassword("right").allKeys().allCommands());
+    RedisClient wrong = RedisClient.create(io.lettuce.core.RedisURI.builder(io.lettuce.core.RedisURI.create(server.uri()))
+        .withAuthentication("ops", "wrong".toCharArray()).build());
+    RedisGuard guard = guard("auth");
+    try (LogCapture log = new LogCapture()) {
+      for (int i = 0; i < 5; i++) {
+        RedisReply<String> reply = guard.attempt(() -> {
+          try (StatefulRedisConnection<String, String> c = wrong.connect()) {
+            return c.sync().get("k");
+          }
+        });
+        assertThat(reply).isInstanceOfSatisfying(RedisReply.Failed.class,
+            failed -> assertThat(failed.kind()).isEqualTo(RedisErrorKind.AUTHENTICATION));
+      }
+      assertThat(guard.breaker().state()).as("the component cannot work at all").isEqualTo(CircuitBreaker.State.OPEN);
+      assertThat(errors("auth", "auth")).isEqualTo(5.0);
+      assertThat(log.lines("WARN", "Redis authentication failed for auth")).hasSize(1);
+      assertThat(log.lines("unavailable for auth")).isEmpty();
+    } finally {
+      wrong.shutdown();
+    }
+  }
 }

@@ -90,6 +90,9 @@ final class L1Store<K, V> {
     if (!inFlight.replace(key, expired, successor)) {
       return false;
     }
+    // No longer registered, so a later invalidation of the key would not mark it: it serves its callers
+    // (through the successor too) but stores nothing.
+    expired.invalidated = true;
     successor.firstOf(expired);
     return true;
   }

@@ -58,7 +58,8 @@ final class RedisLink<K> implements RedisTier.Link, InvalidationBus.Receiver, Au
   private final AtomicBoolean running = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean reportedDown = new AtomicBoolean();
-  private RedisTier tier;
+  /** Set once by {@link #start}, before the heartbeat runs. */
+  private volatile RedisTier tier;
   /** Null until the subscription could be opened (or for no invalidation). */
   private volatile InvalidationBus bus;
   private volatile ScheduledFuture<?> heartbeat;
@@ -93,11 +94,6 @@ final class RedisLink<K> implements RedisTier.Link, InvalidationBus.Receiver, Au
       reportedDown.set(true);
     }
     heartbeat = SharedScheduler.get().scheduleWithFixedDelay(this::beat, tickNanos, tickNanos, TimeUnit.NANOSECONDS);
-  }
-
-  /** The subscription, or null while it is not open. */
-  boolean subscribed() {
-    return bus != null && !l1.subscriptionDown();
   }
 
   int pendingCount() {

@@ -203,6 +203,7 @@ final class RedisReads<V> {
     }
     meters.l2Unavailable.increment();
     if (!(reply instanceof RedisReply.Failed<R> failed && failed.kind() == RedisErrorKind.INTERRUPTED)) {
+      tier.guard().onFallback(); // served by L1 and the loader instead, counted as guard.call counts it
       tier.unreachable();
     }
     return down.get();

@@ -1,15 +1,16 @@
 package dev.ballast.cache.internal;
 
+import dev.ballast.redis.RedisErrorKind;
 import dev.ballast.redis.RedisGuard;
+import dev.ballast.redis.RedisReply;
 import dev.ballast.redis.RedisScript;
 import dev.ballast.core.internal.Futures;
 import io.lettuce.core.KeyScanCursor;
-import dev.ballast.core.Ticker;
-import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandInterruptedException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.KeyValue;
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
@@ -32,8 +33,11 @@ import java.util.function.Supplier;
 
 /**
  * The cache's narrow port to Redis: the few commands and scripts it needs, each through the
- * {@link RedisGuard} (so a failing or open-breaker call returns {@link #DOWN} instead of throwing) and
- * each waited for at most the configured timeout. Owns one connection opened on the application's client.
+ * {@link RedisGuard} (so a failing or open-breaker call returns {@link #DOWN} instead of throwing; a write
+ * says what became of it, an {@link Outcome}) and each waited for at most the configured timeout; only the
+ * heartbeat and the replay of deferred writes ask Redis directly, so that they learn first that it is back.
+ * Reads are refused while the {@link Link} says deferred writes wait. Owns one connection opened on the
+ * application's client.
  *
  * <p>Thread-safe: Lettuce connections are. Its own state: the connection (volatile, set once by whichever
  * thread wins the {@code connecting} CAS) and the Redis clock offset, one volatile long written by
@@ -222,17 +226,15 @@ final class RedisTier implements AutoCloseable {
   }
 
   private Object deleteAllMatching(byte[] pattern) {
-    {
-      ScanCursor cursor = ScanCursor.INITIAL;
-      do {
-        KeyScanCursor<byte[]> page = await(async().scan(cursor, ScanArgs.Builder.matches(pattern).limit(500)));
-        if (!page.getKeys().isEmpty()) {
-          await(async().unlink(page.getKeys().toArray(new byte[0][])));
-        }
-        cursor = page;
-      } while (!cursor.isFinished());
-      return null;
-    }
+    ScanCursor cursor = ScanCursor.INITIAL;
+    do {
+      KeyScanCursor<byte[]> page = await(async().scan(cursor, ScanArgs.Builder.matches(pattern).limit(500)));
+      if (!page.getKeys().isEmpty()) {
+        await(async().unlink(page.getKeys().toArray(new byte[0][])));
+      }
+      cursor = page;
+    } while (!cursor.isFinished());
+    return null;
   }
 
   /**
@@ -272,50 +274,58 @@ final class RedisTier implements AutoCloseable {
   }
 
   /**
-   * Runs a write through the guard and says what became of it. A reply error is Redis refusing this one
-   * call (it answered: not an outage); anything else (a timeout, a lost connection, an open breaker, an
-   * interrupt) leaves it unknown whether Redis applied it.
+   * Runs a write through the guard and says what became of it, by the shared classification: a data
+   * error is Redis refusing this one call (it answered: nothing changed); an outage, an open breaker or
+   * an interrupt leave it unknown whether Redis applied it.
    */
   private Outcome attempt(Supplier<Object> redisCall) {
-    if (!guard.tryAcquire()) {
-      guard.onFallback();
-      link.unreachable();
-      return Outcome.UNREACHED;
-    }
-    long start = Ticker.system().read();
-    try {
-      redisCall.get();
-    } catch (RedisCommandExecutionException refused) {
-      guard.onSuccess(start);
-      return Outcome.REFUSED;
-    } catch (RuntimeException e) {
-      guard.onFailure(start, e);
-      guard.onFallback();
-      link.unreachable();
-      return Outcome.UNREACHED;
-    }
-    guard.onSuccess(start);
-    return Outcome.APPLIED;
+    return outcome(guard.attempt(redisCall));
   }
 
-  /** A replay's write, asked directly (not through the breaker): applied or not. */
+  private Outcome outcome(RedisReply<?> reply) {
+    if (reply.isOk()) {
+      return Outcome.APPLIED;
+    }
+    RedisErrorKind kind = reply instanceof RedisReply.Failed<?> failed ? failed.kind() : null;
+    if (kind != null && !kind.isOutage() && kind != RedisErrorKind.INTERRUPTED) {
+      return Outcome.REFUSED;
+    }
+    if (kind != RedisErrorKind.INTERRUPTED) {
+      link.unreachable();
+    }
+    return Outcome.UNREACHED;
+  }
+
+  /** A replay's write, asked directly (not through the breaker): classified as {@link #attempt} does. */
   private Outcome direct(Supplier<Object> redisCall) {
     try {
       redisCall.get();
       return Outcome.APPLIED;
-    } catch (RedisCommandExecutionException refused) {
-      return Outcome.REFUSED;
     } catch (RuntimeException e) {
-      return Outcome.UNREACHED;
+      RedisErrorKind kind = RedisErrorKind.classify(e);
+      return kind.isOutage() || kind == RedisErrorKind.INTERRUPTED ? Outcome.UNREACHED : Outcome.REFUSED;
     }
   }
 
-  private Object call(Supplier<Object> redisCall) {
-    Object result = guard.call(redisCall::get, () -> DOWN);
-    if (result == DOWN) {
-      link.unreachable();
+  /** A read: refused (as {@link #DOWN}) while this instance's writes wait to be replayed. */
+  private Object read(Supplier<Object> redisCall) {
+    if (link.readsBlocked()) {
+      return DOWN;
     }
-    return result;
+    return call(redisCall);
+  }
+
+  /** A guarded call: its value, or {@link #DOWN} on any failure (an outage also caps L1, via the link). */
+  private Object call(Supplier<Object> redisCall) {
+    RedisReply<Object> reply = guard.attempt(redisCall);
+    if (reply.isOk()) {
+      return reply.valueOr(null);
+    }
+    if (outcome(reply) != Outcome.UNREACHED || !(reply instanceof RedisReply.Failed<?> failed)
+        || failed.kind() != RedisErrorKind.INTERRUPTED) {
+      guard.onFallback(); // as guard.call counts it: served by L1 and the loader instead
+    }
+    return DOWN;
   }
 
   <T> T await(RedisFuture<T> future) {

@@ -15,6 +15,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +37,8 @@ final class BoardState {
   private static final Logger log = LoggerFactory.getLogger(Switchboard.class);
   private static final int MAX_REPORTED_CORRUPT = 1_000;
   private static final int MAX_RECENT = 10_000;
+  /** The shape of every stored value, whatever switches it names (a newer version may know more). */
+  private static final Pattern WELL_FORMED = Pattern.compile("[0-9]{1,19}\\|[^|]*\\|[^|]*\\|[^|]*");
 
   private final String board;
   private final Set<String> declared;
@@ -163,7 +166,8 @@ final class BoardState {
   }
 
   /**
-   * A broadcast {@code <epoch>|<version>|<set|del|sync>|<field>|<clock>|<value>}.
+   * A broadcast {@code <epoch>|<version>|<set|del|sync>|<field>|<clock>|<value>}, or one without the clock
+   * from an instance of an older version.
    *
    * @return whether the whole state must be read (a broadcast was missed, it is from a state we have not
    *     read, or another instance asked every instance to read it: {@code sync} with its id as the field)
@@ -172,7 +176,7 @@ final class BoardState {
     String[] parts = message.split("\\|", 6);
     long version;
     try {
-      version = parts.length == 6 ? Long.parseLong(parts[1]) : -1;
+      version = parts.length >= 5 ? Long.parseLong(parts[1]) : -1;
     } catch (NumberFormatException e) {
       version = -1;
     }
@@ -189,7 +193,12 @@ final class BoardState {
     if (version <= fleetVersion) {
       return false; // stale: already applied, or older than the state we read
     }
-    String[] change = {parts[2], parts[3], parts[5], Hlc.orOldest(parts[4])};
+    String[] change;
+    if (parts.length == 6 && (parts[4].isEmpty() || Hlc.valid(parts[4]))) {
+      change = new String[] {parts[2], parts[3], parts[5], parts[4]};
+    } else { // the format before stamps, <epoch>|<version>|<op>|<field>|<value>, from an older instance
+      change = new String[] {parts[2], parts[3], parts.length == 6 ? parts[4] + "|" + parts[5] : parts[4], ""};
+    }
     applyChange(change);
     recent.put(version, change);
     if (recent.size() > MAX_RECENT) {
@@ -227,10 +236,13 @@ final class BoardState {
         newer.add(new Op(field, entry, known));
       }
     }
-    if (!newer.isEmpty()) {
-      log.warn("switchboard {}: Redis {} than this instance knows; writing back {} changes ({})", board,
-          lost ? "lost the state or holds an older one" : "holds an older state", newer.size(),
-          newer.stream().map(Op::field).toList());
+    if (!newer.isEmpty() && lost) {
+      log.warn("switchboard {}: the state in Redis was lost; writing back {} changes this instance knew ({})",
+          board, newer.size(), newer.stream().map(Op::field).toList());
+    } else if (!newer.isEmpty()) {
+      // Also the harmless case of a broadcast that overtook the read: the script then changes nothing.
+      log.info("switchboard {}: writing back {} changes this instance knows newer than the state read ({})",
+          board, newer.size(), newer.stream().map(Op::field).toList());
     }
     return newer;
   }
@@ -276,8 +288,8 @@ final class BoardState {
     clocks.clear();
     read.clocks().forEach((field, clock) -> putClock(field, Hlc.orOldest(clock)));
     state.forEach((field, value) -> {
-      if (!field.startsWith("_") && !putDecoded(field, value)) { // _version, _epoch
-        corrupt.put(field, value);
+      if (!field.startsWith("_") && !putDecoded(field, value) && !WELL_FORMED.matcher(value).matches()) {
+        corrupt.put(field, value); // garbage: repaired. A well-formed value may be a newer version's: kept
       }
     });
     boolean complete = true;

@@ -85,7 +85,8 @@ public final class DefaultSwitchboard implements Switchboard {
     RedisGuard guard = RedisGuard.create(component, RedisGuard.defaultBreaker(component, Ticker.system()),
         Ticker.system(), registry);
     try {
-      this.fleet = new FleetSync(config, client, guard, state, executor);
+      this.fleet = new FleetSync(config, client, guard, state, executor,
+          () -> quietly("lease renewal", this::renewLeases));
     } catch (RuntimeException e) {
       executor.shutdownNow();
       guard.close();
@@ -127,7 +128,10 @@ public final class DefaultSwitchboard implements Switchboard {
 
   /** Renews the leases of this instance's engaged fleet trigger entries, all in one Redis call. */
   void renewLeases() {
-    triggers.renewFleet(fleet::renew);
+    FleetSync port = fleet; // null while the constructor runs (a re-read may already ask for a renewal)
+    if (port != null) {
+      triggers.renewFleet(port::renew);
+    }
   }
 
   private Switch current(SwitchName switchName) {

@@ -53,12 +53,17 @@ final class FleetSync implements AutoCloseable {
   private volatile RedisFleet redis; // null until connected: Redis may be down when the switchboard starts
   /** Held by the re-read in progress; others wait for it at most the Redis timeout. */
   private final ReentrantLock syncLock = new ReentrantLock();
+  private final Runnable renewNow;
   private boolean askedForSync; // under syncLock: a sync request was sent for the lost state just read
   private final AtomicBoolean syncQueued = new AtomicBoolean();
   private volatile boolean closed;
 
+  /**
+   * @param renewNow renews this instance's engaged fleet trigger entries (writing afresh any Redis lost)
+   */
   FleetSync(BoardConfig config, RedisClient client, RedisGuard guard, BoardState state,
-      ScheduledExecutorService executor) {
+      ScheduledExecutorService executor, Runnable renewNow) {
+    this.renewNow = renewNow;
     this.board = config.name();
     this.instanceId = config.instanceId();
     this.state = state;
@@ -240,9 +245,10 @@ final class FleetSync implements AutoCloseable {
       retryUnlessInterrupted();
       return;
     }
-    boolean lostOrEmpty = !found.hash().containsKey(RedisFleet.EPOCH_FIELD) || state.isLost(found);
+    boolean lost = state.isLost(found);
+    boolean lostOrEmpty = lost || !found.hash().containsKey(RedisFleet.EPOCH_FIELD);
     List<Op> pending = state.pending();
-    List<Op> toWrite = new ArrayList<>(state.newerThan(found, this::isOurs));
+    List<Op> toWrite = new ArrayList<>(state.newerThan(found, FleetSync::isOurs));
     toWrite.addAll(pending);
     if (!toWrite.isEmpty()) {
       for (Op op : toWrite) {
@@ -269,6 +275,9 @@ final class FleetSync implements AutoCloseable {
       askedForSync = false;
     }
     BoardState.ReadOutcome outcome = state.applyState(found);
+    if (lost) {
+      renewNow.run(); // this instance's engaged fleet triggers, written afresh now, not at the next renewal
+    }
     if (!outcome.corrupt().isEmpty()) {
       repair(port, outcome.corrupt());
     }
@@ -297,12 +306,13 @@ final class FleetSync implements AutoCloseable {
   }
 
   /**
-   * Whether to write {@code field} back after Redis lost the state: manual entries and modes yes, trigger
-   * entries only this instance's own (another instance's trigger may have disengaged meanwhile; that
-   * instance writes back its own).
+   * Whether to write {@code field} back from what this instance knows: manual entries and modes yes,
+   * trigger entries never. Another instance's trigger may have disengaged meanwhile; this instance's own
+   * are written back by a renewal from the trigger's current state ({@code renewNow}), never from a read
+   * that may predate their disengagement (a deleted trigger entry leaves no tombstone).
    */
-  private boolean isOurs(String field) {
-    return !field.startsWith(Entry.AUTO) || field.endsWith("@" + instanceId);
+  private static boolean isOurs(String field) {
+    return !field.startsWith(Entry.AUTO);
   }
 
   /** Deletes {@code fields} (best effort, one try each) and closes the connections. */

@@ -1,5 +1,6 @@
 package dev.ballast.degradation.internal;
 
+import dev.ballast.redis.RedisErrorKind;
 import dev.ballast.redis.RedisGuard;
 import dev.ballast.redis.RedisScript;
 import io.lettuce.core.RedisClient;
@@ -222,11 +223,12 @@ final class RedisFleet implements AutoCloseable {
    * commands while disconnected does not replay it later, out of order with the pending writes.
    */
   private <T> T guarded(Supplier<CompletionStage<T>> call) {
-    if (Thread.currentThread().isInterrupted() || !guard.tryAcquire()) {
-      // An interrupted caller does not ask Redis at all (the wait would end at once): not a Redis failure.
-      if (!Thread.currentThread().isInterrupted()) {
-        answeringSince.set(NONE);
-      }
+    if (Thread.currentThread().isInterrupted()) {
+      guard.onFallback(); // an interrupted caller does not ask Redis at all: the wait would end at once
+      return null;
+    }
+    if (!guard.tryAcquire()) {
+      answeringSince.set(NONE);
       guard.onFallback();
       return null;
     }
@@ -238,28 +240,27 @@ final class RedisFleet implements AutoCloseable {
       guard.onSuccess(start);
       answeringSince.compareAndSet(NONE, System.nanoTime());
       return value;
-    } catch (InterruptedException e) {
-      // The caller was interrupted: Redis did nothing wrong. Stop waiting, keep the flag, count nothing.
-      Thread.currentThread().interrupt();
-      if (future != null) {
-        future.cancel(true);
-      }
-      guard.breaker().releasePermission();
-      guard.onFallback();
     } catch (ExecutionException e) {
       failed(future, start, e.getCause());
-    } catch (TimeoutException | RuntimeException e) {
+    } catch (InterruptedException | TimeoutException | RuntimeException e) {
       failed(future, start, e);
     }
     return null;
   }
 
+  /**
+   * One classification for every failure ({@link RedisGuard#onFailure}): an outage feeds the breaker and
+   * restarts the "answered since" clock; a data error (Redis answered: a bad value, a refused write) counts
+   * for this call only; an interrupt is no Redis failure at all (the flag is kept, nothing is counted).
+   */
   private void failed(CompletableFuture<?> future, long start, Throwable error) {
-    answeringSince.set(NONE);
     if (future != null) {
       future.cancel(true);
     }
-    guard.onFailure(start, error);
+    RedisErrorKind kind = guard.onFailure(start, error);
+    if (kind.isOutage()) {
+      answeringSince.set(NONE);
+    }
     guard.onFallback();
   }
 

@@ -20,14 +20,9 @@ if ARGV[3] == '1' then
       redis.call('HDEL', KEYS[2], field)
       redis.call('HDEL', KEYS[3], field)
       if redis.call('HDEL', KEYS[1], field) == 1 then
-        local raw = redis.call('HGET', KEYS[1], '_version')
-        if raw and not (string.find(raw, '^%d+$') and #raw <= 15) then
-          redis.call('HDEL', KEYS[1], '_version') -- corrupt: apply.lua starts a new epoch the same way
-        end
+        -- A corrupt version fails this call (a data error, not an outage); the switchboard repairs it
+        -- (apply.lua's 'repair' starts a new epoch) when it reads it, and pruning resumes.
         local v = redis.call('HINCRBY', KEYS[1], '_version', 1)
-        if v == 1 then
-          redis.call('HSET', KEYS[1], '_epoch', t[1] .. string.format('%06d', tonumber(t[2])))
-        end
         local epoch = redis.call('HGET', KEYS[1], '_epoch') or ''
         redis.call('PUBLISH', ARGV[1], epoch .. '|' .. v .. '|del|' .. field .. '||')
         removed[#removed + 1] = field

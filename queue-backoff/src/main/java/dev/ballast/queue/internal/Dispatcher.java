@@ -96,8 +96,9 @@ final class Dispatcher<T> {
         new SynchronousQueue<>(), r -> {
           Thread t = new Thread(r, prefix + n.incrementAndGet());
           t.setDaemon(true);
-          t.setUncaughtExceptionHandler((dead, e) -> log.error("Queue {}: worker {} ended by {} (the job was recorded"
-              + " as failed; a new thread takes its place)", queue, dead.getName(), e.toString(), e));
+          // Reached only by what the worker rethrows (a VirtualMachineError, after recording its attempt).
+          t.setUncaughtExceptionHandler((dead, e) -> log.error("Queue {}: worker thread {} ended by {}; a new thread"
+              + " takes its place", queue, dead.getName(), e.toString(), e));
           return t;
         });
     this.thread = new Thread(this::dispatch, prefix + "dispatcher");
@@ -292,8 +293,10 @@ final class Dispatcher<T> {
         return null;
       }
     }
-    if (!worker.abandoned()) {
-      Thread.interrupted(); // an interrupt meant for the previous handler must not reach this one
+    if (!worker.abandoned() && !abandoning) {
+      // Only a handler's own leftover interrupt can be set here (the queue interrupts a worker only when it
+      // writes it off or gives up at shutdown): it must not reach the next handler of this thread.
+      Thread.interrupted();
     }
     long start = System.nanoTime();
     Throwable failure = null;

@@ -110,7 +110,6 @@ public final class RedisStore implements QueueStore {
    */
   private <T> T call(String operation, Supplier<T> command) {
     if (!guard.tryAcquire()) {
-      guard.onFallback();
       throw new QueueUnavailableException("Redis is unavailable for queue " + name + " (circuit open); "
           + operation + " not done", null);
     }

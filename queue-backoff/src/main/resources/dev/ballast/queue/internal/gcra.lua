@@ -11,13 +11,18 @@ if now < 0 then
   now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 end
 local lead = 0
-local state = redis.call('GET', KEYS[1])
-if state then
+-- State that cannot be read (the key holds another type, or text that is not "origin lead") counts as a
+-- full bucket and is overwritten by the next grant: one bad key must not fail every acquire of the fleet.
+local state = redis.pcall('GET', KEYS[1])
+if type(state) == 'string' then
   local sep = string.find(state, ' ', 1, true)
-  local origin, stored = tonumber(string.sub(state, 1, sep - 1)), tonumber(string.sub(state, sep + 1))
-  local elapsed = now - origin
-  if elapsed < 0 then elapsed = 0 end -- another clock reading behind: count no refill
-  if elapsed * scale < stored then lead = stored - elapsed * scale end
+  local origin, stored
+  if sep then origin, stored = tonumber(string.sub(state, 1, sep - 1)), tonumber(string.sub(state, sep + 1)) end
+  if origin and stored then
+    local elapsed = now - origin
+    if elapsed < 0 then elapsed = 0 end -- another clock reading behind: count no refill
+    if elapsed * scale < stored then lead = stored - elapsed * scale end
+  end
 end
 local after = lead + permits * cost
 if after > burst then

@@ -23,7 +23,7 @@ final class ConfigText {
   /** The largest configuration accepted; real ones are a few kilobytes. */
   static final int MAX_BYTES = 1 << 20;
 
-  private static final String TOO_LARGE = "is larger than 1 MiB; is this really a Ballast configuration?";
+  static final String TOO_LARGE = "is larger than 1 MiB; is this really a Ballast configuration?";
 
   private ConfigText() {}
 

@@ -31,7 +31,8 @@ import java.util.regex.Pattern;
  * Registry registry = Configuration.load(Path.of("payments.yaml")).buildRegistry(ConfigContext.defaults());
  * }</pre>
  * A file that extends another is laid over it: maps merge key by key, any other value replaces the
- * inherited one. A list of parents is laid over each other in order first. Every error (bad YAML, an unknown or misspelt key, a wrong type, a value out of range)
+ * inherited one. Presets come only from the jar's presets folder; files only from the including file's
+ * folder or below, unless the application allows more ({@link Loader#allowExtendsFrom}). A list of parents is laid over each other in order first. Every error (bad YAML, an unknown or misspelt key, a wrong type, a value out of range)
  * is a {@link ConfigException} that gives the file, the line and the key.
  */
 public final class Configuration {

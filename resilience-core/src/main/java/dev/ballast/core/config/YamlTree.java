@@ -36,7 +36,7 @@ final class YamlTree {
 
   static ConfigNode parse(String text, String source) {
     if (text.length() > ConfigText.MAX_BYTES) {
-      throw new ConfigException(source, 0, "", "is larger than 1 MiB; is this really a Ballast configuration?");
+      throw new ConfigException(source, 0, "", ConfigText.TOO_LARGE);
     }
     LoaderOptions options = new LoaderOptions();
     options.setAllowDuplicateKeys(false);
@@ -137,7 +137,7 @@ final class YamlTree {
       return "YAML merge keys (<<) are not supported; use extends, or an alias as the whole value";
     }
     if (text.isEmpty() || Tag.NULL.equals(key.getTag())) {
-      return "a key must be a name, not empty or null";
+      return "a key must be a name, not empty (nor ~)";
     }
     if (!text.strip().equals(text)) {
       return "a key must not start or end with spaces";
