@@ -51,7 +51,12 @@ public interface TieredCache<K, V> extends AutoCloseable {
    * value.
    *
    * @throws NullPointerException if {@code key} or {@code loader} is null
-   * @throws CacheLoadException if the loader threw a checked exception and no stale value may be served
+   * @throws CacheLoadException if the loader threw a checked exception and no stale value may be served;
+   *     if this thread was interrupted while it waited for Redis or for another caller's load (cause
+   *     {@link InterruptedException}; the interrupt flag is set again, the load goes on for the others);
+   *     or if another caller's load of the key in this JVM outlived twice {@code maxLeaseWait} (cause
+   *     {@link java.util.concurrent.TimeoutException}: after one {@code maxLeaseWait} one waiter takes the
+   *     load over)
    * @throws OriginSparedException if the origin is to be spared, nothing is cached and there is no fallback
    */
   V get(K key, Loader<? super K, ? extends V> loader);
@@ -90,12 +95,35 @@ public interface TieredCache<K, V> extends AutoCloseable {
 
   /**
    * Returns the values for {@code keys} (absent ones left out): L1 first, then one Redis {@code MGET}
-   * for the rest, then one call to {@code loader} for the keys found nowhere.
+   * for the rest, then the fleet leases of the keys still missing (sent together; keys another instance
+   * is loading are waited for, at most {@code maxLeaseWait}), then one call to {@code loader} for the
+   * keys this instance loads. Same rules as {@link #get}: one load per key per JVM and per fleet,
+   * {@code spareOrigin}, stale-while-revalidate, stale-if-error, negative caching.
    *
    * @throws NullPointerException if a key or the loader is null
-   * @throws CacheLoadException if the loader threw a checked exception
+   * @throws CacheLoadException if the loader threw a checked exception and a key it was asked for has no
+   *     stale value, or this thread was interrupted while waiting (its interrupt flag is set again)
+   * @throws OriginSparedException if the origin is to be spared and a key has no cached value and there
+   *     is no fallback
    */
   Map<K, V> getAll(Collection<? extends K> keys, BulkLoader<? super K, ? extends V> loader);
+
+  /**
+   * Warms the cache: loads the keys that neither tier holds, through the same path as {@link #getAll}
+   * but on the cache's executor, so that a start-up does not wait for it unless it wants to
+   * ({@code warm(hot, loader).get(5, SECONDS)}). One instance per key across the fleet: a key whose lease
+   * another instance holds is waited for (at most {@code maxLeaseWait}, holding no thread), not loaded.
+   * Loads nothing while the origin is spared.
+   * <pre>{@code
+   * products.warm(hotSkus, catalog::findAll).orTimeout(10, TimeUnit.SECONDS);
+   * }</pre>
+   *
+   * @return completes with how many keys this instance loaded from {@code loader}, or fails as
+   *     {@link #getAll} would throw
+   * @throws NullPointerException if {@code keys} or {@code loader} is null (a null key fails the stage)
+   */
+  CompletableFuture<Integer> warm(Collection<? extends K> keys,
+      BulkLoader<? super K, ? extends V> loader);
 
   /**
    * Writes {@code value} to Redis and L1, and tells the other instances to evict {@code key}. A load of

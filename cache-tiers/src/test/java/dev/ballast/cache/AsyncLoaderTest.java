@@ -123,14 +123,14 @@ class AsyncLoaderTest {
 
   @Test
   void fiftyCallersOfOneKeyShareOneLoad() throws Exception {
-    // The Redis steps run in the caller (a direct executor), so every caller has joined or started the
-    // flight when getAsyncCompose returns: a caller still on its way through a pool when the load ends
-    // would rightly start a second one, and the count would depend on scheduling.
+    // Every caller joins or starts the flight on its own thread, before getAsyncCompose returns, whatever
+    // the executor: the first registers it, the 49 others join it; the Redis steps come after.
     try (TieredCache<String, String> cache = builder(client, registry, Runnable::run).build()) {
       List<CompletableFuture<String>> results = new ArrayList<>();
       for (int i = 0; i < 50; i++) {
         results.add(cache.getAsyncCompose("hot", this::pendingLoad));
       }
+      await().atMost(Duration.ofSeconds(10)).until(() -> pending.containsKey("hot"));
       assertThat(pending).containsOnlyKeys("hot");
       assertThat(results).noneMatch(CompletableFuture::isDone);
       pending.get("hot").complete("v-hot");

@@ -39,8 +39,10 @@ class FleetAofRestoreTest extends FleetTestSupport {
     await().atMost(DEADLINE).until(() -> !a.isReadOnly());
 
     server.stop();
-    server.start(); // loads the append-only file: read-only on, an older version of the same state
-    assertThat(redis.hexists(hashKey(), "switch:read-only")).isTrue(); // the older state is back in Redis
+    // Loads the append-only file: read-only on, an older version of the same state. No check that it is
+    // back in Redis here: the fleet may reconnect and write the release back before this thread can look
+    // (on the old code the older state won: this test failed there).
+    server.start();
 
     await().atMost(DEADLINE).untilAsserted(() -> {
       assertThat(redis.hexists(hashKey(), "switch:read-only")).isFalse(); // written back by the fleet

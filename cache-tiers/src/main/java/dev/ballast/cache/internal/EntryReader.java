@@ -47,7 +47,7 @@ final class EntryReader<V> {
         return null;
       }
     }
-    return new Decoded<>(value, parsed.softMs(), parsed.hardMs(), parsed.loadMs());
+    return new Decoded<>(value, parsed.writeMs(), parsed.softMs(), parsed.hardMs(), parsed.loadMs());
   }
 
   private void corrupt(String why) {

@@ -19,6 +19,26 @@ final class Header {
 
   private Header() {}
 
+  /** The write time of a {@code BC1} entry, whether or not the rest of it parses; else -1. */
+  static long writeMs(byte[] bytes) {
+    // As leniently as lease.lua reads it: the digits after the tag, whatever follows.
+    if (bytes == null || bytes.length <= MAGIC.length) {
+      return -1;
+    }
+    for (int i = 0; i < MAGIC.length; i++) {
+      if (bytes[i] != MAGIC[i]) {
+        return -1;
+      }
+    }
+    long value = 0;
+    int pos = MAGIC.length;
+    while (pos < bytes.length && pos - MAGIC.length < 18 && bytes[pos] >= '0' && bytes[pos] <= '9') {
+      value = value * 10 + (bytes[pos] - '0');
+      pos++;
+    }
+    return pos > MAGIC.length && pos < bytes.length && bytes[pos] == ':' ? value : -1;
+  }
+
   /** Parses {@code bytes}, or returns null if they are not an entry in a format this version knows. */
   static Parsed parse(byte[] bytes) {
     if (bytes == null || bytes.length < MAGIC.length + 10) {

@@ -81,6 +81,22 @@ final class L1Store<K, V> {
     return inFlight.get(key);
   }
 
+  /**
+   * Replaces {@code expired} (a load that has run for {@code maxLeaseWait}) by {@code successor} as the
+   * key's load; returns false if {@code expired} is no longer the key's load. The successor completes
+   * with the expired load's outcome if that comes first.
+   */
+  boolean takeOver(K key, Flight<V> expired, Flight<V> successor) {
+    if (!inFlight.replace(key, expired, successor)) {
+      return false;
+    }
+    // No longer registered, so a later invalidation of the key would not mark it: it serves its callers
+    // (through the successor too) but stores nothing.
+    expired.invalidated = true;
+    successor.firstOf(expired);
+    return true;
+  }
+
   void finish(K key, Flight<V> flight) {
     inFlight.remove(key, flight);
   }
@@ -95,14 +111,17 @@ final class L1Store<K, V> {
   }
 
   /**
-   * Stores in L1 unless the key was invalidated or L1 cleared since the flight began. Put first, check
-   * after: the invalidator marks first and evicts after, so either it evicts our entry or we see its mark.
-   * Returns {@code value}.
+   * Stores in L1 unless the key was invalidated or L1 cleared since the flight began. Checked and stored
+   * in one {@code compute}, atomically with the key's other writers: the invalidator marks first and evicts
+   * after, so either it evicts our entry or we see its mark and leave what is there (a put's newer value,
+   * which a put-then-remove would have replaced and then removed). Returns {@code value}.
    */
   V store(K key, Flight<V> flight, V value, long now, long softUntil, long hardUntil) {
     L1Entry<V> entry = entry(value, now, softUntil, hardUntil);
-    cache.put(key, entry);
-    keepUnlessInvalidated(key, flight, entry);
+    if (cache.asMap().compute(key, (k, current) ->
+        flight.invalidated || flight.epoch != epoch.get() ? current : entry) == entry) {
+      meters.l1Puts.increment();
+    }
     return value;
   }
 

@@ -2,6 +2,7 @@ package dev.ballast.cache.internal;
 
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,6 +27,20 @@ public final class LoaderPool {
   /** The pool shared by the caches of this JVM that were given no executor. */
   public static Executor shared() {
     return SHARED;
+  }
+
+  /**
+   * {@code executor}, running a task in the submitting thread when it refuses it (saturated, shut
+   * down): back pressure on whoever completes the stage, rather than a stage that never completes.
+   */
+  static Executor callerRunsWhenRefused(Executor executor) {
+    return task -> {
+      try {
+        executor.execute(task);
+      } catch (RejectedExecutionException refused) {
+        task.run();
+      }
+    };
   }
 
   private static Executor create() {

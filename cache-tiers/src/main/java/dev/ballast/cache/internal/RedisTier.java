@@ -48,12 +48,8 @@ final class RedisTier implements AutoCloseable {
   /** Returned instead of a reply when Redis could not be asked. */
   static final Object DOWN = new Object();
 
-  private static final RedisScript LEASE = RedisScript.fromResource(RedisTier.class, "lease.lua");
   private static final RedisScript WRITE = RedisScript.fromResource(RedisTier.class, "write.lua");
-  private static final RedisScript RELEASE = RedisScript.fromResource(RedisTier.class, "release.lua");
   private static final byte[] NO_TOKEN = new byte[0];
-
-  enum LeaseKind { VALUE, ACQUIRED, HELD }
 
   /**
    * What a write of the write path (put, delete, publish) came to: Redis applied it, Redis answered and
@@ -72,8 +68,6 @@ final class RedisTier implements AutoCloseable {
 
     void unreachable();
   }
-
-  record LeaseReply(LeaseKind kind, byte[] value, long leasePttlMs) {}
 
   private final RedisClient client;
   private final RedisGuard guard;
@@ -132,6 +126,21 @@ final class RedisTier implements AutoCloseable {
     return connection != null;
   }
 
+  /** The connection's commands, for the read path's port ({@link RedisReads}). */
+  RedisAsyncCommands<byte[], byte[]> commands() {
+    return async();
+  }
+
+  /** Whether reads must not ask Redis now (writes it did not take wait to be replayed). */
+  boolean readsBlocked() {
+    return link.readsBlocked();
+  }
+
+  /** Reports a call that could not reach Redis (L1 is then capped as for a dropped subscription). */
+  void unreachable() {
+    link.unreachable();
+  }
+
   private RedisAsyncCommands<byte[], byte[]> async() {
     StatefulRedisConnection<byte[], byte[]> current = connection;
     if (current == null) {
@@ -149,67 +158,8 @@ final class RedisTier implements AutoCloseable {
     return System.currentTimeMillis() + offsetMs;
   }
 
-  private void learn(long redisNowMs) {
+  void learn(long redisNowMs) {
     offsetMs = redisNowMs - System.currentTimeMillis();
-  }
-
-  /**
-   * The stored bytes, null if none, or {@link #DOWN}. A key of another type ({@code WRONGTYPE}) holds no
-   * entry of ours: a miss (counted by the guard), which the fill's {@code SET} replaces.
-   */
-  Object get(byte[] key) {
-    if (link.readsBlocked()) {
-      return DOWN;
-    }
-    RedisReply<byte[]> reply = guard.attempt(() -> await(async().get(key)));
-    if (reply instanceof RedisReply.Ok<byte[]> ok) {
-      return ok.value();
-    }
-    RedisErrorKind kind = reply instanceof RedisReply.Failed<byte[]> failed ? failed.kind() : null;
-    if (kind == RedisErrorKind.WRONG_TYPE) {
-      return null;
-    }
-    if (kind != RedisErrorKind.INTERRUPTED) {
-      guard.onFallback(); // as guard.call counts it
-    }
-    link.unreachable(); // as call() reports a DOWN
-    return DOWN;
-  }
-
-  /** The stored bytes in key order (null where none), or {@link #DOWN}. */
-  Object mget(byte[][] keys) {
-    return read(() -> {
-      List<KeyValue<byte[], byte[]>> found = await(async().mget(keys));
-      List<byte[]> values = new ArrayList<>(found.size());
-      for (KeyValue<byte[], byte[]> kv : found) {
-        values.add(kv.hasValue() ? kv.getValue() : null);
-      }
-      return values;
-    });
-  }
-
-  /** Reads a fresh value or takes the lease; {@link #DOWN} if Redis could not be asked. */
-  Object lease(byte[] valueKey, byte[] leaseKey, byte[] token, long leaseMs, boolean force) {
-    return read(() -> leaseReply(await(leaseAsync(valueKey, leaseKey, token, leaseMs, force))));
-  }
-
-  /** The lease script, not awaited (for {@code getAll}, which sends one per key in one pipeline). */
-  CompletionStage<List<Object>> leaseAsync(byte[] valueKey, byte[] leaseKey, byte[] token, long leaseMs,
-      boolean force) {
-    return LEASE.evalAsync(async(), ScriptOutputType.MULTI, new byte[][] {valueKey, leaseKey}, token,
-        ascii(leaseMs), ascii(force ? "1" : "0"));
-  }
-
-  LeaseReply leaseReply(List<Object> reply) {
-    learn((Long) reply.get(1));
-    long kind = (Long) reply.get(0);
-    if (kind == 1) {
-      return new LeaseReply(LeaseKind.VALUE, (byte[]) reply.get(2), 0);
-    }
-    if (kind == 2) {
-      return new LeaseReply(LeaseKind.ACQUIRED, null, 0);
-    }
-    return new LeaseReply(LeaseKind.HELD, null, (Long) reply.get(2));
   }
 
   /**
@@ -232,12 +182,6 @@ final class RedisTier implements AutoCloseable {
   Boolean writeReply(List<Object> reply) {
     learn((Long) reply.get(1));
     return (Long) reply.get(0) == 1L;
-  }
-
-  /** Releases our lease if it is still ours; failures are ignored (the lease expires anyway). */
-  void release(byte[] leaseKey, byte[] token) {
-    call(() -> await(RELEASE.<byte[], byte[], Long>evalAsync(async(), ScriptOutputType.INTEGER, new byte[][] {leaseKey},
-        token)));
   }
 
   /**

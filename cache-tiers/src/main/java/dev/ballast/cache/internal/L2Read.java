@@ -1,0 +1,34 @@
+package dev.ballast.cache.internal;
+
+/**
+ * What a Redis read of one entry found, typed: the planner decides on it without sentinels.
+ *
+ * @param <V> value type
+ */
+sealed interface L2Read<V> {
+
+  /** Redis could not be asked (failed, timed out, breaker open). */
+  record Down<V>() implements L2Read<V> {}
+
+  /** No entry. */
+  record Absent<V>() implements L2Read<V> {}
+
+  /** An entry this version reads; its times are Redis milliseconds. */
+  record Found<V>(Decoded<V> entry) implements L2Read<V> {}
+
+  /**
+   * An entry this version cannot read (corrupt, another value format): a miss, counted; {@code writeMs}
+   * is its header's write time (-1 if even that does not parse), so the lease script can tell it from a
+   * later fill.
+   */
+  record Unreadable<V>(long writeMs) implements L2Read<V> {}
+
+  /** The Redis reply {@code bytes} (null for none), read with {@code reader}. */
+  static <V> L2Read<V> of(byte[] bytes, EntryReader<V> reader) {
+    if (bytes == null) {
+      return new Absent<>();
+    }
+    Decoded<V> entry = reader.decode(bytes);
+    return entry != null ? new Found<>(entry) : new Unreadable<>(Header.writeMs(bytes));
+  }
+}
