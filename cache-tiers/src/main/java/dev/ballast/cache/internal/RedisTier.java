@@ -10,7 +10,6 @@ import io.lettuce.core.RedisCommandInterruptedException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.KeyValue;
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
@@ -32,21 +31,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The cache's narrow port to Redis: the few commands and scripts it needs, each through the
- * {@link RedisGuard} (so a failing or open-breaker call returns {@link #DOWN} instead of throwing; a write
- * says what became of it, an {@link Outcome}) and each waited for at most the configured timeout; only the
- * heartbeat and the replay of deferred writes ask Redis directly, so that they learn first that it is back.
- * Reads are refused while the {@link Link} says deferred writes wait. Owns one connection opened on the
- * application's client.
+ * The cache's narrow port to Redis: the connection, the write path's commands (each through the
+ * {@link RedisGuard}, never throwing: a write says what became of it, an {@link Outcome}; each waited for
+ * at most the configured timeout) and the commands {@link RedisReads} builds the read path's replies on.
+ * Only the heartbeat and the replay of deferred writes ask Redis directly, so that they learn first that
+ * it is back. Reads are refused while the {@link Link} says deferred writes wait. Owns one connection
+ * opened on the application's client.
  *
  * <p>Thread-safe: Lettuce connections are. Its own state: the connection (volatile, set once by whichever
  * thread wins the {@code connecting} CAS) and the Redis clock offset, one volatile long written by
  * whichever reply came last (any recent reading is as good as another).
  */
 final class RedisTier implements AutoCloseable {
-
-  /** Returned instead of a reply when Redis could not be asked. */
-  static final Object DOWN = new Object();
 
   private static final RedisScript WRITE = RedisScript.fromResource(RedisTier.class, "write.lua");
   private static final byte[] NO_TOKEN = new byte[0];
@@ -160,16 +156,6 @@ final class RedisTier implements AutoCloseable {
 
   void learn(long redisNowMs) {
     offsetMs = redisNowMs - System.currentTimeMillis();
-  }
-
-  /**
-   * Writes an entry: with a token, only while that lease is current (a fill); with none, always (a put).
-   * Returns {@code Boolean.TRUE} if written, {@code FALSE} if the lease was lost, or {@link #DOWN}.
-   */
-  Object write(byte[] valueKey, byte[] leaseKey, byte[] token, long softMs, long hardMs, long loadMs,
-      boolean absent, byte[] payload) {
-    return call(() -> writeReply(await(
-        writeAsync(valueKey, leaseKey, token, softMs, hardMs, loadMs, absent, payload))));
   }
 
   CompletionStage<List<Object>> writeAsync(byte[] valueKey, byte[] leaseKey, byte[] token, long softMs, long hardMs,
@@ -305,27 +291,6 @@ final class RedisTier implements AutoCloseable {
       RedisErrorKind kind = RedisErrorKind.classify(e);
       return kind.isOutage() || kind == RedisErrorKind.INTERRUPTED ? Outcome.UNREACHED : Outcome.REFUSED;
     }
-  }
-
-  /** A read: refused (as {@link #DOWN}) while this instance's writes wait to be replayed. */
-  private Object read(Supplier<Object> redisCall) {
-    if (link.readsBlocked()) {
-      return DOWN;
-    }
-    return call(redisCall);
-  }
-
-  /** A guarded call: its value, or {@link #DOWN} on any failure (an outage also caps L1, via the link). */
-  private Object call(Supplier<Object> redisCall) {
-    RedisReply<Object> reply = guard.attempt(redisCall);
-    if (reply.isOk()) {
-      return reply.valueOr(null);
-    }
-    if (outcome(reply) != Outcome.UNREACHED || !(reply instanceof RedisReply.Failed<?> failed)
-        || failed.kind() != RedisErrorKind.INTERRUPTED) {
-      guard.onFallback(); // as guard.call counts it: served by L1 and the loader instead
-    }
-    return DOWN;
   }
 
   <T> T await(RedisFuture<T> future) {
