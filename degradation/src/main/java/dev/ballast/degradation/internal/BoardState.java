@@ -369,6 +369,11 @@ final class BoardState {
     }
   }
 
+  /** Something corrupt found outside a read of the state (counted; {@code message} logged once per key). */
+  synchronized void corruptFound(String key, String message) {
+    reportCorrupt(key, message);
+  }
+
   /**
    * Counts each corrupt find and logs each distinct corrupt value once (up to a bound, so a flood cannot
    * grow memory).
