@@ -149,11 +149,13 @@ final class BoardState {
     boolean sameState = written.epoch().equals(fleetEpoch);
     String clock = Hlc.orOldest(written.clock());
     hlc.observe(clock);
-    if (sameState && written.version() <= fleetVersion) {
+    // Its broadcast, or a later one, was applied already; unless the clock standing in Redis is newer than
+    // the field's known one: then Redis went back in time and uses versions this instance saw again.
+    if (sameState && written.version() <= fleetVersion && !Hlc.newer(clock, clocks.getOrDefault(field, ""))) {
       if (written.stored().isEmpty() && !clock.isEmpty() && !fleet.containsKey(field)) {
         clocks.put(field, clock); // a tombstone written where nothing was: no version, no broadcast
       }
-      return false; // its broadcast, or a later one, was applied already
+      return false;
     }
     if (written.stored().isEmpty()) {
       fleet.remove(field);
