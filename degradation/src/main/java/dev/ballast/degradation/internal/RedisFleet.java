@@ -74,7 +74,7 @@ final class RedisFleet implements AutoCloseable {
   /** System.nanoTime() of the first call answered since the last one that failed; NONE until then. */
   private final AtomicLong answeringSince = new AtomicLong(NONE);
   private static final long NONE = Long.MIN_VALUE;
-  /** Whether the last call that failed met a key of the wrong type: a hint for {@link #repairTypes}. */
+  /** Whether the last call met a key of the wrong type: a hint for {@link #repairTypes}. */
   private volatile boolean wrongType;
 
   RedisFleet(RedisClient client, String prefix, String name, Duration timeout, RedisGuard guard, Events events) {
@@ -186,7 +186,7 @@ final class RedisFleet implements AutoCloseable {
   }
 
   /**
-   * Whether the last failed call met a key of the wrong type ({@code WRONGTYPE}): one of the switchboard's
+   * Whether the last call failed on a key of the wrong type ({@code WRONGTYPE}): one of the switchboard's
    * keys was overwritten with another type, and {@link #repairTypes} deletes it. A hint only (calls on
    * other threads may fail meanwhile): the repair itself checks each key's type.
    */
@@ -259,6 +259,7 @@ final class RedisFleet implements AutoCloseable {
       future = call.get().toCompletableFuture();
       T value = future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
       guard.onSuccess(start);
+      wrongType = false;
       answeringSince.compareAndSet(NONE, System.nanoTime());
       return value;
     } catch (ExecutionException e) {
