@@ -152,6 +152,30 @@ class FleetSyncTest extends FleetTestSupport {
   }
 
   @Test
+  void keysOfTheWrongTypeAreRepairedLikeCorruptDataAndTheFleetWritesBackItsState() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    Switchboard a = board("a");
+    Switchboard b = board("b", registry); // b's write meets the wrong type first
+    a.set(SwitchName.READ_ONLY, true, "alice", "db failover");
+    await().atMost(DEADLINE).until(b::isReadOnly);
+
+    redis.del(hashKey(), hashKey() + ":clocks");
+    redis.set(hashKey(), "overwritten by hand"); // every script call on the state now fails with WRONGTYPE
+    redis.lpush(hashKey() + ":clocks", "also the wrong type");
+    b.set(SwitchName.SERVE_CACHED, true, "bob", "origin hot");
+
+    await().atMost(DEADLINE).until(() -> "hash".equals(redis.type(hashKey()))
+        && redis.hexists(hashKey(), "switch:serve-cached") && redis.hexists(hashKey(), "switch:read-only"));
+    await().atMost(DEADLINE).until(a::isServeCached);
+    assertThat(redis.type(hashKey() + ":clocks")).isEqualTo("hash");
+    assertThat(b.isReadOnly()).isTrue();
+    Switchboard fresh = board("fresh");
+    assertThat(fresh.isReadOnly()).isTrue();
+    assertThat(fresh.isServeCached()).isTrue();
+    assertThat(registry.get("ballast.degradation.corrupt").counter().count()).isGreaterThanOrEqualTo(1);
+  }
+
+  @Test
   void aCorruptEntryIsSkippedCountedAndRemovedFromRedisWhileTheRestApplies() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     Switchboard a = board("a", registry);

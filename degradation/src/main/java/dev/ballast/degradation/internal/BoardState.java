@@ -149,11 +149,13 @@ final class BoardState {
     boolean sameState = written.epoch().equals(fleetEpoch);
     String clock = Hlc.orOldest(written.clock());
     hlc.observe(clock);
-    if (sameState && written.version() <= fleetVersion) {
+    // Its broadcast, or a later one, was applied already; unless the clock standing in Redis is newer than
+    // the field's known one: then Redis went back in time and uses versions this instance saw again.
+    if (sameState && written.version() <= fleetVersion && !Hlc.newer(clock, clocks.getOrDefault(field, ""))) {
       if (written.stored().isEmpty() && !clock.isEmpty() && !fleet.containsKey(field)) {
         clocks.put(field, clock); // a tombstone written where nothing was: no version, no broadcast
       }
-      return false; // its broadcast, or a later one, was applied already
+      return false;
     }
     if (written.stored().isEmpty()) {
       fleet.remove(field);
@@ -190,14 +192,22 @@ final class BoardState {
     if (!parts[0].equals(fleetEpoch)) {
       return true;
     }
-    if (version <= fleetVersion) {
-      return false; // stale: already applied, or older than the state we read
-    }
     String[] change;
     if (parts.length == 6 && (parts[4].isEmpty() || Hlc.valid(parts[4]))) {
       change = new String[] {parts[2], parts[3], parts[5], parts[4]};
     } else { // the format before stamps, <epoch>|<version>|<op>|<field>|<value>, from an older instance
       change = new String[] {parts[2], parts[3], parts.length == 6 ? parts[4] + "|" + parts[5] : parts[4], ""};
+    }
+    if (version <= fleetVersion) {
+      // Stale (already applied, or older than the state read) unless it is stamped newer than the field's
+      // known change: then Redis went back in time (an older append-only file, a lagging replica) and uses
+      // versions again that this instance saw in the timeline Redis lost.
+      if (!stampedNewer(change)) {
+        return false;
+      }
+      applyChange(change);
+      recompute();
+      return false;
     }
     applyChange(change);
     recent.put(version, change);
@@ -297,7 +307,9 @@ final class BoardState {
       SortedMap<Long, String[]> newer = recent.tailMap(version, false);
       complete = newer.size() == fleetVersion - version; // versions are unique: all of them, in order
       if (complete) {
-        newer.values().forEach(this::applyChange);
+        // Replayed unless the read holds a newer change of the field: Redis may have gone back in time, and
+        // then these are changes of the timeline it lost, which the state read may have overwritten since.
+        newer.values().stream().filter(change -> !stampedOlder(change)).forEach(this::applyChange);
       } else {
         fleetVersion = version;
       }
@@ -324,6 +336,20 @@ final class BoardState {
     putClock(change[1], change[3]);
   }
 
+  /**
+   * Whether {@code change} is stamped newer than the field's change known here. Never for fleet trigger
+   * entries: their deletions leave no stamp (no tombstone), so an older set of one could pass for newer.
+   */
+  private boolean stampedNewer(String[] change) {
+    return !change[1].startsWith(Entry.AUTO) && Hlc.valid(change[3])
+        && Hlc.newer(change[3], clocks.getOrDefault(change[1], ""));
+  }
+
+  /** Whether {@code change} is stamped older than the field's change known here (unstamped: never). */
+  private boolean stampedOlder(String[] change) {
+    return Hlc.valid(change[3]) && Hlc.newer(clocks.getOrDefault(change[1], ""), change[3]);
+  }
+
   private void putClock(String field, String clock) {
     hlc.observe(clock);
     if (clock.isEmpty()) {
@@ -343,6 +369,11 @@ final class BoardState {
       reportCorrupt(field + "=" + value, corrupt.getMessage());
       return false;
     }
+  }
+
+  /** Something corrupt found outside a read of the state (counted; {@code message} logged once per key). */
+  synchronized void corruptFound(String key, String message) {
+    reportCorrupt(key, message);
   }
 
   /**

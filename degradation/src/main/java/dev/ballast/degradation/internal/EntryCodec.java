@@ -10,7 +10,8 @@ import java.util.TreeMap;
  * {@code <sinceMillis>|<who>|<why>|<id>=<0|1>,<id>=<0|1>...}, with '%', '|', ',', CR and LF in who and
  * why percent-escaped. The since part is written by the Lua script from Redis {@code TIME}, so the
  * client encodes everything after it. Broadcasts are {@code <epoch>|<version>|set|<field>|<clock>|<value>},
- * {@code <epoch>|<version>|del|<field>|<clock>|} and {@code |0|sync|<instance>||} (see apply.lua); the clock
+ * {@code <epoch>|<version>|del|<field>|<clock>|} and {@code |0|sync|<instance>||} (the instance that asks every other to re-read; empty after a repair of
+ * keys of the wrong type, see retype.lua: every instance re-reads) (see apply.lua); the clock
  * of each field's last change is kept beside the state ({@link Hlc}). Stateless.
  */
 final class EntryCodec {

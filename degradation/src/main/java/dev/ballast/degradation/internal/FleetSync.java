@@ -189,7 +189,9 @@ final class FleetSync implements AutoCloseable {
       return;
     }
     List<String> removed = port.prune(leaseMillis, port.answeredFor(leaseMillis * 1_000_000L));
-    if (removed != null) {
+    if (removed == null) {
+      repairWrongTypes(port); // the leases key overwritten with another type: no other call repairs it
+    } else {
       removed.forEach(field -> log.info("switchboard {}: {} ended: its lease lapsed, its instance stopped renewing it",
           board, field));
     }
@@ -242,7 +244,7 @@ final class FleetSync implements AutoCloseable {
     RedisFleet port = connected();
     RedisFleet.State found = port == null ? null : port.readAll();
     if (found == null) {
-      retryUnlessInterrupted();
+      failed(port);
       return;
     }
     boolean lost = state.isLost(found);
@@ -253,7 +255,7 @@ final class FleetSync implements AutoCloseable {
     if (!toWrite.isEmpty()) {
       for (Op op : toWrite) {
         if (send(port, op) == null) {
-          retryUnlessInterrupted();
+          failed(port);
           return;
         }
       }
@@ -263,7 +265,7 @@ final class FleetSync implements AutoCloseable {
       }
       found = port.readAll();
       if (found == null) {
-        retryUnlessInterrupted();
+        failed(port);
         return;
       }
     }
@@ -297,6 +299,26 @@ final class FleetSync implements AutoCloseable {
       }
     });
     requestSync(Duration.ZERO); // read what the repair made
+  }
+
+  /**
+   * A call of this re-read failed: if it met one of the switchboard's keys holding another type
+   * ({@code WRONGTYPE}: overwritten by hand or by another program), that key is deleted like corrupt data,
+   * which the fleet then refills by writing back what it knows; then the re-read is tried again.
+   */
+  private void failed(RedisFleet port) {
+    repairWrongTypes(port);
+    retryUnlessInterrupted();
+  }
+
+  private void repairWrongTypes(RedisFleet port) {
+    if (port != null && port.metWrongType() && !Thread.currentThread().isInterrupted()) {
+      List<String> deleted = port.repairTypes();
+      if (deleted != null && !deleted.isEmpty()) {
+        state.corruptFound("wrong type " + deleted, "keys of another type than a hash " + deleted
+            + " (deleted from Redis; the fleet writes back what it knows)");
+      }
+    }
   }
 
   private void retryUnlessInterrupted() {

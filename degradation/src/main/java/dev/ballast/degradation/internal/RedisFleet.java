@@ -27,7 +27,7 @@ import java.util.Map;
  * version, publish, atomically), renew the leases of all this instance's fleet trigger entries in one call
  * of the same script, end the entries whose lease lapsed (another script, broadcasting the
  * same way), read the whole state with its clocks (one script), repair corrupt fields, ask the other instances
- * to re-read, and hear broadcasts. Every call goes through the
+ * to re-read, delete its keys found holding another type, and hear broadcasts. Every call goes through the
  * {@link RedisGuard}, so a failure comes back as null, never as an exception.
  *
  * <p>Keys: the state hash {@code <prefix>{<name>}}, the leases of fleet trigger entries {@code
@@ -44,6 +44,7 @@ final class RedisFleet implements AutoCloseable {
   private static final RedisScript APPLY = RedisScript.fromResource(RedisFleet.class, "apply.lua");
   private static final RedisScript PRUNE = RedisScript.fromResource(RedisFleet.class, "prune.lua");
   private static final RedisScript READ = RedisScript.fromResource(RedisFleet.class, "read.lua");
+  private static final RedisScript RETYPE = RedisScript.fromResource(RedisFleet.class, "retype.lua");
 
   /** What the port tells the switchboard; called on Lettuce I/O threads, so it must not block. */
   interface Events {
@@ -73,6 +74,8 @@ final class RedisFleet implements AutoCloseable {
   /** System.nanoTime() of the first call answered since the last one that failed; NONE until then. */
   private final AtomicLong answeringSince = new AtomicLong(NONE);
   private static final long NONE = Long.MIN_VALUE;
+  /** Whether the last call met a key of the wrong type: a hint for {@link #repairTypes}. */
+  private volatile boolean wrongType;
 
   RedisFleet(RedisClient client, String prefix, String name, Duration timeout, RedisGuard guard, Events events) {
     this.timeout = timeout;
@@ -182,6 +185,24 @@ final class RedisFleet implements AutoCloseable {
         Long.toString(leaseMillis), delete ? "1" : "0"));
   }
 
+  /**
+   * Whether the last call failed on a key of the wrong type ({@code WRONGTYPE}): one of the switchboard's
+   * keys was overwritten with another type, and {@link #repairTypes} deletes it. A hint only (calls on
+   * other threads may fail meanwhile): the repair itself checks each key's type.
+   */
+  boolean metWrongType() {
+    return wrongType;
+  }
+
+  /**
+   * Deletes those of the switchboard's keys that hold another type than a hash, and if any, asks every
+   * instance to re-read (and write back what it knows); returns the keys deleted, null when Redis did not
+   * answer.
+   */
+  List<String> repairTypes() {
+    return guarded(() -> RETYPE.evalAsync(commands.async(), ScriptOutputType.MULTI, keys, channel));
+  }
+
   /** Whether Redis has answered every call for at least the last {@code nanos}. */
   boolean answeredFor(long nanos) {
     long since = answeringSince.get();
@@ -238,6 +259,7 @@ final class RedisFleet implements AutoCloseable {
       future = call.get().toCompletableFuture();
       T value = future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
       guard.onSuccess(start);
+      wrongType = false;
       answeringSince.compareAndSet(NONE, System.nanoTime());
       return value;
     } catch (ExecutionException e) {
@@ -258,6 +280,7 @@ final class RedisFleet implements AutoCloseable {
       future.cancel(true);
     }
     RedisErrorKind kind = guard.onFailure(start, error);
+    wrongType = kind == RedisErrorKind.WRONG_TYPE;
     if (kind.isOutage()) {
       answeringSince.set(NONE);
     }
