@@ -148,6 +148,49 @@ class RedisCorruptJobTest {
     assertThat(q.purgeDead()).isEqualTo(1);
   }
 
+  @Test
+  void aCorruptJobThatCannotBeDeadLetteredDoesNotHoldBackTheJobsClaimedWithIt() {
+    JobQueue q = open();
+    q.declare(TEXT);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      ids.add(q.enqueue(TEXT, "j" + i));
+    }
+    String bad = ids.get(4);
+    raw.sync().hset(jobKey(q, bad), "bj", "BOGUS"); // only the client can tell: it dead-letters the job itself
+    String deadKey = "{ballast:queue:" + q.name() + "}:dead";
+    raw.sync().set(deadKey, "not a sorted set"); // ...which Redis then refuses
+    Map<String, Integer> attempts = new ConcurrentHashMap<>();
+    q.register(TEXT, Workers.of(16), job -> attempts.merge(job.payload(), 1, Integer::sum));
+    // The manual clock never reaches a visibility deadline: a neighbour held back with the bad job never runs.
+    await().atMost(Duration.ofSeconds(20)).until(() -> attempts.size() == 9);
+    assertThat(attempts).doesNotContainKey("j4");
+    raw.sync().del(deadKey); // stats reads the dead-letter set too
+    assertThat(q.stats().inFlight()).as("the bad job, left for its visibility deadline").isEqualTo(1);
+  }
+
+  @Test
+  void aDeadLetterSetRedisRefusesNeverLosesTheJobOnItsWayThere() {
+    JobQueue q = open();
+    q.declare(TEXT);
+    String late = q.enqueue(TEXT, "late", JobOptions.builder().deadline(Duration.ofSeconds(1)).build());
+    String deadKey = "{ballast:queue:" + q.name() + "}:dead";
+    raw.sync().set(deadKey, "not a sorted set");
+    clock.addAndGet(TimeUnit.SECONDS.toNanos(2)); // the job's deadline passed: a claim dead-letters it
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    q.register(TEXT, Workers.of(1), job -> seen.add(job.payload()));
+    // Each claim fails (WRONGTYPE) half way through that move; the job must stay where it was meanwhile.
+    await().atMost(Duration.ofSeconds(20)).until(() -> {
+      var refused = meters.find("ballast.redis.errors").tag("kind", "wrongtype").counter();
+      return refused != null && refused.count() >= 3;
+    });
+    raw.sync().del(deadKey);
+    await().atMost(Duration.ofSeconds(20)).until(() -> q.stats().dead() == 1);
+    assertThat(q.deadLetters(1).get(0).id()).isEqualTo(late);
+    assertThat(q.deadLetters(1).get(0).lastError()).contains("deadline passed");
+    assertThat(seen).isEmpty();
+  }
+
   @ParameterizedTest(name = "a delayed job with {0} = ''{1}''")
   @CsvSource({"pr, x", "t, ''"})
   void aCorruptDelayedJobIsDeadLetteredWhenItFallsDue(String field, String value) {

@@ -222,14 +222,25 @@ public final class RedisStore implements QueueStore {
       try {
         jobs.add(parseClaimed(type, entry));
       } catch (RuntimeException e) {
-        String id = text(entry.get(0));
-        String reason = "corrupt job metadata: " + e.getMessage();
-        if (deadLetter(id, number(entry.get(10)), reason)) {
-          rejected.add(new Rejected(id, reason));
-        }
+        rejectClaimed(text(entry.get(0)), entry.get(10), "corrupt job metadata: " + e.getMessage(), rejected);
       }
     }
     return new Claim(jobs, rejected);
+  }
+
+  /**
+   * Dead-letters a claimed job the client cannot use. Should Redis refuse or miss that write, the job stays
+   * in flight (taken back and judged again after its visibility deadline) and the jobs claimed with it go
+   * on: one bad job must never fail its neighbours' claim.
+   */
+  private void rejectClaimed(String id, Object token, String reason, List<Rejected> rejected) {
+    try {
+      if (deadLetter(id, number(token), reason)) {
+        rejected.add(new Rejected(id, reason));
+      }
+    } catch (QueueUnavailableException e) {
+      // Counted and logged by the guard (an outage once, a data error at most once a minute).
+    }
   }
 
   private static ClaimedJob parseClaimed(String type, List<Object> f) {
