@@ -6,7 +6,7 @@
 -- the weighted round robin's state), :types (set), :seq (counter).
 -- A job moves between these by adding it to its new place first and removing it from the old one last:
 -- Redis does not roll back a script that fails half way (a key of the wrong type, refused for memory), so
--- a move cut short leaves the job where it was, or in both places, never in neither.
+-- a move cut short leaves the job where it was, never in neither place.
 local base = KEYS[1]
 local op = ARGV[1]
 
