@@ -65,6 +65,16 @@ class RedisCorruptJobTest {
     return queue;
   }
 
+  /** Declares TEXT and enqueues j0, j1, ...; returns their ids in order. */
+  static List<String> enqueue(JobQueue q, int jobs) {
+    q.declare(TEXT);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < jobs; i++) {
+      ids.add(q.enqueue(TEXT, "j" + i));
+    }
+    return ids;
+  }
+
   static String jobKey(JobQueue q, String id) {
     return "{ballast:queue:" + q.name() + "}:job:" + id;
   }
@@ -81,11 +91,7 @@ class RedisCorruptJobTest {
       "m, 0, max attempts"})
   void aJobWithCorruptMetadataIsDeadLetteredAloneAndItsNeighboursRun(String field, String value, String meaning) {
     JobQueue q = open();
-    q.declare(TEXT);
-    List<String> ids = new ArrayList<>();
-    for (int i = 0; i < 49; i++) {
-      ids.add(q.enqueue(TEXT, "j" + i));
-    }
+    List<String> ids = enqueue(q, 49);
     String bad = ids.get(24);
     raw.sync().hset(jobKey(q, bad), field, value);
 
@@ -118,11 +124,7 @@ class RedisCorruptJobTest {
   @Test
   void aJobKeyThatIsNoHashIsDeadLetteredAloneAndAPoisonedKeyFailsOnlyItsOwnCalls() {
     JobQueue q = open();
-    q.declare(TEXT);
-    List<String> ids = new ArrayList<>();
-    for (int i = 0; i < 10; i++) {
-      ids.add(q.enqueue(TEXT, "j" + i));
-    }
+    List<String> ids = enqueue(q, 10);
     String bad = ids.get(4);
     raw.sync().del(jobKey(q, bad));
     raw.sync().set(jobKey(q, bad), "not a hash");
@@ -151,11 +153,7 @@ class RedisCorruptJobTest {
   @Test
   void aCorruptJobThatCannotBeDeadLetteredDoesNotHoldBackTheJobsClaimedWithIt() {
     JobQueue q = open();
-    q.declare(TEXT);
-    List<String> ids = new ArrayList<>();
-    for (int i = 0; i < 10; i++) {
-      ids.add(q.enqueue(TEXT, "j" + i));
-    }
+    List<String> ids = enqueue(q, 10);
     String bad = ids.get(4);
     raw.sync().hset(jobKey(q, bad), "bj", "BOGUS"); // only the client can tell: it dead-letters the job itself
     String deadKey = "{ballast:queue:" + q.name() + "}:dead";
