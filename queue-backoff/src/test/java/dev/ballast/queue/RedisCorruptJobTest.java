@@ -65,6 +65,16 @@ class RedisCorruptJobTest {
     return queue;
   }
 
+  /** Declares TEXT and enqueues j0, j1, ...; returns their ids in order. */
+  static List<String> enqueue(JobQueue q, int jobs) {
+    q.declare(TEXT);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < jobs; i++) {
+      ids.add(q.enqueue(TEXT, "j" + i));
+    }
+    return ids;
+  }
+
   static String jobKey(JobQueue q, String id) {
     return "{ballast:queue:" + q.name() + "}:job:" + id;
   }
@@ -81,11 +91,7 @@ class RedisCorruptJobTest {
       "m, 0, max attempts"})
   void aJobWithCorruptMetadataIsDeadLetteredAloneAndItsNeighboursRun(String field, String value, String meaning) {
     JobQueue q = open();
-    q.declare(TEXT);
-    List<String> ids = new ArrayList<>();
-    for (int i = 0; i < 49; i++) {
-      ids.add(q.enqueue(TEXT, "j" + i));
-    }
+    List<String> ids = enqueue(q, 49);
     String bad = ids.get(24);
     raw.sync().hset(jobKey(q, bad), field, value);
 
@@ -118,11 +124,7 @@ class RedisCorruptJobTest {
   @Test
   void aJobKeyThatIsNoHashIsDeadLetteredAloneAndAPoisonedKeyFailsOnlyItsOwnCalls() {
     JobQueue q = open();
-    q.declare(TEXT);
-    List<String> ids = new ArrayList<>();
-    for (int i = 0; i < 10; i++) {
-      ids.add(q.enqueue(TEXT, "j" + i));
-    }
+    List<String> ids = enqueue(q, 10);
     String bad = ids.get(4);
     raw.sync().del(jobKey(q, bad));
     raw.sync().set(jobKey(q, bad), "not a hash");
@@ -146,6 +148,45 @@ class RedisCorruptJobTest {
     assertThat(meters.get("ballast.redis.errors").tag("kind", "wrongtype").counter().count()).isEqualTo(30.0);
     assertThat(meters.find("ballast.redis.outages").counter().count()).isZero();
     assertThat(q.purgeDead()).isEqualTo(1);
+  }
+
+  @Test
+  void aCorruptJobThatCannotBeDeadLetteredDoesNotHoldBackTheJobsClaimedWithIt() {
+    JobQueue q = open();
+    List<String> ids = enqueue(q, 10);
+    String bad = ids.get(4);
+    raw.sync().hset(jobKey(q, bad), "bj", "BOGUS"); // only the client can tell: it dead-letters the job itself
+    String deadKey = "{ballast:queue:" + q.name() + "}:dead";
+    raw.sync().set(deadKey, "not a sorted set"); // ...which Redis then refuses
+    Map<String, Integer> attempts = new ConcurrentHashMap<>();
+    q.register(TEXT, Workers.of(16), job -> attempts.merge(job.payload(), 1, Integer::sum));
+    // The manual clock never reaches a visibility deadline: a neighbour held back with the bad job never runs.
+    await().atMost(Duration.ofSeconds(20)).until(() -> attempts.size() == 9);
+    assertThat(attempts).doesNotContainKey("j4");
+    raw.sync().del(deadKey); // stats reads the dead-letter set too
+    assertThat(q.stats().inFlight()).as("the bad job, left for its visibility deadline").isEqualTo(1);
+  }
+
+  @Test
+  void aDeadLetterSetRedisRefusesNeverLosesTheJobOnItsWayThere() {
+    JobQueue q = open();
+    q.declare(TEXT);
+    String late = q.enqueue(TEXT, "late", JobOptions.builder().deadline(Duration.ofSeconds(1)).build());
+    String deadKey = "{ballast:queue:" + q.name() + "}:dead";
+    raw.sync().set(deadKey, "not a sorted set");
+    clock.addAndGet(TimeUnit.SECONDS.toNanos(2)); // the job's deadline passed: a claim dead-letters it
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    q.register(TEXT, Workers.of(1), job -> seen.add(job.payload()));
+    // Each claim fails (WRONGTYPE) half way through that move; the job must stay where it was meanwhile.
+    await().atMost(Duration.ofSeconds(20)).until(() -> {
+      var refused = meters.find("ballast.redis.errors").tag("kind", "wrongtype").counter();
+      return refused != null && refused.count() >= 3;
+    });
+    raw.sync().del(deadKey);
+    await().atMost(Duration.ofSeconds(20)).until(() -> q.stats().dead() == 1);
+    assertThat(q.deadLetters(1).get(0).id()).isEqualTo(late);
+    assertThat(q.deadLetters(1).get(0).lastError()).contains("deadline passed");
+    assertThat(seen).isEmpty();
   }
 
   @ParameterizedTest(name = "a delayed job with {0} = ''{1}''")

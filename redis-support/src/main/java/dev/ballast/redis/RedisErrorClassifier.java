@@ -58,10 +58,12 @@ final class RedisErrorClassifier {
       Map.entry("NOSCRIPT", RedisErrorKind.SCRIPT));
 
   /**
-   * Where a script's error names the error of the command it called: {@code @user_script:3: WRONGTYPE ...}
-   * (Redis 6) or a leading code and {@code script: <sha>, on @user_script:3.} (Redis 7, read by code).
+   * Where a script's error names the error of the command it called. Redis 6 writes a reply of the called
+   * command as {@code @user_script:3: WRONGTYPE ...}, and a refusal raised before the command runs (OOM,
+   * READONLY, MISCONF) as {@code @user_script:3: @user_script: 3: -OOM ...}; Redis 7 starts with the code
+   * and ends with {@code script: <sha>, on @user_script:3.} (read by code).
    */
-  private static final Pattern SCRIPT_LINE = Pattern.compile("@user_script:\\d+:\\s*(?:-)?([A-Z]+)\\b");
+  private static final Pattern SCRIPT_LINE = Pattern.compile("@user_script:\\s*\\d+:\\s*-?([A-Z]+)\\b");
 
   private RedisErrorClassifier() {}
 

@@ -163,7 +163,8 @@ public final class RedisGuard implements AutoCloseable {
    * {@link RedisReply.Failed} with the classified failure (recorded as for {@link #call}: an outage feeds
    * the breaker, a data error is counted and logged, an interrupt only sets the thread's flag again), or
    * {@link RedisReply.ShortCircuited} when the breaker is open and Redis was not asked. Never throws what
-   * the call threw (an {@link Error} excepted).
+   * the call threw, except an {@link Error}, which is rethrown after the breaker's permission is given
+   * back (it says nothing about Redis).
    *
    * @throws NullPointerException if {@code redisCall} is null
    */
@@ -178,6 +179,9 @@ public final class RedisGuard implements AutoCloseable {
       value = redisCall.get();
     } catch (RuntimeException e) {
       return new RedisReply.Failed<>(record(start, e, true), e);
+    } catch (Error e) {
+      breaker.releasePermission(); // no outcome of Redis's: a held half-open probe would refuse every call
+      throw e;
     }
     onSuccess(start);
     return new RedisReply.Ok<>(value);
@@ -186,7 +190,8 @@ public final class RedisGuard implements AutoCloseable {
   /**
    * Runs an asynchronous Redis call; the returned stage completes with what happened, as
    * {@link #attempt} says, and never exceptionally. An interrupt seen on the stage is not counted, and no
-   * thread's flag is touched (the stage completes on a Redis client's thread, not the caller's).
+   * thread's flag is touched (the stage completes on a Redis client's thread, not the caller's). An
+   * {@link Error} thrown by {@code redisCall} itself is rethrown, as by {@link #attempt}.
    *
    * @throws NullPointerException if {@code redisCall} is null
    */
@@ -201,6 +206,9 @@ public final class RedisGuard implements AutoCloseable {
       stage = redisCall.get();
     } catch (RuntimeException e) {
       return CompletableFuture.completedFuture(new RedisReply.Failed<>(record(start, e, true), e));
+    } catch (Error e) {
+      breaker.releasePermission();
+      throw e;
     }
     if (stage == null) {
       NullPointerException e = new NullPointerException("the Redis call returned a null CompletionStage");

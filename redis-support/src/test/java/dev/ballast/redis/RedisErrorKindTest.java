@@ -154,6 +154,12 @@ class RedisErrorKindTest {
         + "@user_script:1.")).as("Redis 7").isEqualTo(RedisErrorKind.WRONG_TYPE);
     assertThat(reply("ERR Error running script (call to f_1): @user_script:2: -OOM command not allowed when used "
         + "memory > 'maxmemory'.")).isEqualTo(RedisErrorKind.OUT_OF_MEMORY);
+    // Redis 6.2, a refusal raised inside redis.call before the command ran (the OOM form checked on a real
+    // server in RedisGuardOutOfMemoryTest): a replica that was a master is unavailable, not a data error.
+    assertThat(reply("ERR Error running script (call to f_1): @user_script:1: @user_script: 1: -READONLY You "
+        + "can't write against a read only replica.")).isEqualTo(RedisErrorKind.UNAVAILABLE);
+    assertThat(reply("ERR Error running script (call to f_1): @user_script:1: @user_script: 1: -MISCONF Errors "
+        + "writing to the AOF file: No space left on device")).isEqualTo(RedisErrorKind.UNAVAILABLE);
   }
 
   @Test

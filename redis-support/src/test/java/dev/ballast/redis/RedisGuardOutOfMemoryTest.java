@@ -56,6 +56,30 @@ class RedisGuardOutOfMemoryTest {
     }
   }
 
+  @Test
+  void aWriteRefusedForMemoryInsideAScriptIsOutOfMemoryToo(RedisServer server) {
+    // Redis 6.2 words an error raised inside a script's redis.call ("@user_script: 1: -OOM ...") unlike one
+    // replied by the called command ("@user_script:1: WRONGTYPE ..."); READONLY and MISCONF take that form too.
+    AtomicLong now = new AtomicLong();
+    Ticker ticker = now::get;
+    RedisClient client = server.newClient();
+    try (StatefulRedisConnection<String, String> connection = client.connect()) {
+      connection.setTimeout(Duration.ofSeconds(10));
+      RedisCommands<String, String> redis = connection.sync();
+      RedisGuard guard = RedisGuard.create("oom-script", RedisGuard.defaultBreaker("oom-script", ticker), ticker,
+          new SimpleMeterRegistry());
+      server.flushAll(); // the class shares one server: start empty, and leave it so
+      fillUntilRefused(redis);
+      RedisReply<String> reply = guard.attempt(() -> redis.eval("return redis.call('SET', KEYS[1], ARGV[1])",
+          io.lettuce.core.ScriptOutputType.STATUS, new String[] {"scripted"}, "x".repeat(64 * 1024)));
+      assertThat(reply).isInstanceOfSatisfying(RedisReply.Failed.class, failed -> assertThat(failed.kind())
+          .as(String.valueOf(failed.error())).isEqualTo(RedisErrorKind.OUT_OF_MEMORY));
+    } finally {
+      server.flushAll();
+      client.shutdown();
+    }
+  }
+
   /** Writes 32 KiB values until Redis answers OOM (bounded: 2 MiB fill in far fewer than 200 writes). */
   private static void fillUntilRefused(RedisCommands<String, String> redis) {
     try {

@@ -110,6 +110,27 @@ class RedisGuardTest {
     assertThat(guard.isDown()).as("one failure is no outage").isFalse();
   }
 
+  @Test
+  void anErrorThrownByTheCallGivesTheBreakersPermissionBack() {
+    for (int i = 0; i < 5; i++) { // injected connection failures open the breaker
+      guard.call(() -> {
+        throw new RedisConnectionException("injected");
+      }, () -> "fallback");
+    }
+    assertThat(guard.breaker().state()).isEqualTo(CircuitBreaker.State.OPEN);
+    now.addAndGet(Duration.ofSeconds(2).toNanos()); // past the open duration: one probe may go
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> guard.attempt(() -> {
+      throw new AssertionError("a bug in the caller's code, not a Redis failure");
+    })).isInstanceOf(AssertionError.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> guard.attemptAsync(() -> {
+      throw new AssertionError("the same, before the stage exists");
+    })).isInstanceOf(AssertionError.class);
+    // The probe's permission came back: the next call reaches Redis instead of being short-circuited until
+    // the half-open state times out.
+    redis.set("k", "v");
+    assertThat(guard.attempt(() -> redis.get("k"))).isEqualTo(new RedisReply.Ok<>("v"));
+  }
+
   private RedisGuard guardOf(String component, SimpleMeterRegistry meters) {
     return RedisGuard.create(component, RedisGuard.defaultBreaker(component, ticker), ticker, meters);
   }

@@ -12,6 +12,7 @@ import dev.ballast.queue.QueueInterruptedException;
 import dev.ballast.queue.QueueUnavailableException;
 import dev.ballast.redis.RedisErrorKind;
 import dev.ballast.redis.RedisGuard;
+import dev.ballast.redis.RedisReply;
 import dev.ballast.redis.RedisScript;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
@@ -109,23 +110,18 @@ public final class RedisStore implements QueueStore {
    * in use for every other call; an interrupt is no Redis failure at all and keeps the thread's flag.
    */
   private <T> T call(String operation, Supplier<T> command) {
-    if (!guard.tryAcquire()) {
-      throw new QueueUnavailableException("Redis is unavailable for queue " + name + " (circuit open); "
-          + operation + " not done", null);
+    RedisReply<T> reply = guard.attempt(command);
+    if (reply instanceof RedisReply.Ok<T> ok) {
+      return ok.value();
     }
-    long start = System.nanoTime();
-    T result;
-    try {
-      result = command.get();
-    } catch (RuntimeException e) {
-      RedisErrorKind kind = guard.onFailure(start, e);
-      throw failure(operation, kind, e);
+    if (reply instanceof RedisReply.Failed<T> failed) {
+      throw failure(operation, failed.kind(), failed.error());
     }
-    guard.onSuccess(start);
-    return result;
+    throw new QueueUnavailableException("Redis is unavailable for queue " + name + " (circuit open); "
+        + operation + " not done", null);
   }
 
-  private RuntimeException failure(String operation, RedisErrorKind kind, RuntimeException e) {
+  private RuntimeException failure(String operation, RedisErrorKind kind, Throwable e) {
     if (kind == RedisErrorKind.INTERRUPTED) {
       return new QueueInterruptedException(operation + " for queue " + name + " was interrupted while waiting for Redis"
           + " (it may have been done)", e);
@@ -226,14 +222,25 @@ public final class RedisStore implements QueueStore {
       try {
         jobs.add(parseClaimed(type, entry));
       } catch (RuntimeException e) {
-        String id = text(entry.get(0));
-        String reason = "corrupt job metadata: " + e.getMessage();
-        if (deadLetter(id, number(entry.get(10)), reason)) {
-          rejected.add(new Rejected(id, reason));
-        }
+        rejectClaimed(text(entry.get(0)), entry.get(10), "corrupt job metadata: " + e.getMessage(), rejected);
       }
     }
     return new Claim(jobs, rejected);
+  }
+
+  /**
+   * Dead-letters a claimed job the client cannot use. Should Redis refuse or miss that write, the job stays
+   * in flight (taken back and judged again after its visibility deadline) and the jobs claimed with it go
+   * on: one bad job must never fail its neighbours' claim.
+   */
+  private void rejectClaimed(String id, Object token, String reason, List<Rejected> rejected) {
+    try {
+      if (deadLetter(id, number(token), reason)) {
+        rejected.add(new Rejected(id, reason));
+      }
+    } catch (QueueUnavailableException e) {
+      // Counted and logged by the guard (an outage once, a data error at most once a minute).
+    }
   }
 
   private static ClaimedJob parseClaimed(String type, List<Object> f) {

@@ -4,6 +4,9 @@
 -- Layout: :job:ID (hash; 'a' attempts, 'c' claims = fencing token), :ready:TYPE:P (list), :delayed and :inflight (zsets by due time and by
 -- visibility deadline), :dead (zset by time of death), :idem:KEY (string, with TTL), :swrr:TYPE (hash,
 -- the weighted round robin's state), :types (set), :seq (counter).
+-- A job moves between these by adding it to its new place first and removing it from the old one last:
+-- Redis does not roll back a script that fails half way (a key of the wrong type, refused for memory), so
+-- a move cut short leaves the job where it was, never in neither place.
 local base = KEYS[1]
 local op = ARGV[1]
 
@@ -22,9 +25,9 @@ local function toReady(id, jtype, pri, t)
 end
 
 local function toDead(id, t, reason)
+  redis.call('ZADD', base .. ':dead', t, id)
   -- pcall: a job key that is no hash (a corrupt job) is still listed as dead, with no fields to update.
   redis.pcall('HSET', jobKey(id), 's', 'x', 'e', reason, 'da', t)
-  redis.call('ZADD', base .. ':dead', t, id)
 end
 
 -- The claim (token 'c', which only grows) is current and in flight: the fencing check of ack, retry,
@@ -88,16 +91,15 @@ end
 local function promoteAndReclaim(t, levels, out)
   local due = redis.call('ZRANGEBYSCORE', base .. ':delayed', '-inf', t, 'LIMIT', 0, 1000)
   for _, id in ipairs(due) do
-    redis.call('ZREM', base .. ':delayed', id)
     local f = load(id)
     if f then
       local bad = corruption(f, levels)
       if bad then rejectCorrupt(id, t, bad, out) else toReady(id, f.t, f.pr, t) end
     end
+    redis.call('ZREM', base .. ':delayed', id)
   end
   local expired = redis.call('ZRANGEBYSCORE', base .. ':inflight', '-inf', t, 'LIMIT', 0, 1000)
   for _, id in ipairs(expired) do
-    redis.call('ZREM', base .. ':inflight', id)
     local f = load(id)
     if f then
       local bad = corruption(f, levels)
@@ -110,6 +112,7 @@ local function promoteAndReclaim(t, levels, out)
         toReady(id, f.t, f.pr, t)
       end
     end
+    redis.call('ZREM', base .. ':inflight', id)
   end
 end
 
@@ -150,7 +153,8 @@ local function claim(t, jtype, max, visibility, firstWeight)
     end
     if best < 0 then break end
     cur[best] = cur[best] - total
-    local id = redis.call('LPOP', base .. ':ready:' .. jtype .. ':' .. best)
+    local list = base .. ':ready:' .. jtype .. ':' .. best
+    local id = redis.call('LINDEX', list, 0) -- popped once it has its new place
     lens[best] = lens[best] - 1
     local f = load(id)
     if f then
@@ -168,6 +172,7 @@ local function claim(t, jtype, max, visibility, firstWeight)
         claimed = claimed + 1
       end
     end
+    redis.call('LPOP', list)
   end
   local flat = {}
   for p = 0, levels - 1 do flat[#flat + 1] = p; flat[#flat + 1] = cur[p] end
@@ -209,7 +214,6 @@ if op == 'enqueue' then
       if deadline > 0 then dl = t + deadline end
       redis.call('HSET', jobKey(id), 't', jtype, 'p', payload, 'pr', pri, 'm', max, 'a', 0,
         'bi', ARGV[a + 4], 'bm', ARGV[a + 5], 'bx', ARGV[a + 6], 'bj', ARGV[a + 7], 'dl', dl, 'i', idem, 'e', '')
-      if idem ~= '' then redis.call('SET', base .. ':idem:' .. idem, id .. ':' .. (t + window), 'PX', window) end
       redis.call('SADD', base .. ':types', jtype)
       if delay > 0 then
         redis.call('HSET', jobKey(id), 's', 'd')
@@ -217,6 +221,8 @@ if op == 'enqueue' then
       else
         toReady(id, jtype, pri, t)
       end
+      -- Last: a key must never name a job that has no place (a later enqueue would return its id).
+      if idem ~= '' then redis.call('SET', base .. ':idem:' .. idem, id .. ':' .. (t + window), 'PX', window) end
       ids[#ids + 1] = id
     end
   end
@@ -240,7 +246,6 @@ elseif op == 'retry' then
   local id, delay, err, refund = ARGV[3], tonumber(ARGV[5]), ARGV[6], ARGV[7]
   if not ownsAttempt(id, ARGV[4]) then return 0 end
   local t = now()
-  redis.call('ZREM', base .. ':inflight', id)
   if refund == '1' then
     redis.call('HINCRBY', jobKey(id), 'a', -1)
   else
@@ -253,13 +258,14 @@ elseif op == 'retry' then
     local f = redis.call('HMGET', jobKey(id), 't', 'pr')
     toReady(id, f[1], f[2], t)
   end
+  redis.call('ZREM', base .. ':inflight', id)
   return 1
 
 elseif op == 'dead' then
   local id = ARGV[3]
   if not ownsAttempt(id, ARGV[4]) then return 0 end
-  redis.call('ZREM', base .. ':inflight', id)
   toDead(id, now(), ARGV[5])
+  redis.call('ZREM', base .. ':inflight', id)
   return 1
 
 elseif op == 'extend' then
@@ -295,9 +301,9 @@ elseif op == 'requeue' then
     toDead(id, t, 'corrupt job metadata: ' .. bad)
     return 0
   end
-  redis.call('ZREM', base .. ':dead', id)
   redis.call('HSET', jobKey(id), 'a', 0)
   toReady(id, f.t, f.pr, t)
+  redis.call('ZREM', base .. ':dead', id)
   return 1
 
 elseif op == 'purge' then

@@ -32,8 +32,11 @@ import java.util.regex.Pattern;
  * }</pre>
  * A file that extends another is laid over it: maps merge key by key, any other value replaces the
  * inherited one. Presets come only from the jar's presets folder; files only from the including file's
- * folder or below, unless the application allows more ({@link Loader#allowExtendsFrom}). A list of parents is laid over each other in order first. Every error (bad YAML, an unknown or misspelt key, a wrong type, a value out of range)
- * is a {@link ConfigException} that gives the file, the line and the key.
+ * folder or below, unless the application allows more ({@link Loader#allowExtendsFrom}). A list of parents
+ * is laid over each other in order first. One load reads at most 64 files and presets through
+ * {@code extends} (each counted every time it is extended). Every error (bad YAML, an unknown or misspelt
+ * key, a wrong type, a value out of range) is a {@link ConfigException} that gives the file, the line and
+ * the key.
  */
 public final class Configuration {
 
@@ -51,6 +54,13 @@ public final class Configuration {
       "queues", "dev.ballast:queue-backoff");
 
   private static final String EXTENDS = "extends";
+
+  /**
+   * Most files (and presets) one load may read through {@code extends}, counting a file each time it is
+   * extended: without a cycle, files that each extend the next one ten times still multiply into millions
+   * of reads. Real configurations extend a handful.
+   */
+  static final int MAX_EXTENDED = 64;
 
   private static final Pattern PRESET_NAME = Pattern.compile("[a-z0-9]+(?:-[a-z0-9]+)*");
 
@@ -90,7 +100,7 @@ public final class Configuration {
    * @throws IllegalArgumentException if there is no such preset
    */
   public static Configuration preset(String name) {
-    return new Configuration(resolve(readPreset(name, null), null, List.of(), new HashSet<>()));
+    return new Configuration(resolve(readPreset(name, null), null, new Extends(List.of()), new HashSet<>()));
   }
 
   /**
@@ -100,7 +110,7 @@ public final class Configuration {
    */
   public static Configuration parse(String yaml, String source) {
     return new Configuration(
-        resolve(YamlTree.parse(Check.notNull(yaml, "yaml"), source), null, List.of(), new HashSet<>()));
+        resolve(YamlTree.parse(Check.notNull(yaml, "yaml"), source), null, new Extends(List.of()), new HashSet<>()));
   }
 
   /** The merged configuration tree, without the {@code extends} key. */
@@ -161,9 +171,9 @@ public final class Configuration {
 
   /**
    * @param directory the folder of the file {@code node} came from (null for a preset or parsed text)
-   * @param allowed folders the application allows besides each file's own, absolute and normalized
+   * @param load what this load may still read
    */
-  private static ConfigNode resolve(ConfigNode node, Path directory, List<Path> allowed, Set<String> chain) {
+  private static ConfigNode resolve(ConfigNode node, Path directory, Extends load, Set<String> chain) {
     Set<String> seen = new HashSet<>(chain); // per branch: two presets may extend a common one
     if (!seen.add(node.source())) {
       throw node.error("extends itself through " + seen);
@@ -179,19 +189,39 @@ public final class Configuration {
     List<ConfigNode> parents = parentRef.isList() ? parentRef.items() : List.of(parentRef);
     ConfigNode base = null;
     for (ConfigNode parent : parents) {
-      ConfigNode resolved = resolveParent(parent, directory, allowed, seen);
+      ConfigNode resolved = resolveParent(parent, directory, load, seen);
       base = base == null ? resolved : resolved.over(base);
     }
     return base == null ? self : self.over(base);
   }
 
-  private static ConfigNode resolveParent(ConfigNode reference, Path directory, List<Path> allowed, Set<String> seen) {
+  private static ConfigNode resolveParent(ConfigNode reference, Path directory, Extends load, Set<String> seen) {
+    load.count(reference);
     String name = reference.text().strip(); // not trim(), which also drops control characters
     if (!(name.endsWith(".yaml") || name.endsWith(".yml"))) {
-      return resolve(readPreset(name, reference), null, allowed, seen); // a preset can only extend presets
+      return resolve(readPreset(name, reference), null, load, seen); // a preset can only extend presets
     }
-    Path file = ExtendsPaths.check(reference, name, directory, allowed);
-    return resolve(read(file), file.getParent(), allowed, seen); // a file's own extends are relative to it
+    Path file = ExtendsPaths.check(reference, name, directory, load.allowed);
+    return resolve(read(file), file.getParent(), load, seen); // a file's own extends are relative to it
+  }
+
+  /** One load's reading through {@code extends}: the folders allowed, and how many files it has read. */
+  private static final class Extends {
+
+    /** Folders the application allows besides each file's own, absolute and normalized. */
+    final List<Path> allowed;
+    private int read;
+
+    Extends(List<Path> allowed) {
+      this.allowed = allowed;
+    }
+
+    void count(ConfigNode reference) {
+      if (++read > MAX_EXTENDED) {
+        throw reference.error("the configuration extends more than " + MAX_EXTENDED + " files and presets in all"
+            + " (each counted every time it is extended); is this really a Ballast configuration?");
+      }
+    }
   }
 
   private static ConfigNode readPreset(String name, ConfigNode reference) {
@@ -250,14 +280,15 @@ public final class Configuration {
     /**
      * Loads a configuration file and what it extends.
      *
-     * @throws ConfigException if the file or one it extends is invalid, too large, not UTF-8, or extends a
-     *     file outside the folders allowed
+     * @throws ConfigException if the file or one it extends is invalid, too large, not UTF-8, extends a
+     *     file outside the folders allowed, or extends more than 64 files and presets in all
      * @throws UncheckedIOException if a file cannot be read
      */
     public Configuration load(Path file) {
       Check.notNull(file, "file");
       Path absolute = file.toAbsolutePath().normalize(); // Path.of("ballast.yaml") has no parent of its own
-      return new Configuration(resolve(read(absolute), absolute.getParent(), List.copyOf(allowed), new HashSet<>()));
+      return new Configuration(
+          resolve(read(absolute), absolute.getParent(), new Extends(List.copyOf(allowed)), new HashSet<>()));
     }
   }
 }

@@ -209,6 +209,27 @@ class HostileConfigTest {
   }
 
   @Test
+  void extendsCannotFanOutIntoThousandsOfReads() throws IOException {
+    // Each file extends the next one ten times: no cycle, yet 1,110 reads here, and 10^6 with three more files.
+    Files.writeString(dir.resolve("d.yaml"), "retries: { payments: { maxAttempts: 4 } }\n");
+    for (String[] pair : new String[][] {{"c", "d"}, {"b", "c"}, {"a", "b"}}) {
+      Files.writeString(dir.resolve(pair[0] + ".yaml"), "extends: [" + String.join(", ",
+          java.util.Collections.nCopies(10, pair[1] + ".yaml")) + "]\n");
+    }
+    Path file = dir.resolve("a.yaml");
+    assertThatThrownBy(() -> Configuration.load(file))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(": extends")
+        .hasMessageContaining("more than " + Configuration.MAX_EXTENDED + " files");
+    // A configuration that extends a few files, a preset and a file twice on different branches still loads.
+    Files.writeString(dir.resolve("shared.yaml"), "timeouts: { payments: { limit: 1s } }\n");
+    Files.writeString(dir.resolve("left.yaml"), "extends: [shared.yaml, external-api]\n");
+    Files.writeString(dir.resolve("right.yaml"), "extends: shared.yaml\n");
+    Path fine = Files.writeString(dir.resolve("fine.yaml"), "extends: [left.yaml, right.yaml, d.yaml]\n");
+    assertThat(Configuration.load(fine).root().get("timeouts")).isNotNull();
+  }
+
+  @Test
   void aPresetNameCannotLeaveThePresetsFolder() {
     for (String name : new String[] {"../presets/external-api", "../../../META-INF/MANIFEST", "/dev/ballast/presets/external-api",
         "sub/external-api", "external-api\u0000"}) {
