@@ -62,11 +62,14 @@ final class ConsoleReport {
    * @param second 1 for the first
    * @param requests the requests scheduled in that second
    * @param unfinished how many of them had not finished when the line was printed (over the deadline)
+   * @param allSent whether the driver had sent them all; if not (a loaded machine left it behind the
+   *     clock), more are still to come and the line says so with a {@code +}
    */
-  void progress(int second, Phase phase, Slice requests, long unfinished, Timeline.Sample sample) {
+  void progress(int second, Phase phase, Slice requests, long unfinished, boolean allSent, Timeline.Sample sample) {
+    String late = unfinished == 0 && allSent ? "" : "  (" + unfinished + (allSent ? "" : "+") + " unfinished)";
     line(String.format(Locale.ROOT, PROGRESS, second, phase.name(), requests.requests() + unfinished,
         ms(requests.percentileMillis(95)), 100 * requests.errorRatio(), sample.databaseCalls(), sample.jobsWaiting(),
-        sample.writesWaiting(), unfinished == 0 ? "" : "  (" + unfinished + " unfinished)"));
+        sample.writesWaiting(), late));
   }
 
   /** The switchboard's state, when it differs from the last one printed. */

@@ -51,6 +51,7 @@ final class ScenarioRunner {
         phaseStart = driver.drive(phase, phaseStart, deployment.instances(), timeline, i);
         boundaries.add(snapshot(deployment, backends));
       }
+      timeline.allScheduled();
       backends.database().outage(false);
       driver.awaitIdle(settings.deadline().multipliedBy(5));
       join(sampler, Duration.ofNanos(lineLagNanos()).plusSeconds(2));
@@ -116,7 +117,7 @@ final class ScenarioRunner {
         timeline.sample(sampled++, new Timeline.Sample(calls - lastCalls, deployment.serveCached(),
             deployment.switchboardState(), deployment.jobs().waiting(), deployment.deferredWrites().waiting()));
         lastCalls = calls;
-      } else if (printed < sampled && (timeline.unfinished(printed) == 0
+      } else if (printed < sampled && ((timeline.scheduledThrough(printed) && timeline.unfinished(printed) == 0)
           || now - endOf(timeline, printed) >= lineLagNanos())) {
         List<FlipLog.Flip> seen = flips.flips();
         for (; flipsShown < seen.size() && seen.get(flipsShown).atSeconds() < printed + 1; flipsShown++) {
@@ -128,7 +129,7 @@ final class ScenarioRunner {
           console.switchboard(stateShown);
         }
         console.progress(printed + 1, scenario.phases().get(phaseAt(phaseStarts, printed)),
-            timeline.second(printed), timeline.unfinished(printed), sample);
+            timeline.second(printed), timeline.unfinished(printed), timeline.scheduledThrough(printed), sample);
         printed++;
       } else {
         long poll = TimeUnit.MILLISECONDS.toNanos(10);

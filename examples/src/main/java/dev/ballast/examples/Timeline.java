@@ -44,6 +44,9 @@ final class Timeline {
     samples = new AtomicReferenceArray<>(count);
   }
 
+  /** The latest second a request was scheduled in; written by the driver thread only. */
+  private volatile int lastScheduledSecond = -1;
+
   long startNanos() {
     return startNanos;
   }
@@ -52,9 +55,26 @@ final class Timeline {
     return seconds.size();
   }
 
-  /** Counts a request scheduled at {@code scheduledNanos}, before it is sent. */
+  /** Counts a request scheduled at {@code scheduledNanos}, before it is sent (one driver thread, in order). */
   void scheduled(long scheduledNanos) {
-    scheduled.incrementAndGet(secondOf(scheduledNanos));
+    int second = secondOf(scheduledNanos);
+    scheduled.incrementAndGet(second);
+    if (second > lastScheduledSecond) {
+      lastScheduledSecond = second;
+    }
+  }
+
+  /** Says that no more requests will be scheduled: every second's count is final. */
+  void allScheduled() {
+    lastScheduledSecond = Integer.MAX_VALUE;
+  }
+
+  /**
+   * Whether every request of {@code second} has been scheduled: the driver has moved past it. A loaded
+   * machine can leave the driver behind the clock, so the end of a second alone does not say so.
+   */
+  boolean scheduledThrough(int second) {
+    return lastScheduledSecond > second;
   }
 
   /** Records one request scheduled at {@code scheduledNanos} during phase {@code phase}, once it finished. */

@@ -77,8 +77,11 @@ class StorefrontDemoTest {
     PhaseResult spikeWith = phase(outcome.with(), "spike");
     assertThat(spikeWith.databaseCalls()).isLessThan(spikeWithout.databaseCalls());
     assertThat(spikeWith.cacheHitRatio()).isGreaterThan(0.3);
-    // No cache without Ballast: reads and queries are grouped a little differently at phase boundaries only.
-    assertThat(spikeWithout.cacheHitRatio()).isLessThan(0.02);
+    // No cache without Ballast: the ratio compares reads (by the second they were scheduled in) with queries
+    // (by the phase's wall-clock window), so only the spike's backlog spilling into the next phase shows up
+    // as "hits", more so on a loaded machine; the cache's hits are far above that.
+    assertThat(spikeWithout.cacheHitRatio()).isLessThan(0.2);
+    assertThat(spikeWith.cacheHitRatio()).isGreaterThan(spikeWithout.cacheHitRatio() + 0.2);
   }
 
   @Test
