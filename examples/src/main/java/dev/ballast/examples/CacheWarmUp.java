@@ -15,16 +15,16 @@ import org.slf4j.LoggerFactory;
  * Loads the storefront's hot set into the cache {@code products} at start, as a production deploy does:
  * through {@link TieredCache#warm} (the cache's own read path: what Redis holds is read, not loaded; one
  * instance per key across the fleet; nothing while the origin is spared), from the database's bulk read
- * in chunks of {@link #CHUNK}, one after the other, waiting at most a bound. A warm-up that fails or runs past the bound does not stop the
- * start: the instance takes traffic, the warm-up goes on in the background, and the traffic fills what
- * it has not.
+ * in chunks of {@link #CHUNK}, one after the other, waiting at most a bound. A warm-up that fails or runs
+ * past the bound does not stop the start: the instance takes traffic, the warm-up goes on in the
+ * background, and the traffic fills what it has not.
  *
  * <p><b>The hot set.</b> A real service takes it from yesterday's access log (the products viewed, most
  * viewed first) or the catalog's best-sellers, capped at what L1 may hold. The demo has no log, but its
  * traffic draws SKUs by a Zipf law, so the log's order is the SKUs' rank order ({@link #topSkus}). At the
  * baseline's 78 product views a second a day's log names every one of the 3,000 SKUs (the least popular
  * about 260 times), well under L1's 10,000 entries, so the default hot set is the whole catalog:
- * 3,000 entries of ~100 bytes, ~0.3 MB in Redis, 12 bulk reads of 250. A catalog of millions would stop
+ * 3,000 entries of ~100 bytes, ~0.3 MB in Redis, 30 bulk reads of 100. A catalog of millions would stop
  * at the top N by views; {@code -Ddemo.hotSet=N} runs the demo so.
  */
 final class CacheWarmUp {
@@ -38,8 +38,8 @@ final class CacheWarmUp {
    * Hot SKUs per {@link TieredCache#warm} call and so per bulk read. Each call is one {@code MGET}, one
    * lease script and one fill for its keys, and each of those must answer within the cache's
    * {@code redisTimeout} (250 ms): 3,000 keys in one call did not on a busy 2-core machine, the Redis
-   * breaker opened and both instances loaded everything. 250 keys: 12 calls one after the other, each
-   * a bulk read of ~11 ms, a usual size for an {@code IN} list.
+   * breaker opened and the instance loaded everything for itself, writing nothing to Redis. 100 keys: 30
+   * calls one after the other, each a bulk read of ~8 ms.
    */
   static final int CHUNK = 100;
 

@@ -41,7 +41,7 @@ final class SimulatedDatabase implements Database {
 
   /**
    * What each row of a bulk read adds to its 6 ms: 20 us, an index lookup by primary key and ~100 bytes on
-   * the wire (an {@code IN} list of 250 keys is ~11 ms on one connection).
+   * the wire (an {@code IN} list of 100 keys is ~8 ms on one connection).
    */
   static final long ROW_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
 
