@@ -1,7 +1,9 @@
 package dev.ballast.examples;
 
 import dev.ballast.core.annotation.CircuitBreaker;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The storefront's database, as the service sees it. With Ballast every call passes the circuit breaker
@@ -15,6 +17,13 @@ public interface Database {
   /** One product by SKU; null if there is none. */
   @CircuitBreaker("database")
   Product findProduct(String sku);
+
+  /**
+   * Many products in one query ({@code SELECT ... WHERE sku IN (...)}), for the cache's warm-up: the SKUs
+   * found, by SKU (unknown ones left out). One query holds one connection, a little longer per row.
+   */
+  @CircuitBreaker("database")
+  Map<String, Product> findProducts(Collection<String> skus);
 
   /** The products to recommend to a user (one heavy query). */
   @CircuitBreaker("database")

@@ -1,6 +1,7 @@
 package dev.ballast.examples;
 
 import dev.ballast.cache.CacheSpec;
+import dev.ballast.cache.TieredCache;
 import dev.ballast.core.CircuitBreaker;
 import dev.ballast.core.Registry;
 import dev.ballast.core.annotation.Wrapper;
@@ -68,7 +69,7 @@ final class Instance implements AutoCloseable {
       Storefront wrapped = Wrapper.wrap(Storefront.class,
           new StorefrontImpl(database, payments, confirmations, deferred), registry);
       warmUp(wrapped);
-      warmCache(registry);
+      warmCache(products.cache(Product.class, "Instance.warmCache", registry), database);
       // The application feeds the recorders spike-protection's triggers watch, as an HTTP filter would.
       Storefront storefront = new ProductReadSlo(wrapped, registry.get("reads", LatencyRecorder.class),
           registry.get("reads", OutcomeRecorder.class));
@@ -100,14 +101,15 @@ final class Instance implements AutoCloseable {
   }
 
   /**
-   * Where the cache's warm-up goes, as a production deploy does it: the hot set (the most read products)
-   * loaded into {@code products} at start, through the cache's own read path (fleet leases, one load per
-   * key across the fleet, spareOrigin honoured), bounded in time, before the instance takes traffic. A
-   * later change adds warm-up to cache-tiers (issue 11, "Cache warm-up") and fills this in; until then the
-   * cache fills from traffic, so a product first read while the database is down has nothing to serve.
+   * The cache's warm-up, as a production deploy does it: the hot set (the most viewed products, see
+   * {@link CacheWarmUp}) loaded into {@code products} before the instance takes traffic, through the
+   * cache's own read path (fleet leases: one load per key across the fleet, what another instance loaded
+   * is read from Redis; nothing while serve-cached spares the database), by the database's bulk read, and
+   * bounded: start waits at most {@link CacheWarmUp#BOUND}, then goes on (so does the warm-up). Without it
+   * a product first read while the database is down has nothing to serve.
    */
-  private static void warmCache(Registry registry) {
-    // Nothing yet: see above.
+  private static void warmCache(TieredCache<String, Product> products, Database database) {
+    CacheWarmUp.warm(products, database, CacheWarmUp.topSkus(CacheWarmUp.hotSetSize()), CacheWarmUp.BOUND);
   }
 
   Storefront storefront() {

@@ -2,7 +2,9 @@ package dev.ballast.examples;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,9 +25,12 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class SimulatedDatabase implements Database {
 
-  /** The kinds of query, with their mean service time on a free connection. */
+  /**
+   * The kinds of query, with their mean service time on a free connection. {@code PRODUCTS}, the bulk read
+   * by SKU, costs a product query's 6 ms plus {@link #ROW_NANOS} a row.
+   */
   enum Query {
-    PRODUCT(6), RECOMMENDATIONS(20), CART(8), PRICE(8), ORDER(10), PING(1);
+    PRODUCT(6), PRODUCTS(6), RECOMMENDATIONS(20), CART(8), PRICE(8), ORDER(10), PING(1);
 
     final long meanNanos;
 
@@ -33,6 +38,12 @@ final class SimulatedDatabase implements Database {
       this.meanNanos = TimeUnit.MILLISECONDS.toNanos(meanMillis);
     }
   }
+
+  /**
+   * What each row of a bulk read adds to its 6 ms: 20 us, an index lookup by primary key and ~100 bytes on
+   * the wire (an {@code IN} list of 100 keys is ~8 ms on one connection).
+   */
+  static final long ROW_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
 
   /** How many SKUs the catalog has: {@code sku-0} to {@code sku-<n-1>}. */
   static final int CATALOG_SIZE = 3000;
@@ -42,6 +53,7 @@ final class SimulatedDatabase implements Database {
   private final long poolTimeoutNanos;
   private final Map<Query, LongAdder> calls = new EnumMap<>(Query.class);
   private final Map<Query, LongAdder> answered = new EnumMap<>(Query.class);
+  private final LongAdder rowsRead = new LongAdder();
   /** A price and when it was asked for. */
   private record Price(long cents, long asOfMillis) {}
 
@@ -93,6 +105,25 @@ final class SimulatedDatabase implements Database {
     return product(sku);
   }
 
+  /** Rows asked for by bulk reads so far (failed ones included). */
+  long bulkRows() {
+    return rowsRead.sum();
+  }
+
+  @Override
+  public Map<String, Product> findProducts(Collection<String> skus) {
+    rowsRead.add(skus.size());
+    run(Query.PRODUCTS, skus.size() * ROW_NANOS);
+    Map<String, Product> found = new LinkedHashMap<>();
+    for (String sku : skus) {
+      Product product = product(sku);
+      if (product != null) {
+        found.put(sku, product);
+      }
+    }
+    return found;
+  }
+
   @Override
   public List<Product> recommendationsFor(String user) {
     run(Query.RECOMMENDATIONS);
@@ -140,6 +171,11 @@ final class SimulatedDatabase implements Database {
   }
 
   private void run(Query query) {
+    run(query, 0);
+  }
+
+  /** Runs one query that holds its connection {@code extraNanos} longer than its kind's mean (rows read). */
+  private void run(Query query, long extraNanos) {
     calls.get(query).increment();
     if (down) {
       throw new DatabaseException("database unavailable: connection refused");
@@ -156,7 +192,7 @@ final class SimulatedDatabase implements Database {
           + " ms (pool of " + connections + ")");
     }
     try {
-      long service = (long) (query.meanNanos * ThreadLocalRandom.current().nextDouble(0.7, 1.3));
+      long service = (long) ((query.meanNanos + extraNanos) * ThreadLocalRandom.current().nextDouble(0.7, 1.3));
       TimeUnit.NANOSECONDS.sleep(service); // the query's I/O: holds the connection, not a CPU
       answered.get(query).increment();
     } catch (InterruptedException e) {
