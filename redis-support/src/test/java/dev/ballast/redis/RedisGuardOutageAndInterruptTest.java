@@ -172,13 +172,21 @@ class RedisGuardOutageAndInterruptTest {
             return c.sync().get("k");
           }
         });
-        assertThat(reply).isInstanceOfSatisfying(RedisReply.Failed.class,
-            failed -> assertThat(failed.kind()).isEqualTo(RedisErrorKind.AUTHENTICATION));
+        // On a loaded machine Lettuce sometimes fails the connect as a closed connection before the
+        // handshake's WRONGPASS reaches it (seen in full-suite runs, never alone): an outage either way,
+        // never a data error.
+        assertThat(reply).isInstanceOfSatisfying(RedisReply.Failed.class, failed -> assertThat(failed.kind())
+            .as(String.valueOf(failed.error())).isIn(RedisErrorKind.AUTHENTICATION, RedisErrorKind.CONNECTION));
       }
       assertThat(guard.breaker().state()).as("the component cannot work at all").isEqualTo(CircuitBreaker.State.OPEN);
-      assertThat(errors("auth", "auth")).isEqualTo(5.0);
-      assertThat(log.lines("WARN", "Redis authentication failed for auth")).hasSize(1);
-      assertThat(log.lines("unavailable for auth")).isEmpty();
+      assertThat(errors("auth", "auth") + errors("auth", "connection")).isEqualTo(5.0);
+      assertThat(errors("auth", "auth")).as("WRONGPASS is named as such").isGreaterThanOrEqualTo(1.0);
+      // One outage, logged once, named by the error that opened the breaker.
+      assertThat(log.lines("WARN", "Redis authentication failed for auth").size()
+          + log.lines("WARN", "unavailable for auth").size()).isEqualTo(1);
+      if (errors("auth", "connection") == 0) {
+        assertThat(log.lines("unavailable for auth")).isEmpty();
+      }
     } finally {
       wrong.shutdown();
     }
