@@ -152,7 +152,11 @@ final class FleetLease<V> {
       boolean over = now - deadline >= 0;
       for (int n = 0; n < pending.size(); n++) {
         int i = pending.get(n);
-        RedisReads.LeaseReply reply = replies.get(n).join(); // complete: allOf, and never failed
+        // Never waits: allOf completed them all, and a lease reply is never a failed stage.
+        RedisReads.LeaseReply reply = replies.get(n).getNow(null);
+        if (reply == null) {
+          throw new IllegalStateException("lease reply " + n + " not complete after allOf");
+        }
         byte[] encodedKey = encodedKeys.get(i);
         if (reply instanceof RedisReads.LeaseReply.Down) {
           outcomes.set(i, new Outcome.Local<>());
