@@ -4,6 +4,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Finds the {@code redis-server} executable to launch: the one on {@code PATH}, else the binary shipped
@@ -53,11 +55,12 @@ final class RedisBinary {
     RedisVersion version() {
       try {
         Process p = new ProcessBuilder(executable.toString(), "--version").redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+        // Wait first, so a binary that hangs costs 10 s, not forever; its one line fits any pipe buffer.
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
           p.destroyForcibly();
           throw new IllegalStateException(executable + " --version did not exit within 10 s");
         }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int at = out.indexOf("v=");
         return RedisVersion.parse(at >= 0 ? out.substring(at + 2) : out);
       } catch (IOException e) {
