@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ballast.cache.annotation.Cached;
 import dev.ballast.core.Registry;
-import dev.ballast.core.annotation.AnnotationHandler;
+import dev.ballast.core.annotation.spi.AnnotationHandler;
 import dev.ballast.core.annotation.Wrapper;
 import java.io.IOException;
 import java.io.InputStream;

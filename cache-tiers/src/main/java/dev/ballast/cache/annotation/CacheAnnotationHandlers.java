@@ -1,6 +1,6 @@
 package dev.ballast.cache.annotation;
 
-import dev.ballast.core.annotation.AnnotationHandler;
+import dev.ballast.core.annotation.spi.AnnotationHandler;
 import java.util.List;
 
 /**

@@ -10,7 +10,7 @@ import java.lang.annotation.Target;
  * Reads the annotated interface method through the cache registered under {@link #value()}, when the
  * implementation is wrapped with {@link dev.ballast.core.annotation.Wrapper#wrap}: a hit returns the
  * cached value without calling the method (nor anything inside the cache in
- * {@link dev.ballast.core.annotation.InterceptorOrder}: no retry, no breaker call, no permit); a miss
+ * {@link dev.ballast.core.annotation.spi.InterceptorOrder}: no retry, no breaker call, no permit); a miss
  * runs the method once per key in the JVM (and, with Redis, in the fleet) and stores its result.
  * <pre>{@code
  * @Cached("products")                          // key: the one argument

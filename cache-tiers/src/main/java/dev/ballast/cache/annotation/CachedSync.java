@@ -3,8 +3,8 @@ package dev.ballast.cache.annotation;
 import dev.ballast.cache.CacheLoadException;
 import dev.ballast.cache.TieredCache;
 import dev.ballast.cache.internal.L1Peek;
-import dev.ballast.core.annotation.Invocation;
-import dev.ballast.core.annotation.MethodInterceptor;
+import dev.ballast.core.annotation.spi.Invocation;
+import dev.ballast.core.annotation.spi.MethodInterceptor;
 import java.util.Optional;
 
 /**

@@ -1,8 +1,8 @@
 package dev.ballast.cache.annotation;
 
 import dev.ballast.cache.TieredCache;
-import dev.ballast.core.annotation.Invocation;
-import dev.ballast.core.annotation.MethodInterceptor;
+import dev.ballast.core.annotation.spi.Invocation;
+import dev.ballast.core.annotation.spi.MethodInterceptor;
 import java.util.concurrent.CompletionStage;
 
 /**

@@ -1,6 +1,6 @@
 package dev.ballast.degradation.annotation;
 
-import dev.ballast.core.annotation.AnnotationHandler;
+import dev.ballast.core.annotation.spi.AnnotationHandler;
 import java.util.List;
 
 /**

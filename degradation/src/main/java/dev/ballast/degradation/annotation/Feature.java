@@ -24,7 +24,7 @@ import java.lang.annotation.Target;
  * the registry must hold the switchboard, and if the switchboard declares its features this one must be
  * among them (the error suggests the closest). Each call costs one volatile read and one hash lookup;
  * it allocates nothing while the feature is on. Where it applies among the other annotations:
- * {@link dev.ballast.core.annotation.InterceptorOrder#FEATURE}.
+ * {@link dev.ballast.core.annotation.spi.InterceptorOrder#FEATURE}.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

@@ -25,7 +25,7 @@ import java.lang.annotation.Target;
  * carry a {@code @Retry} whose policy makes more than one attempt: a retried write whose first attempt
  * timed out, or failed after the database committed, would be applied twice. Each call costs one
  * volatile read and allocates nothing while writes are allowed. Where it applies among the other
- * annotations: {@link dev.ballast.core.annotation.InterceptorOrder#WRITE_GUARD}.
+ * annotations: {@link dev.ballast.core.annotation.spi.InterceptorOrder#WRITE_GUARD}.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

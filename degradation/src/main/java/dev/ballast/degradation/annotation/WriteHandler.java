@@ -1,10 +1,10 @@
 package dev.ballast.degradation.annotation;
 
 import dev.ballast.core.Registry;
-import dev.ballast.core.annotation.AnnotationHandler;
-import dev.ballast.core.annotation.InterceptorOrder;
-import dev.ballast.core.annotation.Invocation;
-import dev.ballast.core.annotation.MethodInterceptor;
+import dev.ballast.core.annotation.spi.AnnotationHandler;
+import dev.ballast.core.annotation.spi.InterceptorOrder;
+import dev.ballast.core.annotation.spi.Invocation;
+import dev.ballast.core.annotation.spi.MethodInterceptor;
 import dev.ballast.core.annotation.Retry;
 import dev.ballast.degradation.ReadOnlyModeException;
 import dev.ballast.degradation.Switchboard;

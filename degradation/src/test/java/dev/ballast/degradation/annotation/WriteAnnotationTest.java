@@ -202,7 +202,7 @@ class WriteAnnotationTest {
   @Test
   void theCheckAllocatesNothingWhileWritesAreAllowed() throws Exception {
     java.lang.reflect.Method method = Orders.class.getMethod("place", String.class);
-    dev.ballast.core.annotation.MethodInterceptor guard = new WriteHandler().interceptorFor(method, registry);
+    dev.ballast.core.annotation.spi.MethodInterceptor guard = new WriteHandler().interceptorFor(method, registry);
     FeatureAnnotationTest.FixedInvocation invocation = new FeatureAnnotationTest.FixedInvocation(method);
     com.sun.management.ThreadMXBean threads =
         (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();

@@ -1,5 +1,8 @@
 package dev.ballast.core.annotation;
 
+import dev.ballast.core.annotation.spi.AnnotationHandler;
+import dev.ballast.core.annotation.spi.InterceptorOrder;
+
 import java.util.List;
 
 /** resilience-core's annotation handlers, found by {@link Wrapper} through {@link java.util.ServiceLoader}. */

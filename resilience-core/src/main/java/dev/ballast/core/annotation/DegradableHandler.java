@@ -1,5 +1,10 @@
 package dev.ballast.core.annotation;
 
+import dev.ballast.core.annotation.spi.AnnotationHandler;
+import dev.ballast.core.annotation.spi.InterceptorOrder;
+import dev.ballast.core.annotation.spi.Invocation;
+import dev.ballast.core.annotation.spi.MethodInterceptor;
+
 import dev.ballast.core.Registry;
 import dev.ballast.core.internal.Futures;
 import java.lang.reflect.Method;

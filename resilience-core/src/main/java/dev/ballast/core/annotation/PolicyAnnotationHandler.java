@@ -1,5 +1,9 @@
 package dev.ballast.core.annotation;
 
+import dev.ballast.core.annotation.spi.AnnotationHandler;
+import dev.ballast.core.annotation.spi.Invocation;
+import dev.ballast.core.annotation.spi.MethodInterceptor;
+
 import dev.ballast.core.Registry;
 import dev.ballast.core.Policy;
 import java.lang.annotation.Annotation;

@@ -1,5 +1,7 @@
 package dev.ballast.core.annotation;
 
+import dev.ballast.core.annotation.spi.InterceptorOrder;
+
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;

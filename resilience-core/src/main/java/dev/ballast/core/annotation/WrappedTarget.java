@@ -1,5 +1,8 @@
 package dev.ballast.core.annotation;
 
+import dev.ballast.core.annotation.spi.Invocation;
+import dev.ballast.core.annotation.spi.MethodInterceptor;
+
 import dev.ballast.core.internal.Futures;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;

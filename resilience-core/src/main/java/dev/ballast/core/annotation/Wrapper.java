@@ -1,5 +1,9 @@
 package dev.ballast.core.annotation;
 
+import dev.ballast.core.annotation.spi.AnnotationHandler;
+import dev.ballast.core.annotation.spi.InterceptorOrder;
+import dev.ballast.core.annotation.spi.MethodInterceptor;
+
 import dev.ballast.core.Registry;
 import dev.ballast.core.internal.Check;
 import java.lang.reflect.Method;

@@ -1,5 +1,7 @@
 package dev.ballast.core.annotation;
 
+import dev.ballast.core.annotation.spi.AnnotationHandler;
+
 import java.util.ServiceLoader;
 
 final class ServiceLoaderCheck {

@@ -1,5 +1,9 @@
 package dev.ballast.core.annotation;
 
+import dev.ballast.core.annotation.spi.AnnotationHandler;
+import dev.ballast.core.annotation.spi.InterceptorOrder;
+import dev.ballast.core.annotation.spi.MethodInterceptor;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,7 @@
 package dev.ballast.core.annotation;
 
+import dev.ballast.core.annotation.spi.InterceptorOrder;
+
 import dev.ballast.core.Registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

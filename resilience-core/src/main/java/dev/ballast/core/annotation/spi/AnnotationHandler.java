@@ -1,4 +1,11 @@
-package dev.ballast.core.annotation;
+package dev.ballast.core.annotation.spi;
+
+import dev.ballast.core.annotation.CircuitBreaker;
+import dev.ballast.core.annotation.Degradable;
+import dev.ballast.core.annotation.RateLimited;
+import dev.ballast.core.annotation.Retry;
+import dev.ballast.core.annotation.Timeout;
+import dev.ballast.core.annotation.Wrapper;
 
 import dev.ballast.core.Registry;
 import java.lang.reflect.Method;
@@ -8,7 +15,7 @@ import java.lang.reflect.Method;
  * handlers (resilience-core: {@code @Degradable}, {@code @Retry}, {@code @CircuitBreaker},
  * {@code @RateLimited}, {@code @Timeout}; other modules their caching and switchboard annotations)
  * through a {@link Provider} listed in
- * {@code META-INF/services/dev.ballast.core.annotation.AnnotationHandler$Provider}, so the one wrapping
+ * {@code META-INF/services/dev.ballast.core.annotation.spi.AnnotationHandler$Provider}, so the one wrapping
  * call ({@link Wrapper#wrap}) finds them all without this module depending on any other.
  */
 public interface AnnotationHandler {

@@ -1,4 +1,10 @@
-package dev.ballast.core.annotation;
+package dev.ballast.core.annotation.spi;
+
+import dev.ballast.core.annotation.CircuitBreaker;
+import dev.ballast.core.annotation.Degradable;
+import dev.ballast.core.annotation.RateLimited;
+import dev.ballast.core.annotation.Retry;
+import dev.ballast.core.annotation.Timeout;
 
 /**
  * The one place that fixes the order in which annotations apply, outermost first:

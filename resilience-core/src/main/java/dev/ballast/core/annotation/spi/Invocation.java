@@ -1,4 +1,4 @@
-package dev.ballast.core.annotation;
+package dev.ballast.core.annotation.spi;
 
 import java.lang.reflect.Method;
 

@@ -1,4 +1,4 @@
-package dev.ballast.core.annotation;
+package dev.ballast.core.annotation.spi;
 
 /** Wraps the calls of one method; built once per method at wrap time, shared by all calls. */
 @FunctionalInterface
