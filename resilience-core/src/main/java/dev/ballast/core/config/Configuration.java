@@ -49,9 +49,9 @@ public final class Configuration {
 
   /** Sections other modules contribute, so a missing module is named rather than called a misspelling. */
   private static final Map<String, String> MODULE_SECTIONS = Map.of(
-      "caches", "dev.ballast:cache-tiers",
-      "switchboard", "dev.ballast:degradation",
-      "queues", "dev.ballast:queue-backoff");
+      "caches", "dev.ballast:ballast-cache-tiers",
+      "switchboard", "dev.ballast:ballast-degradation",
+      "queues", "dev.ballast:ballast-queue-backoff");
 
   private static final String EXTENDS = "extends";
 

@@ -145,7 +145,7 @@ class ConfigurationTest {
           a: { maxAttempts: 2 }
         caches:
           products: { ttl: 15m }
-        """, 3, "caches", "dev.ballast:cache-tiers", "not on the class path");
+        """, 3, "caches", "dev.ballast:ballast-cache-tiers", "not on the class path");
   }
 
   @Test
