@@ -3,8 +3,8 @@ package dev.ballast.core.internal.config;
 import dev.ballast.core.CircuitBreaker;
 import dev.ballast.core.CircuitBreakerBuilder;
 import dev.ballast.core.config.ConfigContext;
-import dev.ballast.core.config.ConfigNode;
-import dev.ballast.core.config.EntrySection;
+import dev.ballast.core.config.spi.ConfigNode;
+import dev.ballast.core.config.spi.EntrySection;
 import java.util.Set;
 
 /**

@@ -1,8 +1,12 @@
-package dev.ballast.core.config;
+package dev.ballast.core.config.spi;
 
 import dev.ballast.core.Backoff;
 import dev.ballast.core.Jitter;
+import dev.ballast.core.config.ConfigException;
+import dev.ballast.core.config.Rate;
 import dev.ballast.core.internal.Check;
+import dev.ballast.core.internal.config.ConfigTrees;
+import dev.ballast.core.internal.config.Suggestions;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -27,6 +31,9 @@ import java.util.regex.Pattern;
  * Durations are written {@code 250ms}, {@code 1.5s}, {@code 15m}, {@code 2h}, {@code 1d} (also
  * {@code ns}, {@code us}, {@code min}, or ISO-8601 {@code PT15M}); rates {@code 800/s},
  * {@code 50/min}, {@code 10/100ms}; ratios {@code 0.005} or {@code 0.5%}.
+ *
+ * <p>Part of the section SPI: sections read nodes, only the loader makes them (its factories are not
+ * public; they reach the loader through an internal accessor).
  */
 public final class ConfigNode {
 
@@ -43,6 +50,38 @@ public final class ConfigNode {
   private static final Pattern DURATION =
       Pattern.compile("([0-9]+(?:\\.[0-9]+)?)\\s*(ns|us|µs|ms|s|m|min|h|d)");
   private static final Pattern RATE = Pattern.compile("([0-9]+)\\s*/\\s*([0-9]+(?:\\.[0-9]+)?)?\\s*(ns|us|µs|ms|s|m|min|h|d)");
+
+  // After the patterns above: the factory may be used as soon as it is installed.
+  static {
+    ConfigTrees.install(new ConfigTrees.Factory() {
+      @Override
+      public ConfigNode scalar(String source, int line, String path, String key, String text) {
+        return new ConfigNode(source, line, path, key, text, null, null);
+      }
+
+      @Override
+      public ConfigNode map(String source, int line, String path, String key, Map<String, ConfigNode> entries) {
+        return ConfigNode.map(source, line, path, key, entries);
+      }
+
+      @Override
+      public ConfigNode list(String source, int line, String path, String key, List<ConfigNode> items) {
+        return new ConfigNode(source, line, path, key, null, null, List.copyOf(items));
+      }
+
+      @Override
+      public String childPath(String parent, String key) {
+        String part = !AMBIGUOUS_IN_PATH.matcher(key).find() ? key
+            : '"' + key.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+        return parent.isEmpty() ? part : parent + "." + part;
+      }
+
+      @Override
+      public ConfigNode over(ConfigNode top, ConfigNode base) {
+        return top.over(base);
+      }
+    });
+  }
 
   private final String source;
   private final int line;
@@ -63,26 +102,9 @@ public final class ConfigNode {
     this.list = list;
   }
 
-  static ConfigNode scalar(String source, int line, String path, String key, String text) {
-    return new ConfigNode(source, line, path, key, text, null, null);
-  }
-
-  static ConfigNode map(String source, int line, String path, String key, Map<String, ConfigNode> entries) {
+  private static ConfigNode map(String source, int line, String path, String key, Map<String, ConfigNode> entries) {
     return new ConfigNode(source, line, path, key, null, Collections.unmodifiableMap(new LinkedHashMap<>(entries)),
         null);
-  }
-
-  static ConfigNode list(String source, int line, String path, String key, List<ConfigNode> items) {
-    return new ConfigNode(source, line, path, key, null, null, List.copyOf(items));
-  }
-
-  /**
-   * The path of {@code key} under {@code parent}: dotted, with a key that holds a dot, quote or bracket
-   * quoted, so that {@code "typo.maxAttempts"} never reads as two levels.
-   */
-  static String childPath(String parent, String key) {
-    String part = !AMBIGUOUS_IN_PATH.matcher(key).find() ? key : '"' + key.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
-    return parent.isEmpty() ? part : parent + "." + part;
   }
 
   /** The file, resource or preset this node came from. */
@@ -396,7 +418,7 @@ public final class ConfigNode {
    * This node laid over {@code base}: maps merge key by key (recursively), anything else replaces.
    * Used for {@code extends}.
    */
-  ConfigNode over(ConfigNode base) {
+  private ConfigNode over(ConfigNode base) {
     if (map == null || base == null || base.map == null) {
       return this;
     }
