@@ -56,7 +56,7 @@ class WrapperReturnTypeTest {
   }
 
   public interface FallbackFuture {
-    @Degradable(fallback = "cached")
+    @Fallback("cached")
     Future<String> price(String sku);
 
     Future<String> cached(String sku);

@@ -26,7 +26,7 @@ class WrapperTest {
     // Written in scrambled order on purpose: the order of application is InterceptorOrder's.
     @Timeout("pricing")
     @RateLimited("pricing")
-    @Degradable(fallback = "cachedPrice")
+    @Fallback("cachedPrice")
     @CircuitBreaker("pricing")
     @Retry("pricing")
     String price(String sku) throws IOException;
@@ -34,7 +34,7 @@ class WrapperTest {
     String cachedPrice(String sku, Exception failure);
 
     @Retry("pricing")
-    @Degradable(fallback = "cachedPriceAsync")
+    @Fallback("cachedPriceAsync")
     CompletionStage<String> priceAsync(String sku);
 
     CompletionStage<String> cachedPriceAsync(String sku, Throwable failure);
@@ -154,7 +154,7 @@ class WrapperTest {
   }
 
   public interface BadFallback {
-    @Degradable(fallback = "other")
+    @Fallback("other")
     String call(String id);
 
     Integer other(String id);
@@ -178,7 +178,7 @@ class WrapperTest {
         return 1;
       }
     }, registry)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("@Degradable on BadFallback.call")
+        .hasMessageContaining("@Fallback on BadFallback.call")
         .hasMessageContaining("other(String) or other(String, Throwable) returning String");
     assertThatThrownBy(() -> Wrapper.wrap(FlakyPricing.class, target, registry))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is not an interface");
@@ -191,7 +191,7 @@ class WrapperTest {
   }
 
   public interface Narrow {
-    @Degradable(fallback = "onRejection")
+    @Fallback("onRejection")
     String call() throws IOException;
 
     String onRejection(CallRejectedException rejection);

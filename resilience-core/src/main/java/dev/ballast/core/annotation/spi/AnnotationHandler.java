@@ -1,7 +1,7 @@
 package dev.ballast.core.annotation.spi;
 
 import dev.ballast.core.annotation.CircuitBreaker;
-import dev.ballast.core.annotation.Degradable;
+import dev.ballast.core.annotation.Fallback;
 import dev.ballast.core.annotation.RateLimited;
 import dev.ballast.core.annotation.Retry;
 import dev.ballast.core.annotation.Timeout;
@@ -12,7 +12,7 @@ import java.lang.reflect.Method;
 
 /**
  * Turns one kind of annotation into a {@link MethodInterceptor}. Each module contributes its own
- * handlers (resilience-core: {@code @Degradable}, {@code @Retry}, {@code @CircuitBreaker},
+ * handlers (resilience-core: {@code @Fallback}, {@code @Retry}, {@code @CircuitBreaker},
  * {@code @RateLimited}, {@code @Timeout}; other modules their caching and switchboard annotations)
  * through a {@link Provider} listed in
  * {@code META-INF/services/dev.ballast.core.annotation.spi.AnnotationHandler$Provider}, so the one wrapping
