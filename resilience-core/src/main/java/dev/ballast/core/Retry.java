@@ -1,6 +1,7 @@
 package dev.ballast.core;
 
 import dev.ballast.core.internal.Check;
+import dev.ballast.core.internal.DefaultNames;
 import dev.ballast.core.internal.OptionsSet;
 import dev.ballast.core.internal.SharedScheduler;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -40,7 +41,7 @@ public interface Retry extends Policy {
   /** A builder of {@link Retry}. Not thread-safe; each option may be set once. */
   final class Builder {
     private final OptionsSet options = new OptionsSet("Retry");
-    private String name = "retry";
+    private String name; // null: a unique default, see build()
     private int maxAttempts = 3;
     private Duration maxDuration;
     private Backoff backoff =
@@ -70,10 +71,13 @@ public interface Retry extends Policy {
       return builder;
     }
 
-    /** Names the retry in metrics and logs. */
+    /**
+     * Names the retry in metrics and logs. Default: a unique name, {@code retry-1}, {@code retry-2}, … in
+     * build order, so two unnamed retries never share meters.
+     */
     public Builder name(String name) {
       options.claim("name");
-      this.name = name;
+      this.name = Check.notNull(name, "Retry.name");
       return this;
     }
 
@@ -164,7 +168,8 @@ public interface Retry extends Policy {
      */
     public Retry build() {
       RetryConfig config = new RetryConfig(
-          name, maxAttempts, maxDuration, backoff, retryOn, retryOnResult, retryAfter, budget);
+          name != null ? name : DefaultNames.next("retry"),
+          maxAttempts, maxDuration, backoff, retryOn, retryOnResult, retryAfter, budget);
       return new DefaultRetry(config, ticker, sleeper,
           scheduler != null ? scheduler : SharedScheduler.get(),
           RetryMetrics.of(meterRegistry, config.name()));
