@@ -1,5 +1,6 @@
 package dev.ballast.core;
 
+import org.jspecify.annotations.Nullable;
 import dev.ballast.core.internal.Check;
 import dev.ballast.core.internal.DefaultNames;
 import dev.ballast.core.internal.OptionsSet;
@@ -120,7 +121,7 @@ public interface Retry extends Policy {
      * Extracts a server's retry-after hint from an exception (null when it has none). Default: the
      * exception's {@link RetryAfterHint}.
      */
-    public Builder retryAfter(Function<? super Throwable, Duration> retryAfter) {
+    public Builder retryAfter(Function<? super Throwable, @Nullable Duration> retryAfter) {
       options.claim("retryAfter");
       this.retryAfter = retryAfter;
       return this;

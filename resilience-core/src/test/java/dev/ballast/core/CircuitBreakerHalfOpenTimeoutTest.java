@@ -160,8 +160,8 @@ class CircuitBreakerHalfOpenTimeoutTest {
   }
 
   @Test
-  void zeroWaitsForTheProbesForever() {
-    CircuitBreaker patient = breaker.toBuilder().maxHalfOpenDuration(Duration.ZERO).build();
+  void withoutAMaxHalfOpenDurationTheBreakerWaitsForTheProbesForever() {
+    CircuitBreaker patient = breaker.toBuilder().withoutMaxHalfOpenDuration().build();
     tripAndWaitOut(patient);
     assertThat(patient.tryAcquirePermission()).isTrue();
     assertThat(patient.tryAcquirePermission()).isTrue();

@@ -74,11 +74,14 @@ class CircuitBreakerModelTest {
   @Property
   void breakerFollowsTheReferenceModel(@ForAll("settings") Settings s, @ForAll("steps") List<Step> steps) {
     AtomicLong now = new AtomicLong();
-    CircuitBreaker breaker = CircuitBreaker.builder().name("model").ticker(now::get)
+    CircuitBreakerBuilder builder = CircuitBreaker.builder().name("model").ticker(now::get)
         .countWindow(s.window()).minimumCalls(s.minimumCalls())
         .failureRateThreshold(s.failureThreshold()).slowCallRateThreshold(s.slowThreshold())
         .slowCallDuration(Duration.ofNanos(100)).openDuration(Duration.ofNanos(10))
-        .halfOpenProbes(s.probes()).maxHalfOpenDuration(Duration.ofNanos(s.maxHalfOpen())).build();
+        .halfOpenProbes(s.probes());
+    CircuitBreaker breaker = (s.maxHalfOpen() > 0
+        ? builder.maxHalfOpenDuration(Duration.ofNanos(s.maxHalfOpen()))
+        : builder.withoutMaxHalfOpenDuration()).build();
     Model model = new Model(s, 10);
 
     for (Step step : steps) {

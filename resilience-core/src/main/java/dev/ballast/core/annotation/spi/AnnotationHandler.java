@@ -1,5 +1,6 @@
 package dev.ballast.core.annotation.spi;
 
+import org.jspecify.annotations.Nullable;
 import dev.ballast.core.annotation.CircuitBreaker;
 import dev.ballast.core.annotation.Fallback;
 import dev.ballast.core.annotation.RateLimited;
@@ -41,5 +42,5 @@ public interface AnnotationHandler {
    * @param registry where named policies and components are looked up
    * @throws IllegalArgumentException naming the method and what is wrong with its annotation
    */
-  MethodInterceptor interceptorFor(Method method, Registry registry);
+  @Nullable MethodInterceptor interceptorFor(Method method, Registry registry);
 }

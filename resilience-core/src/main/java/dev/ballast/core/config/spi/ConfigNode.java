@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One node of a loaded configuration: a map, a list or a scalar, remembering the file and line it came
@@ -153,7 +154,7 @@ public final class ConfigNode {
   }
 
   /** The child at {@code key}, or null when absent. */
-  public ConfigNode get(String key) {
+  public @Nullable ConfigNode get(String key) {
     return entries().get(key);
   }
 
@@ -205,13 +206,13 @@ public final class ConfigNode {
   }
 
   /** A string at {@code key}, or {@code defaultValue} (null: required). */
-  public String string(String key, String defaultValue) {
+  public String string(String key, @Nullable String defaultValue) {
     ConfigNode child = required(key, defaultValue);
     return child == null ? defaultValue : child.text();
   }
 
   /** A whole number at {@code key} in [{@code min}, {@code max}], or {@code defaultValue} (null: required). */
-  public long longValue(String key, Long defaultValue, long min, long max) {
+  public long longValue(String key, @Nullable Long defaultValue, long min, long max) {
     ConfigNode child = required(key, defaultValue);
     return child == null ? defaultValue : child.asLong(min, max);
   }
@@ -240,12 +241,12 @@ public final class ConfigNode {
   }
 
   /** An int at {@code key}; see {@link #longValue}. */
-  public int intValue(String key, Integer defaultValue, int min, int max) {
+  public int intValue(String key, @Nullable Integer defaultValue, int min, int max) {
     return (int) longValue(key, defaultValue == null ? null : defaultValue.longValue(), min, max);
   }
 
   /** A number at {@code key} of at least {@code min}, or {@code defaultValue} (null: required). */
-  public double number(String key, Double defaultValue, double min) {
+  public double number(String key, @Nullable Double defaultValue, double min) {
     ConfigNode child = required(key, defaultValue);
     if (child == null) {
       return defaultValue;
@@ -258,7 +259,7 @@ public final class ConfigNode {
   }
 
   /** A ratio in [0, 1] at {@code key}, written {@code 0.005} or {@code 0.5%}. */
-  public double ratio(String key, Double defaultValue) {
+  public double ratio(String key, @Nullable Double defaultValue) {
     ConfigNode child = required(key, defaultValue);
     if (child == null) {
       return defaultValue;
@@ -274,7 +275,7 @@ public final class ConfigNode {
   }
 
   /** {@code true} or {@code false} at {@code key}, or {@code defaultValue} (null: required). */
-  public boolean bool(String key, Boolean defaultValue) {
+  public boolean bool(String key, @Nullable Boolean defaultValue) {
     ConfigNode child = required(key, defaultValue);
     if (child == null) {
       return defaultValue;
@@ -287,7 +288,7 @@ public final class ConfigNode {
   }
 
   /** One of an enum's constants at {@code key}, written in any case with - or _. */
-  public <E extends Enum<E>> E choice(String key, Class<E> type, E defaultValue) {
+  public <E extends Enum<E>> E choice(String key, Class<E> type, @Nullable E defaultValue) {
     ConfigNode child = required(key, defaultValue);
     if (child == null) {
       return defaultValue;
@@ -304,13 +305,13 @@ public final class ConfigNode {
   }
 
   /** A non-negative duration at {@code key}, or {@code defaultValue} (null: required). */
-  public Duration duration(String key, Duration defaultValue) {
+  public Duration duration(String key, @Nullable Duration defaultValue) {
     ConfigNode child = required(key, defaultValue);
     return child == null ? defaultValue : child.parseDuration(child.text().trim());
   }
 
   /** A rate such as {@code 800/s} at {@code key}, or {@code defaultValue} (null: required). */
-  public Rate rate(String key, Rate defaultValue) {
+  public Rate rate(String key, @Nullable Rate defaultValue) {
     ConfigNode child = required(key, defaultValue);
     if (child == null) {
       return defaultValue;

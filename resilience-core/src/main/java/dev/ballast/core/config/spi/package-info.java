@@ -5,4 +5,7 @@
  * {@link dev.ballast.core.config.spi.ConfigNode}s (which only the loader creates) and registers what it builds.
  * Applications load configurations with {@link dev.ballast.core.config.Configuration} and need nothing here.
  */
+@NullMarked
 package dev.ballast.core.config.spi;
+
+import org.jspecify.annotations.NullMarked;
