@@ -193,7 +193,7 @@ class CircuitBreakerHalfOpenTimeoutTest {
     assertThat(last.reason()).isEqualTo("probes: 1 of 2 reported within PT10S of the last one let through");
     assertThat(metered.snapshot()).isEqualTo(new CircuitBreaker.Snapshot(State.OPEN, 1, 0, 0));
     assertThat(meters.get("ballast.circuitbreaker.state").tag("state", "open").gauge().value()).isEqualTo(1.0);
-    assertThat(meters.get("ballast.circuitbreaker.calls").tag("outcome", "rejected").counter().count())
-        .isEqualTo(3.0);
+    assertThat(meters.get("ballast.circuitbreaker.calls").tag("outcome", "rejected").timer().count())
+        .isEqualTo(3);
   }
 }
