@@ -1,19 +1,19 @@
 package dev.ballast.core;
 
+import dev.ballast.testsupport.ManualTicker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class CircuitBreakerMetricsTest {
 
   private static final long SECOND = Duration.ofSeconds(1).toNanos();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private final AtomicLong now = new AtomicLong();
-  private final CircuitBreaker breaker = CircuitBreaker.builder().name("metered").ticker(now::get)
+  private final ManualTicker now = new ManualTicker();
+  private final CircuitBreaker breaker = CircuitBreaker.builder().name("metered").ticker(now::read)
       .meterRegistry(registry).countWindow(5).minimumCalls(5)
       .slowCallDuration(Duration.ofSeconds(1)).ignoreExceptions(IllegalArgumentException.class).build();
 
@@ -86,7 +86,7 @@ class CircuitBreakerMetricsTest {
 
   @Test
   void decoratedCallsAreTimedWithTheBreakersTicker() throws Exception {
-    breaker.call(() -> now.addAndGet(SECOND / 4));
+    breaker.call(() -> now.advanceNanos(SECOND / 4));
     assertThat(timer("success").totalTime(java.util.concurrent.TimeUnit.MILLISECONDS)).isEqualTo(250.0);
   }
 

@@ -10,5 +10,8 @@
  * on {@code PATH}; else the binary shipped in the {@code com.github.codemonstur:embedded-redis} jar. The
  * system property {@code ballast.redis.binary} ({@code path}, {@code embedded} or a file) forces the
  * choice of executable.
+ *
+ * <p>{@link dev.ballast.testsupport.ManualTicker} is a nanosecond clock moved by hand, for any Ballast
+ * builder that takes a ticker or a sleeper.
  */
 package dev.ballast.testsupport;
