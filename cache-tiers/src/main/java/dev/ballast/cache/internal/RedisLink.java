@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
  *   <li>subscription down, or Redis unreachable (a call failed or timed out, or the heartbeat did): every
  *       entry is capped at {@code l1TtlWhileDisconnected} from then, and new ones too
  *       ({@link L1Store#subscriptionLost}, {@link L1Store#redisUnreachable});
- *   <li>deferred writes pending: this instance reads nothing from Redis ({@link #readsBlocked}), so it never
- *       reads a value its own write replaced; the next heartbeat that finds Redis answering replays them
+ *   <li>deferred writes pending: this instance reads those keys (all keys, for a pending "everything")
+ *       from L1 and the loader only ({@link #readsBlocked}), so it never reads a value its own write
+ *       replaced; every other key reads Redis as usual; the next heartbeat that finds Redis answering replays them
  *       (deletes, then messages) and only then lifts the cap and the block.
  * </ul>
  *
@@ -74,7 +75,7 @@ final class RedisLink<K> implements RedisTier.Link, InvalidationBus.Receiver, Au
     this.keys = keys;
     this.meters = meters;
     this.executor = executor;
-    this.pending = new PendingInvalidations(MAX_PENDING_KEYS, meters);
+    this.pending = new PendingInvalidations(MAX_PENDING_KEYS, meters, keys::value);
     long disconnected = Check.saturatedNanos(config.l1TtlWhileDisconnected());
     // Four beats per l1TtlWhileDisconnected: an unreachable Redis is noticed well within the bound.
     this.tickNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(20), Math.min(disconnected / 4, TimeUnit.SECONDS.toNanos(1)));
@@ -103,12 +104,12 @@ final class RedisLink<K> implements RedisTier.Link, InvalidationBus.Receiver, Au
   // ---------------------------------------------------------------- RedisTier.Link
 
   @Override
-  public boolean readsBlocked() {
+  public boolean readsBlocked(byte[] redisKey) {
     if (pending.isEmpty()) {
       return false;
     }
     beatSoon(); // replay as soon as Redis answers, not a tick later
-    return true;
+    return pending.blocks(redisKey);
   }
 
   @Override
