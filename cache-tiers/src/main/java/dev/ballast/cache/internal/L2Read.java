@@ -10,6 +10,12 @@ sealed interface L2Read<V> {
   /** Redis could not be asked (failed, timed out, breaker open). */
   record Down<V>() implements L2Read<V> {}
 
+  /**
+   * The caller's thread was interrupted while it waited for the reply (its flag is set again): not an
+   * outage, and nothing is known about the entry.
+   */
+  record Interrupted<V>() implements L2Read<V> {}
+
   /** No entry. */
   record Absent<V>() implements L2Read<V> {}
 

@@ -227,7 +227,12 @@ final class ReadPath<K, V> {
     byte[] valueKey = keys.value(encodedKey);
     if (blocking) {
       // The caller waits anyway: its GET costs what a plain GET costs; only a miss goes on in stages.
-      return afterRead(key, flight, local, now, origin, encodedKey, valueKey, reads.getNow(valueKey));
+      L2Read<V> read = reads.getNow(valueKey);
+      if (!(read instanceof L2Read.Interrupted<V>)) {
+        return afterRead(key, flight, local, now, origin, encodedKey, valueKey, read);
+      }
+      // The caller was interrupted, not Redis down: it stops waiting (its flag is set, so its wait for
+      // this stage ends at once) and the read goes on without a thread for the flight's other callers.
     }
     return reads.get(valueKey).thenCompose(read -> afterRead(key, flight, local, now, origin, encodedKey, valueKey,
         read));

@@ -40,7 +40,7 @@ record ReadPlanner(boolean twoTier, boolean staleWhileRevalidate, double earlyRe
     if (redis == null) {
       return twoTier ? new Plan.ReadRedis<>() : new Plan.Load<>(usable, null, -1, false);
     }
-    if (redis instanceof L2Read.Down<V>) {
+    if (redis instanceof L2Read.Down<V> || redis instanceof L2Read.Interrupted<V>) {
       return keepL1DuringOutage && usable != null && usable.fresh(now)
           ? new Plan.ServeLocal<>(usable, false, true, Plan.NO_REFRESH)
           : new Plan.Load<>(usable, null, -1, false);

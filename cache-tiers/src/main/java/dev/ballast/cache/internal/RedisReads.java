@@ -88,14 +88,19 @@ final class RedisReads<V> {
   /**
    * The entry under {@code valueKey}, waited for on this thread (at most {@code redisTimeout}): a blocking
    * caller's first step, which so costs what a plain {@code GET} costs (no timer, no stage). An interrupt
-   * ends the wait (the guard sets the flag again) and reads as {@code Down}.
+   * ends the wait (the guard sets the flag again) and reads as {@link L2Read.Interrupted}: not counted,
+   * not an outage.
    */
   L2Read<V> getNow(byte[] valueKey) {
     if (tier.readsBlocked(valueKey)) {
       meters.l2Unavailable.increment();
       return new L2Read.Down<>();
     }
-    return typed(tier.guard().attempt(() -> tier.await(tier.commands().get(valueKey))),
+    RedisReply<byte[]> reply = tier.guard().attempt(() -> tier.await(tier.commands().get(valueKey)));
+    if (reply instanceof RedisReply.Failed<byte[]> failed && failed.kind() == RedisErrorKind.INTERRUPTED) {
+      return new L2Read.Interrupted<>();
+    }
+    return typed(reply,
         bytes -> L2Read.of(bytes, reader), L2Read.Down::new, () -> new L2Read.Unreadable<>(-1));
   }
 
@@ -213,8 +218,9 @@ final class RedisReads<V> {
         && failed.kind() != RedisErrorKind.INTERRUPTED) {
       return refused.get();
     }
-    meters.l2Unavailable.increment();
     if (!(reply instanceof RedisReply.Failed<R> failed && failed.kind() == RedisErrorKind.INTERRUPTED)) {
+      // An interrupt (a cancelled stage) is not Redis failing: neither counted nor capping L1.
+      meters.l2Unavailable.increment();
       tier.guard().onFallback(); // served by L1 and the loader instead, counted as guard.call counts it
       tier.unreachable();
     }
