@@ -111,9 +111,12 @@ public interface TieredCache<K, V> extends AutoCloseable {
   /**
    * Warms the cache: loads the keys that neither tier holds, through the same path as {@link #getAll}
    * but on the cache's executor, so that a start-up does not wait for it unless it wants to
-   * ({@code warm(hot, loader).get(5, SECONDS)}). One instance per key across the fleet: a key whose lease
+   * ({@link #warmUp} waits a configured bound). One instance per key across the fleet: a key whose lease
    * another instance holds is waited for (at most {@code maxLeaseWait}, holding no thread), not loaded.
-   * Loads nothing while the origin is spared.
+   * The keys go in chunks of {@code warmUpChunk} (100), one after the other: one {@code MGET}, one
+   * pipelined lease call and one {@code loader} call per chunk, so no Redis call of a large warm-up
+   * outlives {@code redisTimeout}; a chunk that fails ends the warm-up. Loads nothing while the origin is
+   * spared.
    * <pre>{@code
    * products.warm(hotSkus, catalog::findAll).orTimeout(10, TimeUnit.SECONDS);
    * }</pre>
@@ -124,6 +127,21 @@ public interface TieredCache<K, V> extends AutoCloseable {
    */
   CompletableFuture<Integer> warm(Collection<? extends K> keys,
       BulkLoader<? super K, ? extends V> loader);
+
+  /**
+   * {@link #warm}, waited for at most {@code warmUpWait} (5 s by default; {@code caches.<name>.warmUpWait}
+   * in the configuration): what a start-up calls before it takes traffic. A warm-up still running then
+   * goes on in the background; one that failed is logged; either way the start goes on.
+   * <pre>{@code
+   * int loaded = products.warmUp(hotSkus, catalog::findAll);   // -1: not done (yet)
+   * }</pre>
+   *
+   * @return how many keys this instance loaded, or -1 if the warm-up failed or was still running
+   * @throws NullPointerException if {@code keys}, a key or {@code loader} is null
+   * @throws CacheLoadException if this thread was interrupted while waiting (its interrupt flag is set
+   *     again); the warm-up goes on
+   */
+  int warmUp(Collection<? extends K> keys, BulkLoader<? super K, ? extends V> loader);
 
   /**
    * Writes {@code value} to Redis and L1, and tells the other instances to evict {@code key}. A load of

@@ -49,6 +49,8 @@ public final class TieredCacheBuilder<K, V> {
   private Duration invalidationBatchWindow = Duration.ZERO;
   private Duration l1TtlWhileDisconnected = Duration.ofSeconds(1);
   private boolean keepL1DuringOutage;
+  private int warmUpChunk = 100;
+  private Duration warmUpWait = Duration.ofSeconds(5);
   private BooleanSupplier spareOrigin = () -> false;
   private Function<? super K, ? extends V> sparedFallback;
   private MeterRegistry meterRegistry;
@@ -184,6 +186,27 @@ public final class TieredCacheBuilder<K, V> {
   }
 
   /**
+   * Most keys one {@link TieredCache#warm} chunk reads, leases and loads at once (default 100); the
+   * chunks run one after the other, so no single Redis call of a large warm-up outlives
+   * {@code redisTimeout} and two instances warming the same keys share them through the leases.
+   */
+  public TieredCacheBuilder<K, V> warmUpChunk(int keys) {
+    options.claim("warmUpChunk");
+    this.warmUpChunk = keys;
+    return this;
+  }
+
+  /**
+   * Longest {@link TieredCache#warmUp} waits for its warm-up (default 5 s, well inside a readiness probe's
+   * usual 10 s); the warm-up goes on in the background after that.
+   */
+  public TieredCacheBuilder<K, V> warmUpWait(Duration wait) {
+    options.claim("warmUpWait");
+    this.warmUpWait = wait;
+    return this;
+  }
+
+  /**
    * Cap on an L1 entry's life while the invalidation subscription is down or Redis does not answer
    * (default 1 s): how long another instance's write may stay invisible here in those states.
    */
@@ -261,7 +284,7 @@ public final class TieredCacheBuilder<K, V> {
     return new TieredCacheConfig(name, keyPrefix != null ? keyPrefix : "ballast:cache:" + name + ":",
         l1MaximumSize, l1Ttl, ttl, staleTtl, staleWhileRevalidate, ttlJitter, earlyRefreshBeta, negativeTtl,
         maxEncodedSize, leaseTtl, maxLeaseWait, redisTimeout, invalidation, invalidationBatchWindow,
-        l1TtlWhileDisconnected, keepL1DuringOutage);
+        l1TtlWhileDisconnected, keepL1DuringOutage, warmUpChunk, warmUpWait);
   }
 
   /**

@@ -162,7 +162,19 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, L1Peek
   public CompletableFuture<Integer> warm(Collection<? extends K> keys, BulkLoader<? super K, ? extends V> loader) {
     Check.notNull(keys, "TieredCache.warm keys");
     Check.notNull(loader, "TieredCache.warm loader");
-    return bulk.warm(keys, loader, () -> nullArgument("warm", null));
+    return bulk.warmInChunks(keys, loader, () -> nullArgument("warm", null), config.warmUpChunk());
+  }
+
+  @Override
+  public int warmUp(Collection<? extends K> keys, BulkLoader<? super K, ? extends V> loader) {
+    Check.notNull(keys, "TieredCache.warmUp keys");
+    Check.notNull(loader, "TieredCache.warmUp loader");
+    for (K key : keys) {
+      if (key == null) {
+        throw nullArgument("warmUp", null);
+      }
+    }
+    return bulk.warmUp(keys, loader, () -> nullArgument("warmUp", null), config.warmUpChunk(), config.warmUpWait());
   }
 
   // ---------------------------------------------------------------- writes
