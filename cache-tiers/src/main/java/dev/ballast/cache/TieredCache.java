@@ -62,20 +62,9 @@ public interface TieredCache<K, V> extends AutoCloseable {
   V get(K key, Loader<? super K, ? extends V> loader);
 
   /**
-   * Like {@link #get}, for a blocking loader: a miss is served on the cache's executor, which runs the
-   * loader and so holds one of its threads until the origin answers. An L1 hit completes at once; a
-   * caller of a key being loaded waits without a thread. Failures complete the future as {@link #get}
-   * throws them. For an origin with an asynchronous client use {@link #getAsyncCompose}, which holds no
-   * thread while the origin works.
-   *
-   * @throws NullPointerException if {@code key} or {@code loader} is null
-   */
-  CompletableFuture<V> getAsync(K key, Loader<? super K, ? extends V> loader);
-
-  /**
-   * Like {@link #getAsync}, for a loader that returns a stage ({@link java.util.concurrent.CompletableFuture#thenCompose
-   * thenCompose} to {@code getAsync}'s {@code thenApply}): the Redis steps of a miss run on the cache's
-   * executor (each bounded by {@code redisTimeout}), then the loader is called and nothing waits for its
+   * Returns the value for {@code key} without blocking, from a loader that returns a stage (an
+   * asynchronous client), as Caffeine's {@code AsyncCache.get} does: the Redis steps of a miss run on the
+   * cache's executor (each bounded by {@code redisTimeout}), then the loader is called and nothing waits for its
    * stage: the fill (Redis, then L1) runs when it completes. Same guarantees as {@link #get}: one load
    * per key per JVM and per fleet while the lease holds, no older value stored after a write or an
    * invalidation, stale-while-revalidate (refreshes through this loader too), stale-if-error, negative
@@ -85,13 +74,26 @@ public interface TieredCache<K, V> extends AutoCloseable {
    * unless a stale value may be served.
    *
    * <pre>{@code
-   * products.getAsyncCompose("sku-1", catalogClient::fetchAsync)
+   * products.getAsync("sku-1", catalogClient::fetchAsync)
    *     .thenAccept(product -> ...);
    * }</pre>
    *
    * @throws NullPointerException if {@code key} or {@code loader} is null
    */
-  CompletableFuture<V> getAsyncCompose(K key, AsyncLoader<? super K, ? extends V> loader);
+  CompletableFuture<V> getAsync(K key, AsyncLoader<? super K, ? extends V> loader);
+
+  /**
+   * {@link #getAsync} for a blocking loader ({@code V load(K)}, as {@link #get} takes): a miss is served
+   * on the cache's executor, which runs the loader and so holds one of its threads until the origin
+   * answers. (One name for both would not compile for a lambda {@code k -> ...}: Java cannot tell the two
+   * functional interfaces apart.) An L1 hit completes at once; a caller of a key being loaded waits
+   * without a thread. Failures complete the future as {@link #get}
+   * throws them. For an origin with an asynchronous client use {@link #getAsync}, which holds no
+   * thread while the origin works.
+   *
+   * @throws NullPointerException if {@code key} or {@code loader} is null
+   */
+  CompletableFuture<V> getAsyncWithBlockingLoader(K key, Loader<? super K, ? extends V> loader);
 
   /**
    * Returns the values for {@code keys} (absent ones left out): L1 first, then one Redis {@code MGET}

@@ -1,6 +1,5 @@
 package dev.ballast.cache;
 
-import dev.ballast.cache.internal.DefaultTieredCache;
 import dev.ballast.cache.internal.LoaderPool;
 import dev.ballast.cache.internal.Wiring;
 import dev.ballast.core.CircuitBreaker;
@@ -260,7 +259,7 @@ public final class TieredCacheBuilder<K, V> {
   }
 
   /**
-   * Runs background refreshes and {@link TieredCache#getAsync} misses. Default: a pool shared by this JVM's
+   * Runs background refreshes and {@link TieredCache#getAsyncWithBlockingLoader} misses. Default: a pool shared by this JVM's
    * caches, up to 64 daemon threads (loaders block on I/O, so not the common pool).
    */
   public TieredCacheBuilder<K, V> executor(Executor executor) {
@@ -295,7 +294,7 @@ public final class TieredCacheBuilder<K, V> {
    */
   public TieredCache<K, V> build() {
     TieredCacheConfig config = config();
-    return new DefaultTieredCache<>(config, new Wiring<>(keyCodec, valueCodec, redis, spareOrigin, sparedFallback,
-        meterRegistry, ticker, executor, redisBreaker));
+    return new Wiring<>(keyCodec, valueCodec, redis, spareOrigin, sparedFallback, meterRegistry, ticker, executor,
+        redisBreaker).build(config);
   }
 }

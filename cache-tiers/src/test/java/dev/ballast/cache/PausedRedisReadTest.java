@@ -30,9 +30,9 @@ class PausedRedisReadTest {
       server.pause();
       try {
         long start = System.nanoTime();
-        CompletableFuture<String> compose = cache.getAsyncCompose("a",
+        CompletableFuture<String> compose = cache.getAsync("a",
             key -> CompletableFuture.completedFuture("v-" + key));
-        CompletableFuture<String> async = cache.getAsync("b", key -> "v-" + key);
+        CompletableFuture<String> async = cache.getAsyncWithBlockingLoader("b", key -> "v-" + key);
         assertThat(compose.get(5, TimeUnit.SECONDS)).isEqualTo("v-a");
         assertThat(async.get(5, TimeUnit.SECONDS)).isEqualTo("v-b");
         Duration asyncTook = Duration.ofNanos(System.nanoTime() - start);

@@ -125,7 +125,7 @@ class ServeCachedDuringOutagesTest {
     // Spared: keys Redis holds are served from it (before: every read of this instance came back "down",
     // so each was an OriginSparedException while Redis held the value).
     assertThat(reader.get("a", this::load)).isEqualTo("stored-a");
-    assertThat(reader.getAsync("b", this::load).get(5, TimeUnit.SECONDS)).isEqualTo("stored-b");
+    assertThat(reader.getAsyncWithBlockingLoader("b", this::load).get(5, TimeUnit.SECONDS)).isEqualTo("stored-b");
     assertThat(reader.getAll(Set.of("c", "d"), keys -> Map.of())).containsEntry("c", "stored-c")
         .containsEntry("d", "stored-d");
     spare.set(false);
@@ -154,8 +154,8 @@ class ServeCachedDuringOutagesTest {
     int before = loads.get();
 
     assertThat(cache.get("a", this::load)).isEqualTo("loaded-a");
-    assertThat(cache.getAsync("b", this::load).get(5, TimeUnit.SECONDS)).isEqualTo("loaded-b");
-    assertThat(cache.getAsyncCompose("c", key -> CompletableFuture.completedFuture(load(key)))
+    assertThat(cache.getAsyncWithBlockingLoader("b", this::load).get(5, TimeUnit.SECONDS)).isEqualTo("loaded-b");
+    assertThat(cache.getAsync("c", key -> CompletableFuture.completedFuture(load(key)))
         .get(5, TimeUnit.SECONDS)).isEqualTo("loaded-c");
     assertThat(cache.getAll(Set.of("d"), keys -> Map.of())).containsEntry("d", "loaded-d");
     assertThat(loads).hasValue(before);

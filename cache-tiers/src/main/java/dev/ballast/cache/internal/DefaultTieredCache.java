@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * only while its lease token is still current ({@code write.lua}); put and invalidate delete the lease,
  * so a load that began before them cannot store its older value.
  */
-public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, L1Peek<K> {
+final class DefaultTieredCache<K, V> implements TieredCache<K, V>, L1Peek<K> {
 
   private static final Logger log = LoggerFactory.getLogger(DefaultTieredCache.class);
 
@@ -56,7 +56,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, L1Peek
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /** Builds the cache; use {@link TieredCache#builder}. */
-  public DefaultTieredCache(TieredCacheConfig config, Wiring<K, V> wiring) {
+  DefaultTieredCache(TieredCacheConfig config, Wiring<K, V> wiring) {
     this.config = Check.notNull(config, "config");
     this.keyCodec = wiring.keyCodec();
     this.valueCodec = wiring.valueCodec();
@@ -68,6 +68,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, L1Peek
         wiring.redis() == null ? Long.MAX_VALUE : Check.saturatedNanos(config.l1Ttl()),
         Check.saturatedNanos(config.l1TtlWhileDisconnected()), ticker,
         coarseHitClock ? CoarseClock.INSTANCE.acquire() : ticker, meters);
+    meters.size(l1, L1Store::size);
     this.keys = new KeySpace(config.keyPrefix());
     this.ttls = new Ttls(config);
     if (wiring.redis() == null) {
@@ -126,9 +127,9 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, L1Peek
   }
 
   @Override
-  public CompletableFuture<V> getAsync(K key, Loader<? super K, ? extends V> loader) {
+  public CompletableFuture<V> getAsyncWithBlockingLoader(K key, Loader<? super K, ? extends V> loader) {
     if (key == null || loader == null) {
-      throw nullArgument("getAsync", key);
+      throw nullArgument("getAsyncWithBlockingLoader", key);
     }
     L1Entry<V> entry = l1.getIfPresent(key);
     if (l1.servable(entry)) {
@@ -139,9 +140,9 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, L1Peek
   }
 
   @Override
-  public CompletableFuture<V> getAsyncCompose(K key, AsyncLoader<? super K, ? extends V> loader) {
+  public CompletableFuture<V> getAsync(K key, AsyncLoader<? super K, ? extends V> loader) {
     if (key == null || loader == null) {
-      throw nullArgument("getAsyncCompose", key);
+      throw nullArgument("getAsync", key);
     }
     L1Entry<V> entry = l1.getIfPresent(key);
     if (l1.servable(entry)) {
@@ -192,6 +193,7 @@ public final class DefaultTieredCache<K, V> implements TieredCache<K, V>, L1Peek
     }
     long softMs = ttls.softMs(false);
     long hardMs = ttls.hardMs(softMs, false);
+    meters.puts.increment();
     if (tier == null) {
       storeWritten(key, value, softMs, hardMs);
       return WriteResult.APPLIED;

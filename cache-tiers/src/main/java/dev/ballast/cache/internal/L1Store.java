@@ -58,6 +58,11 @@ final class L1Store<K, V> {
     this.meters = meters;
   }
 
+  /** Entries held (Caffeine's estimate): {@code cache.size}. */
+  long size() {
+    return cache.estimatedSize();
+  }
+
   L1Entry<V> getIfPresent(K key) {
     return cache.getIfPresent(key);
   }

@@ -17,7 +17,7 @@ import java.util.function.Function;
 
 /**
  * The miss of one key, for every single-key entry point: {@code get} (blocking, the loader on the
- * caller's thread), {@code getAsync} (a blocking loader on the executor) and {@code getAsyncCompose} (a
+ * caller's thread), {@code getAsyncWithBlockingLoader} (a blocking loader on the executor) and {@code getAsync} (a
  * loader's stage); background refreshes go through {@link Refresher}, {@code getAll} and warm-up through
  * {@link BulkRead}, with the same planner, lease and fill. The steps:
  * <ol>
@@ -163,7 +163,7 @@ final class ReadPath<K, V> {
   // ---------------------------------------------------------------- asynchronous
 
   /**
-   * {@code getAsync}'s and {@code getAsyncCompose}'s miss: never blocks, never throws. {@code wrapChecked}:
+   * {@code getAsync}'s and {@code getAsyncWithBlockingLoader}'s miss: never blocks, never throws. {@code wrapChecked}:
    * a checked failure completes the future as {@code get} throws it (a blocking loader) rather than as
    * it is (an asynchronous loader's own failure).
    */
