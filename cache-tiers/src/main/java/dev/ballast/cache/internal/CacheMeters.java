@@ -123,9 +123,13 @@ final class CacheMeters {
 
   /** Registers {@code cache.size}: L1's estimated entry count (Micrometer's binder counts the local map). */
   <T> void size(T l1, ToDoubleFunction<T> entries) {
+    gauge("cache.size", l1, entries, "Entries in L1 (an estimate)");
+  }
+
+  /** Registers a gauge tagged with the cache (nothing without a registry). */
+  <T> void gauge(String name, T owner, ToDoubleFunction<T> value, String description) {
     if (registry != null) {
-      Gauge.builder("cache.size", l1, entries).tags(tags).description("Entries in L1 (an estimate)")
-          .register(registry);
+      Gauge.builder(name, owner, value).tags(tags).description(description).register(registry);
     }
   }
 

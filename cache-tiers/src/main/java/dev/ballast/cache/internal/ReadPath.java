@@ -127,6 +127,12 @@ final class ReadPath<K, V> {
     } catch (Throwable e) {
       steps = CompletableFuture.failedFuture(e);
     }
+    if (steps.isDone() && !steps.isCompletedExceptionally() && steps.getNow(null) instanceof Step.Found<K, V> found) {
+      // Found in a tier (an L2 hit): end the flight here, without the stages a load needs.
+      l1.finish(key, mine);
+      mine.complete(found.value());
+      return found.value();
+    }
     CompletableFuture<V> outcome;
     try {
       outcome = caller.finish(awaitOwn(steps, key), origin);

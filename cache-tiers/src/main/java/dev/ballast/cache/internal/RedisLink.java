@@ -2,8 +2,10 @@ package dev.ballast.cache.internal;
 
 import dev.ballast.cache.Codec;
 import dev.ballast.cache.TieredCacheConfig;
+import dev.ballast.core.Ticker;
 import dev.ballast.core.internal.Check;
 import dev.ballast.core.internal.SharedScheduler;
+import dev.ballast.redis.RedisGuard;
 import io.lettuce.core.RedisClient;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,6 +86,33 @@ final class RedisLink<K> implements RedisTier.Link, InvalidationBus.Receiver, Au
       // Until the subscription is open, L1 entries may miss invalidations: cap them as for a drop.
       l1.subscriptionLost();
     }
+  }
+
+  /**
+   * The cache's link to Redis, opened: its guard (a breaker on real time, not the cache's ticker: it judges
+   * Redis's latency, and a test's frozen clock would otherwise keep an opened breaker open for ever), its
+   * port ({@link #tier()}), its gauges; connected if Redis answers, the heartbeat started.
+   */
+  static <K> RedisLink<K> open(TieredCacheConfig config, Wiring<K, ?> wiring, L1Store<K, ?> l1, KeySpace keys,
+      CacheMeters meters) {
+    String component = "cache:" + config.name();
+    RedisGuard guard = RedisGuard.create(component, wiring.redisBreaker() != null ? wiring.redisBreaker()
+        : RedisGuard.defaultBreaker(component, Ticker.system()), Ticker.system(), wiring.registry());
+    RedisLink<K> link = new RedisLink<>(config, wiring.redis(), l1, wiring.keyCodec(), keys, meters,
+        wiring.executor());
+    link.start(new RedisTier(wiring.redis(), guard, link, Check.saturatedNanos(config.redisTimeout())));
+    if (config.invalidation()) {
+      meters.gauge("ballast.cache.subscription.up", l1, store -> store.subscriptionDown() ? 0 : 1,
+          "1 while the invalidation subscription is up, 0 while L1 is capped for want of it");
+    }
+    meters.gauge("ballast.cache.invalidations.pending", link, RedisLink::pendingCount,
+        "Invalidations Redis has not taken yet, kept for replay (one for 'all')");
+    return link;
+  }
+
+  /** The Redis port built with this link. */
+  RedisTier tier() {
+    return tier;
   }
 
   /** Opens what it can now and starts the heartbeat; {@code tier} is the port built with this link. */

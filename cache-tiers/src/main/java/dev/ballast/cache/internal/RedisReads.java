@@ -64,12 +64,15 @@ final class RedisReads<V> {
   private final EntryReader<V> reader;
   private final CacheMeters meters;
   private final long timeoutNanos;
+  /** A {@code GET}'s reply, typed; one instance, so an L2 hit allocates no lambda for it. */
+  private final Function<byte[], L2Read<V>> entry;
 
   RedisReads(RedisTier tier, EntryReader<V> reader, CacheMeters meters, long timeoutNanos) {
     this.tier = tier;
     this.reader = reader;
     this.meters = meters;
     this.timeoutNanos = timeoutNanos;
+    this.entry = bytes -> L2Read.of(bytes, reader);
   }
 
   /** Redis's clock in epoch ms, as last learnt. */
@@ -81,8 +84,8 @@ final class RedisReads<V> {
   CompletableFuture<L2Read<V>> get(byte[] valueKey) {
     // A value key holding another type (WRONGTYPE): a bad entry of this key only, which the lease and the
     // fill replace.
-    return guarded(tier.readsBlocked(valueKey), () -> tier.commands().get(valueKey),
-        bytes -> L2Read.of(bytes, reader), L2Read.Down::new, () -> new L2Read.Unreadable<>(-1));
+    return guarded(tier.readsBlocked(valueKey), () -> tier.commands().get(valueKey), entry, L2Read.Down::new,
+        () -> new L2Read.Unreadable<>(-1));
   }
 
   /**
@@ -100,8 +103,7 @@ final class RedisReads<V> {
     if (reply instanceof RedisReply.Failed<byte[]> failed && failed.kind() == RedisErrorKind.INTERRUPTED) {
       return new L2Read.Interrupted<>();
     }
-    return typed(reply,
-        bytes -> L2Read.of(bytes, reader), L2Read.Down::new, () -> new L2Read.Unreadable<>(-1));
+    return typed(reply, entry, L2Read.Down::new, () -> new L2Read.Unreadable<>(-1));
   }
 
   /**
