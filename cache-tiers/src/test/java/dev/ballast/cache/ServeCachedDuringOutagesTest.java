@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ballast.testsupport.RedisExtension;
 import dev.ballast.testsupport.RedisServer;
+import io.lettuce.core.KillArgs;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -161,5 +162,36 @@ class ServeCachedDuringOutagesTest {
     assertThat(loads).hasValue(before);
     // Nothing cached anywhere: the one legitimate refusal.
     assertThatThrownBy(() -> cache.get("never-cached", this::load)).isInstanceOf(OriginSparedException.class);
+  }
+
+  /**
+   * A subscription that dropped and came back resynchronises L1 (what it missed must not be served as a
+   * hit), but keeps the values for a spared origin: before, the resync emptied L1, and when Redis then
+   * could not be read, serve-cached failed every product L1 had held.
+   */
+  @Test
+  void aResyncedL1StillServesASparedOriginWhileRedisIsDown(RedisServer server) throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    RedisClient client = server.newClient();
+    clients.add(client);
+    TieredCache<String, String> cache = instance(client, "spared" + names.incrementAndGet(), null, registry);
+    assertThat(cache.get("a", this::load)).isEqualTo("loaded-a");
+    RedisClient adminClient = server.newClient();
+    clients.add(adminClient);
+    adminClient.connect().sync().clientKill(KillArgs.Builder.typePubsub());
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> registry.get("ballast.cache.resyncs").functionCounter().count() >= 1);
+    // Not served as a hit after the resync: read from Redis again (the loader is not called).
+    assertThat(cache.get("a", key -> "reloaded")).isEqualTo("loaded-a");
+    adminClient.connect().sync().clientKill(KillArgs.Builder.typePubsub());
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> registry.get("ballast.cache.resyncs").functionCounter().count() >= 2);
+    server.stop();
+    spare.set(true);
+
+    assertThat(cache.get("a", this::load)).isEqualTo("loaded-a");
+    assertThat(cache.getAsync("a", key -> CompletableFuture.completedFuture(load(key))).get(5, TimeUnit.SECONDS))
+        .isEqualTo("loaded-a");
+    assertThat(loads).hasValue(1);
   }
 }
