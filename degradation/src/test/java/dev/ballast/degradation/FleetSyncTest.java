@@ -66,6 +66,23 @@ class FleetSyncTest extends FleetTestSupport {
         && !c.isServingCached());
   }
 
+  /**
+   * A stamp from far in the future (a host whose clock ran years ahead, an entry edited by hand) is not
+   * trusted beyond the bound: it would otherwise win over every later action, and no flip of that switch
+   * could ever take effect.
+   */
+  @Test
+  void aStampFromTheFarFutureDoesNotBlockLaterFlips() {
+    Switchboard a = board("a");
+    Switchboard b = board("b");
+    redis.hset(hashKey() + ":clocks", "switch:read-only", "9999999999999999999@broken");
+    a.degrade(SwitchName.READ_ONLY, new Reason("alice", "db failover"));
+    await().atMost(DEADLINE).until(() -> a.isReadOnly() && b.isReadOnly());
+    assertThat(redis.hget(hashKey(), "switch:read-only")).contains("|alice|db failover|");
+    b.restore(SwitchName.READ_ONLY, new Reason("bob", "failover done"));
+    await().atMost(DEADLINE).until(() -> !a.isReadOnly() && !b.isReadOnly());
+  }
+
   @Test
   void aNewInstanceStartsWithTheFleetState() {
     board("a").degrade(SwitchName.feature("reviews"), new Reason("alice", "slow"));
