@@ -47,6 +47,25 @@ class FleetOutageTest {
     return board;
   }
 
+  /**
+   * close() while flips made during an outage still wait for Redis: they cannot be written, and closing
+   * says so (WARN, with their number) instead of dropping them silently; it returns within its bound.
+   */
+  @Test
+  void closingWithFlipsRedisDidNotTakeSaysHowMany(RedisServer server) {
+    Switchboard a = board("a");
+    server.stop();
+    a.degrade(SwitchName.SERVE_CACHED, new Reason("alice", "during the outage"));
+    a.disable("reviews", new Reason("alice", "during the outage too"));
+    try (LogCapture log = new LogCapture()) {
+      long start = System.nanoTime();
+      a.close();
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+      assertThat(log.lines("WARN", name, "closed with 2 changes that Redis did not take")).hasSize(1);
+    }
+    server.start();
+  }
+
   @Test
   void redisStoppedKeepsTheLastKnownStateAllowsLocalFlipsAndResyncsAfterRestart(RedisServer server) {
     Switchboard a = board("a");
