@@ -125,7 +125,15 @@ public final class QueueHarness {
           done.countDown();
         }
       });
-      Thread.sleep(500); // B's dispatcher idle, its subscription (if any) set up
+      // B's dispatcher idle and its subscription to the queue's notices in place (up to 10 s).
+      String channel = "{ballast:queue:" + name + "}:ready";
+      try (StatefulRedisConnection<String, String> admin = clientA.connect()) {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (admin.sync().pubsubNumsub(channel).getOrDefault(channel, 0L) < 1 && System.nanoTime() < until) {
+          Thread.sleep(10);
+        }
+      }
+      Thread.sleep(200);
       long period = TimeUnit.SECONDS.toNanos(1) / rate;
       long next = System.nanoTime();
       for (int i = 0; i < jobs; i++) {

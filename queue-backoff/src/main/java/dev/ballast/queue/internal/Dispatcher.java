@@ -82,6 +82,11 @@ final class Dispatcher<T> {
   private volatile boolean abandoning;
   /** False once the dispatcher thread left: a worker then sends its own ack. */
   private volatile boolean takesAcks = true;
+  /**
+   * True while the dispatcher parks waiting for work. A finishing worker unparks it only then: an unpark
+   * while it waits for a Redis reply would only wake that wait for nothing, a context switch per job.
+   */
+  private volatile boolean parked;
 
   Dispatcher(QueueConfig config, JobType<T> type, Workers workers, JobHandler<T> handler, QueueStore store,
       QueueMetrics metrics, Ticker ticker) {
@@ -141,7 +146,7 @@ final class Dispatcher<T> {
         // Every slot busy: a finishing worker unparks this thread. Stopping only flips the flag and unparks:
         // an interrupt could cut off a claim that Redis already executed, leaving its jobs to wait for
         // their visibility deadline.
-        LockSupport.parkNanos(this, pollNanos);
+        park(pollNanos, true);
         continue;
       }
       long claimedAt = ticker.read();
@@ -172,11 +177,30 @@ final class Dispatcher<T> {
         idleNanos = pollNanos;
       } else if (cap > 0 && acks.isEmpty() && running) {
         // Nothing ready: wait for the poll, a notice (an enqueue anywhere), or a finishing worker.
-        LockSupport.parkNanos(this, idleNanos);
+        park(idleNanos, false);
       }
     }
     takesAcks = false;
     sendAcks();
+  }
+
+  /**
+   * Parks up to {@code nanos}, unless a worker finished meanwhile (or, {@code forSlot}, gave a slot back;
+   * after a stop, every slot).
+   * The flag is raised before the check, and a worker raises its ack or slot before it reads the flag, so
+   * one of the two always sees the other.
+   */
+  private void park(long nanos, boolean forSlot) {
+    parked = true;
+    try {
+      // After a stop the dispatcher waits for every slot, not for one.
+      int enough = running ? 1 : workers.concurrency();
+      if (acks.isEmpty() && !(forSlot && idle.availablePermits() >= enough)) {
+        LockSupport.parkNanos(this, nanos);
+      }
+    } finally {
+      parked = false;
+    }
   }
 
   /** Up to {@code claimBatch} idle slots, taken; at least one unless none is idle. */
@@ -314,7 +338,9 @@ final class Dispatcher<T> {
         } else {
           stillHung.decrementAndGet(); // written off: its slot was given away then
         }
-        LockSupport.unpark(Dispatcher.this.thread);
+        if (parked || !running) {
+          LockSupport.unpark(Dispatcher.this.thread);
+        }
       }
     }
   }
