@@ -1,4 +1,4 @@
-package dev.ballast.degradation;
+package dev.ballast.testsupport;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -9,13 +9,20 @@ import java.util.List;
  * Captures what slf4j-simple (the tests' SLF4J binding) writes to {@code System.err} while open, and
  * still passes it through. slf4j-simple looks {@code System.err} up on every line unless told to cache
  * it, so swapping the stream is enough.
+ * <pre>{@code
+ * try (LogCapture log = new LogCapture()) {
+ *   ...
+ *   assertThat(log.lines("WARN", "queue:mail")).hasSize(1);
+ * }
+ * }</pre>
  */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
 
   private final PrintStream original = System.err;
   private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
 
-  LogCapture() {
+  /** Starts capturing {@code System.err}. */
+  public LogCapture() {
     PrintStream tee = new PrintStream(new java.io.OutputStream() {
       @Override
       public void write(int b) {
@@ -36,8 +43,12 @@ final class LogCapture implements AutoCloseable {
     System.setErr(tee);
   }
 
-  /** The captured lines that contain every one of {@code parts}. */
-  List<String> lines(String... parts) {
+  /**
+   * The captured lines that contain every one of {@code parts}.
+   *
+   * @throws NullPointerException if a part is null
+   */
+  public List<String> lines(String... parts) {
     String text;
     synchronized (captured) {
       text = captured.toString(StandardCharsets.UTF_8);
@@ -52,6 +63,7 @@ final class LogCapture implements AutoCloseable {
     }).toList();
   }
 
+  /** Stops capturing: {@code System.err} is the stream it was before. */
   @Override
   public void close() {
     System.setErr(original);
