@@ -7,7 +7,12 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Builds Lettuce clients with timeouts short enough for tests (see {@link RedisServer#newClient()}). */
 final class TestClients {
@@ -26,6 +31,30 @@ final class TestClients {
             .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).build())
             // Time out async and reactive commands too, with the connection's timeout.
             .timeoutOptions(TimeoutOptions.enabled())
+            .build());
+    return client;
+  }
+
+  static RedisClusterClient createCluster(List<RedisURI> seeds) {
+    List<RedisURI> uris = new ArrayList<>();
+    for (RedisURI seed : seeds) {
+      RedisURI uri = RedisURI.create(seed.toURI());
+      uri.setTimeout(COMMAND_TIMEOUT);
+      uris.add(uri);
+    }
+    RedisClusterClient client = RedisClusterClient.create(Resources.SHARED, uris);
+    client.setOptions(
+        ClusterClientOptions.builder()
+            .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).build())
+            .timeoutOptions(TimeoutOptions.enabled())
+            // Follow failovers promptly: refresh on MOVED/ASK, reconnects and failed connections, and
+            // every second in case nothing triggers it.
+            .topologyRefreshOptions(
+                ClusterTopologyRefreshOptions.builder()
+                    .enableAllAdaptiveRefreshTriggers()
+                    .adaptiveRefreshTriggersTimeout(Duration.ofMillis(200))
+                    .enablePeriodicRefresh(Duration.ofSeconds(1))
+                    .build())
             .build());
     return client;
   }
