@@ -237,17 +237,7 @@ public final class RedisCluster implements LocalTopology {
   /** Stops every node and deletes their directories; idempotent. */
   @Override
   public void close() {
-    RuntimeException first = null;
-    for (RedisServer node : nodes) {
-      try {
-        node.close();
-      } catch (RuntimeException e) {
-        first = first == null ? e : first;
-      }
-    }
-    if (first != null) {
-      throw first;
-    }
+    OptionRules.closeAll(nodes);
   }
 
   @Override
@@ -377,11 +367,9 @@ public final class RedisCluster implements LocalTopology {
    * Options for a local cluster. Each option may be set once; a second call throws {@link
    * IllegalStateException}.
    */
-  public static final class Builder {
+  public static final class Builder extends TopologyBuilder<Builder> {
 
     private Duration nodeTimeout;
-    private Duration readyTimeout;
-    private String binary;
 
     private Builder() {}
 
@@ -393,40 +381,7 @@ public final class RedisCluster implements LocalTopology {
      * @throws IllegalStateException if already set
      */
     public Builder nodeTimeout(Duration timeout) {
-      if (nodeTimeout != null) {
-        throw new IllegalStateException("nodeTimeout is already set to " + nodeTimeout);
-      }
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("nodeTimeout must be positive: " + timeout);
-      }
-      nodeTimeout = timeout;
-      return this;
-    }
-
-    /**
-     * Sets how long {@link #launch()}, {@link RedisCluster#heal()} and the failover waits may take
-     * (default 60 s: the machine running the tests may be loaded).
-     *
-     * @throws IllegalArgumentException if not positive
-     * @throws IllegalStateException if already set
-     */
-    public Builder readyTimeout(Duration timeout) {
-      if (readyTimeout != null) {
-        throw new IllegalStateException("readyTimeout is already set to " + readyTimeout);
-      }
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("readyTimeout must be positive: " + timeout);
-      }
-      readyTimeout = timeout;
-      return this;
-    }
-
-    /** Chooses the executable as {@code ballast.redis.binary} would, overriding that property. */
-    Builder binary(String spec) {
-      if (binary != null) {
-        throw new IllegalStateException("binary is already set to " + binary);
-      }
-      binary = Objects.requireNonNull(spec, "spec");
+      nodeTimeout = OptionRules.positiveOnce(nodeTimeout, timeout, "nodeTimeout");
       return this;
     }
 
@@ -436,22 +391,19 @@ public final class RedisCluster implements LocalTopology {
      * @throws IllegalStateException if a node does not start or the cluster does not form in time
      */
     public RedisCluster launch() {
-      Duration timeout = readyTimeout != null ? readyTimeout : Duration.ofSeconds(60);
+      Duration timeout = readyTimeoutOrDefault();
       String nodeTimeoutMillis = Long.toString((nodeTimeout != null ? nodeTimeout : Duration.ofSeconds(2)).toMillis());
       List<RedisServer> nodes = new ArrayList<>();
       try {
         for (int i = 0; i < 2 * MASTERS; i++) {
           RedisServer.Builder node =
-              RedisServer.builder()
+              server()
                   .config("cluster-enabled", "yes")
                   .config("cluster-config-file", "nodes.conf")
                   .config("cluster-node-timeout", nodeTimeoutMillis)
                   // A replica whose link was down for long (a paused master) may still take over.
                   .config("cluster-replica-validity-factor", "0")
                   .ports(FreePorts::pickWithBus);
-          if (binary != null) {
-            node.binary(binary);
-          }
           nodes.add(node.launch());
         }
         RedisCluster cluster = new RedisCluster(nodes, timeout);

@@ -205,19 +205,9 @@ public final class RedisSentinelSetup implements LocalTopology {
   /** Stops every server and deletes their directories; idempotent. */
   @Override
   public void close() {
-    RuntimeException first = null;
     List<RedisServer> all = new ArrayList<>(sentinels);
     all.addAll(dataNodes);
-    for (RedisServer server : all) {
-      try {
-        server.close();
-      } catch (RuntimeException e) {
-        first = first == null ? e : first;
-      }
-    }
-    if (first != null) {
-      throw first;
-    }
+    OptionRules.closeAll(all);
   }
 
   @Override
@@ -320,11 +310,9 @@ public final class RedisSentinelSetup implements LocalTopology {
    * Options for a local Sentinel setup. Each option may be set once; a second call throws {@link
    * IllegalStateException}.
    */
-  public static final class Builder {
+  public static final class Builder extends TopologyBuilder<Builder> {
 
     private Duration downAfter;
-    private Duration readyTimeout;
-    private String binary;
 
     private Builder() {}
 
@@ -336,40 +324,7 @@ public final class RedisSentinelSetup implements LocalTopology {
      * @throws IllegalStateException if already set
      */
     public Builder downAfter(Duration timeout) {
-      if (downAfter != null) {
-        throw new IllegalStateException("downAfter is already set to " + downAfter);
-      }
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("downAfter must be positive: " + timeout);
-      }
-      downAfter = timeout;
-      return this;
-    }
-
-    /**
-     * Sets how long {@link #launch()}, {@link RedisSentinelSetup#heal()} and the failover waits may take
-     * (default 60 s: the machine running the tests may be loaded).
-     *
-     * @throws IllegalArgumentException if not positive
-     * @throws IllegalStateException if already set
-     */
-    public Builder readyTimeout(Duration timeout) {
-      if (readyTimeout != null) {
-        throw new IllegalStateException("readyTimeout is already set to " + readyTimeout);
-      }
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("readyTimeout must be positive: " + timeout);
-      }
-      readyTimeout = timeout;
-      return this;
-    }
-
-    /** Chooses the executable as {@code ballast.redis.binary} would, overriding that property. */
-    Builder binary(String spec) {
-      if (binary != null) {
-        throw new IllegalStateException("binary is already set to " + binary);
-      }
-      binary = Objects.requireNonNull(spec, "spec");
+      downAfter = OptionRules.positiveOnce(downAfter, timeout, "downAfter");
       return this;
     }
 
@@ -382,17 +337,16 @@ public final class RedisSentinelSetup implements LocalTopology {
       List<RedisServer> data = new ArrayList<>();
       List<RedisServer> sentinels = new ArrayList<>();
       try {
-        RedisServer master = withBinary(RedisServer.builder()).launch();
+        RedisServer master = server().launch();
         data.add(master);
-        RedisServer replica = withBinary(RedisServer.builder()).launch();
+        RedisServer replica = server().launch();
         data.add(replica);
         // A command, not a "replicaof" directive: Redis 6.2 reads a two-word command-line value as one word.
         Admin.ok(replica, "REPLICAOF", master.host(), Integer.toString(master.port()));
         for (int i = 0; i < SENTINELS; i++) {
-          sentinels.add(withBinary(RedisServer.builder().sentinel()).launch());
+          sentinels.add(server().sentinel().launch());
         }
-        RedisSentinelSetup setup =
-            new RedisSentinelSetup(data, sentinels, readyTimeout != null ? readyTimeout : Duration.ofSeconds(60));
+        RedisSentinelSetup setup = new RedisSentinelSetup(data, sentinels, readyTimeoutOrDefault());
         setup.monitor(downAfter != null ? downAfter : Duration.ofSeconds(2));
         LOG.info("Redis Sentinel setup ready: {} ({})", setup, setup.version());
         return setup;
@@ -401,10 +355,6 @@ public final class RedisSentinelSetup implements LocalTopology {
         data.forEach(RedisServer::close);
         throw e;
       }
-    }
-
-    private RedisServer.Builder withBinary(RedisServer.Builder builder) {
-      return binary != null ? builder.binary(binary) : builder;
     }
   }
 }

@@ -271,10 +271,7 @@ public interface RedisServer extends AutoCloseable {
 
     /** Chooses the executable as {@code ballast.redis.binary} would, overriding that property. */
     Builder binary(String spec) {
-      if (binary != null) {
-        throw new IllegalStateException("binary is already set to " + binary);
-      }
-      binary = Objects.requireNonNull(spec, "spec");
+      binary = OptionRules.once(binary, spec, "binary");
       return this;
     }
 

@@ -28,7 +28,7 @@ final class TestClients {
     RedisClient client = RedisClient.create(Resources.SHARED, redisUri);
     client.setOptions(
         ClientOptions.builder()
-            .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).build())
+            .socketOptions(socketOptions())
             // Time out async and reactive commands too, with the connection's timeout.
             .timeoutOptions(TimeoutOptions.enabled())
             .build());
@@ -38,14 +38,12 @@ final class TestClients {
   static RedisClusterClient createCluster(List<RedisURI> seeds) {
     List<RedisURI> uris = new ArrayList<>();
     for (RedisURI seed : seeds) {
-      RedisURI uri = RedisURI.create(seed.toURI());
-      uri.setTimeout(COMMAND_TIMEOUT);
-      uris.add(uri);
+      uris.add(RedisURI.builder(seed).withTimeout(COMMAND_TIMEOUT).build());
     }
     RedisClusterClient client = RedisClusterClient.create(Resources.SHARED, uris);
     client.setOptions(
         ClusterClientOptions.builder()
-            .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).build())
+            .socketOptions(socketOptions())
             .timeoutOptions(TimeoutOptions.enabled())
             // Follow failovers promptly: refresh on MOVED/ASK, reconnects and failed connections, and
             // every second in case nothing triggers it.
@@ -57,6 +55,10 @@ final class TestClients {
                     .build())
             .build());
     return client;
+  }
+
+  private static SocketOptions socketOptions() {
+    return SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).build();
   }
 
   /**
