@@ -23,8 +23,13 @@ import javax.tools.JavaCompiler;
 import javax.tools.JavaFileObject;
 import javax.tools.SimpleJavaFileObject;
 import javax.tools.ToolProvider;
+import dev.ballast.core.config.ConfigContext;
+import dev.ballast.core.config.ConfigException;
+import dev.ballast.core.config.Configuration;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every {@code ```java} block of README.md, the module READMEs and docs/*.md compiles as written, with the
@@ -80,6 +85,65 @@ class ReadmeSnippetsTest {
           .as("%s: Wrapper.wrap refuses an interface that is not public", unit.snippet().where())
           .isEmpty();
     }));
+  }
+
+  /**
+   * The README's "add it with the BOM" snippet is, as written, what consumer-check's project builds
+   * (between its "README snippet" markers), so the snippet a user copies is the one {@code mvn verify} tried.
+   */
+  @Test
+  void theReadmesBomSnippetIsTheProjectThatConsumerCheckBuilds() throws IOException {
+    Path root = Path.of("").toAbsolutePath().getParent();
+    String readme = Files.readString(root.resolve("README.md"));
+    Matcher block = Pattern.compile("```xml\\n(.*?)```", Pattern.DOTALL).matcher(readme);
+    String snippet = null;
+    while (block.find()) {
+      if (block.group(1).contains("ballast-bom")) {
+        snippet = block.group(1);
+      }
+    }
+    assertThat(snippet).as("README.md has an xml block importing ballast-bom").isNotNull();
+    String pom = Files.readString(root.resolve("consumer-check/src/it/bom-consumer/pom.xml"));
+    int from = pom.indexOf("<!-- README snippet: begin -->");
+    int to = pom.indexOf("<!-- README snippet: end -->");
+    assertThat(from).as("consumer-check's pom marks the README snippet").isPositive();
+    String built = pom.substring(from + "<!-- README snippet: begin -->".length(), to);
+    assertThat(normalized(snippet)).isEqualTo(normalized(built));
+  }
+
+  /**
+   * The README's example error is what Ballast says, line number included, for its own example file with
+   * {@code rate} misspelt; and it is {@code buildRegistry}, not {@code load}, that says it (as the README
+   * explains).
+   */
+  @Test
+  void theReadmesConfigurationErrorIsTheOneBallastGives(@TempDir Path dir) throws IOException {
+    Path root = Path.of("").toAbsolutePath().getParent();
+    String readme = Files.readString(root.resolve("README.md"));
+    Matcher block = Pattern.compile("```yaml\\n(extends: \\[spike-protection.*?)```", Pattern.DOTALL).matcher(readme);
+    assertThat(block.find()).as("README.md's ballast.yaml example").isTrue();
+    String misspelt = block.group(1).replace("external-api: { rate:", "external-api: { rat: ");
+    assertThat(misspelt).isNotEqualTo(block.group(1));
+    Path file = dir.resolve("ballast.yaml");
+    Files.writeString(file, misspelt);
+
+    Configuration loaded = Configuration.load(file);
+    String message = null;
+    try (var registry = loaded.buildRegistry(ConfigContext.defaults())) {
+      assertThat(registry).as("an unknown key must fail the build").isNull();
+    } catch (ConfigException e) {
+      message = e.getMessage();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+    assertThat(message).isNotNull();
+    String quoted = message.replace(file.toString(), "ballast.yaml");
+    String firstSentence = quoted.substring(0, quoted.indexOf('?') + 1);
+    assertThat(readme).contains("`" + firstSentence + "`");
+  }
+
+  private static String normalized(String xml) {
+    return xml.replaceAll("\\s+", " ").strip();
   }
 
   /** README.md, every module's README.md and docs/*.md. */
