@@ -40,7 +40,8 @@ import java.util.regex.Pattern;
  * is laid over each other in order first. One load reads at most 64 files and presets through
  * {@code extends} (each counted every time it is extended). Every error (bad YAML, an unknown or misspelt
  * key, a wrong type, a value out of range) is a {@link ConfigException} that gives the file, the line and
- * the key.
+ * the key. Loading checks the YAML and the {@code extends} chain; the keys, types and ranges are checked by
+ * {@link #buildRegistry}, by the sections of the modules on the class path (only they know their keys).
  */
 public final class Configuration {
 
@@ -124,7 +125,8 @@ public final class Configuration {
 
   /**
    * Builds every component the configuration describes, with the sections of every Ballast module on
-   * the class path.
+   * the class path. This is where unknown keys, wrong types and out-of-range values are reported; what was
+   * built before such an error is closed.
    *
    * @throws ConfigException for an unknown section or an invalid entry
    */
