@@ -32,6 +32,7 @@ class ConcurrencyLimiterRealPoolTest {
     Run unlimited = run(null);
     ConcurrencyLimiter limiter = ConcurrencyLimiter.builder().name("pool").limits(20, 1, 200).build();
     Run limited = run(limiter);
+    System.out.printf("unlimited %s%nlimited   %s%n", unlimited, limited);
 
     assertThat(limited.rejected()).as("the excess is shed").isPositive();
     assertThat(limited.finalLimit()).as("the limit came down towards the 6 connections").isLessThan(CALLERS / 2);

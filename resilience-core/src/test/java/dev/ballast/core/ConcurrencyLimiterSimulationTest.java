@@ -72,6 +72,17 @@ class ConcurrencyLimiterSimulationTest {
     assertThat(calm.rejectedShare).as("%s: refused once the load dropped", algorithm).isLessThan(0.01);
   }
 
+  @org.junit.jupiter.api.Test
+  void withoutAnAdaptiveLimitTheSameSpikeBreaksTheLatencyTarget() {
+    double unloadedP95 = unloadedP95();
+    // A fixed limit of 1000 stands for "no limit": the check above must be able to fail.
+    limiter = ConcurrencyLimiter.builder().name("fixed")
+        .algorithm(ConcurrencyLimitAlgorithm.aimd(Duration.ofDays(1))).limits(1000, 1000, 1000)
+        .ticker(() -> now).build();
+    Phase spike = runPhase(20, 10.0, 30);
+    assertThat(spike.p95).isGreaterThan(10 * unloadedP95);
+  }
+
   private double unloadedP95() {
     long[] samples = new long[100_000];
     for (int i = 0; i < samples.length; i++) {
