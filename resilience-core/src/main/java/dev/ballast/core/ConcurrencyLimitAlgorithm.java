@@ -66,6 +66,9 @@ public sealed interface ConcurrencyLimitAlgorithm {
    *       </pre>
    *       The square root is headroom for bursts; it also makes the limit settle a little above the
    *       true concurrency, where sampleRtt is about (1 + rttTolerance) × minRtt × (1 + 1/sqrt(limit)).
+   *       As in Netflix's {@code Gradient2Limit}, a window whose calls never used half the limit does not
+   *       raise it (quiet traffic is no evidence that more would be fine), so after a calm period the
+   *       limit is still near what the dependency can take when the next spike comes.
    * </ul>
    * Reference: Envoy, "Adaptive Concurrency" filter documentation (envoyproxy.io), and Netflix
    * concurrency-limits (github.com/Netflix/concurrency-limits).

@@ -24,6 +24,7 @@ public final class GradientLimit implements AdaptiveLimit {
   private final long[] samples = new long[MAX_SAMPLES];
   private int count;
   private boolean dropped;
+  private int maxInFlight;
   private long windowStart;
   private long nextProbe;
   private boolean probing;
@@ -80,11 +81,17 @@ public final class GradientLimit implements AdaptiveLimit {
       samples[count++] = rtt;
     }
     dropped |= drop;
+    maxInFlight = Math.max(maxInFlight, inFlight);
     if (now - windowStart >= windowNanos) {
       double gradient = dropped ? 0.5
           : Math.max(0.5, Math.min(2.0, minRtt * (1.0 + tolerance) / Math.max(1, median())));
       double scaled = limit * gradient;
-      limit = Math.max(minLimit, Math.min(maxLimit, scaled + Math.sqrt(scaled)));
+      double next = Math.max(minLimit, Math.min(maxLimit, scaled + Math.sqrt(scaled)));
+      // Application-limited (Netflix's Gradient2 rule): a window that used less than half the limit is
+      // no evidence that more would be fine, so the limit does not grow on it (it may still fall).
+      if (next <= limit || maxInFlight * 2 >= limit) {
+        limit = next;
+      }
       startWindow(now);
     }
     return limit();
@@ -101,6 +108,7 @@ public final class GradientLimit implements AdaptiveLimit {
     windowStart = now;
     count = 0;
     dropped = false;
+    maxInFlight = 0;
   }
 
   private long median() {
