@@ -139,6 +139,10 @@ final class AdaptiveConcurrencyLimiter implements ConcurrencyLimiter {
   }
 
   private void release(int partition, long token, int outcome) {
+    if (token == REJECTED) {
+      // Releasing a refusal would drive the counts below zero and widen the limit for good.
+      throw new IllegalArgumentException("ConcurrencyLimiter '" + config.name() + "': a REJECTED token holds no slot");
+    }
     long now = ticker.read();
     int wasInFlight = inFlight.getAndDecrement();
     partitionInFlight[partition].decrementAndGet();

@@ -65,13 +65,25 @@ public interface ConcurrencyLimiter extends Policy {
    */
   long tryAcquire(int partition);
 
-  /** Frees the slot of a call that succeeded; its latency is a sample for the limit. */
+  /**
+   * Frees the slot of a call that succeeded; its latency is a sample for the limit.
+   *
+   * @throws IllegalArgumentException if {@code token} is {@link #REJECTED}
+   */
   void onSuccess(int partition, long token);
 
-  /** Frees the slot of a call that showed overload (a timeout, a 429/503): the limit should fall. */
+  /**
+   * Frees the slot of a call that showed overload (a timeout, a 429/503): the limit should fall.
+   *
+   * @throws IllegalArgumentException if {@code token} is {@link #REJECTED}
+   */
   void onDropped(int partition, long token);
 
-  /** Frees the slot of a call whose latency says nothing about load (a bad request, a cancellation). */
+  /**
+   * Frees the slot of a call whose latency says nothing about load (a bad request, a cancellation).
+   *
+   * @throws IllegalArgumentException if {@code token} is {@link #REJECTED}
+   */
   void onIgnored(int partition, long token);
 
   /**

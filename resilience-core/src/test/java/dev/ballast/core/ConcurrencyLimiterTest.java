@@ -58,6 +58,9 @@ class ConcurrencyLimiterTest {
     // Calls without a partition have the share the named ones leave: none here.
     assertThat(limiter.tryAcquire(0)).isEqualTo(ConcurrencyLimiter.REJECTED);
     assertThatThrownBy(() -> limiter.partition("search")).hasMessageContaining("[default, checkout, browse]");
+    assertThatThrownBy(() -> limiter.onSuccess(browse, ConcurrencyLimiter.REJECTED))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("REJECTED token");
+    assertThat(limiter.inFlight()).isEqualTo(17);
   }
 
   @Test
