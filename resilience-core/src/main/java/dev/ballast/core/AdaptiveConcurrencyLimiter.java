@@ -40,6 +40,8 @@ final class AdaptiveConcurrencyLimiter implements ConcurrencyLimiter {
   private final List<String> names;
   private final double[] shares;
   private final AtomicInteger[] partitionInFlight;
+  /** False without named partitions: then the total count is the default partition's, kept once. */
+  private final boolean partitioned;
   private final Policy[] views;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicBoolean updating = new AtomicBoolean();
@@ -73,6 +75,7 @@ final class AdaptiveConcurrencyLimiter implements ConcurrencyLimiter {
     this.names = List.copyOf(partitionNames);
     this.shares = partitionShares.stream().mapToDouble(Double::doubleValue).toArray();
     this.partitionInFlight = new AtomicInteger[names.size()];
+    this.partitioned = names.size() > 1;
     this.views = new Policy[names.size()];
     for (int p = 0; p < names.size(); p++) {
       partitionInFlight[p] = new AtomicInteger();
@@ -84,7 +87,7 @@ final class AdaptiveConcurrencyLimiter implements ConcurrencyLimiter {
         config.partitions().isEmpty() ? null : names, List.of("limit"), false);
     meters.gauge("limit", null, this, ConcurrencyLimiter::limit);
     for (int p = 0; p < names.size(); p++) {
-      AtomicInteger count = partitionInFlight[p];
+      AtomicInteger count = partitioned ? partitionInFlight[p] : inFlight;
       meters.gauge("inflight", names.get(p), count, AtomicInteger::get);
     }
   }
@@ -105,10 +108,16 @@ final class AdaptiveConcurrencyLimiter implements ConcurrencyLimiter {
     // Anyone may use spare room below the limit.
     for (int total = inFlight.get(); total < max; total = inFlight.get()) {
       if (inFlight.compareAndSet(total, total + 1)) {
-        mine.incrementAndGet();
+        if (partitioned) {
+          mine.incrementAndGet();
+        }
         meters.accepted(partition);
         return ticker.read();
       }
+    }
+    if (!partitioned) {
+      meters.rejected(partition, 0);
+      return REJECTED;
     }
     // At the limit, a partition still under its guaranteed share goes ahead.
     int guaranteed = (int) Math.ceil(max * shares[partition]);
@@ -145,16 +154,21 @@ final class AdaptiveConcurrencyLimiter implements ConcurrencyLimiter {
     }
     long now = ticker.read();
     int wasInFlight = inFlight.getAndDecrement();
-    partitionInFlight[partition].decrementAndGet();
+    if (partitioned) {
+      partitionInFlight[partition].decrementAndGet();
+    }
     if (outcome == IGNORED) {
       return;
     }
     latency.add(now - token);
     if (updating.compareAndSet(false, true)) {
       try {
-        limit = algorithm.onSample(now, token, wasInFlight, outcome == DROPPED);
+        int next = algorithm.onSample(now, token, wasInFlight, outcome == DROPPED);
+        if (next != limit) {
+          limit = next; // a volatile write is a fence: only when the limit moved
+        }
       } finally {
-        updating.set(false);
+        updating.setRelease(false); // a release store suffices to hand the flag on
       }
     }
   }
@@ -238,7 +252,7 @@ final class AdaptiveConcurrencyLimiter implements ConcurrencyLimiter {
 
   /** Calls in flight in one partition; for tests and gauges. */
   int inFlight(int partition) {
-    return partitionInFlight[partition].get();
+    return partitioned ? partitionInFlight[partition].get() : inFlight.get();
   }
 
   @Override
