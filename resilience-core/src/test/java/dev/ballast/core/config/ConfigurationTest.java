@@ -52,6 +52,26 @@ class ConfigurationTest {
   }
 
   @Test
+  void theSpikeProtectionPresetAddsAnAdaptiveLimitCappedByLittlesLaw() {
+    ConfigSection ignoredSwitchboard = new ConfigSection() {
+      public String key() { return "switchboard"; } // degradation's, not on this module's class path
+      public java.util.Set<String> entryKeys() { return java.util.Set.of(); }
+      public void build(ConfigNode section, ConfigContext context, Registry.Builder registry) {}
+    };
+    Registry registry = Configuration.preset("spike-protection").buildRegistry(ConfigContext.defaults(),
+        java.util.List.of(new dev.ballast.core.internal.config.RateLimitersSection(),
+            new dev.ballast.core.internal.config.ConcurrencyLimitsSection(), ignoredSwitchboard));
+    dev.ballast.core.ConcurrencyLimiter limiter =
+        registry.get("spike-protection", dev.ballast.core.ConcurrencyLimiter.class);
+    assertThat(limiter.config().maxLimit()).isEqualTo(450); // 1000/s x 300 ms x 1.5
+    assertThat(limiter.config().minLimit()).isEqualTo(5);
+    assertThat(limiter.config().initialLimit()).isEqualTo(20);
+    assertThat(limiter.config().algorithm())
+        .isEqualTo(new dev.ballast.core.ConcurrencyLimitAlgorithm.Gradient(0.25, Duration.ofMillis(100),
+            Duration.ofSeconds(60), 50, 3));
+  }
+
+  @Test
   void loadSheddingSectionsBuildAndRefuseTheOtherAlgorithmsKeys() {
     Registry registry = build("""
         concurrencyLimits:
