@@ -12,7 +12,7 @@ public interface Catalog {
   @Cached("products")
   Product product(String sku);
 
-  @Degradable(fallback = "unavailable") @Retry("external-api")
+  @Fallback("unavailable") @Retry("external-api")
   String stock(String sku) throws Exception;
 
   String unavailable(String sku, Exception failure);
