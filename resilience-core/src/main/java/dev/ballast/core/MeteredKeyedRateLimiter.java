@@ -36,9 +36,9 @@ final class MeteredKeyedRateLimiter<K> extends CaffeineKeyedRateLimiter<K> {
   }
 
   @Override
-  public long tryAcquire(K key, int permits) {
-    long result = super.tryAcquire(key, permits);
-    (result >= 0 ? granted : refused).increment(permits);
+  public long tryAcquireOrNanosToWait(K key, int permits) {
+    long result = super.tryAcquireOrNanosToWait(key, permits);
+    (result == 0 ? granted : refused).increment(permits);
     return result;
   }
 }

@@ -45,9 +45,9 @@ final class MeteredRateLimiter extends TokenBucketRateLimiter {
   }
 
   @Override
-  public long tryAcquire(int permits) {
-    long result = super.tryAcquire(permits);
-    (result >= 0 ? granted : refused).increment(permits);
+  public long tryAcquireOrNanosToWait(int permits) {
+    long result = super.tryAcquireOrNanosToWait(permits);
+    (result == 0 ? granted : refused).increment(permits);
     return result;
   }
 
