@@ -80,9 +80,7 @@ public record RateLimiterConfig(
 
   /** The exception for a permit count a bucket of this capacity can never grant. */
   IllegalArgumentException permitsOutOfRange(int permits) {
-    return new IllegalArgumentException(permits < 1
-        ? "permits must be at least 1, was " + permits
-        : "permits must be at most the capacity " + capacity + " of rate limiter '" + name + "', was " + permits);
+    return Gcra.permitsOutOfRange(permits, capacity, name);
   }
 
   /**
