@@ -71,7 +71,8 @@ public abstract class RateLimiterContract {
   /** Ends the outage {@link #breakBackend()} started. */
   protected void restoreBackend() {}
 
-  private final AtomicLong now = new AtomicLong(TimeUnit.SECONDS.toNanos(1_000));
+  /** Negative, as a ticker may read (System.nanoTime can). */
+  private final AtomicLong now = new AtomicLong(-TimeUnit.SECONDS.toNanos(1_000));
 
   private Subject create(Rate rate) {
     return create(uniqueName(), rate, now::get, Sleeper.system(), null);

@@ -185,7 +185,7 @@ final class RedisGcraLimiter implements DistributedRateLimiter {
 
   /** One run of the script, or of the fallback: see gcra.lua for what {@code permits} 0 means. */
   private long script(int permits) {
-    String now = sharedClock == null ? "-1" : Long.toString(Math.floorDiv(sharedClock.read(), 1000L));
+    String now = sharedClock == null ? "" : Long.toString(Math.floorDiv(sharedClock.read(), 1000L));
     StatefulRedisConnection<String, String> current = connection;
     if (current == null) {
       connectInBackground();

@@ -6,12 +6,12 @@
 -- checked below 2^52 in Java). Redis TIME has microseconds: elapsed time is read in whole microseconds and
 -- converted to units (x 1000 x scale), exactly as Gcra does with a ticker that reads whole microseconds.
 -- KEYS[1] bucket; ARGV: permits (0: only read the permits available), scale, cost, burst,
---   clock in microseconds (-1: Redis TIME).
+--   clock in microseconds (empty: Redis TIME; a supplied clock may read any sign).
 -- Returns, for permits >= 1: 0 when granted, else the nanoseconds until they would be (> 0), nothing taken.
 -- For permits = 0: the permits available now.
 local permits, scale, cost, burst = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local now = tonumber(ARGV[5])
-local suppliedClock = now >= 0
+local suppliedClock = now ~= nil
 if not suppliedClock then
   local t = redis.call('TIME')
   now = tonumber(t[1]) * 1000000 + tonumber(t[2])
