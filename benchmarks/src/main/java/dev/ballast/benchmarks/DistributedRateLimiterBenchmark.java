@@ -1,7 +1,8 @@
 package dev.ballast.benchmarks;
 
-import dev.ballast.queue.DistributedRateLimiter;
+import dev.ballast.core.Rate;
 import dev.ballast.redis.RedisScript;
+import dev.ballast.redis.ratelimit.DistributedRateLimiter;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -54,9 +55,9 @@ public class DistributedRateLimiterBenchmark {
         operation = () -> trivial.<String, String, Long>eval(sync, ScriptOutputType.INTEGER, keys);
       }
       case "ballast" -> {
-        limiter = DistributedRateLimiter.builder().name("bench").capacity(1_000_000_000L)
-            .refill(1_000_000_000L, Duration.ofSeconds(1)).redis(client).redisTimeout(Duration.ofSeconds(2)).build();
-        operation = () -> limiter.tryAcquire(1);
+        limiter = DistributedRateLimiter.builder().name("bench").rate(Rate.of(1_000_000_000L, Duration.ofSeconds(1)))
+            .redis(client).redisTimeout(Duration.ofSeconds(2)).build();
+        operation = () -> limiter.tryAcquireOrNanosToWait(1);
       }
       case "bucket4j" -> {
         bytesConnection = client.connect(io.lettuce.core.codec.ByteArrayCodec.INSTANCE);

@@ -43,7 +43,7 @@ public class RateLimiterBenchmark {
       case "ballast" -> {
         dev.ballast.core.RateLimiter limiter = dev.ballast.core.RateLimiter.builder()
             .capacity(PERMITS).refill(PERMITS, Duration.ofSeconds(1)).build();
-        yield () -> limiter.tryAcquire(1) >= 0;
+        yield () -> limiter.tryAcquireOrNanosToWait(1) == 0;
       }
       case "bucket4j" -> {
         Bucket bucket = Bucket.builder()

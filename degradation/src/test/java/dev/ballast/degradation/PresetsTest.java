@@ -116,8 +116,7 @@ class PresetsTest {
         extends: spike-protection
         rateLimiters:
           spike-protection:
-            rate: 400/s          # our peak
-            capacity: 600        # 1.5 x it
+            rate: 400/s burst 600   # our peak, and 1.5 x it
         switchboard:
           name: storefront
           features: [recommendations]

@@ -5,6 +5,7 @@ import dev.ballast.core.Jitter;
 import dev.ballast.core.Ticker;
 import dev.ballast.core.internal.Check;
 import dev.ballast.core.internal.OptionsSet;
+import dev.ballast.redis.internal.KeyNames;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
@@ -56,10 +57,7 @@ public record QueueConfig(String name, String aclPrefix, String keyPrefix, List<
           "QueueConfig.name must be 1 to 64 letters, digits, '.', '_' or '-', was '" + name + "'");
     }
     aclPrefix = checkAclPrefix(aclPrefix, "QueueConfig.aclPrefix");
-    Check.notBlank(keyPrefix, "QueueConfig.keyPrefix");
-    if (keyPrefix.contains("{") || keyPrefix.contains("}")) {
-      throw new IllegalArgumentException("QueueConfig.keyPrefix must not contain '{' or '}', was '" + keyPrefix + "'");
-    }
+    KeyNames.checkKeyPrefix(keyPrefix, "QueueConfig.keyPrefix");
     Check.notNull(priorityWeights, "QueueConfig.priorityWeights");
     priorityWeights = List.copyOf(priorityWeights);
     Check.atLeast(priorityWeights.size(), 1, "QueueConfig.priorityWeights size");
@@ -87,16 +85,10 @@ public record QueueConfig(String name, String aclPrefix, String keyPrefix, List<
 
   /**
    * Checks a prefix that goes before a hash tag: it must not contain a brace (that would move the tag).
-   * Shared with {@link DistributedRateLimiter.Builder#aclPrefix}.
+   * Shared with {@code DistributedRateLimiter.Builder#aclPrefix} (ballast-redis-support).
    */
   static String checkAclPrefix(String prefix, String field) {
-    Check.notNull(prefix, field);
-    Check.atMost(prefix.length(), 100, field + " length");
-    if (prefix.contains("{") || prefix.contains("}")) {
-      throw new IllegalArgumentException(field + " must not contain '{' or '}' (it goes before the hash tag), was '"
-          + prefix + "'");
-    }
-    return prefix;
+    return KeyNames.checkAclPrefix(prefix, field);
   }
 
   /** A builder; only the name is required. */

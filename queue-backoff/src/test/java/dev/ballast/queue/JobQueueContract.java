@@ -545,7 +545,7 @@ abstract class JobQueueContract {
     q.enqueue(TEXT, "a");
     q.enqueue(TEXT, "b");
     q.enqueue(TEXT, "c");
-    q.register(TEXT, Workers.of(2).rateLimited(limiter::tryAcquire), job -> seen.add(job.payload() + "@" + job.attempt()));
+    q.register(TEXT, Workers.of(2).rateLimited(limiter), job -> seen.add(job.payload() + "@" + job.attempt()));
     await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 1 && q.stats().delayed() == 2);
     advance(Duration.ofSeconds(10));
     await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 2 && q.stats().delayed() == 1);

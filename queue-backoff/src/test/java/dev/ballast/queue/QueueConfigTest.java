@@ -34,8 +34,6 @@ class QueueConfigTest {
         .hasMessageContaining("QueueConfig.keyPrefix");
     assertThatThrownBy(() -> QueueConfig.builder().name("q").aclPrefix("app:{x").build())
         .hasMessageContaining("QueueConfig.aclPrefix").hasMessageContaining("hash tag");
-    assertThatThrownBy(() -> DistributedRateLimiter.builder().aclPrefix("}"))
-        .hasMessageContaining("DistributedRateLimiter.aclPrefix");
     assertThatThrownBy(() -> QueueConfig.builder().name("q").hungHandlerGrace(Duration.ZERO).build())
         .hasMessageContaining("QueueConfig.hungHandlerGrace");
     assertThatThrownBy(() -> QueueConfig.builder().name("q").shutdownTimeout(Duration.ofSeconds(-1)).build())
@@ -61,8 +59,6 @@ class QueueConfigTest {
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("QueueConfig.name");
     assertThatThrownBy(() -> JobOptions.builder().priority(1).priority(2))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("JobOptions.priority");
-    assertThatThrownBy(() -> DistributedRateLimiter.builder().instances(2).share(0.5))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("share");
   }
 
   @Test

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.ballast.core.Rate;
+import dev.ballast.redis.ratelimit.DistributedRateLimiter;
 import dev.ballast.testsupport.RedisExtension;
 import dev.ballast.testsupport.RedisServer;
 import io.lettuce.core.RedisClient;
@@ -129,8 +131,8 @@ class RedisAclTest {
   void aWrongPasswordLeavesTheLimiterOnItsLocalShareCountedAsAnAuthenticationFailure(RedisServer server) {
     RedisClient wrong = wrongPassword(server);
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    try (DistributedRateLimiter limiter = DistributedRateLimiter.builder().name("auth").capacity(10)
-        .refill(10, Duration.ofHours(1)).redis(wrong).aclPrefix("ballast:").meterRegistry(meters).build()) {
+    try (DistributedRateLimiter limiter = DistributedRateLimiter.builder().name("auth").rate(new Rate(10, Duration.ofHours(1), 10))
+        .redis(wrong).aclPrefix("ballast:").meterRegistry(meters).build()) {
       int granted = 0;
       for (int i = 0; i < 20; i++) {
         granted += limiter.tryAcquire() ? 1 : 0;
@@ -147,8 +149,8 @@ class RedisAclTest {
 
   @Test
   void aLimiterWithAnAclPrefixUsesTheSharedBucketUnderTheDocumentedAcl() {
-    try (DistributedRateLimiter limiter = DistributedRateLimiter.builder().name("acl").capacity(5)
-        .refill(5, Duration.ofHours(1)).redis(limited).aclPrefix("ballast:").build()) {
+    try (DistributedRateLimiter limiter = DistributedRateLimiter.builder().name("acl").rate(new Rate(5, Duration.ofHours(1), 5))
+        .redis(limited).aclPrefix("ballast:").build()) {
       for (int i = 0; i < 5; i++) {
         assertThat(limiter.tryAcquire()).isTrue();
         assertThat(limiter.isFallingBack()).isFalse();

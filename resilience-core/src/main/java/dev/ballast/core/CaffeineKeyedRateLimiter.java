@@ -14,7 +14,7 @@ import java.util.function.Function;
  * {@code long}; Caffeine protects the map (a key's first request creates its bucket inside Caffeine's
  * compute, which locks that map bin once; later requests only read). Time is read twice per request, by
  * the bucket and by Caffeine's expiry. {@link MeteredKeyedRateLimiter} overrides
- * {@link #tryAcquire(Object, int)} to count outcomes.
+ * {@link #tryAcquireOrNanosToWait(Object, int)} to count outcomes.
  */
 class CaffeineKeyedRateLimiter<K> implements KeyedRateLimiter<K> {
 
@@ -44,19 +44,24 @@ class CaffeineKeyedRateLimiter<K> implements KeyedRateLimiter<K> {
   }
 
   @Override
-  public long tryAcquire(K key, int permits) {
+  public long tryAcquireOrNanosToWait(K key, int permits) {
     if (key == null) {
       throw new NullPointerException("key must not be null");
     }
     if (permits < 1 || permits > capacity) {
       throw config.permitsOutOfRange(permits);
     }
-    return buckets.get(key, newBucket).tryAcquire(permits);
+    return buckets.get(key, newBucket).tryAcquireOrNanosToWait(permits);
+  }
+
+  @Override
+  public final boolean tryAcquire(K key, int permits) {
+    return tryAcquireOrNanosToWait(key, permits) == 0;
   }
 
   @Override
   public final boolean tryAcquire(K key) {
-    return tryAcquire(key, 1) >= 0;
+    return tryAcquireOrNanosToWait(key, 1) == 0;
   }
 
   @Override

@@ -11,7 +11,7 @@ import java.time.Duration;
  * {@link RateLimiterConfig#initialPermits()} permits.
  * <pre>{@code
  * KeyedRateLimiter<String> perTenant = KeyedRateLimiter.builder()
- *     .name("api-per-tenant").capacity(20).refill(10, Duration.ofSeconds(1)).build();
+ *     .name("api-per-tenant").rate(Rate.of(10, Duration.ofSeconds(1)).withBurst(20)).build();
  *
  * if (!perTenant.tryAcquire(tenantId)) {
  *   return tooManyRequests();
@@ -37,16 +37,24 @@ public interface KeyedRateLimiter<K> {
   }
 
   /**
-   * Takes {@code permits} from the bucket of {@code key} if they are available now; never waits. The
-   * result is encoded as for {@link RateLimiter#tryAcquire(int)}: decode it with
-   * {@link RateLimiter#isGranted}, {@link RateLimiter#remainingPermits} and {@link RateLimiter#nanosToWait}.
+   * Takes {@code permits} from the bucket of {@code key} if they are available now; never waits, and
+   * allocates nothing once the key has a bucket. The same shape as {@link RateLimiter#tryAcquireOrNanosToWait}.
    *
-   * @return the permits left ({@code >= 0}) when granted, or minus the nanoseconds until they will be
-   *     available ({@code < 0}) when refused
+   * @return 0 when the permits were taken; else ({@code > 0}) the nanoseconds until they will be available,
+   *     nothing taken
    * @throws NullPointerException if {@code key} is null
    * @throws IllegalArgumentException if {@code permits} is below 1 or above the capacity
    */
-  long tryAcquire(K key, int permits);
+  long tryAcquireOrNanosToWait(K key, int permits);
+
+  /**
+   * Takes {@code permits} from the bucket of {@code key} if they are available now.
+   *
+   * @return whether the permits were taken (a refusal takes nothing)
+   * @throws NullPointerException if {@code key} is null
+   * @throws IllegalArgumentException if {@code permits} is below 1 or above the capacity
+   */
+  boolean tryAcquire(K key, int permits);
 
   /**
    * Takes one permit from the bucket of {@code key} if one is available now.
@@ -123,6 +131,12 @@ public interface KeyedRateLimiter<K> {
     /** See {@link RateLimiterConfig.Builder#refill}; applies to each key's bucket. */
     public Builder refill(long permits, Duration period) {
       config.refill(permits, period);
+      return this;
+    }
+
+    /** See {@link RateLimiterConfig.Builder#rate}; applies to each key's bucket. */
+    public Builder rate(Rate rate) {
+      config.rate(rate);
       return this;
     }
 

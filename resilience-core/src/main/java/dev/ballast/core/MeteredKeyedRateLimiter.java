@@ -1,5 +1,6 @@
 package dev.ballast.core;
 
+import dev.ballast.core.internal.RateLimiterMeters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -12,7 +13,7 @@ import java.time.Duration;
  */
 final class MeteredKeyedRateLimiter<K> extends CaffeineKeyedRateLimiter<K> {
 
-  static final String KEYS = "ballast.ratelimiter.keys";
+  static final String KEYS = RateLimiterMeters.KEYS;
 
   private final Counter granted;
   private final Counter refused;
@@ -20,8 +21,8 @@ final class MeteredKeyedRateLimiter<K> extends CaffeineKeyedRateLimiter<K> {
   private MeteredKeyedRateLimiter(RateLimiterConfig config, long maximumKeys, Duration expireAfterAccess,
       Ticker ticker, MeterRegistry registry) {
     super(config, maximumKeys, expireAfterAccess, ticker);
-    this.granted = MeteredRateLimiter.permitsCounter(registry, config.name(), "granted");
-    this.refused = MeteredRateLimiter.permitsCounter(registry, config.name(), "refused");
+    this.granted = RateLimiterMeters.permits(registry, config.name(), "granted");
+    this.refused = RateLimiterMeters.permits(registry, config.name(), "refused");
   }
 
   static <K> MeteredKeyedRateLimiter<K> create(RateLimiterConfig config, long maximumKeys,
@@ -36,9 +37,9 @@ final class MeteredKeyedRateLimiter<K> extends CaffeineKeyedRateLimiter<K> {
   }
 
   @Override
-  public long tryAcquire(K key, int permits) {
-    long result = super.tryAcquire(key, permits);
-    (result >= 0 ? granted : refused).increment(permits);
+  public long tryAcquireOrNanosToWait(K key, int permits) {
+    long result = super.tryAcquireOrNanosToWait(key, permits);
+    (result == 0 ? granted : refused).increment(permits);
     return result;
   }
 }

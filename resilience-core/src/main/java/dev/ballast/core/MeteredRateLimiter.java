@@ -1,5 +1,6 @@
 package dev.ballast.core;
 
+import dev.ballast.core.internal.RateLimiterMeters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -12,8 +13,8 @@ import java.util.concurrent.ScheduledExecutorService;
  */
 final class MeteredRateLimiter extends TokenBucketRateLimiter {
 
-  static final String PERMITS = "ballast.ratelimiter.permits";
-  static final String AVAILABLE = "ballast.ratelimiter.available";
+  static final String PERMITS = RateLimiterMeters.PERMITS;
+  static final String AVAILABLE = RateLimiterMeters.AVAILABLE;
 
   private final Counter granted;
   private final Counter refused;
@@ -21,8 +22,8 @@ final class MeteredRateLimiter extends TokenBucketRateLimiter {
   private MeteredRateLimiter(RateLimiterConfig config, Ticker ticker, Sleeper sleeper,
       ScheduledExecutorService scheduler, MeterRegistry registry) {
     super(config, ticker, sleeper, scheduler);
-    this.granted = permitsCounter(registry, config.name(), "granted");
-    this.refused = permitsCounter(registry, config.name(), "refused");
+    this.granted = RateLimiterMeters.permits(registry, config.name(), "granted");
+    this.refused = RateLimiterMeters.permits(registry, config.name(), "refused");
   }
 
   static MeteredRateLimiter create(RateLimiterConfig config, Ticker ticker, Sleeper sleeper,
@@ -36,18 +37,10 @@ final class MeteredRateLimiter extends TokenBucketRateLimiter {
     return limiter;
   }
 
-  static Counter permitsCounter(MeterRegistry registry, String name, String result) {
-    return Counter.builder(PERMITS)
-        .description("Permits requested from the rate limiter, by result")
-        .tag("name", name)
-        .tag("result", result)
-        .register(registry);
-  }
-
   @Override
-  public long tryAcquire(int permits) {
-    long result = super.tryAcquire(permits);
-    (result >= 0 ? granted : refused).increment(permits);
+  public long tryAcquireOrNanosToWait(int permits) {
+    long result = super.tryAcquireOrNanosToWait(permits);
+    (result == 0 ? granted : refused).increment(permits);
     return result;
   }
 

@@ -13,11 +13,12 @@ import java.util.concurrent.ScheduledExecutorService;
  * {@link RateLimiterConfig} on precision).
  * <pre>{@code
  * RateLimiter limiter = RateLimiter.builder()
- *     .name("payments").capacity(100).refill(800, Duration.ofSeconds(1)).build();
+ *     .name("payments").rate(Rate.of(800, Duration.ofSeconds(1)).withBurst(100)).build();
  *
- * long result = limiter.tryAcquire(1);                 // the primitive: no allocation
- * if (!RateLimiter.isGranted(result)) {
- *   respondTooManyRequests(RateLimiter.nanosToWait(result));
+ * if (!limiter.tryAcquire()) { ... }                    // one permit, now or never
+ * long wait = limiter.tryAcquireOrNanosToWait(5);      // 0: taken; else how long until 5 are free
+ * if (wait > 0) {
+ *   respondTooManyRequests(Duration.ofNanos(wait));
  * }
  *
  * String body = limiter.call(() -> client.fetch(url)); // as a Policy: one permit per call
@@ -27,6 +28,11 @@ import java.util.concurrent.ScheduledExecutorService;
  * the configured {@link RateLimiterConfig#maxWait() maxWait} (default: not at all), and otherwise refuses
  * with a {@link RateLimitExceededException}. Waiting callers reserve their permit and so are served in
  * arrival order. Limiters are thread-safe.
+ *
+ * <p>The family: this interface is the local limiter and also the fleet-wide one
+ * ({@code dev.ballast.redis.ratelimit.DistributedRateLimiter} in {@code ballast-redis-support}), so either
+ * goes in {@code Pipeline.of}, behind {@code @RateLimited} and in configuration; {@link KeyedRateLimiter}
+ * keeps one bucket per key with the same {@link RateLimiterConfig} and the same methods, given a key.
  */
 public interface RateLimiter extends Policy {
 
@@ -36,23 +42,33 @@ public interface RateLimiter extends Policy {
   }
 
   /**
-   * Takes {@code permits} if they are available now; never waits. The answer is packed into one
-   * {@code long} so that the granted path allocates nothing; decode it with {@link #isGranted},
-   * {@link #remainingPermits} and {@link #nanosToWait}.
+   * Takes {@code permits} if they are available now; never waits, allocates nothing.
    *
-   * @return the permits left ({@code >= 0}) when granted, or minus the nanoseconds until
-   *     {@code permits} will be available ({@code < 0}) when refused; a refusal takes nothing
+   * @return 0 when the permits were taken; else ({@code > 0}) the nanoseconds until they will be available,
+   *     nothing taken
    * @throws IllegalArgumentException if {@code permits} is below 1 or above the capacity (it could never
    *     be granted)
    */
-  long tryAcquire(int permits);
+  long tryAcquireOrNanosToWait(int permits);
+
+  /**
+   * Takes {@code permits} if they are available now; never waits.
+   *
+   * @return whether the permits were taken (a refusal takes nothing)
+   * @throws IllegalArgumentException if {@code permits} is below 1 or above the capacity
+   */
+  default boolean tryAcquire(int permits) {
+    return tryAcquireOrNanosToWait(permits) == 0;
+  }
 
   /**
    * Takes one permit if one is available now.
    *
    * @return whether the permit was granted
    */
-  boolean tryAcquire();
+  default boolean tryAcquire() {
+    return tryAcquireOrNanosToWait(1) == 0;
+  }
 
   /**
    * Takes {@code permits}, waiting through the limiter's {@link Sleeper} when they will be available
@@ -76,21 +92,6 @@ public interface RateLimiter extends Policy {
 
   /** The limiter's configuration. */
   RateLimiterConfig config();
-
-  /** Whether a {@link #tryAcquire(int)} result means granted. */
-  static boolean isGranted(long result) {
-    return result >= 0;
-  }
-
-  /** The permits left after a granted {@link #tryAcquire(int)}; 0 for a refusal. */
-  static long remainingPermits(long result) {
-    return Math.max(result, 0);
-  }
-
-  /** The nanoseconds a refused {@link #tryAcquire(int)} should wait; 0 for a grant. */
-  static long nanosToWait(long result) {
-    return result < 0 ? -result : 0;
-  }
 
   /**
    * Builds a {@link RateLimiter}: the bucket's {@link RateLimiterConfig} options plus the clocks and
@@ -138,6 +139,12 @@ public interface RateLimiter extends Policy {
     /** See {@link RateLimiterConfig.Builder#refill}. */
     public Builder refill(long permits, Duration period) {
       config.refill(permits, period);
+      return this;
+    }
+
+    /** See {@link RateLimiterConfig.Builder#rate}. */
+    public Builder rate(Rate rate) {
+      config.rate(rate);
       return this;
     }
 

@@ -73,11 +73,14 @@ public record RateLimiterConfig(
     return builder;
   }
 
+  /** The rate as one {@link Rate}: {@code refillPermits} per {@code refillPeriod}, burst {@code capacity}. */
+  public Rate rate() {
+    return new Rate(refillPermits, refillPeriod, capacity);
+  }
+
   /** The exception for a permit count a bucket of this capacity can never grant. */
   IllegalArgumentException permitsOutOfRange(int permits) {
-    return new IllegalArgumentException(permits < 1
-        ? "permits must be at least 1, was " + permits
-        : "permits must be at most the capacity " + capacity + " of rate limiter '" + name + "', was " + permits);
+    return Gcra.permitsOutOfRange(permits, capacity, name);
   }
 
   /**
@@ -129,6 +132,20 @@ public record RateLimiterConfig(
       options.claim("refill");
       this.refillPermits = permits;
       this.refillPeriod = period;
+      return this;
+    }
+
+    /**
+     * Sets the capacity (the rate's burst) and the refill (its permits per period) from one {@link Rate}, as
+     * configuration writes it ({@code 100/s burst 20}). Excludes {@link #capacity} and {@link #refill}.
+     *
+     * @throws IllegalStateException if the capacity or the refill is already set on this builder
+     * @throws NullPointerException if {@code rate} is null
+     */
+    public Builder rate(Rate rate) {
+      Check.notNull(rate, "RateLimiter.rate");
+      capacity(rate.burst());
+      refill(rate.permits(), rate.period());
       return this;
     }
 

@@ -14,7 +14,7 @@ import java.util.function.Supplier;
 /**
  * The unmetered {@link RateLimiter}: one padded {@link GcraBucket}, plus the {@link Policy} glue. All
  * shared state lives in the bucket (see its design note); everything here is final and immutable.
- * {@link MeteredRateLimiter} overrides the two primitives, {@link #tryAcquire(int)} and
+ * {@link MeteredRateLimiter} overrides the two primitives, {@link #tryAcquireOrNanosToWait(int)} and
  * {@link #reserve}, to count their outcomes; every other path goes through them.
  */
 class TokenBucketRateLimiter implements RateLimiter {
@@ -40,11 +40,11 @@ class TokenBucketRateLimiter implements RateLimiter {
   }
 
   @Override
-  public long tryAcquire(int permits) {
+  public long tryAcquireOrNanosToWait(int permits) {
     if (permits < 1 || permits > capacity) {
       throw config.permitsOutOfRange(permits);
     }
-    return bucket.tryAcquire(permits);
+    return bucket.tryAcquireOrNanosToWait(permits);
   }
 
   /**
@@ -57,8 +57,13 @@ class TokenBucketRateLimiter implements RateLimiter {
   }
 
   @Override
+  public final boolean tryAcquire(int permits) {
+    return tryAcquireOrNanosToWait(permits) == 0;
+  }
+
+  @Override
   public final boolean tryAcquire() {
-    return tryAcquire(1) >= 0;
+    return tryAcquireOrNanosToWait(1) == 0;
   }
 
   @Override

@@ -22,10 +22,11 @@ class KeyedRateLimiterTest {
   @Test
   void keysHaveIndependentBucketsWithTheSameEncoding() {
     KeyedRateLimiter<String> limiter = tenPerSecond();
-    assertThat(limiter.tryAcquire("a", 10)).isZero();
-    assertThat(limiter.tryAcquire("a", 1)).isEqualTo(-100 * MS);
+    assertThat(limiter.tryAcquireOrNanosToWait("a", 10)).isZero();
+    assertThat(limiter.tryAcquireOrNanosToWait("a", 1)).isEqualTo(100 * MS);
     assertThat(limiter.tryAcquire("b")).isTrue();
-    assertThat(limiter.tryAcquire("b", 2)).isEqualTo(7);
+    assertThat(limiter.tryAcquire("b", 2)).isTrue();
+    assertThat(limiter.availablePermits("b")).isEqualTo(7);
     assertThat(limiter.tryAcquire("a")).isFalse();
     now.addAndGet(100 * MS);
     assertThat(limiter.tryAcquire("a")).isTrue();
@@ -53,7 +54,7 @@ class KeyedRateLimiterTest {
     limiter.cleanUp();
     assertThat(limiter.estimatedKeys()).isZero();
     // Dropping it changed nothing: the recreated bucket is as full as the old one would have been.
-    assertThat(limiter.tryAcquire("a", 10)).isZero();
+    assertThat(limiter.tryAcquireOrNanosToWait("a", 10)).isZero();
   }
 
   @Test

@@ -52,7 +52,7 @@ class RateLimiterAcquireTest {
     limiter.tryAcquire(10);
     assertThat(limiter.acquire(1, Duration.ofMillis(99))).isFalse();
     assertThat(sleeps).isEmpty();
-    assertThat(limiter.tryAcquire(1)).isEqualTo(-100 * MS); // nothing was reserved
+    assertThat(limiter.tryAcquireOrNanosToWait(1)).isEqualTo(100 * MS); // nothing was reserved
     assertThat(limiter.acquire(1, Duration.ofMillis(100))).isTrue();
   }
 
@@ -66,7 +66,7 @@ class RateLimiterAcquireTest {
     // Each caller queues behind the permits reserved before it.
     assertThat(sleeps).containsExactly(100 * MS, 300 * MS, 400 * MS);
     // A newcomer cannot jump the queue: neither the primitive nor a short timeout gets a permit.
-    assertThat(limiter.tryAcquire(1)).isEqualTo(-500 * MS);
+    assertThat(limiter.tryAcquireOrNanosToWait(1)).isEqualTo(500 * MS);
     assertThat(limiter.acquire(1, Duration.ofMillis(499))).isFalse();
   }
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -26,33 +25,26 @@ class RateLimiterConcurrencyTest {
     CountDownLatch start = new CountDownLatch(1);
     ExecutorService pool = Executors.newFixedThreadPool(THREADS);
     try {
-      List<Future<List<Long>>> results = new ArrayList<>();
+      List<Future<Integer>> results = new ArrayList<>();
       for (int t = 0; t < THREADS; t++) {
         results.add(pool.submit(() -> {
-          List<Long> remainders = new ArrayList<>();
+          int grants = 0;
           start.await();
           for (int i = 0; i < CAPACITY; i++) { // each thread alone could take the whole bucket
-            long result = limiter.tryAcquire(1);
-            if (RateLimiter.isGranted(result)) {
-              remainders.add(result);
+            if (limiter.tryAcquireOrNanosToWait(1) == 0) {
+              grants++;
             }
           }
-          return remainders;
+          return grants;
         }));
       }
       start.countDown();
-      BitSet seen = new BitSet(CAPACITY);
       int granted = 0;
-      for (Future<List<Long>> result : results) {
-        for (long remaining : result.get(30, TimeUnit.SECONDS)) {
-          assertThat(seen.get((int) remaining)).as("remaining %d reported twice", remaining).isFalse();
-          seen.set((int) remaining);
-          granted++;
-        }
+      for (Future<Integer> result : results) {
+        granted += result.get(30, TimeUnit.SECONDS);
       }
+      // Neither granted twice (a lost CAS) nor lost (a refusal while permits were left on a frozen clock).
       assertThat(granted).isEqualTo(CAPACITY);
-      // Every grant saw a distinct "remaining": the grants are linearized, one CAS each.
-      assertThat(seen.cardinality()).isEqualTo(CAPACITY);
       assertThat(limiter.availablePermits()).isZero();
     } finally {
       pool.shutdownNow();
@@ -73,7 +65,7 @@ class RateLimiterConcurrencyTest {
           long taken = 0;
           start.await();
           for (int i = 0; i < CAPACITY; i++) {
-            if (RateLimiter.isGranted(limiter.tryAcquire(permits))) {
+            if (limiter.tryAcquire(permits)) {
               taken += permits;
             }
           }

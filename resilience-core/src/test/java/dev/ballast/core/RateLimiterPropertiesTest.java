@@ -92,14 +92,13 @@ class RateLimiterPropertiesTest {
       now.addAndGet(step.advanceNanos());
       long available = limiter.availablePermits();
       assertThat(available).isBetween(0L, s.capacity());
-      long result = limiter.tryAcquire(step.permits());
-      if (RateLimiter.isGranted(result)) {
-        assertThat(result).isBetween(0L, s.capacity() - step.permits());
-        assertThat(result).isEqualTo(available - step.permits());
-        assertThat(limiter.availablePermits()).isEqualTo(result);
+      long result = limiter.tryAcquireOrNanosToWait(step.permits());
+      if (result == 0) {
+        assertThat(available).isGreaterThanOrEqualTo(step.permits());
+        assertThat(limiter.availablePermits()).isEqualTo(available - step.permits());
       } else {
         assertThat(available).isLessThan(step.permits());
-        assertThat(RateLimiter.nanosToWait(result)).isPositive();
+        assertThat((result)).isPositive();
         assertThat(limiter.availablePermits()).isEqualTo(available); // a refusal takes nothing
       }
     }
@@ -117,7 +116,7 @@ class RateLimiterPropertiesTest {
       // Ask until refused, so the windows see as many grants as the limiter will give; grants at one
       // instant are summed, as every window holds all of them or none.
       long atThisInstant = 0;
-      while (RateLimiter.isGranted(limiter.tryAcquire(step.permits()))) {
+      while (limiter.tryAcquire(step.permits())) {
         atThisInstant += step.permits();
       }
       if (atThisInstant > 0) {
@@ -160,11 +159,11 @@ class RateLimiterPropertiesTest {
     long result;
     // Continuous demand: ask until refused, and come back no later than the limiter said to, so that
     // no refill is ever thrown away by a full bucket.
-    while (RateLimiter.isGranted(result = limiter.tryAcquire(1))) {
+    while ((result = limiter.tryAcquireOrNanosToWait(1)) == 0) {
       granted++;
     }
     for (Step step : s.steps()) {
-      long wait = RateLimiter.nanosToWait(result);
+      long wait = (result);
       long advance = Math.min(step.advanceNanos(), wait);
       now.addAndGet(advance);
       elapsed += advance;
@@ -174,7 +173,7 @@ class RateLimiterPropertiesTest {
           assertThat(limiter.availablePermits()).as("after nanosToWait").isGreaterThanOrEqualTo(lastPermits);
         }
       }
-      while (RateLimiter.isGranted(result = limiter.tryAcquire(step.permits()))) {
+      while ((result = limiter.tryAcquireOrNanosToWait(step.permits())) == 0) {
         granted += step.permits();
       }
       lastPermits = step.permits();

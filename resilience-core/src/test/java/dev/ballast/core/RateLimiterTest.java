@@ -24,34 +24,31 @@ class RateLimiterTest {
   void tenGrantsCountDownThenTheNextWaitsExactlyOneHundredMillis() {
     RateLimiter limiter = tenPerSecond();
     for (long remaining = 9; remaining >= 0; remaining--) {
-      long result = limiter.tryAcquire(1);
-      assertThat(RateLimiter.isGranted(result)).isTrue();
-      assertThat(RateLimiter.remainingPermits(result)).isEqualTo(remaining);
-      assertThat(RateLimiter.nanosToWait(result)).isZero();
+      assertThat(limiter.tryAcquireOrNanosToWait(1)).isZero();
+      assertThat(limiter.availablePermits()).isEqualTo(remaining);
     }
-    long refused = limiter.tryAcquire(1);
-    assertThat(RateLimiter.isGranted(refused)).isFalse();
-    assertThat(refused).isEqualTo(-100 * MS);
-    assertThat(RateLimiter.nanosToWait(refused)).isEqualTo(100 * MS);
-    assertThat(RateLimiter.remainingPermits(refused)).isZero();
+    assertThat(limiter.tryAcquireOrNanosToWait(1)).isEqualTo(100 * MS);
+    assertThat(limiter.tryAcquire(1)).isFalse();
+    assertThat(limiter.availablePermits()).isZero();
   }
 
   @Test
   void aPermitIsBackExactlyWhenTheWaitSaysAndNotOneNanosecondEarlier() {
     RateLimiter limiter = tenPerSecond();
-    assertThat(limiter.tryAcquire(10)).isZero();
+    assertThat(limiter.tryAcquireOrNanosToWait(10)).isZero();
     now.addAndGet(100 * MS - 1);
-    assertThat(limiter.tryAcquire(1)).isEqualTo(-1);
+    assertThat(limiter.tryAcquireOrNanosToWait(1)).isEqualTo(1);
     now.addAndGet(1);
-    assertThat(limiter.tryAcquire(1)).isZero();
+    assertThat(limiter.tryAcquireOrNanosToWait(1)).isZero();
   }
 
   @Test
   void severalPermitsAtOnceWaitForAllOfThem() {
     RateLimiter limiter = tenPerSecond();
-    assertThat(limiter.tryAcquire(7)).isEqualTo(3);
-    assertThat(limiter.tryAcquire(5)).isEqualTo(-200 * MS);
-    assertThat(limiter.tryAcquire(3)).isZero();
+    assertThat(limiter.tryAcquire(7)).isTrue();
+    assertThat(limiter.availablePermits()).isEqualTo(3);
+    assertThat(limiter.tryAcquireOrNanosToWait(5)).isEqualTo(200 * MS);
+    assertThat(limiter.tryAcquireOrNanosToWait(3)).isZero();
   }
 
   @Test
@@ -62,7 +59,8 @@ class RateLimiterTest {
     assertThat(limiter.availablePermits()).isEqualTo(3);
     now.addAndGet(Duration.ofHours(5).toNanos());
     assertThat(limiter.availablePermits()).isEqualTo(10);
-    assertThat(limiter.tryAcquire(1)).isEqualTo(9);
+    assertThat(limiter.tryAcquire(1)).isTrue();
+    assertThat(limiter.availablePermits()).isEqualTo(9);
   }
 
   @Test
@@ -70,12 +68,12 @@ class RateLimiterTest {
     RateLimiter limiter = RateLimiter.builder()
         .capacity(10).refill(10, Duration.ofSeconds(1)).initialPermits(2).ticker(now::get).build();
     assertThat(limiter.availablePermits()).isEqualTo(2);
-    assertThat(limiter.tryAcquire(2)).isZero();
-    assertThat(limiter.tryAcquire(1)).isEqualTo(-100 * MS);
+    assertThat(limiter.tryAcquireOrNanosToWait(2)).isZero();
+    assertThat(limiter.tryAcquireOrNanosToWait(1)).isEqualTo(100 * MS);
 
     RateLimiter empty = RateLimiter.builder()
         .capacity(5).refill(1, Duration.ofSeconds(1)).initialPermits(0).ticker(now::get).build();
-    assertThat(empty.tryAcquire(1)).isEqualTo(-1000 * MS);
+    assertThat(empty.tryAcquireOrNanosToWait(1)).isEqualTo(1000 * MS);
   }
 
   @Test
@@ -103,7 +101,7 @@ class RateLimiterTest {
     // 7919 per second cannot be represented with scale <= 1024: the cost per permit is rounded up.
     RateLimiter limiter = RateLimiter.builder()
         .capacity(10_000_000).refill(7919, Duration.ofSeconds(1)).ticker(now::get).build();
-    assertThat(limiter.tryAcquire(10_000_000)).isZero();
+    assertThat(limiter.tryAcquireOrNanosToWait(10_000_000)).isZero();
     now.addAndGet(Duration.ofSeconds(1000).toNanos());
     long exact = 7_919_000;
     long available = limiter.availablePermits();
@@ -120,18 +118,18 @@ class RateLimiterTest {
     limiter.tryAcquire(3);
     now.addAndGet(Duration.ofDays(150).toNanos());
     assertThat(limiter.availablePermits()).isEqualTo(3);
-    assertThat(limiter.tryAcquire(3)).isZero();
+    assertThat(limiter.tryAcquireOrNanosToWait(3)).isZero();
   }
 
   @Test
   void theTickerMayWrapAroundLikeNanoTime() {
     now.set(Long.MAX_VALUE - 50 * MS);
     RateLimiter limiter = tenPerSecond();
-    assertThat(limiter.tryAcquire(10)).isZero();
+    assertThat(limiter.tryAcquireOrNanosToWait(10)).isZero();
     now.addAndGet(100 * MS); // past Long.MAX_VALUE
     assertThat(now.get()).isNegative();
-    assertThat(limiter.tryAcquire(1)).isZero();
-    assertThat(limiter.tryAcquire(1)).isEqualTo(-100 * MS);
+    assertThat(limiter.tryAcquireOrNanosToWait(1)).isZero();
+    assertThat(limiter.tryAcquireOrNanosToWait(1)).isEqualTo(100 * MS);
   }
 
   @Test
@@ -141,9 +139,9 @@ class RateLimiterTest {
     RateLimiter limiter = RateLimiter.builder()
         .capacity(1).refill(1, Duration.ofSeconds(1)).ticker(now::get).build();
     now.set(Duration.ofSeconds(10).toNanos());
-    assertThat(limiter.tryAcquire(1)).isZero(); // the bucket is full again at 11 s
+    assertThat(limiter.tryAcquireOrNanosToWait(1)).isZero(); // the bucket is full again at 11 s
     now.set(Duration.ofSeconds(5).toNanos()); // 6 s behind that: far more than the 1 s burst
-    assertThat(RateLimiter.isGranted(limiter.tryAcquire(1))).isFalse();
+    assertThat(limiter.tryAcquire(1)).isFalse();
   }
 
   @Test

@@ -1,6 +1,5 @@
 package dev.ballast.queue.internal;
 
-import dev.ballast.core.RateLimiter;
 import dev.ballast.core.RetryAfterHint;
 import dev.ballast.core.Ticker;
 import dev.ballast.core.internal.Check;
@@ -360,10 +359,10 @@ final class Dispatcher<T> {
       }
       return;
     }
-    if (workers.permits() != null) {
-      long result = workers.permits().applyAsLong(1);
-      if (!RateLimiter.isGranted(result)) {
-        long waitMillis = Math.max(1, (RateLimiter.nanosToWait(result) + 999_999) / 1_000_000); // rounded up
+    if (workers.limiter() != null) {
+      long waitNanos = workers.limiter().tryAcquireOrNanosToWait(1);
+      if (waitNanos > 0) {
+        long waitMillis = Math.max(1, (waitNanos + 999_999) / 1_000_000); // rounded up
         store.retry(job.id(), job.token(), waitMillis, "", true);
         return;
       }

@@ -1,6 +1,8 @@
 package dev.ballast.queue.internal;
 
-/** The one rule for the Redis key names of this module's components. */
+import dev.ballast.redis.internal.KeyNames;
+
+/** This module's Redis key names, by the rule of {@link KeyNames}. */
 final class RedisKeys {
 
   private RedisKeys() {}
@@ -11,6 +13,6 @@ final class RedisKeys {
    * ({@code ~aclPrefix*}) cover them.
    */
   static String base(String aclPrefix, String keyPrefix, String kind, String name) {
-    return aclPrefix + "{" + keyPrefix + ":" + kind + ":" + name + "}";
+    return KeyNames.base(aclPrefix, keyPrefix, kind, name);
   }
 }

@@ -22,6 +22,11 @@ import java.util.concurrent.TimeUnit;
  * {@code refillPermits / (1024 × refillPeriodNanos)}: less than 1 ppm for any rate up to 1.024 million
  * permits per second (7919 per second: 7.7 parts per 10^9).
  *
+ * <p><b>One arithmetic.</b> This class is the only Java copy of the rule: the local and keyed limiters run
+ * it through {@link GcraBucket}, and the fleet-wide limiter hands {@link #scale()}, {@link #cost()} and
+ * {@link #burst()} to its Lua twin ({@code dev/ballast/redis/ratelimit/gcra.lua}), which counts in the same
+ * scaled nanoseconds; a property test runs both on random sequences and checks they agree.
+ *
  * <p><b>Wrapping.</b> Scaled readings wrap around like {@link System#nanoTime()} and only differences are
  * compared. In normal use the theoretical arrival time ({@code tat}) lies at most {@link #maxLead()} units
  * ahead of a reading (the burst, plus the reservation horizon, plus a stale-read allowance); a lead larger
@@ -102,6 +107,17 @@ public final class Gcra {
     }
   }
 
+  /**
+   * The exception for a permit count a bucket of {@code capacity} can never grant (below 1 or above the
+   * capacity), naming the limiter; every limiter of the family throws it.
+   */
+  public static IllegalArgumentException permitsOutOfRange(int permits, long capacity, String limiterName) {
+    return new IllegalArgumentException(permits < 1
+        ? "permits must be at least 1, was " + permits
+        : "permits must be at most the capacity " + capacity + " of rate limiter '" + limiterName + "', was "
+            + permits);
+  }
+
   /** {scale, cost} for the rate, exact when possible and otherwise clamped with the cost rounded up. */
   private static long[] scaleAndCost(long refillPermits, long refillPeriodNanos) {
     long g = gcd(refillPermits, refillPeriodNanos);
@@ -142,6 +158,21 @@ public final class Gcra {
   /** Nanoseconds needed to cover {@code scaledExcess > 0} units, rounded up (so at least 1). */
   long nanosFor(long scaledExcess) {
     return scale == 1 ? scaledExcess : (scaledExcess - 1) / scale + 1;
+  }
+
+  /** Scaled time units per nanosecond (1 to {@link #MAX_SCALE}); the Lua twin counts in the same units. */
+  public long scale() {
+    return scale;
+  }
+
+  /** Scaled time units one permit costs. */
+  public long cost() {
+    return cost;
+  }
+
+  /** Scaled time units of a full bucket: {@code capacity × cost}. */
+  public long burst() {
+    return burst;
   }
 
   /** The burst capacity in permits. */

@@ -12,7 +12,7 @@ import java.lang.invoke.VarHandle;
  * failed CAS retries with the same reading, which can only make the answer more conservative. No locks,
  * no allocation. Readers may assume that each grant is linearized at its successful CAS, that the permits
  * granted over any interval never exceed {@code capacity + rate × interval}, and that a refused call
- * changes nothing.
+ * changes nothing. A failed CAS backs off with a short randomized spin before it retries (issue 17).
  *
  * <p>Permit counts are validated by the caller ({@code 1 <= permits <= capacity}).
  */
@@ -27,6 +27,9 @@ public class GcraBucket {
       throw new ExceptionInInitializerError(e);
     }
   }
+
+  /** The largest spin after repeated failed CASes: up to 2^(n+1) spin-waits (a few hundred ns). */
+  private static final int MAX_SPIN_SHIFT = 5;
 
   private final Gcra gcra;
   private volatile long tat;
@@ -48,22 +51,23 @@ public class GcraBucket {
   /**
    * Takes {@code permits} if they are available now.
    *
-   * @return the permits left ({@code >= 0}) when granted, or minus the nanoseconds until they would be
-   *     ({@code < 0})
+   * @return 0 when granted, else the nanoseconds until they would be ({@code > 0}); a refusal takes nothing
    */
-  public final long tryAcquire(int permits) {
+  public final long tryAcquireOrNanosToWait(int permits) {
     Gcra g = gcra;
     long now = g.now();
     long increment = permits * g.cost;
+    int failures = 0;
     while (true) {
       long current = tat;
       long lead = g.base(now, current) + increment - now;
       if (lead > g.burst) {
-        return -g.nanosFor(lead - g.burst);
+        return g.nanosFor(lead - g.burst);
       }
       if (TAT.compareAndSet(this, current, now + lead)) {
-        return (g.burst - lead) / g.cost;
+        return 0;
       }
+      failures = backOff(failures, now);
     }
   }
 
@@ -81,6 +85,7 @@ public class GcraBucket {
     long limit = Math.max(0, Math.min(maxWaitNanos, Gcra.RESERVATION_HORIZON_NANOS));
     long now = g.now();
     long increment = permits * g.cost;
+    int failures = 0;
     while (true) {
       long current = tat;
       long lead = g.base(now, current) + increment - now;
@@ -91,7 +96,26 @@ public class GcraBucket {
       if (TAT.compareAndSet(this, current, now + lead)) {
         return wait;
       }
+      failures = backOff(failures, now);
     }
+  }
+
+  /**
+   * Spins briefly after a failed compare-and-set, so that the thread that won keeps the cache line for its
+   * next operation instead of both threads bouncing it and failing again (measured on 2 cores: without it
+   * a contended pair settled into a mode where a quarter of the CASes failed and each grant cost 3 ×). The
+   * spin is randomized (from the low bits of the reading, so no random-number state is shared) and
+   * doubles per failure up to {@link #MAX_SPIN_SHIFT}: at most about a microsecond, never a park.
+   *
+   * @return the failures so far, for the next call
+   */
+  private static int backOff(int failures, long now) {
+    int shift = Math.min(failures, MAX_SPIN_SHIFT);
+    int spins = 1 + (int) ((now ^ (now >>> 17) ^ Thread.currentThread().getId()) & ((2 << shift) - 1));
+    for (int i = 0; i < spins; i++) {
+      Thread.onSpinWait();
+    }
+    return failures + 1;
   }
 
   /** The permits available now, between 0 and the capacity. */

@@ -16,8 +16,7 @@ class BrokenDocumentTest {
       extends: external-api
       rateLimiters:
         payments:
-          rate: 50/s
-          capacity: 75
+          rate: 50/s burst 75
       retries:
         payments:
           maxAttempts: 3

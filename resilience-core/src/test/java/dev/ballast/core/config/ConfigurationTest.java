@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ballast.core.CircuitBreaker;
 import dev.ballast.core.Jitter;
+import dev.ballast.core.Rate;
 import dev.ballast.core.RateLimiter;
 import dev.ballast.core.Registry;
 import dev.ballast.core.Retry;
@@ -112,14 +113,14 @@ class ConfigurationTest {
         extends: external-api
         rateLimiters:
           external-api:
-            rate: 50/s
+            rate: 50/s burst 75
         timeouts:
           search:
             limit: 300ms
         """);
     RateLimiter limiter = registry.get("external-api", RateLimiter.class);
     assertThat(limiter.config().refillPermits()).isEqualTo(50);
-    assertThat(limiter.config().capacity()).as("inherited").isEqualTo(150);
+    assertThat(limiter.config().capacity()).as("the burst").isEqualTo(75);
     assertThat(registry.get("search", Timeout.class).config().limit()).isEqualTo(Duration.ofMillis(300));
     assertThat(registry.get("external-api", Retry.class).config().maxAttempts()).isEqualTo(3);
   }
@@ -260,7 +261,7 @@ class ConfigurationTest {
     assertError("retries:\n  p:\n    maxAttempts: 0\n", 3, "retries.p.maxAttempts", "between 1 and 100");
     assertError("timeouts:\n  t:\n    limit: soon\n", 3, "timeouts.t.limit", "must be a duration");
     assertError("rateLimiters:\n  r:\n    rate: fast\n", 3, "rateLimiters.r.rate", "must be a rate such as 800/s");
-    assertError("rateLimiters:\n  r:\n    capacity: 5\n", 2, "rateLimiters.r:", "the key 'rate' is required");
+    assertError("rateLimiters:\n  r:\n    maxWait: 5s\n", 2, "rateLimiters.r:", "the key 'rate' is required");
     assertError("circuitBreakers:\n  c:\n    failureRateThreshold: 150%\n", 3, "failureRateThreshold",
         "ratio between 0 and 1");
     assertError("retries:\n  p:\n    backoff:\n      jitter: lots\n", 4, "jitter", "[none, full, equal, decorrelated]");
@@ -296,6 +297,7 @@ class ConfigurationTest {
         g: 10/100ms
         h: 50/min
         i: 0.5%
+        j: 100/s burst 20
         """, "forms").root();
     assertThat(node.duration("a", null)).isEqualTo(Duration.ofMillis(250));
     assertThat(node.duration("b", null)).isEqualTo(Duration.ofMillis(1500));
@@ -303,8 +305,9 @@ class ConfigurationTest {
     assertThat(node.duration("d", null)).isEqualTo(Duration.ofHours(2));
     assertThat(node.duration("e", null)).isEqualTo(Duration.ofMinutes(15));
     assertThat(node.duration("f", null)).isZero();
-    assertThat(node.rate("g", null)).isEqualTo(new Rate(10, Duration.ofMillis(100)));
-    assertThat(node.rate("h", null)).isEqualTo(new Rate(50, Duration.ofMinutes(1)));
+    assertThat(node.rate("g", null)).isEqualTo(Rate.of(10, Duration.ofMillis(100)));
+    assertThat(node.rate("h", null)).isEqualTo(Rate.of(50, Duration.ofMinutes(1)));
+    assertThat(node.rate("j", null)).isEqualTo(new Rate(100, Duration.ofSeconds(1), 20));
     assertThat(node.ratio("i", null)).isEqualTo(0.005);
   }
 }

@@ -2,8 +2,8 @@ package dev.ballast.core.config.spi;
 
 import dev.ballast.core.Backoff;
 import dev.ballast.core.Jitter;
+import dev.ballast.core.Rate;
 import dev.ballast.core.config.ConfigException;
-import dev.ballast.core.config.Rate;
 import dev.ballast.core.internal.Check;
 import dev.ballast.core.internal.config.ConfigTrees;
 import dev.ballast.core.internal.config.Suggestions;
@@ -50,7 +50,8 @@ public final class ConfigNode {
 
   private static final Pattern DURATION =
       Pattern.compile("([0-9]+(?:\\.[0-9]+)?)\\s*(ns|us|µs|ms|s|m|min|h|d)");
-  private static final Pattern RATE = Pattern.compile("([0-9]+)\\s*/\\s*([0-9]+(?:\\.[0-9]+)?)?\\s*(ns|us|µs|ms|s|m|min|h|d)");
+  private static final Pattern RATE = Pattern.compile(
+      "([0-9]+)\\s*/\\s*([0-9]+(?:\\.[0-9]+)?)?\\s*(ns|us|µs|ms|s|m|min|h|d)(?:\\s+burst\\s+([0-9]+))?");
 
   // After the patterns above: the factory may be used as soon as it is installed.
   static {
@@ -310,7 +311,10 @@ public final class ConfigNode {
     return child == null ? defaultValue : child.parseDuration(child.text().trim());
   }
 
-  /** A rate such as {@code 800/s} at {@code key}, or {@code defaultValue} (null: required). */
+  /**
+   * A rate such as {@code 800/s} or {@code 100/s burst 20} at {@code key}, or {@code defaultValue} (null:
+   * required). Without {@code burst} the burst is one period's permits.
+   */
   public Rate rate(String key, @Nullable Rate defaultValue) {
     ConfigNode child = required(key, defaultValue);
     if (child == null) {
@@ -318,11 +322,14 @@ public final class ConfigNode {
     }
     Matcher m = RATE.matcher(child.text().trim());
     if (!m.matches()) {
-      throw child.error("must be a rate such as 800/s, 50/min or 10/100ms, was '" + child.text() + "'");
+      throw child.error("must be a rate such as 800/s, 50/min, 10/100ms or 100/s burst 20, was '"
+          + child.text() + "'");
     }
     long permits;
+    long burst;
     try {
       permits = Long.parseLong(m.group(1));
+      burst = m.group(4) == null ? permits : Long.parseLong(m.group(4));
     } catch (NumberFormatException e) { // only digits matched: it overflowed
       throw child.error("has too many permits: '" + child.text() + "'");
     }
@@ -330,7 +337,10 @@ public final class ConfigNode {
     if (permits < 1 || period.isZero()) {
       throw child.error("must grant at least one permit per positive period, was '" + child.text() + "'");
     }
-    return new Rate(permits, period);
+    if (burst < 1) {
+      throw child.error("must have a burst of at least 1, was '" + child.text() + "'");
+    }
+    return new Rate(permits, period, burst);
   }
 
   /**

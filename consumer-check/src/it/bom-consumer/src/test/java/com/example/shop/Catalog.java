@@ -1,7 +1,7 @@
 package com.example.shop;
 
 import dev.ballast.cache.annotation.Cached;
-import dev.ballast.core.annotation.Degradable;
+import dev.ballast.core.annotation.Fallback;
 import dev.ballast.core.annotation.Retry;
 
 /** An annotated interface as the README's: a cached record (stored as JSON) and a retried call with a fallback. */

@@ -1,7 +1,8 @@
-package dev.ballast.queue;
+package dev.ballast.redis.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ballast.core.Rate;
 import dev.ballast.testsupport.RedisExtension;
 import dev.ballast.testsupport.RedisServer;
 import io.lettuce.core.RedisClient;
@@ -44,8 +45,8 @@ class DistributedRateLimiterCorruptStateTest {
       raw.sync().set(key, corruption);
     }
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    try (DistributedRateLimiter limiter = DistributedRateLimiter.builder().name(name).capacity(5)
-        .refill(5, Duration.ofHours(1)).redis(client).meterRegistry(meters).build()) {
+    try (DistributedRateLimiter limiter = DistributedRateLimiter.builder().name(name).rate(new Rate(5, Duration.ofHours(1), 5))
+        .redis(client).meterRegistry(meters).build()) {
       for (int i = 0; i < 5; i++) {
         assertThat(limiter.tryAcquire()).isTrue();
         assertThat(limiter.isFallingBack()).isFalse();

@@ -1,8 +1,9 @@
-package dev.ballast.queue;
+package dev.ballast.redis.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.ballast.core.Rate;
 import dev.ballast.testsupport.RedisExtension;
 import dev.ballast.testsupport.RedisServer;
 import io.lettuce.core.RedisClient;
@@ -20,8 +21,8 @@ class DistributedRateLimiterFallbackTest {
   void buildsOnItsLocalShareWhenRedisIsDownAtStartAndConnectsLater(RedisServer server) {
     RedisClient client = server.newClient();
     server.stop();
-    try (DistributedRateLimiter limiter = DistributedRateLimiter.builder().name("late").capacity(400)
-        .refill(4, Duration.ofHours(1)).redis(client).instances(4).redisTimeout(Duration.ofMillis(100)).build()) {
+    try (DistributedRateLimiter limiter = DistributedRateLimiter.builder().name("late").rate(new Rate(4, Duration.ofHours(1), 400))
+        .redis(client).instances(4).redisTimeout(Duration.ofMillis(100)).build()) {
       int local = 0;
       for (int i = 0; i < 300; i++) {
         local += limiter.tryAcquire() ? 1 : 0;
@@ -48,8 +49,8 @@ class DistributedRateLimiterFallbackTest {
   @Test
   void fallsBackToThisInstancesShareWhileRedisIsPausedAndRecovers(RedisServer server) {
     RedisClient client = server.newClient();
-    try (DistributedRateLimiter limiter = DistributedRateLimiter.builder().name("api").capacity(400)
-        .refill(4, Duration.ofHours(1)).redis(client).instances(4).redisTimeout(Duration.ofMillis(100)).build()) {
+    try (DistributedRateLimiter limiter = DistributedRateLimiter.builder().name("api").rate(new Rate(4, Duration.ofHours(1), 400))
+        .redis(client).instances(4).redisTimeout(Duration.ofMillis(100)).build()) {
       int granted = 0;
       for (int i = 0; i < 10; i++) {
         granted += limiter.tryAcquire() ? 1 : 0;

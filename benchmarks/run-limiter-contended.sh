@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Issue 17, the limiter at 1 and 2 threads: every contender of RateLimiterBenchmark side by side, 3 forks
+# each, in Throughput (the mean of the forks) and SampleTime (the tail: p99, p99.9, p99.99).
+# The forks are interleaved by round (round 1: one fork of each contender, then round 2, ...), so that on a
+# shared machine every contender sees the same spread of load rather than one contender a quiet minute.
+#   benchmarks/run-limiter-contended.sh            -> benchmarks/results/limiter-contended.txt
+# Options: FORKS=5 (rounds), ITERATIONS=5, CONTENDERS=ballast,guava. jmh.ignoreLock: other JMH runs on a shared
+# machine would otherwise make this one exit at once.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mvn -B -q -pl benchmarks -am package -DskipTests
+jar=benchmarks/target/benchmarks.jar
+out=benchmarks/results/limiter-contended.txt
+mkdir -p benchmarks/results
+IFS=, read -r -a contenders <<< "${CONTENDERS:-ballast,resilience4j,bucket4j,guava,failsafe}"
+common=(-f 1 -wi "${WARMUPS:-2}" -w 1s -i "${ITERATIONS:-3}" -r 1s -jvmArgsAppend "-Xms1g -Xmx1g")
+{
+  echo "# RateLimiterBenchmark, $(date -u +%F), $(nproc) cores; columns: benchmark contender round score unit load"
+  for method in granted granted2Threads; do
+    for round in $(seq 1 "${FORKS:-3}"); do
+      for c in "${contenders[@]}"; do
+        score=$(java -Djmh.ignoreLock=true -jar "$jar" "RateLimiterBenchmark\.$method\$" "${common[@]}" -p "contender=$c" -bm thrpt -tu us \
+          2>/dev/null | awk -v m="$method" '$1 ~ "\\."m"$" {print $5}')
+        echo "thrpt $method $c $round $score ops/us $(cut -d' ' -f1 /proc/loadavg)"
+      done
+    done
+    for round in $(seq 1 "${FORKS:-3}"); do
+      for c in "${contenders[@]}"; do
+        java -Djmh.ignoreLock=true -jar "$jar" "RateLimiterBenchmark\.$method\$" "${common[@]}" -p "contender=$c" -bm sample -tu ns \
+          2>/dev/null | awk -v c="$c" -v r="$round" '$1 ~ /:p0\.(99|999|9999)$/ {print "sample", $1, c, r, $4, "ns"}'
+      done
+    done
+  done
+} | tee "$out"
+echo "wrote $out"
