@@ -7,13 +7,13 @@ import dev.ballast.core.internal.Check;
  * component derives from it ({@code <prefix>{<tag>}<suffix>}) lands in one slot and one script may touch
  * them all.
  *
- * <p>Redis Cluster hashes only what is between the first {@code {} and the next {@code }}, and the whole
- * name when that is empty. A user's key may be empty, start with {@code }}, hold {@code {} or {@code }}
+ * <p>Redis Cluster hashes only what is between the first <code>&#123;</code> and the next <code>&#125;</code>, and the whole
+ * name when that is empty. A user's key may be empty, start with <code>&#125;</code>, hold <code>&#123;</code> or <code>&#125;</code>
  * or any bytes, so it cannot go between the braces as it is. {@link #tag(byte[])} writes {@code %} as
- * {@code %25}, {@code }} as {@code %7D} and the empty key as a lone {@code %} (which escaping never
- * produces): the result is never empty, holds no {@code }}, and distinct keys give distinct tags. A
- * {@code {} inside the tag is harmless (only the first {@code {} of the name counts), but the prefix
- * before the tag must hold no {@code {} at all, or the tag would not be the name's first.
+ * {@code %25}, <code>&#125;</code> as {@code %7D} and the empty key as a lone {@code %} (which escaping never
+ * produces): the result is never empty, holds no <code>&#125;</code>, and distinct keys give distinct tags. A
+ * <code>&#123;</code> inside the tag is harmless (only the first <code>&#123;</code> of the name counts), but the prefix
+ * before the tag must hold no <code>&#123;</code> at all, or the tag would not be the name's first.
  *
  * <pre>{@code
  * byte[] value = HashTags.name(prefix, userKey, ":v");   // prefix{escaped-key}:v
@@ -25,7 +25,7 @@ public final class HashTags {
   private HashTags() {}
 
   /**
-   * Returns the tag content for {@code key}: never empty, no {@code }}, injective.
+   * Returns the tag content for {@code key}: never empty, no <code>&#125;</code>, injective.
    *
    * @throws NullPointerException if {@code key} is null
    */
@@ -61,7 +61,7 @@ public final class HashTags {
    * Returns {@code prefix + "{" + tag(key) + "}" + suffix}.
    *
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if {@code prefix} holds a {@code {} (the tag would not be the first)
+   * @throws IllegalArgumentException if {@code prefix} holds a <code>&#123;</code> (the tag would not be the first)
    */
   public static byte[] name(byte[] prefix, byte[] key, byte[] suffix) {
     checkPrefix(prefix, "prefix");
@@ -77,7 +77,7 @@ public final class HashTags {
   }
 
   /**
-   * Checks that {@code prefix} holds no {@code {}, naming {@code field} in the error.
+   * Checks that {@code prefix} holds no <code>&#123;</code>, naming {@code field} in the error.
    *
    * @throws IllegalArgumentException if it does
    */

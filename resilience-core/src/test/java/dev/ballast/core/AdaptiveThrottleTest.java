@@ -1,5 +1,6 @@
 package dev.ballast.core;
 
+import dev.ballast.testsupport.ManualTicker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,11 +16,11 @@ import org.junit.jupiter.api.Test;
 
 class AdaptiveThrottleTest {
 
-  private final ManualClock clock = new ManualClock();
+  private final ManualTicker clock = new ManualTicker();
   private double nextRandom = 0.5;
 
   private AdaptiveThrottle.Builder throttle() {
-    return AdaptiveThrottle.builder().name("geo").ticker(clock).random(() -> nextRandom);
+    return AdaptiveThrottle.builder().name("geo").ticker(clock::read).random(() -> nextRandom);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.ballast.core;
 
+import dev.ballast.testsupport.ManualTicker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -18,10 +19,10 @@ import org.junit.jupiter.api.Test;
 
 class BulkheadTest {
 
-  private final ManualClock clock = new ManualClock();
+  private final ManualTicker clock = new ManualTicker();
 
   private Bulkhead bulkhead(int max) {
-    return Bulkhead.builder().name("db").maxConcurrentCalls(max).ticker(clock).build();
+    return Bulkhead.builder().name("db").maxConcurrentCalls(max).ticker(clock::read).build();
   }
 
   @Test

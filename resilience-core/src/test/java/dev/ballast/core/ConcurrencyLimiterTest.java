@@ -1,5 +1,6 @@
 package dev.ballast.core;
 
+import dev.ballast.testsupport.ManualTicker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,11 +15,11 @@ import org.junit.jupiter.api.Test;
 
 class ConcurrencyLimiterTest {
 
-  private final ManualClock clock = new ManualClock();
+  private final ManualTicker clock = new ManualTicker();
 
   private ConcurrencyLimiter.Builder fixed(int limit) {
     // AIMD that never sees a slow call keeps its limit while in flight stays under half of it.
-    return ConcurrencyLimiter.builder().name("db").ticker(clock)
+    return ConcurrencyLimiter.builder().name("db").ticker(clock::read)
         .algorithm(ConcurrencyLimitAlgorithm.aimd(Duration.ofHours(1))).limits(limit, 1, 1000);
   }
 
@@ -65,7 +66,7 @@ class ConcurrencyLimiterTest {
 
   @Test
   void timeoutsAndMatchingResultsAreDropsThatLowerTheLimit() throws Exception {
-    ConcurrencyLimiter limiter = ConcurrencyLimiter.builder().ticker(clock)
+    ConcurrencyLimiter limiter = ConcurrencyLimiter.builder().ticker(clock::read)
         .algorithm(ConcurrencyLimitAlgorithm.aimd(Duration.ofSeconds(1))).limits(100, 1, 1000)
         .dropOnResult(result -> Integer.valueOf(503).equals(result)).build();
     assertThat(limiter.call(() -> 503)).isEqualTo(503);
