@@ -48,9 +48,12 @@ class LargeValueCostTest {
   @Test
   void aLargeValueDelaysTheSmallCallsBehindItOnTheSameConnection(RedisServer server) throws Exception {
     RedisClient client = server.newClient();
-    client.setDefaultTimeout(Duration.ofSeconds(60)); // the test client's 2 s is shorter than a 50 MiB SET here
     try (StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
         StatefulRedisConnection<byte[], byte[]> second = client.connect(ByteArrayCodec.INSTANCE)) {
+      // The test client's 2 s is shorter than a 50 MiB SET here (set per connection: Lettuce 7 has no
+      // client-wide default timeout any more).
+      connection.setTimeout(Duration.ofSeconds(60));
+      second.setTimeout(Duration.ofSeconds(60));
       RedisAsyncCommands<byte[], byte[]> redis = connection.async();
       byte[] small = bytes("small");
       redis.set(small, bytes("v")).get(5, TimeUnit.SECONDS);

@@ -24,8 +24,8 @@ class RedisScriptCancelTest {
   @Test
   void aCancelledCallIsNotReplayedWhenTheConnectionComesBack(RedisServer server) throws Exception {
     RedisClient client = server.newClient();
-    client.setDefaultTimeout(Duration.ofMillis(500));
     try (StatefulRedisConnection<String, String> connection = client.connect()) {
+      connection.setTimeout(Duration.ofMillis(500)); // per connection: Lettuce 7 has no client-wide default
       INCREMENT.eval(connection.sync(), ScriptOutputType.INTEGER, new String[] {"warm"}, "1"); // SHA known
       server.stop();
       CompletableFuture<Long> stage = INCREMENT.<String, String, Long>evalAsync(connection.async(),

@@ -25,7 +25,7 @@ public record BoardConfig(String name, Set<String> features, Map<String, Mode> m
    * to 2T. Cycles start every third of the lease L on their own thread, on a fixed rate that the cycle's
    * duration does not move; a renewal lands in Redis no earlier than its cycle's start, the next one no
    * later than L/3 + 2T after that. Keeping a third of the lease to spare (for what no timeout bounds: GC
-   * pauses, a loaded host's scheduling) needs L/3 + 2T <= 2L/3, that is L >= 6T; it also makes 2T fit in
+   * pauses, a loaded host's scheduling) needs L/3 + 2T &lt;= 2L/3, that is L &gt;= 6T; it also makes 2T fit in
    * the period, so cycles never pile up.
    *
    * @throws IllegalStateException naming both values if the lease is too short

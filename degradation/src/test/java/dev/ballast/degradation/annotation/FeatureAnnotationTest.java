@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ballast.core.CallRejectedException;
 import dev.ballast.core.Registry;
-import dev.ballast.core.annotation.Degradable;
+import dev.ballast.core.annotation.Fallback;
 import dev.ballast.core.annotation.spi.Invocation;
 import dev.ballast.core.annotation.spi.MethodInterceptor;
 import dev.ballast.core.annotation.Wrapper;
@@ -39,14 +39,14 @@ class FeatureAnnotationTest {
   static final RedisExtension redis = RedisExtension.shared();
 
   public interface Storefront {
-    @Degradable(fallback = "noRecommendations")
+    @Fallback("noRecommendations")
     @Feature("recommendations")
     List<String> recommendations(String user);
 
     List<String> noRecommendations(String user, FeatureDisabledException why);
 
     @Feature("recommendations")
-    @Degradable(fallback = "noRecommendationsAsync") // written inside on purpose: the order is fixed
+    @Fallback("noRecommendationsAsync") // written inside on purpose: the order is fixed
     CompletionStage<List<String>> recommendationsAsync(String user);
 
     CompletionStage<List<String>> noRecommendationsAsync(String user);

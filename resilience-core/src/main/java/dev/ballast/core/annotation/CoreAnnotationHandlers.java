@@ -14,7 +14,7 @@ public final class CoreAnnotationHandlers implements AnnotationHandler.Provider 
   @Override
   public List<AnnotationHandler> handlers() {
     return List.of(
-        new DegradableHandler(),
+        new FallbackHandler(),
         new PolicyAnnotationHandler<>(Retry.class, Retry::value, dev.ballast.core.Retry.class,
             InterceptorOrder.RETRY),
         new PolicyAnnotationHandler<>(CircuitBreaker.class, CircuitBreaker::value,
@@ -22,6 +22,13 @@ public final class CoreAnnotationHandlers implements AnnotationHandler.Provider 
         new PolicyAnnotationHandler<>(RateLimited.class, RateLimited::value, dev.ballast.core.RateLimiter.class,
             InterceptorOrder.RATE_LIMIT),
         new PolicyAnnotationHandler<>(Timeout.class, Timeout::value, dev.ballast.core.Timeout.class,
-            InterceptorOrder.TIMEOUT));
+            InterceptorOrder.TIMEOUT),
+        new PolicyAnnotationHandler<>(Throttled.class, Throttled::value, dev.ballast.core.AdaptiveThrottle.class,
+            InterceptorOrder.THROTTLE),
+        new PolicyAnnotationHandler<>(ConcurrencyLimit.class, ConcurrencyLimit::value,
+            dev.ballast.core.ConcurrencyLimiter.class, InterceptorOrder.CONCURRENCY_LIMIT,
+            (present, limiter) -> ((dev.ballast.core.ConcurrencyLimiter) limiter).partition(present.partition())),
+        new PolicyAnnotationHandler<>(Bulkhead.class, Bulkhead::value, dev.ballast.core.Bulkhead.class,
+            InterceptorOrder.BULKHEAD));
   }
 }

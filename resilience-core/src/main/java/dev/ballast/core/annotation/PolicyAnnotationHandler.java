@@ -9,6 +9,7 @@ import dev.ballast.core.Policy;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -21,13 +22,24 @@ final class PolicyAnnotationHandler<A extends Annotation> implements AnnotationH
   private final Function<A, String> policyName;
   private final Class<? extends Policy> policyType;
   private final int order;
+  private final BiFunction<A, Policy, Policy> view;
 
   PolicyAnnotationHandler(Class<A> annotation, Function<A, String> policyName, Class<? extends Policy> policyType,
       int order) {
+    this(annotation, policyName, policyType, order, (present, policy) -> policy);
+  }
+
+  /**
+   * @param view picks the policy the calls run under from the registered one and the annotation (a
+   *     concurrency limiter's partition); its {@link IllegalArgumentException} is reported like an unknown name
+   */
+  PolicyAnnotationHandler(Class<A> annotation, Function<A, String> policyName, Class<? extends Policy> policyType,
+      int order, BiFunction<A, Policy, Policy> view) {
     this.annotation = annotation;
     this.policyName = policyName;
     this.policyType = policyType;
     this.order = order;
+    this.view = view;
   }
 
   @Override
@@ -43,7 +55,7 @@ final class PolicyAnnotationHandler<A extends Annotation> implements AnnotationH
     }
     Policy policy;
     try {
-      policy = registry.get(policyName.apply(present), policyType);
+      policy = view.apply(present, registry.get(policyName.apply(present), policyType));
     } catch (IllegalArgumentException unknown) {
       String name = policyName.apply(present);
       String hint = dev.ballast.core.config.Configuration.SHIPPED_PRESETS.contains(name)

@@ -1,7 +1,11 @@
 package dev.ballast.core.config;
 
 import dev.ballast.core.Registry;
+import dev.ballast.core.config.spi.ConfigNode;
+import dev.ballast.core.config.spi.ConfigSection;
 import dev.ballast.core.internal.Check;
+import dev.ballast.core.internal.config.ConfigTrees;
+import dev.ballast.core.internal.config.Suggestions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -36,7 +40,8 @@ import java.util.regex.Pattern;
  * is laid over each other in order first. One load reads at most 64 files and presets through
  * {@code extends} (each counted every time it is extended). Every error (bad YAML, an unknown or misspelt
  * key, a wrong type, a value out of range) is a {@link ConfigException} that gives the file, the line and
- * the key.
+ * the key. Loading checks the YAML and the {@code extends} chain; the keys, types and ranges are checked by
+ * {@link #buildRegistry}, by the sections of the modules on the class path (only they know their keys).
  */
 public final class Configuration {
 
@@ -120,7 +125,8 @@ public final class Configuration {
 
   /**
    * Builds every component the configuration describes, with the sections of every Ballast module on
-   * the class path.
+   * the class path. This is where unknown keys, wrong types and out-of-range values are reported; what was
+   * built before such an error is closed.
    *
    * @throws ConfigException for an unknown section or an invalid entry
    */
@@ -181,7 +187,7 @@ public final class Configuration {
     ConfigNode parentRef = node.get(EXTENDS);
     Map<String, ConfigNode> own = new LinkedHashMap<>(node.entries());
     own.remove(EXTENDS);
-    ConfigNode self = ConfigNode.map(node.source(), node.line(), node.path(), node.key(), own);
+    ConfigNode self = ConfigTrees.nodes().map(node.source(), node.line(), node.path(), node.key(), own);
     if (parentRef == null) {
       return self;
     }
@@ -190,9 +196,9 @@ public final class Configuration {
     ConfigNode base = null;
     for (ConfigNode parent : parents) {
       ConfigNode resolved = resolveParent(parent, directory, load, seen);
-      base = base == null ? resolved : resolved.over(base);
+      base = base == null ? resolved : ConfigTrees.nodes().over(resolved, base);
     }
-    return base == null ? self : self.over(base);
+    return base == null ? self : ConfigTrees.nodes().over(self, base);
   }
 
   private static ConfigNode resolveParent(ConfigNode reference, Path directory, Extends load, Set<String> seen) {

@@ -1,5 +1,7 @@
 package dev.ballast.core.config;
 
+import dev.ballast.core.config.spi.ConfigNode;
+import dev.ballast.core.config.spi.ConfigSection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -46,6 +48,62 @@ class ConfigurationTest {
     assertThat(breaker.config().failureRateThreshold()).isEqualTo(0.5);
     assertThat(breaker.config().openDuration()).isEqualTo(Duration.ofSeconds(30));
     assertThat(registry.get("external-api", Timeout.class).config().limit()).isEqualTo(Duration.ofSeconds(2));
+    dev.ballast.core.AdaptiveThrottle throttle = registry.get("external-api", dev.ballast.core.AdaptiveThrottle.class);
+    assertThat(throttle.config().k()).isEqualTo(2.0);
+    assertThat(throttle.config().window()).isEqualTo(Duration.ofMinutes(2));
+  }
+
+  @Test
+  void theSpikeProtectionPresetAddsAnAdaptiveLimitCappedByLittlesLaw() {
+    ConfigSection ignoredSwitchboard = new ConfigSection() {
+      public String key() { return "switchboard"; } // degradation's, not on this module's class path
+      public java.util.Set<String> entryKeys() { return java.util.Set.of(); }
+      public void build(ConfigNode section, ConfigContext context, Registry.Builder registry) {}
+    };
+    Registry registry = Configuration.preset("spike-protection").buildRegistry(ConfigContext.defaults(),
+        java.util.List.of(new dev.ballast.core.internal.config.RateLimitersSection(),
+            new dev.ballast.core.internal.config.ConcurrencyLimitsSection(), ignoredSwitchboard));
+    dev.ballast.core.ConcurrencyLimiter limiter =
+        registry.get("spike-protection", dev.ballast.core.ConcurrencyLimiter.class);
+    assertThat(limiter.config().maxLimit()).isEqualTo(450); // 1000/s x 300 ms x 1.5
+    assertThat(limiter.config().minLimit()).isEqualTo(5);
+    assertThat(limiter.config().initialLimit()).isEqualTo(20);
+    assertThat(limiter.config().algorithm())
+        .isEqualTo(new dev.ballast.core.ConcurrencyLimitAlgorithm.Gradient(0.25, Duration.ofMillis(100),
+            Duration.ofSeconds(60), 50, 3));
+  }
+
+  @Test
+  void loadSheddingSectionsBuildAndRefuseTheOtherAlgorithmsKeys() {
+    Registry registry = build("""
+        concurrencyLimits:
+          search:
+            algorithm: gradient
+            initialLimit: 10
+            maxLimit: 100
+            partitions: { checkout: 70%, browse: 0.3 }
+        bulkheads:
+          db: { maxConcurrentCalls: 6, maxWait: 20ms }
+        """);
+    dev.ballast.core.ConcurrencyLimiter limiter = registry.get("search", dev.ballast.core.ConcurrencyLimiter.class);
+    assertThat(limiter.partitions()).containsExactly("default", "checkout", "browse");
+    assertThat(limiter.config().maxLimit()).isEqualTo(100);
+    assertThat(registry.get("db", dev.ballast.core.Bulkhead.class).config().maxWait()).isEqualTo(Duration.ofMillis(20));
+    assertError("""
+        concurrencyLimits:
+          search:
+            algorithm: gradient
+            latencyThreshold: 1s
+        """, 4, "latencyThreshold", "applies to algorithm aimd only");
+    assertError("""
+        concurrencyLimits:
+          search:
+            partitions: { checkout: 80%, browse: 30% }
+        """, 2, "at most 100 %");
+    assertError("""
+        bulkheads:
+          db: { maxConcurent: 6 }
+        """, 2, "unknown key", "maxConcurrentCalls");
   }
 
   @Test
@@ -72,17 +130,20 @@ class ConfigurationTest {
         extends: external-api
         circuitBreakers:
           patient:
-            maxHalfOpenDuration: 0
+            maxHalfOpenDuration: none
           impatient:
             maxHalfOpenDuration: 5s
         """);
     assertThat(registry.get("external-api", CircuitBreaker.class).config().maxHalfOpenDuration())
         .as("the preset keeps the default").isEqualTo(Duration.ofSeconds(60));
-    assertThat(registry.get("patient", CircuitBreaker.class).config().maxHalfOpenDuration()).isZero();
+    assertThat(registry.get("patient", CircuitBreaker.class).config().maxHalfOpenDuration())
+        .as("none: wait forever").isNull();
     assertThat(registry.get("impatient", CircuitBreaker.class).config().maxHalfOpenDuration())
         .isEqualTo(Duration.ofSeconds(5));
     assertError("circuitBreakers:\n  c:\n    maxHalfOpenDuration: soon\n", 3,
         "circuitBreakers.c.maxHalfOpenDuration", "must be a duration");
+    assertError("circuitBreakers:\n  c:\n    maxHalfOpenDuration: 0\n", 3,
+        "circuitBreakers.c.maxHalfOpenDuration", "write 'none' to wait for the probes forever");
   }
 
   @Test

@@ -1,16 +1,19 @@
 package dev.ballast.core.annotation.spi;
 
+import dev.ballast.core.annotation.Bulkhead;
 import dev.ballast.core.annotation.CircuitBreaker;
-import dev.ballast.core.annotation.Degradable;
+import dev.ballast.core.annotation.ConcurrencyLimit;
+import dev.ballast.core.annotation.Fallback;
 import dev.ballast.core.annotation.RateLimited;
 import dev.ballast.core.annotation.Retry;
+import dev.ballast.core.annotation.Throttled;
 import dev.ballast.core.annotation.Timeout;
 
 /**
  * The one place that fixes the order in which annotations apply, outermost first:
  *
  * <ol>
- *   <li>{@code @Degradable} ({@value #FALLBACK}): the fallback sees the final outcome of everything inside.
+ *   <li>{@code @Fallback} ({@value #FALLBACK}): the fallback sees the final outcome of everything inside.
  *   <li>{@code @Feature} ({@value #FEATURE}): a feature that is switched off goes straight to the fallback.
  *   <li>{@code @Write} ({@value #WRITE_GUARD}): refused in read-only mode before anything is spent on it.
  *   <li>{@code @Cached} / {@code @CacheEvict} ({@value #CACHE}): a cache hit spends no retry, no breaker
@@ -18,7 +21,19 @@ import dev.ballast.core.annotation.Timeout;
  *   <li>{@code @Retry} ({@value #RETRY}): each attempt passes everything below.
  *   <li>{@code @CircuitBreaker} ({@value #CIRCUIT_BREAKER}): an open breaker spends no permit.
  *   <li>{@code @RateLimited} ({@value #RATE_LIMIT}).
- *   <li>{@code @Timeout} ({@value #TIMEOUT}): bounds each attempt.
+ *   <li>{@code @Throttled} ({@value #THROTTLE}): inside the rate limit, because the SRE formula counts
+ *       requests that reach for the dependency, and a call the local rate limit refused never did; inside
+ *       the retry, because the book counts every attempt as a request.
+ *   <li>{@code @ConcurrencyLimit} ({@value #CONCURRENCY_LIMIT}): outside the timeout, so that a
+ *       {@code TimeoutExceededException} reaches it as a drop signal and the latency it learns from is
+ *       capped at the timeout; inside the throttle, breaker and rate limit, so that calls those refuse
+ *       neither take a slot nor count as samples (as Netflix's and Envoy's limiters sit next to the
+ *       dependency).
+ *   <li>{@code @Timeout} ({@value #TIMEOUT}): bounds each attempt, and a bulkhead's wait for a slot.
+ *   <li>{@code @Bulkhead} ({@value #BULKHEAD}): innermost, as MicroProfile Fault Tolerance places it
+ *       ({@code Fallback(Retry(CircuitBreaker(Timeout(Bulkhead(method)))))}): a slot is held only while
+ *       the method itself runs, so retries, backoff and fallbacks never occupy one, and the timeout also
+ *       bounds the wait for a slot.
  * </ol>
  * This matches {@link dev.ballast.core.Pipeline}'s documented order for the same policies.
  */
@@ -31,7 +46,10 @@ public final class InterceptorOrder {
   public static final int RETRY = 500;
   public static final int CIRCUIT_BREAKER = 600;
   public static final int RATE_LIMIT = 700;
+  public static final int THROTTLE = 720;
+  public static final int CONCURRENCY_LIMIT = 750;
   public static final int TIMEOUT = 800;
+  public static final int BULKHEAD = 900;
 
   private InterceptorOrder() {}
 }

@@ -1,0 +1,151 @@
+package dev.ballast.core;
+
+import dev.ballast.core.internal.Check;
+import dev.ballast.core.internal.OptionsSet;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+
+/**
+ * A fixed bound on concurrent calls, with an optional bounded wait for a free slot: the classic bulkhead
+ * (Resilience4j's semaphore bulkhead, Failsafe's bulkhead, MicroProfile Fault Tolerance's
+ * {@code @Bulkhead}). Use it to keep one slow dependency from taking every thread; use a
+ * {@link ConcurrencyLimiter} when the right bound is not known in advance or changes.
+ * <pre>{@code
+ * Bulkhead bulkhead = Bulkhead.builder().name("inventory").maxConcurrentCalls(10)
+ *     .maxWait(Duration.ofMillis(20)).build();
+ * Stock stock = bulkhead.call(() -> inventory.stock(sku));
+ * CompletionStage<Stock> async = bulkhead.callAsync(() -> inventory.stockAsync(sku));
+ * }</pre>
+ *
+ * <p>As a {@link Policy}: a synchronous call takes a slot, waiting up to
+ * {@link BulkheadConfig#maxWait() maxWait} for one, and gives it back when the action returns or throws.
+ * An asynchronous call never holds a thread waiting: it takes a slot only if one is free at once, and
+ * holds it until the action's stage completes; the slot comes back exactly once on every path (success,
+ * failure, the caller cancelling the returned stage, an outer {@link Timeout} cancelling it, the action
+ * throwing instead of returning a stage). A refused call gets a {@link BulkheadFullException} with a
+ * retry-after hint. Bulkheads are thread-safe; a granted slot takes no lock and allocates nothing.
+ */
+public interface Bulkhead extends Policy {
+
+  /** Starts a builder; {@link Builder#maxConcurrentCalls} is required. */
+  static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Takes a slot if one is free now; never waits. Pair every {@code true} with one {@link #release()}.
+   *
+   * @return whether a slot was taken
+   */
+  boolean tryAcquire();
+
+  /**
+   * Takes a slot, waiting up to {@code timeout} for one. Pair every {@code true} with one {@link #release()}.
+   *
+   * @return whether a slot was taken
+   * @throws NullPointerException if {@code timeout} is null
+   * @throws IllegalArgumentException if {@code timeout} is negative
+   * @throws InterruptedException if interrupted while waiting; no slot is taken
+   */
+  boolean acquire(Duration timeout) throws InterruptedException;
+
+  /**
+   * Gives back a slot taken with {@link #tryAcquire()} or {@link #acquire}.
+   *
+   * @throws IllegalStateException if no slot is taken (a release without its acquire)
+   */
+  void release();
+
+  /** The calls running now, between 0 and {@link BulkheadConfig#maxConcurrentCalls()}; a snapshot. */
+  int inFlight();
+
+  /** The bulkhead's name. */
+  String name();
+
+  /** The bulkhead's settings. */
+  BulkheadConfig config();
+
+  /** A builder of {@link Bulkhead}. Mutable, not thread-safe; each option may be set once. */
+  final class Builder {
+    private final OptionsSet options = new OptionsSet("Bulkhead");
+    private String name = "bulkhead";
+    private Integer maxConcurrentCalls;
+    private Duration maxWait = Duration.ZERO;
+    private Ticker ticker = Ticker.system();
+    private MeterRegistry meterRegistry;
+
+    private Builder() {}
+
+    /**
+     * Names the bulkhead in metrics and messages; default {@code "bulkhead"}.
+     *
+     * @throws IllegalStateException if already set
+     */
+    public Builder name(String name) {
+      options.claim("name");
+      this.name = name;
+      return this;
+    }
+
+    /**
+     * How many calls may run at once. Required.
+     *
+     * @throws IllegalStateException if already set
+     */
+    public Builder maxConcurrentCalls(int maxConcurrentCalls) {
+      options.claim("maxConcurrentCalls");
+      this.maxConcurrentCalls = maxConcurrentCalls;
+      return this;
+    }
+
+    /**
+     * How long a synchronous call may wait for a slot; default zero (refuse at once).
+     *
+     * @throws IllegalStateException if already set
+     */
+    public Builder maxWait(Duration maxWait) {
+      options.claim("maxWait");
+      this.maxWait = maxWait;
+      return this;
+    }
+
+    /**
+     * The time source for the wait metric and the retry-after hint; default {@link Ticker#system()}.
+     *
+     * @throws IllegalStateException if already set
+     * @throws NullPointerException if null
+     */
+    public Builder ticker(Ticker ticker) {
+      options.claim("ticker");
+      this.ticker = Check.notNull(ticker, "Bulkhead.ticker");
+      return this;
+    }
+
+    /**
+     * Publishes {@code ballast.bulkhead.calls} (tags {@code name}, {@code result}, {@code reason}:
+     * {@code full} when refused at once, {@code wait-timeout} after waiting), {@code ballast.bulkhead.wait}
+     * (timer), and gauges {@code ballast.bulkhead.limit} and {@code ballast.bulkhead.inflight}.
+     *
+     * @throws IllegalStateException if already set
+     * @throws NullPointerException if null
+     */
+    public Builder meterRegistry(MeterRegistry registry) {
+      options.claim("meterRegistry");
+      this.meterRegistry = Check.notNull(registry, "Bulkhead.meterRegistry");
+      return this;
+    }
+
+    /**
+     * Builds the bulkhead.
+     *
+     * @throws IllegalStateException if {@code maxConcurrentCalls} was never set
+     * @throws IllegalArgumentException naming the first invalid setting
+     */
+    public Bulkhead build() {
+      if (maxConcurrentCalls == null) {
+        throw new IllegalStateException("Bulkhead.maxConcurrentCalls is required");
+      }
+      return new SemaphoreBulkhead(new BulkheadConfig(name, maxConcurrentCalls, maxWait), ticker, meterRegistry);
+    }
+  }
+}

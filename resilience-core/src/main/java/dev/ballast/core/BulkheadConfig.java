@@ -1,0 +1,24 @@
+package dev.ballast.core;
+
+import dev.ballast.core.internal.Check;
+import java.time.Duration;
+
+/**
+ * The settings of a {@link Bulkhead}, validated at construction.
+ *
+ * @param name names the bulkhead in metrics, messages and the registry
+ * @param maxConcurrentCalls how many calls may run at once (at least 1)
+ * @param maxWait how long a synchronous call may wait for a free slot; zero refuses at once
+ */
+public record BulkheadConfig(String name, int maxConcurrentCalls, Duration maxWait) {
+
+  /**
+   * @throws IllegalArgumentException naming the first invalid field
+   * @throws NullPointerException if {@code name} or {@code maxWait} is null
+   */
+  public BulkheadConfig {
+    Check.notBlank(name, "Bulkhead.name");
+    Check.atLeast(maxConcurrentCalls, 1, "Bulkhead.maxConcurrentCalls");
+    Check.notNegative(maxWait, "Bulkhead.maxWait");
+  }
+}
