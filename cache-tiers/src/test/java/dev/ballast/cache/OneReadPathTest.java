@@ -252,6 +252,37 @@ class OneReadPathTest {
     assertThat(inRedis("big2999")).endsWith("v-big2999");
   }
 
+  /**
+   * A bulk read fills the keys whose lease it took before it waits for the keys another instance holds:
+   * two {@code getAll}s (or warm-ups) each holding some of the other's keys no longer wait for each other
+   * until {@code maxLeaseWait} and then load everything twice.
+   */
+  @Test
+  void aBulkReadFillsItsOwnLeasesBeforeWaitingForAnotherInstances() throws Exception {
+    List<TieredCache<String, String>> fleet = fleet(2, b -> b.maxLeaseWait(Duration.ofSeconds(30))
+        .leaseTtl(Duration.ofSeconds(30)));
+    CountDownLatch release = new CountDownLatch(1);
+    CompletableFuture<String> holder = CompletableFuture.supplyAsync(() -> fleet.get(1).get("k2", key -> {
+      loads.incrementAndGet();
+      try {
+        release.await(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return "v-" + key;
+    }), newPool(1));
+    await().atMost(Duration.ofSeconds(10)).until(() -> loads.get() == 1); // instance 1 holds k2's lease
+    CompletableFuture<Map<String, String>> bulk = CompletableFuture.supplyAsync(
+        () -> fleet.get(0).getAll(List.of("k1", "k2"), this::loadAll), newPool(1));
+    // k1 is filled while k2 is still held elsewhere (before: k1's lease was held, unloaded, for the wait).
+    await().atMost(Duration.ofSeconds(10)).until(() -> inRedis("k1").endsWith("v-k1"));
+    assertThat(bulk).isNotDone();
+    release.countDown();
+    assertThat(holder.get(30, TimeUnit.SECONDS)).isEqualTo("v-k2");
+    assertThat(bulk.get(30, TimeUnit.SECONDS)).containsEntry("k1", "v-k1").containsEntry("k2", "v-k2");
+    assertThat(loads).hasValue(2);
+  }
+
   private ExecutorService newPool(int threads) {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     pools.add(pool);

@@ -54,7 +54,12 @@ final class BulkRead<K, V> {
     /** Values as they come, from stages that may complete on other threads. */
     final Map<K, V> filled = new ConcurrentHashMap<>();
     final java.util.concurrent.atomic.AtomicInteger loaded = new java.util.concurrent.atomic.AtomicInteger();
+    /** Keys whose lease another instance held when this call took its own: waited for after its load. */
+    final List<HeldKey<K, V>> held = new ArrayList<>();
   }
+
+  /** A key whose fleet lease was held elsewhere, with what its wait needs. */
+  private record HeldKey<K, V>(K key, byte[] encodedKey, byte[] valueKey, Plan.Load<V> load) {}
 
   /**
    * {@code getAll}: the bulk loader runs on this thread, once, for the keys this instance leads.
@@ -73,6 +78,10 @@ final class BulkRead<K, V> {
         List<OriginCall<K, V>> calls = awaitOwn(prepare(batch, loader));
         if (!calls.isEmpty()) {
           awaitOwn(call(batch, calls, loader));
+        }
+        List<OriginCall<K, V>> later = awaitOwn(awaitHeld(batch));
+        if (!later.isEmpty()) {
+          awaitOwn(call(batch, later, loader));
         }
       } finally {
         batch.mine.forEach((key, flight) -> {
@@ -171,6 +180,9 @@ final class BulkRead<K, V> {
       return CompletableFuture.completedFuture(0);
     }
     CompletableFuture<Integer> done = prepare(batch, loader)
+        .thenComposeAsync(calls -> calls.isEmpty() ? CompletableFuture.completedFuture(null)
+            : call(batch, calls, loader), path.executor)
+        .thenCompose(ignored -> awaitHeld(batch))
         .thenComposeAsync(calls -> calls.isEmpty() ? CompletableFuture.completedFuture(null)
             : call(batch, calls, loader), path.executor)
         .thenApply(ignored -> batch.loaded.get());
@@ -286,10 +298,17 @@ final class BulkRead<K, V> {
         leaseKeys.add(encoded.get(toLease.get(n)));
         unreadable[n] = loads.get(n).unreadableMs();
       }
-      return path.lease.take(leaseKeys, unreadable, true).thenApply(outcomes -> {
+      // Without waiting: a key another instance holds is waited for only after this call's own loads are
+      // filled, or two calls each holding some of the other's keys would wait for each other until
+      // maxLeaseWait, then load everything twice.
+      return path.lease.take(leaseKeys, unreadable, false).thenApply(outcomes -> {
         for (int n = 0; n < toLease.size(); n++) {
           int i = toLease.get(n);
           K key = pending.get(i);
+          if (outcomes.get(n) instanceof FleetLease.Outcome.Held<V>) {
+            batch.held.add(new HeldKey<>(key, leaseKeys.get(n), valueKeys[i], loads.get(n)));
+            continue;
+          }
           Step<K, V> step = path.afterLease(key, batch.mine.get(key), valueKeys[i], loads.get(n), outcomes.get(n));
           if (step instanceof Step.Found<K, V> got) {
             complete(batch, key, got.value());
@@ -299,6 +318,37 @@ final class BulkRead<K, V> {
         }
         return calls;
       });
+    });
+  }
+
+  /**
+   * The keys whose lease another instance held ({@link Batch#held}), waited for (polling, holding no
+   * thread, at most {@code maxLeaseWait}): filled ones are served; the rest (a lease taken over, a wait
+   * timed out) are the origin calls to make.
+   */
+  private CompletableFuture<List<OriginCall<K, V>>> awaitHeld(Batch batch) {
+    List<OriginCall<K, V>> calls = new ArrayList<>();
+    if (batch.held.isEmpty()) {
+      return CompletableFuture.completedFuture(calls);
+    }
+    List<byte[]> leaseKeys = new ArrayList<>(batch.held.size());
+    long[] unreadable = new long[batch.held.size()];
+    for (int n = 0; n < batch.held.size(); n++) {
+      leaseKeys.add(batch.held.get(n).encodedKey());
+      unreadable[n] = batch.held.get(n).load().unreadableMs();
+    }
+    return path.lease.take(leaseKeys, unreadable, true).thenApply(outcomes -> {
+      for (int n = 0; n < batch.held.size(); n++) {
+        HeldKey<K, V> held = batch.held.get(n);
+        Step<K, V> step = path.afterLease(held.key(), batch.mine.get(held.key()), held.valueKey(), held.load(),
+            outcomes.get(n));
+        if (step instanceof Step.Found<K, V> got) {
+          complete(batch, held.key(), got.value());
+        } else {
+          calls.add((OriginCall<K, V>) step);
+        }
+      }
+      return calls;
     });
   }
 
