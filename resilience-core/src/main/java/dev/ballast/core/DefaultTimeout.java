@@ -10,6 +10,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /** The {@link Timeout} implementation; per-call state lives in the call's own objects. */
@@ -99,15 +100,19 @@ final class DefaultTimeout implements Timeout {
     Objects.requireNonNull(action, "action");
     CompletableFuture<T> promise = new CompletableFuture<>();
     CompletionStage<T> stage = Futures.start(action);
+    // Whoever flips this first decides the outcome. The timer cancels the action and counts before it
+    // completes the promise, so a caller who sees the timeout also sees the action cancelled and counted;
+    // the cancellation it causes then finds the outcome taken and is ignored.
+    AtomicBoolean decided = new AtomicBoolean();
     ScheduledFuture<?> timer;
     try {
       // The timer only fires; completing the promise (and whatever the caller chained on it) runs on
       // the asynchronous pool, never on the shared timer thread.
       timer = scheduler.schedule(() -> CompletableFuture.runAsync(() -> {
-        TimeoutExceededException timeout = new TimeoutExceededException(config.name(), config.limit());
-        if (promise.completeExceptionally(timeout)) {
-          count(timedOut);
+        if (decided.compareAndSet(false, true)) {
           cancel(stage);
+          count(timedOut);
+          promise.completeExceptionally(new TimeoutExceededException(config.name(), config.limit()));
         }
       }), limitNanos, TimeUnit.NANOSECONDS);
     } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -116,11 +121,13 @@ final class DefaultTimeout implements Timeout {
     }
     stage.whenComplete((result, error) -> {
       timer.cancel(false);
-      boolean first = error != null
-          ? promise.completeExceptionally(Futures.unwrap(error))
-          : promise.complete(result);
-      if (first) {
+      if (decided.compareAndSet(false, true)) {
         count(completed);
+        if (error != null) {
+          promise.completeExceptionally(Futures.unwrap(error));
+        } else {
+          promise.complete(result);
+        }
       }
     });
     return promise;
