@@ -27,14 +27,16 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Jobs enqueued (in batches) and processed (8 workers, empty handler) per second, in memory and on Redis
- * ({@code REDIS_URL}, else {@code redis-server} from {@code PATH}). One invocation = 10,000 jobs through.
+ * ({@code REDIS_URL}, else {@code redis-server} from {@code PATH}). One invocation = 20,000 jobs through,
+ * the size of the BullMQ comparison ({@code benchmarks/bullmq-compare.sh}, whose {@link QueueHarness} also
+ * reports client CPU, context switches and Redis commands per job).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class JobQueueBenchmark {
 
-  private static final int JOBS = 10_000;
+  private static final int JOBS = 20_000;
   private static final JobType<String> TYPE = JobType.of("bench", JobCodec.utf8());
 
   @Param({"memory", "redis"})

@@ -7,10 +7,10 @@ import java.util.concurrent.CompletionStage;
  * an async database query) and returns its stage. The cache holds no thread while the stage is pending;
  * it continues when the stage completes. Called at most once at a time per key in a JVM, and (with Redis)
  * by one instance of the fleet at a time while its lease holds. Use with
- * {@link TieredCache#getAsyncCompose}.
+ * {@link TieredCache#getAsync}.
  *
  * <pre>{@code
- * CompletableFuture<Product> p = products.getAsyncCompose("sku-1", catalogClient::fetchAsync);
+ * CompletableFuture<Product> p = products.getAsync("sku-1", catalogClient::fetchAsync);
  * }</pre>
  *
  * @param <K> key type

@@ -62,20 +62,9 @@ public interface TieredCache<K, V> extends AutoCloseable {
   V get(K key, Loader<? super K, ? extends V> loader);
 
   /**
-   * Like {@link #get}, for a blocking loader: a miss is served on the cache's executor, which runs the
-   * loader and so holds one of its threads until the origin answers. An L1 hit completes at once; a
-   * caller of a key being loaded waits without a thread. Failures complete the future as {@link #get}
-   * throws them. For an origin with an asynchronous client use {@link #getAsyncCompose}, which holds no
-   * thread while the origin works.
-   *
-   * @throws NullPointerException if {@code key} or {@code loader} is null
-   */
-  CompletableFuture<V> getAsync(K key, Loader<? super K, ? extends V> loader);
-
-  /**
-   * Like {@link #getAsync}, for a loader that returns a stage ({@link java.util.concurrent.CompletableFuture#thenCompose
-   * thenCompose} to {@code getAsync}'s {@code thenApply}): the Redis steps of a miss run on the cache's
-   * executor (each bounded by {@code redisTimeout}), then the loader is called and nothing waits for its
+   * Returns the value for {@code key} without blocking, from a loader that returns a stage (an
+   * asynchronous client), as Caffeine's {@code AsyncCache.get} does: the Redis steps of a miss run on the
+   * cache's executor (each bounded by {@code redisTimeout}), then the loader is called and nothing waits for its
    * stage: the fill (Redis, then L1) runs when it completes. Same guarantees as {@link #get}: one load
    * per key per JVM and per fleet while the lease holds, no older value stored after a write or an
    * invalidation, stale-while-revalidate (refreshes through this loader too), stale-if-error, negative
@@ -85,13 +74,26 @@ public interface TieredCache<K, V> extends AutoCloseable {
    * unless a stale value may be served.
    *
    * <pre>{@code
-   * products.getAsyncCompose("sku-1", catalogClient::fetchAsync)
+   * products.getAsync("sku-1", catalogClient::fetchAsync)
    *     .thenAccept(product -> ...);
    * }</pre>
    *
    * @throws NullPointerException if {@code key} or {@code loader} is null
    */
-  CompletableFuture<V> getAsyncCompose(K key, AsyncLoader<? super K, ? extends V> loader);
+  CompletableFuture<V> getAsync(K key, AsyncLoader<? super K, ? extends V> loader);
+
+  /**
+   * {@link #getAsync} for a blocking loader ({@code V load(K)}, as {@link #get} takes): a miss is served
+   * on the cache's executor, which runs the loader and so holds one of its threads until the origin
+   * answers. (One name for both would not compile for a lambda {@code k -> ...}: Java cannot tell the two
+   * functional interfaces apart.) An L1 hit completes at once; a caller of a key being loaded waits
+   * without a thread. Failures complete the future as {@link #get}
+   * throws them. For an origin with an asynchronous client use {@link #getAsync}, which holds no
+   * thread while the origin works.
+   *
+   * @throws NullPointerException if {@code key} or {@code loader} is null
+   */
+  CompletableFuture<V> getAsyncWithBlockingLoader(K key, Loader<? super K, ? extends V> loader);
 
   /**
    * Returns the values for {@code keys} (absent ones left out): L1 first, then one Redis {@code MGET}
@@ -111,9 +113,12 @@ public interface TieredCache<K, V> extends AutoCloseable {
   /**
    * Warms the cache: loads the keys that neither tier holds, through the same path as {@link #getAll}
    * but on the cache's executor, so that a start-up does not wait for it unless it wants to
-   * ({@code warm(hot, loader).get(5, SECONDS)}). One instance per key across the fleet: a key whose lease
+   * ({@link #warmUp} waits a configured bound). One instance per key across the fleet: a key whose lease
    * another instance holds is waited for (at most {@code maxLeaseWait}, holding no thread), not loaded.
-   * Loads nothing while the origin is spared.
+   * The keys go in chunks of {@code warmUpChunk} (100), one after the other: one {@code MGET}, one
+   * pipelined lease call and one {@code loader} call per chunk, so no Redis call of a large warm-up
+   * outlives {@code redisTimeout}; a chunk that fails ends the warm-up. Loads nothing while the origin is
+   * spared.
    * <pre>{@code
    * products.warm(hotSkus, catalog::findAll).orTimeout(10, TimeUnit.SECONDS);
    * }</pre>
@@ -124,6 +129,21 @@ public interface TieredCache<K, V> extends AutoCloseable {
    */
   CompletableFuture<Integer> warm(Collection<? extends K> keys,
       BulkLoader<? super K, ? extends V> loader);
+
+  /**
+   * {@link #warm}, waited for at most {@code warmUpWait} (5 s by default; {@code caches.<name>.warmUpWait}
+   * in the configuration): what a start-up calls before it takes traffic. A warm-up still running then
+   * goes on in the background; one that failed is logged; either way the start goes on.
+   * <pre>{@code
+   * int loaded = products.warmUp(hotSkus, catalog::findAll);   // -1: not done (yet)
+   * }</pre>
+   *
+   * @return how many keys this instance loaded, or -1 if the warm-up failed or was still running
+   * @throws NullPointerException if {@code keys}, a key or {@code loader} is null
+   * @throws CacheLoadException if this thread was interrupted while waiting (its interrupt flag is set
+   *     again); the warm-up goes on
+   */
+  int warmUp(Collection<? extends K> keys, BulkLoader<? super K, ? extends V> loader);
 
   /**
    * Writes {@code value} to Redis and L1, and tells the other instances to evict {@code key}. A load of

@@ -1,6 +1,5 @@
 package dev.ballast.cache;
 
-import dev.ballast.cache.internal.DefaultTieredCache;
 import dev.ballast.cache.internal.LoaderPool;
 import dev.ballast.cache.internal.Wiring;
 import dev.ballast.core.CircuitBreaker;
@@ -49,6 +48,8 @@ public final class TieredCacheBuilder<K, V> {
   private Duration invalidationBatchWindow = Duration.ZERO;
   private Duration l1TtlWhileDisconnected = Duration.ofSeconds(1);
   private boolean keepL1DuringOutage;
+  private int warmUpChunk = 100;
+  private Duration warmUpWait = Duration.ofSeconds(5);
   private BooleanSupplier spareOrigin = () -> false;
   private Function<? super K, ? extends V> sparedFallback;
   private MeterRegistry meterRegistry;
@@ -184,6 +185,27 @@ public final class TieredCacheBuilder<K, V> {
   }
 
   /**
+   * Most keys one {@link TieredCache#warm} chunk reads, leases and loads at once (default 100); the
+   * chunks run one after the other, so no single Redis call of a large warm-up outlives
+   * {@code redisTimeout} and two instances warming the same keys share them through the leases.
+   */
+  public TieredCacheBuilder<K, V> warmUpChunk(int keys) {
+    options.claim("warmUpChunk");
+    this.warmUpChunk = keys;
+    return this;
+  }
+
+  /**
+   * Longest {@link TieredCache#warmUp} waits for its warm-up (default 5 s, well inside a readiness probe's
+   * usual 10 s); the warm-up goes on in the background after that.
+   */
+  public TieredCacheBuilder<K, V> warmUpWait(Duration wait) {
+    options.claim("warmUpWait");
+    this.warmUpWait = wait;
+    return this;
+  }
+
+  /**
    * Cap on an L1 entry's life while the invalidation subscription is down or Redis does not answer
    * (default 1 s): how long another instance's write may stay invisible here in those states.
    */
@@ -237,7 +259,7 @@ public final class TieredCacheBuilder<K, V> {
   }
 
   /**
-   * Runs background refreshes and {@link TieredCache#getAsync} misses. Default: a pool shared by this JVM's
+   * Runs background refreshes and {@link TieredCache#getAsyncWithBlockingLoader} misses. Default: a pool shared by this JVM's
    * caches, up to 64 daemon threads (loaders block on I/O, so not the common pool).
    */
   public TieredCacheBuilder<K, V> executor(Executor executor) {
@@ -261,7 +283,7 @@ public final class TieredCacheBuilder<K, V> {
     return new TieredCacheConfig(name, keyPrefix != null ? keyPrefix : "ballast:cache:" + name + ":",
         l1MaximumSize, l1Ttl, ttl, staleTtl, staleWhileRevalidate, ttlJitter, earlyRefreshBeta, negativeTtl,
         maxEncodedSize, leaseTtl, maxLeaseWait, redisTimeout, invalidation, invalidationBatchWindow,
-        l1TtlWhileDisconnected, keepL1DuringOutage);
+        l1TtlWhileDisconnected, keepL1DuringOutage, warmUpChunk, warmUpWait);
   }
 
   /**
@@ -272,7 +294,7 @@ public final class TieredCacheBuilder<K, V> {
    */
   public TieredCache<K, V> build() {
     TieredCacheConfig config = config();
-    return new DefaultTieredCache<>(config, new Wiring<>(keyCodec, valueCodec, redis, spareOrigin, sparedFallback,
-        meterRegistry, ticker, executor, redisBreaker));
+    return new Wiring<>(keyCodec, valueCodec, redis, spareOrigin, sparedFallback, meterRegistry, ticker, executor,
+        redisBreaker).build(config);
   }
 }

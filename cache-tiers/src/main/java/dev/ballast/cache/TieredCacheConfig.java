@@ -30,6 +30,11 @@ import java.time.Duration;
  *     does not answer: the bound on L1 staleness in those states
  * @param keepL1DuringOutage while Redis cannot be asked, serve an L1 entry up to its soft expiry
  *     (availability over freshness) instead of loading it again after {@code l1TtlWhileDisconnected}
+ * @param warmUpChunk most keys a {@link TieredCache#warm} call reads, leases and loads at once (one
+ *     {@code MGET}, one pipelined lease call, one bulk-loader call per chunk, the chunks one after the
+ *     other), so that no one Redis call of a large warm-up runs past {@code redisTimeout}
+ * @param warmUpWait longest {@link TieredCache#warmUp} waits for the warm-up (a start's bound); it goes on
+ *     in the background after that
  */
 public record TieredCacheConfig(
     String name,
@@ -49,7 +54,9 @@ public record TieredCacheConfig(
     boolean invalidation,
     Duration invalidationBatchWindow,
     Duration l1TtlWhileDisconnected,
-    boolean keepL1DuringOutage) {
+    boolean keepL1DuringOutage,
+    int warmUpChunk,
+    Duration warmUpWait) {
 
   /**
    * Validates every field.
@@ -83,6 +90,8 @@ public record TieredCacheConfig(
     Check.positive(redisTimeout, "TieredCache.redisTimeout");
     Check.notNegative(invalidationBatchWindow, "TieredCache.invalidationBatchWindow");
     Check.positive(l1TtlWhileDisconnected, "TieredCache.l1TtlWhileDisconnected");
+    Check.atLeast(warmUpChunk, 1, "TieredCache.warmUpChunk");
+    Check.notNegative(warmUpWait, "TieredCache.warmUpWait");
   }
 
   /** The hard expiry: how long a value is kept at all. */

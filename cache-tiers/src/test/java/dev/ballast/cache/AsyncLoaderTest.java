@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * {@link TieredCache#getAsyncCompose}: a miss whose origin is a stage holds no thread while the stage is
+ * {@link TieredCache#getAsync}: a miss whose origin is a stage holds no thread while the stage is
  * pending. The origin here is a {@link CompletableFuture} per key that the test completes itself, so no
  * thread is blocked anywhere; with a loader pool of two threads, hundreds of pending loads prove it.
  */
@@ -103,7 +103,7 @@ class AsyncLoaderTest {
     try (TieredCache<String, String> cache = builder(client).build()) {
       List<CompletableFuture<String>> results = new ArrayList<>();
       for (int i = 0; i < keys; i++) {
-        results.add(cache.getAsyncCompose("k" + i, this::pendingLoad));
+        results.add(cache.getAsync("k" + i, this::pendingLoad));
       }
       // Every load was started while none has completed: no miss holds one of the two threads.
       await().atMost(Duration.ofSeconds(20)).until(() -> pending.size() == keys);
@@ -116,19 +116,19 @@ class AsyncLoaderTest {
       for (int i = 0; i < keys; i++) {
         assertThat(inRedis("k" + i)).isEqualTo("v-k" + i);
       }
-      assertThat(cache.getAsyncCompose("k7", this::pendingLoad).isDone()).as("an L1 hit").isTrue();
+      assertThat(cache.getAsync("k7", this::pendingLoad).isDone()).as("an L1 hit").isTrue();
       assertThat(loads).hasValue(keys);
     }
   }
 
   @Test
   void fiftyCallersOfOneKeyShareOneLoad() throws Exception {
-    // Every caller joins or starts the flight on its own thread, before getAsyncCompose returns, whatever
+    // Every caller joins or starts the flight on its own thread, before getAsync returns, whatever
     // the executor: the first registers it, the 49 others join it; the Redis steps come after.
     try (TieredCache<String, String> cache = builder(client, registry, Runnable::run).build()) {
       List<CompletableFuture<String>> results = new ArrayList<>();
       for (int i = 0; i < 50; i++) {
-        results.add(cache.getAsyncCompose("hot", this::pendingLoad));
+        results.add(cache.getAsync("hot", this::pendingLoad));
       }
       await().atMost(Duration.ofSeconds(10)).until(() -> pending.containsKey("hot"));
       assertThat(pending).containsOnlyKeys("hot");
@@ -146,7 +146,7 @@ class AsyncLoaderTest {
     RedisClient otherClient = server.newClient();
     try (TieredCache<String, String> a = builder(client).build();
         TieredCache<String, String> b = builder(otherClient, new SimpleMeterRegistry()).build()) {
-      CompletableFuture<String> load = a.getAsyncCompose("k", this::pendingLoad);
+      CompletableFuture<String> load = a.getAsync("k", this::pendingLoad);
       await().atMost(Duration.ofSeconds(10)).until(() -> pending.containsKey("k"));
       b.put("k", "new");
       await().atMost(Duration.ofSeconds(5)).until(
@@ -164,10 +164,10 @@ class AsyncLoaderTest {
   @Test
   void aLocalWriteDuringAnAsyncLoadWinsAndLaterCallersDoNotJoinTheOlderLoad() throws Exception {
     try (TieredCache<String, String> cache = builder(client).build()) {
-      CompletableFuture<String> load = cache.getAsyncCompose("k", this::pendingLoad);
+      CompletableFuture<String> load = cache.getAsync("k", this::pendingLoad);
       await().atMost(Duration.ofSeconds(10)).until(() -> pending.containsKey("k"));
       cache.put("k", "new");
-      assertThat(cache.getAsyncCompose("k", key -> CompletableFuture.completedFuture("unused"))
+      assertThat(cache.getAsync("k", key -> CompletableFuture.completedFuture("unused"))
           .get(10, TimeUnit.SECONDS)).isEqualTo("new");
       pending.get("k").complete("old");
       assertThat(load.get(10, TimeUnit.SECONDS)).isEqualTo("old");
@@ -180,7 +180,7 @@ class AsyncLoaderTest {
   void anInvalidationDuringAnAsyncLoadKeepsTheOlderValueOutOfL1() throws Exception {
     // Without Redis the flight's guard alone keeps L1 right: write.lua cannot help here.
     try (TieredCache<String, String> cache = localOnly().build()) {
-      CompletableFuture<String> load = cache.getAsyncCompose("k", this::pendingLoad);
+      CompletableFuture<String> load = cache.getAsync("k", this::pendingLoad);
       await().atMost(Duration.ofSeconds(10)).until(() -> pending.containsKey("k"));
       cache.invalidate("k");
       pending.get("k").complete("old");
@@ -192,11 +192,11 @@ class AsyncLoaderTest {
   @Test
   void theLoadersFailureCompletesTheFutureUnwrapped() {
     try (TieredCache<String, String> cache = builder(client).build()) {
-      CompletableFuture<String> failed = cache.getAsyncCompose("k",
+      CompletableFuture<String> failed = cache.getAsync("k",
           key -> CompletableFuture.failedFuture(new IOException("origin refused " + key)));
       assertThatThrownBy(() -> failed.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
           .cause().isInstanceOf(IOException.class).hasMessage("origin refused k");
-      CompletableFuture<String> thrown = cache.getAsyncCompose("k", key -> {
+      CompletableFuture<String> thrown = cache.getAsync("k", key -> {
         throw new IllegalStateException("no client");
       });
       assertThatThrownBy(() -> thrown.get(10, TimeUnit.SECONDS)).cause()
@@ -211,10 +211,10 @@ class AsyncLoaderTest {
   @Test
   void staleIfErrorServesTheOldValueWhenTheAsyncLoadFails() throws Exception {
     try (TieredCache<String, String> cache = localOnly().staleIfError(Duration.ofSeconds(20)).build()) {
-      assertThat(cache.getAsyncCompose("k", key -> CompletableFuture.completedFuture("v1"))
+      assertThat(cache.getAsync("k", key -> CompletableFuture.completedFuture("v1"))
           .get(10, TimeUnit.SECONDS)).isEqualTo("v1");
       now.addAndGet(Duration.ofSeconds(15).toNanos());
-      CompletableFuture<String> served = cache.getAsyncCompose("k",
+      CompletableFuture<String> served = cache.getAsync("k",
           key -> CompletableFuture.failedFuture(new IOException("origin down")));
       assertThat(served.get(10, TimeUnit.SECONDS)).isEqualTo("v1");
       assertThat(registry.find("ballast.cache.stale.serves").functionCounter().count()).isEqualTo(1);
@@ -224,10 +224,10 @@ class AsyncLoaderTest {
   @Test
   void staleWhileRevalidateRefreshesThroughTheAsyncLoader() throws Exception {
     try (TieredCache<String, String> cache = localOnly().staleWhileRevalidate(Duration.ofSeconds(20)).build()) {
-      assertThat(cache.getAsyncCompose("k", key -> CompletableFuture.completedFuture("v1"))
+      assertThat(cache.getAsync("k", key -> CompletableFuture.completedFuture("v1"))
           .get(10, TimeUnit.SECONDS)).isEqualTo("v1");
       now.addAndGet(Duration.ofSeconds(15).toNanos());
-      assertThat(cache.getAsyncCompose("k", this::pendingLoad).get(10, TimeUnit.SECONDS)).isEqualTo("v1");
+      assertThat(cache.getAsync("k", this::pendingLoad).get(10, TimeUnit.SECONDS)).isEqualTo("v1");
       await().atMost(Duration.ofSeconds(10)).until(() -> pending.containsKey("k"));
       assertThat(registry.find("ballast.cache.stale.serves").functionCounter().count()).isEqualTo(1);
       pending.get("k").complete("v2");
@@ -239,11 +239,11 @@ class AsyncLoaderTest {
   @Test
   void absentValuesAreCachedWithANegativeTtl() throws Exception {
     try (TieredCache<String, String> cache = builder(client).negativeTtl(Duration.ofSeconds(30)).build()) {
-      assertThat(cache.getAsyncCompose("none", key -> {
+      assertThat(cache.getAsync("none", key -> {
         loads.incrementAndGet();
         return CompletableFuture.completedFuture(null);
       }).get(10, TimeUnit.SECONDS)).isNull();
-      assertThat(cache.getAsyncCompose("none", this::pendingLoad).get(10, TimeUnit.SECONDS)).isNull();
+      assertThat(cache.getAsync("none", this::pendingLoad).get(10, TimeUnit.SECONDS)).isNull();
       assertThat(loads).hasValue(1);
     }
   }
@@ -251,7 +251,7 @@ class AsyncLoaderTest {
   @Test
   void aSparedOriginIsNotCalled() throws Exception {
     try (TieredCache<String, String> cache = builder(client).spareOrigin(() -> true).build()) {
-      CompletableFuture<String> spared = cache.getAsyncCompose("k", this::pendingLoad);
+      CompletableFuture<String> spared = cache.getAsync("k", this::pendingLoad);
       assertThatThrownBy(() -> spared.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(OriginSparedException.class);
       assertThat(loads).hasValue(0);
     }

@@ -9,8 +9,8 @@ import dev.ballast.core.Registry;
 import dev.ballast.core.annotation.Wrapper;
 import dev.ballast.core.config.ConfigContext;
 import dev.ballast.core.config.ConfigException;
-import dev.ballast.core.config.ConfigNode;
-import dev.ballast.core.config.ConfigSection;
+import dev.ballast.core.config.spi.ConfigNode;
+import dev.ballast.core.config.spi.ConfigSection;
 import dev.ballast.core.config.Configuration;
 import dev.ballast.testsupport.RedisExtension;
 import dev.ballast.testsupport.RedisServer;
@@ -154,6 +154,8 @@ class CachesSectionTest {
             invalidation: true
             invalidationBatchWindow: 2ms
             l1TtlWhileDisconnected: 500ms
+            warmUpChunk: 250
+            warmUpWait: 3s
           lists: { keyPrefix: "%1$s:lists:", redisTimeout: 5s }
           stock: { keyPrefix: "%1$s:stock:", redis: false }
         """.formatted(prefix);
@@ -178,12 +180,16 @@ class CachesSectionTest {
     assertThat(catalog.redisTimeout()).isEqualTo(Duration.ofSeconds(5));
     assertThat(catalog.invalidationBatchWindow()).isEqualTo(Duration.ofMillis(2));
     assertThat(catalog.l1TtlWhileDisconnected()).isEqualTo(Duration.ofMillis(500));
+    assertThat(catalog.warmUpChunk()).isEqualTo(250);
+    assertThat(catalog.warmUpWait()).isEqualTo(Duration.ofSeconds(3));
     TieredCacheConfig defaults = TieredCache.builder("lists", Codec.utf8(), Codec.utf8()).config();
     TieredCacheConfig lists = registry.get("lists", CacheSpec.class).config();
     assertThat(lists.ttl()).isEqualTo(defaults.ttl());
     assertThat(lists.l1Ttl()).isEqualTo(defaults.l1Ttl());
     assertThat(lists.leaseTtl()).isEqualTo(defaults.leaseTtl());
     assertThat(lists.ttlJitter()).isEqualTo(defaults.ttlJitter());
+    assertThat(lists.warmUpChunk()).isEqualTo(100);
+    assertThat(lists.warmUpWait()).isEqualTo(Duration.ofSeconds(5));
   }
 
   @Test

@@ -166,7 +166,7 @@ class OneReadPathTest {
     });
     List<CompletableFuture<String>> results = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
-      results.add(cache.getAsync("k", key -> "v" + loads.incrementAndGet()));
+      results.add(cache.getAsyncWithBlockingLoader("k", key -> "v" + loads.incrementAndGet()));
     }
     release.countDown();
     for (CompletableFuture<String> result : results) {
@@ -193,7 +193,7 @@ class OneReadPathTest {
     List<CompletableFuture<String>> results = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
       for (TieredCache<String, String> cache : fleet) {
-        results.add(cache.getAsyncCompose("k" + i, slow));
+        results.add(cache.getAsync("k" + i, slow));
       }
     }
     for (int i = 0; i < results.size(); i++) {
@@ -223,6 +223,33 @@ class OneReadPathTest {
       assertThat(cache.get("w3", key -> "loaded-again")).isEqualTo("v-w3");
     }
     assertThat(inRedis("w19")).endsWith("v-w19");
+  }
+
+  /**
+   * Two instances warming the same 3,000 keys at once: the keys go in chunks (one bulk-loader call, one
+   * {@code MGET} and one lease call per chunk of {@code warmUpChunk}), so no call carries thousands of
+   * keys past {@code redisTimeout}, and the fleet loads each key once (leases long enough for a loaded
+   * machine: a lapsed one is taken over and its chunk loaded twice). {@code warmUp} waits its bound.
+   */
+  @Test
+  void warmChunksLargeKeySetsAndTwoInstancesLoadEachKeyOnce() throws Exception {
+    List<TieredCache<String, String>> fleet = fleet(2, b -> b.maxLeaseWait(Duration.ofSeconds(60))
+        .leaseTtl(Duration.ofSeconds(60)).warmUpChunk(100).warmUpWait(Duration.ofSeconds(60)));
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < 3_000; i++) {
+      keys.add("big" + i);
+    }
+    AtomicInteger largestCall = new AtomicInteger();
+    BulkLoader<String, String> loader = asked -> {
+      largestCall.accumulateAndGet(asked.size(), Math::max);
+      return loadAll(asked);
+    };
+    CompletableFuture<Integer> first = fleet.get(0).warm(keys, loader);
+    int second = fleet.get(1).warmUp(keys, loader);
+    assertThat(first.get(60, TimeUnit.SECONDS) + second).isEqualTo(3_000);
+    assertThat(largestCall.get()).as("keys in one bulk-loader call").isLessThanOrEqualTo(100);
+    assertThat(loads).hasValue(3_000);
+    assertThat(inRedis("big2999")).endsWith("v-big2999");
   }
 
   private ExecutorService newPool(int threads) {

@@ -133,7 +133,7 @@ class OutageTest {
     try (TieredCache<String, String> capped = TieredCache.builder(name + "-capped", Codec.utf8(), Codec.utf8())
         .redis(client).ticker(now::get).l1Ttl(Duration.ofMinutes(1)).l1TtlWhileDisconnected(Duration.ofSeconds(1))
         .meterRegistry(meters).build()) {
-      java.util.function.DoubleSupplier l1Misses = () -> meters.find("cache.gets").tags("tier", "l1", "result", "miss")
+      java.util.function.DoubleSupplier l1Misses = () -> meters.find("ballast.cache.tier.gets").tags("tier", "l1", "result", "miss")
           .functionCounter().count();
       capped.get("k", this::load);
       now.addAndGet(Duration.ofSeconds(2).toNanos());

@@ -31,8 +31,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The read contract, rule by rule, against every entry point ({@code get}, {@code getAsync},
- * {@code getAsyncCompose}, {@code getAll}, the {@code @Cached} handler) on an L1-only cache and on two
+ * The read contract, rule by rule, against every entry point ({@code get}, {@code getAsyncWithBlockingLoader},
+ * {@code getAsync}, {@code getAll}, the {@code @Cached} handler) on an L1-only cache and on two
  * instances sharing a real Redis, each on its own Lettuce client. One rule, one method; the matrix is
  * the parameters.
  */
@@ -56,13 +56,13 @@ class ReadContractTest {
     GET_ASYNC {
       @Override
       String read(TieredCache<String, String> cache, String key, Origin origin) throws Exception {
-        return unwrap(cache.getAsync(key, origin::load));
+        return unwrap(cache.getAsyncWithBlockingLoader(key, origin::load));
       }
     },
     GET_ASYNC_COMPOSE {
       @Override
       String read(TieredCache<String, String> cache, String key, Origin origin) throws Exception {
-        return unwrap(cache.getAsyncCompose(key, k -> {
+        return unwrap(cache.getAsync(key, k -> {
           try {
             return CompletableFuture.completedFuture(origin.load(k));
           } catch (Exception e) {
@@ -112,7 +112,7 @@ class ReadContractTest {
     String read(String key) throws Exception;
   }
 
-  private static final Map<TieredCache<String, String>, OriginHolder> PROXIES = new IdentityHashMap<>();
+  static final Map<TieredCache<String, String>, OriginHolder> PROXIES = new IdentityHashMap<>();
 
   /** One proxy per cache; the origin it calls is swapped per read (the tests read one at a time per cache). */
   static final class OriginHolder {

@@ -75,7 +75,7 @@ class WrongTypeEntriesAreMissesNotOutagesTest {
   }
 
   private double l2Hits() {
-    return registry.get("cache.gets").tag("cache", name).tag("tier", "l2").tag("result", "hit").functionCounter()
+    return registry.get("ballast.cache.tier.gets").tag("cache", name).tag("tier", "l2").tag("result", "hit").functionCounter()
         .count();
   }
 

@@ -6,7 +6,7 @@ import java.util.Locale;
 /**
  * Thrown (or, for an asynchronous method, the failure of the returned stage) when a call to a
  * {@link dev.ballast.degradation.annotation.Feature @Feature} method finds its feature switched off: the
- * call never reached the implementation, so an outer {@code @Degradable} fallback answers instead. Its
+ * call never reached the implementation, so an outer {@code @Fallback} fallback answers instead. Its
  * message says since when, set by whom and why, e.g. {@code "feature 'recommendations' is off in
  * switchboard 'shop' since 2026-11-23T21:30:00Z, set by alice (manual): origin at 95% CPU"}. Like every
  * {@link CallRejectedException} it carries no stack trace.

@@ -19,7 +19,7 @@ public record Switch(SwitchName name, boolean on, Origin origin, String who, Str
 
   /** What decided a switch's position, from the strongest to the weakest. */
   public enum Origin {
-    /** Set by hand with {@link Switchboard#set}; wins until {@link Switchboard#release}. */
+    /** Set by hand with {@link Switchboard#degrade} or {@link Switchboard#restore}; wins until {@link Switchboard#release}. */
     MANUAL,
     /** Part of a mode entered by hand with {@link Switchboard#enterMode}. */
     MODE,

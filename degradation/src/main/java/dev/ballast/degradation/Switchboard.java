@@ -18,10 +18,16 @@ import java.util.function.BooleanSupplier;
  *     .build();
  * if (board.isFeatureEnabled("recommendations")) { ... }
  * board.guardWrite("place-order");                      // ReadOnlyModeException in read-only mode
- * board.enterMode(Mode.SURVIVAL, "alice", "black friday, origin at 95% CPU");
+ * board.degrade(SwitchName.SERVE_CACHED, new Reason("alice", "origin at 95% CPU"));
+ * board.enterMode(Mode.SURVIVAL, new Reason("alice", "black friday"));
  * }</pre>
  *
- * <p><b>Precedence</b>, strongest first: a switch {@link #set} by hand; a mode entered by hand; an engaged
+ * <p><b>Positions</b>: each switch has a normal and a degraded position. {@link #degrade} puts a switch in
+ * its degraded one (serve-cached on, read-only on, a feature disabled), {@link #restore} in its normal one
+ * (serve-cached off, read-only off, a feature enabled), both by hand and until {@link #release}; no boolean
+ * whose meaning depends on the switch.
+ *
+ * <p><b>Precedence</b>, strongest first: a switch degraded or restored by hand; a mode entered by hand; an engaged
  * trigger; the normal position. Within one level a setting for the feature itself beats one for
  * {@link SwitchName#ALL_FEATURES}, and among modes (or triggers) that disagree the degraded position wins.
  *
@@ -37,7 +43,7 @@ import java.util.function.BooleanSupplier;
  * they know newer than Redis.
  *
  * <p><b>Waits</b> are bounded by {@linkplain SwitchboardBuilder#redisTimeout the Redis timeout} and honour
- * interruption: an interrupted caller of {@link #set}, {@link #release}, {@link #enterMode}, {@link
+ * interruption: an interrupted caller of {@link #degrade}, {@link #restore}, {@link #release}, {@link #enterMode}, {@link
  * #leaveMode} or {@link #refresh} returns at once with its interrupt flag kept (no exception: a flip
  * applies locally and is written to Redis by the switchboard's own thread, as during an outage), and is
  * not counted as a Redis failure.
@@ -78,8 +84,8 @@ public interface Switchboard extends AutoCloseable {
   /** The modes entered by hand and not yet left, fleet-wide with Redis. */
   Set<String> activeModes();
 
-  /** Whether serve-cached is on. No lock, no allocation. */
-  boolean isServeCached();
+  /** Whether serve-cached is on (caches serve what they have and spare the origin). No lock, no allocation. */
+  boolean isServingCached();
 
   /** Whether read-only is on. No lock, no allocation. */
   boolean isReadOnly();
@@ -101,23 +107,50 @@ public interface Switchboard extends AutoCloseable {
 
   /**
    * A hook for a cache's "spare the origin" setting: true while serve-cached is on. Reads the same
-   * snapshot as {@link #isServeCached()}.
+   * snapshot as {@link #isServingCached()}.
    */
   BooleanSupplier spareOriginSignal();
 
   /**
-   * Sets a switch by hand; it stays so, whatever modes and triggers say, until {@link #release}.
+   * Puts a switch in its degraded position by hand (serve-cached or read-only on, a feature disabled); it
+   * stays so, whatever modes and triggers say, until {@link #release} or {@link #restore}.
    *
-   * @param on the position (for a feature, on = enabled)
-   * @param who the operator or system responsible, for logs and {@link Switch#who()}
-   * @param why the reason
-   * @throws IllegalArgumentException if {@code name} is an undeclared feature, or {@code who} is blank
+   * @throws IllegalArgumentException if {@code name} is an undeclared feature
    * @throws NullPointerException if an argument is null
    */
-  void set(SwitchName name, boolean on, String who, String why);
+  void degrade(SwitchName name, Reason reason);
 
   /**
-   * Hands a switch set by {@link #set} back to modes and triggers; does nothing if it was not set by hand.
+   * Puts a switch in its normal position by hand (serve-cached or read-only off, a feature enabled); it
+   * stays so, whatever modes and triggers say, until {@link #release} or {@link #degrade}.
+   *
+   * @throws IllegalArgumentException if {@code name} is an undeclared feature
+   * @throws NullPointerException if an argument is null
+   */
+  void restore(SwitchName name, Reason reason);
+
+  /**
+   * Disables a feature by hand: {@code degrade(SwitchName.feature(feature), reason)}.
+   *
+   * @throws IllegalArgumentException if {@code feature} is malformed or undeclared
+   * @throws NullPointerException if an argument is null
+   */
+  default void disable(String feature, Reason reason) {
+    degrade(SwitchName.feature(feature), reason);
+  }
+
+  /**
+   * Enables a feature by hand: {@code restore(SwitchName.feature(feature), reason)}.
+   *
+   * @throws IllegalArgumentException if {@code feature} is malformed or undeclared
+   * @throws NullPointerException if an argument is null
+   */
+  default void enable(String feature, Reason reason) {
+    restore(SwitchName.feature(feature), reason);
+  }
+
+  /**
+   * Hands a switch degraded or restored by hand back to modes and triggers; does nothing if it was not set by hand.
    *
    * @throws IllegalArgumentException if {@code name} is an undeclared feature, or {@code who} is blank
    */
@@ -128,8 +161,9 @@ public interface Switchboard extends AutoCloseable {
    * {@link #leaveMode}.
    *
    * @throws IllegalArgumentException if no mode of that name is registered (the message lists them)
+   * @throws NullPointerException if an argument is null
    */
-  void enterMode(String mode, String who, String why);
+  void enterMode(String mode, Reason reason);
 
   /**
    * Leaves a mode entered by hand; does nothing if it is not on.
@@ -155,7 +189,7 @@ public interface Switchboard extends AutoCloseable {
 
   /**
    * Registers a listener, called after each change, in order, on the thread that made the change (a
-   * caller of {@link #set}, the schedule, or a Redis I/O thread): keep it quick, and do not flip switches
+   * caller of {@link #degrade}, the schedule, or a Redis I/O thread): keep it quick, and do not flip switches
    * from it (hand that to another thread: on a Redis I/O thread a flip would wait for itself). What it
    * throws is logged and ignored.
    *

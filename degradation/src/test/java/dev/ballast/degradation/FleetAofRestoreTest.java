@@ -63,7 +63,7 @@ class FleetAofRestoreTest extends FleetTestSupport {
   void anOlderStateRestoredFromTheAppendOnlyFileDoesNotWinOverANewerRelease(RedisServer server) {
     Switchboard a = board("a");
     Switchboard b = board("b");
-    a.set(SwitchName.READ_ONLY, true, "alice", "db failover");
+    a.degrade(SwitchName.READ_ONLY, new Reason("alice", "db failover"));
     await().atMost(DEADLINE).until(b::isReadOnly);
 
     redis.configSet("appendonly", "no"); // the file keeps read-only on; what follows is not written to it
@@ -89,14 +89,14 @@ class FleetAofRestoreTest extends FleetTestSupport {
   void aChangeMadeAfterRedisWentBackInTimeReachesInstancesThatSawHigherVersions(RedisServer server) {
     Switchboard a = board("a");
     Switchboard b = board("b");
-    a.set(SwitchName.READ_ONLY, true, "alice", "db failover");
+    a.degrade(SwitchName.READ_ONLY, new Reason("alice", "db failover"));
     await().atMost(DEADLINE).until(b::isReadOnly);
 
     redis.configSet("appendonly", "no"); // three versions the file misses: a and b run ahead of it
-    a.set(SwitchName.SERVE_CACHED, true, "alice", "origin hot");
+    a.degrade(SwitchName.SERVE_CACHED, new Reason("alice", "origin hot"));
     a.release(SwitchName.SERVE_CACHED, "alice");
-    a.set(SwitchName.SERVE_CACHED, true, "alice", "origin hot again");
-    await().atMost(DEADLINE).until(b::isServeCached);
+    a.degrade(SwitchName.SERVE_CACHED, new Reason("alice", "origin hot again"));
+    await().atMost(DEADLINE).until(b::isServingCached);
 
     server.stop();
     server.start(); // the older state: its version is below what a and b hold, and will be used again
@@ -106,11 +106,11 @@ class FleetAofRestoreTest extends FleetTestSupport {
     // A new instance releases it: the newest action, under a version a and b saw in the lost timeline.
     Switchboard c = board("c");
     c.release(SwitchName.SERVE_CACHED, "carol");
-    assertThat(c.isServeCached()).isFalse();
+    assertThat(c.isServingCached()).isFalse();
     await().atMost(DEADLINE).untilAsserted(() -> {
       assertThat(redis.hexists(hashKey(), "switch:serve-cached")).isFalse();
-      assertThat(a.isServeCached()).as("a").isFalse();
-      assertThat(b.isServeCached()).as("b").isFalse();
+      assertThat(a.isServingCached()).as("a").isFalse();
+      assertThat(b.isServingCached()).as("b").isFalse();
     });
   }
 

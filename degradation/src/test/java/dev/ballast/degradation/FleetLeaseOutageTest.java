@@ -52,7 +52,7 @@ class FleetLeaseOutageTest extends FleetTestSupport {
         .exitAt(1).minDwell(Duration.ZERO).degrade(SwitchName.SERVE_CACHED).scope(Trigger.Scope.FLEET).build());
     Switchboard b = board("b", false);
     a.evaluate();
-    await().atMost(DEADLINE).until(b::isServeCached);
+    await().atMost(DEADLINE).until(b::isServingCached);
     List<SwitchChange> changes = new CopyOnWriteArrayList<>();
     b.addListener(changes::add);
     long expiry = leaseExpiry();
@@ -60,8 +60,8 @@ class FleetLeaseOutageTest extends FleetTestSupport {
     server.stop();
     // Redis runs on this machine's clock: wait out the lease, as seen by Redis when it is back.
     await().atMost(DEADLINE).until(() -> System.currentTimeMillis() > expiry + 500);
-    assertThat(a.isServeCached()).as("the local view holds during the outage").isTrue();
-    assertThat(b.isServeCached()).isTrue();
+    assertThat(a.isServingCached()).as("the local view holds during the outage").isTrue();
+    assertThat(b.isServingCached()).isTrue();
 
     server.start();
     await().atMost(DEADLINE).ignoreExceptions().until(() -> "PONG".equals(redis.ping()));
@@ -79,7 +79,7 @@ class FleetLeaseOutageTest extends FleetTestSupport {
     // Past b's grace (a whole lease of answers from Redis), a keeps renewing and the fleet stays degraded.
     await().during(LEASE.plusSeconds(1)).atMost(DEADLINE).until(() -> {
       a.refresh();
-      return b.isServeCached();
+      return b.isServingCached();
     });
     assertThat(changes).as("b never left serve-cached").isEmpty();
     assertThat(redis.hexists("ballast:degradation:{" + name + "}", FIELD)).isTrue();

@@ -66,7 +66,7 @@ class FleetLostStateTest extends FleetTestSupport {
   void aReleaseMadeDuringAnOutageWinsOverTheStateAnotherInstanceWritesBack(RedisServer server) {
     Switchboard a = board(slowToReconnect(server), "a", true);
     Switchboard b = board(ownClient(), "b", true);
-    a.set(SwitchName.READ_ONLY, true, "alice", "db failover");
+    a.degrade(SwitchName.READ_ONLY, new Reason("alice", "db failover"));
     await().atMost(DEADLINE).until(b::isReadOnly);
 
     server.stop(); // no persistence: the state is gone when it starts again
@@ -89,14 +89,14 @@ class FleetLostStateTest extends FleetTestSupport {
 
   @Test
   void aNewInstanceAfterAFlushallShowsTheFleetStateWithinMillisecondsNotRefreshEvery() {
-    board(ownClient(), "first", true).set(SwitchName.SERVE_CACHED, true, "carol", "creates the state");
+    board(ownClient(), "first", true).degrade(SwitchName.SERVE_CACHED, new Reason("carol", "creates the state"));
     Switchboard a = board(ownClient(), "a", false); // on its schedule, re-reading only every 5 minutes
-    a.set(SwitchName.READ_ONLY, true, "alice", "db failover"); // into a state a has read: no re-read follows
+    a.degrade(SwitchName.READ_ONLY, new Reason("alice", "db failover")); // into a state a has read: no re-read follows
     redis.flushall();
 
     Switchboard late = board(ownClient(), "late", false);
     // a few round trips; generous for a loaded machine, and far below the 5 minutes of refreshEvery
-    await().atMost(Duration.ofSeconds(5)).until(() -> late.isReadOnly() && late.isServeCached());
+    await().atMost(Duration.ofSeconds(5)).until(() -> late.isReadOnly() && late.isServingCached());
     assertThat(late.readOnly().who()).isEqualTo("alice");
     assertThat(a.isReadOnly()).isTrue();
   }

@@ -49,26 +49,43 @@ class FleetSyncTest extends FleetTestSupport {
     Switchboard b = board("b");
     Switchboard c = board("c");
 
-    a.set(SwitchName.READ_ONLY, true, "alice", "db failover | step 1, of 3");
+    a.degrade(SwitchName.READ_ONLY, new Reason("alice", "db failover | step 1, of 3"));
     assertThat(a.isReadOnly()).isTrue(); // at once on the instance that flipped it
     await().atMost(DEADLINE).until(() -> b.isReadOnly() && c.isReadOnly());
     assertThat(c.readOnly()).isEqualTo(a.readOnly()).isEqualTo(b.readOnly()); // same who, why, since (Redis TIME)
     assertThat(c.readOnly().why()).isEqualTo("db failover | step 1, of 3");
 
-    c.enterMode(Mode.SURVIVAL, "carol", "black friday");
+    c.enterMode(Mode.SURVIVAL, new Reason("carol", "black friday"));
     await().atMost(DEADLINE).until(() -> !a.isFeatureEnabled("reviews") && !b.isFeatureEnabled("wishlist")
-        && a.isServeCached() && b.isServeCached());
+        && a.isServingCached() && b.isServingCached());
     assertThat(a.activeModes()).containsExactly("survival");
 
     b.release(SwitchName.READ_ONLY, "bob");
     b.leaveMode(Mode.SURVIVAL, "bob");
     await().atMost(DEADLINE).until(() -> !a.isReadOnly() && !c.isReadOnly() && a.isFeatureEnabled("reviews")
-        && !c.isServeCached());
+        && !c.isServingCached());
+  }
+
+  /**
+   * A stamp from far in the future (a host whose clock ran years ahead, an entry edited by hand) is not
+   * trusted beyond the bound: it would otherwise win over every later action, and no flip of that switch
+   * could ever take effect.
+   */
+  @Test
+  void aStampFromTheFarFutureDoesNotBlockLaterFlips() {
+    Switchboard a = board("a");
+    Switchboard b = board("b");
+    redis.hset(hashKey() + ":clocks", "switch:read-only", "9999999999999999999@broken");
+    a.degrade(SwitchName.READ_ONLY, new Reason("alice", "db failover"));
+    await().atMost(DEADLINE).until(() -> a.isReadOnly() && b.isReadOnly());
+    assertThat(redis.hget(hashKey(), "switch:read-only")).contains("|alice|db failover|");
+    b.restore(SwitchName.READ_ONLY, new Reason("bob", "failover done"));
+    await().atMost(DEADLINE).until(() -> !a.isReadOnly() && !b.isReadOnly());
   }
 
   @Test
   void aNewInstanceStartsWithTheFleetState() {
-    board("a").set(SwitchName.feature("reviews"), false, "alice", "slow");
+    board("a").degrade(SwitchName.feature("reviews"), new Reason("alice", "slow"));
     Switchboard late = board("late");
     assertThat(late.isFeatureEnabled("reviews")).isFalse(); // read at start, no waiting
     assertThat(late.feature("reviews").who()).isEqualTo("alice");
@@ -78,8 +95,8 @@ class FleetSyncTest extends FleetTestSupport {
   void anInstanceWhosePubSubConnectionWasKilledCatchesUpOnReconnect() {
     Switchboard a = board("a");
     Switchboard b = board("b");
-    a.set(SwitchName.SERVE_CACHED, true, "alice", "before");
-    await().atMost(DEADLINE).until(b::isServeCached);
+    a.degrade(SwitchName.SERVE_CACHED, new Reason("alice", "before"));
+    await().atMost(DEADLINE).until(b::isServingCached);
 
     // A change b cannot hear: written to the hash without a broadcast, as if published while b was away.
     redis.hincrby(hashKey(), "_version", 1);
@@ -93,22 +110,22 @@ class FleetSyncTest extends FleetTestSupport {
     assertThat(b.readOnly().since().toEpochMilli()).isEqualTo(1700000000000L);
     // and broadcasts flow again afterwards
     a.release(SwitchName.SERVE_CACHED, "alice");
-    await().atMost(DEADLINE).until(() -> !b.isServeCached());
+    await().atMost(DEADLINE).until(() -> !b.isServingCached());
   }
 
   @Test
   void staleAndMalformedBroadcastsAreIgnored() {
     Switchboard a = board("a");
     Switchboard b = board("b");
-    a.set(SwitchName.READ_ONLY, true, "alice", "one");
-    a.set(SwitchName.SERVE_CACHED, true, "alice", "two");
-    await().atMost(DEADLINE).until(() -> b.isServeCached() && b.isReadOnly());
+    a.degrade(SwitchName.READ_ONLY, new Reason("alice", "one"));
+    a.degrade(SwitchName.SERVE_CACHED, new Reason("alice", "two"));
+    await().atMost(DEADLINE).until(() -> b.isServingCached() && b.isReadOnly());
 
     String channel = hashKey() + ":changes";
     redis.publish(channel, "1|del|switch:read-only|"); // version 1 is older than what b has
     redis.publish(channel, "garbage");
     redis.publish(channel, "x|set|switch:read-only|");
-    a.set(SwitchName.feature("wishlist"), false, "alice", "marker"); // broadcasts are ordered: wait for this one
+    a.degrade(SwitchName.feature("wishlist"), new Reason("alice", "marker")); // broadcasts are ordered: wait for this one
     await().atMost(DEADLINE).until(() -> !b.isFeatureEnabled("wishlist"));
     assertThat(b.isReadOnly()).isTrue();
   }
@@ -120,7 +137,7 @@ class FleetSyncTest extends FleetTestSupport {
     redis.hset(hashKey(), "_version", "2");
     Switchboard a = board("a");
     assertThat(a.isReadOnly()).isFalse();
-    assertThat(a.isServeCached()).isTrue();
+    assertThat(a.isServingCached()).isTrue();
   }
 
   @Test
@@ -128,20 +145,20 @@ class FleetSyncTest extends FleetTestSupport {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     Switchboard a = board("a", registry);
     Switchboard b = board("b");
-    a.set(SwitchName.SERVE_CACHED, true, "alice", "before");
-    await().atMost(DEADLINE).until(b::isServeCached);
+    a.degrade(SwitchName.SERVE_CACHED, new Reason("alice", "before"));
+    await().atMost(DEADLINE).until(b::isServingCached);
 
     redis.hset(hashKey(), "_version", "garbage");
-    a.set(SwitchName.READ_ONLY, true, "alice", "after the version was spoiled");
-    b.set(SwitchName.feature("reviews"), false, "bob", "and from another instance");
+    a.degrade(SwitchName.READ_ONLY, new Reason("alice", "after the version was spoiled"));
+    b.degrade(SwitchName.feature("reviews"), new Reason("bob", "and from another instance"));
 
-    await().atMost(DEADLINE).until(() -> b.isReadOnly() && !a.isFeatureEnabled("reviews") && a.isServeCached());
+    await().atMost(DEADLINE).until(() -> b.isReadOnly() && !a.isFeatureEnabled("reviews") && a.isServingCached());
     assertThat(redis.hget(hashKey(), "_version")).matches("[0-9]+");
     assertThat(redis.hget(hashKey(), "switch:read-only")).endsWith("|alice|after the version was spoiled|read-only=1");
     Switchboard fresh = board("fresh"); // the state in Redis is whole
     assertThat(fresh.isReadOnly()).isTrue();
     assertThat(fresh.isFeatureEnabled("reviews")).isFalse();
-    assertThat(fresh.isServeCached()).isTrue();
+    assertThat(fresh.isServingCached()).isTrue();
     // a switchboard that reads the garbage counts it and repairs it
     redis.hset(hashKey(), "_version", "garbage again");
     a.refresh();
@@ -156,22 +173,22 @@ class FleetSyncTest extends FleetTestSupport {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     Switchboard a = board("a");
     Switchboard b = board("b", registry); // b's write meets the wrong type first
-    a.set(SwitchName.READ_ONLY, true, "alice", "db failover");
+    a.degrade(SwitchName.READ_ONLY, new Reason("alice", "db failover"));
     await().atMost(DEADLINE).until(b::isReadOnly);
 
     redis.del(hashKey(), hashKey() + ":clocks");
     redis.set(hashKey(), "overwritten by hand"); // every script call on the state now fails with WRONGTYPE
     redis.lpush(hashKey() + ":clocks", "also the wrong type");
-    b.set(SwitchName.SERVE_CACHED, true, "bob", "origin hot");
+    b.degrade(SwitchName.SERVE_CACHED, new Reason("bob", "origin hot"));
 
     await().atMost(DEADLINE).until(() -> "hash".equals(redis.type(hashKey()))
         && redis.hexists(hashKey(), "switch:serve-cached") && redis.hexists(hashKey(), "switch:read-only"));
-    await().atMost(DEADLINE).until(a::isServeCached);
+    await().atMost(DEADLINE).until(a::isServingCached);
     assertThat(redis.type(hashKey() + ":clocks")).isEqualTo("hash");
     assertThat(b.isReadOnly()).isTrue();
     Switchboard fresh = board("fresh");
     assertThat(fresh.isReadOnly()).isTrue();
-    assertThat(fresh.isServeCached()).isTrue();
+    assertThat(fresh.isServingCached()).isTrue();
     assertThat(registry.get("ballast.degradation.corrupt").counter().count()).isGreaterThanOrEqualTo(1);
   }
 
@@ -180,16 +197,16 @@ class FleetSyncTest extends FleetTestSupport {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     Switchboard a = board("a", registry);
     Switchboard b = board("b");
-    a.set(SwitchName.SERVE_CACHED, true, "alice", "fine");
-    await().atMost(DEADLINE).until(b::isServeCached);
+    a.degrade(SwitchName.SERVE_CACHED, new Reason("alice", "fine"));
+    await().atMost(DEADLINE).until(b::isServingCached);
     redis.hset(hashKey(), "switch:read-only", "not an entry");
     a.refresh();
     assertThat(a.isReadOnly()).isFalse();
-    assertThat(a.isServeCached()).isTrue();
+    assertThat(a.isServingCached()).isTrue();
     assertThat(registry.get("ballast.degradation.corrupt").counter().count()).isGreaterThanOrEqualTo(1);
     await().atMost(DEADLINE).until(() -> !redis.hexists(hashKey(), "switch:read-only"));
     // and the fleet writes that field again as usual
-    b.set(SwitchName.READ_ONLY, true, "bob", "after the repair");
+    b.degrade(SwitchName.READ_ONLY, new Reason("bob", "after the repair"));
     await().atMost(DEADLINE).until(a::isReadOnly);
     // a value shaped like an entry but naming a switch this version does not know may be a newer
     // version's: skipped, and kept
@@ -210,7 +227,7 @@ class FleetSyncTest extends FleetTestSupport {
 
     aSignal.set(10.0);
     a.evaluate();
-    await().atMost(DEADLINE).until(() -> b.isServeCached() && c.isServeCached());
+    await().atMost(DEADLINE).until(() -> b.isServingCached() && c.isServingCached());
     assertThat(c.serveCached().origin()).isEqualTo(Switch.Origin.AUTOMATIC);
     assertThat(c.serveCached().who()).isEqualTo("trigger:busy@a");
 
@@ -219,10 +236,10 @@ class FleetSyncTest extends FleetTestSupport {
     aSignal.set(0.0);
     a.evaluate(); // a recovered, b has not: still degraded
     await().atMost(DEADLINE).until(() -> c.serveCached().who().equals("trigger:busy@b"));
-    assertThat(c.isServeCached()).isTrue();
+    assertThat(c.isServingCached()).isTrue();
 
     b.close(); // an instance that goes away withdraws its engagement
-    await().atMost(DEADLINE).until(() -> !c.isServeCached() && !a.isServeCached());
+    await().atMost(DEADLINE).until(() -> !c.isServingCached() && !a.isServingCached());
   }
 
   @Test
@@ -233,8 +250,8 @@ class FleetSyncTest extends FleetTestSupport {
     Switchboard b = board("b");
     a.evaluate();
     assertThat(a.isReadOnly()).isTrue();
-    a.set(SwitchName.SERVE_CACHED, true, "alice", "marker");
-    await().atMost(DEADLINE).until(b::isServeCached);
+    a.degrade(SwitchName.SERVE_CACHED, new Reason("alice", "marker"));
+    await().atMost(DEADLINE).until(b::isServingCached);
     assertThat(b.isReadOnly()).isFalse();
     assertThat(redis.hkeys(hashKey())).containsExactlyInAnyOrder("_version", "_epoch", "switch:serve-cached");
   }
@@ -271,9 +288,15 @@ class FleetSyncTest extends FleetTestSupport {
         for (int i = 0; i < 100; i++) {
           SwitchName n = names.get(random.nextInt(names.size()));
           switch (random.nextInt(3)) {
-            case 0 -> target.set(n, random.nextBoolean(), "t" + seed, "i" + i);
+            case 0 -> {
+              if (random.nextBoolean()) {
+                target.degrade(n, new Reason("t" + seed, "i" + i));
+              } else {
+                target.restore(n, new Reason("t" + seed, "i" + i));
+              }
+            }
             case 1 -> target.release(n, "t" + seed);
-            default -> target.enterMode(Mode.SURVIVAL, "t" + seed, "i" + i);
+            default -> target.enterMode(Mode.SURVIVAL, new Reason("t" + seed, "i" + i));
           }
           if (random.nextInt(10) == 0) {
             target.leaveMode(Mode.SURVIVAL, "t" + seed);
@@ -298,8 +321,8 @@ class FleetSyncTest extends FleetTestSupport {
   void aMissedBroadcastIsNoticedByItsVersionAndTheWholeStateIsReadAgain() {
     Switchboard a = board("a");
     Switchboard b = board("b");
-    a.set(SwitchName.SERVE_CACHED, true, "alice", "one");
-    await().atMost(DEADLINE).until(b::isServeCached);
+    a.degrade(SwitchName.SERVE_CACHED, new Reason("alice", "one"));
+    await().atMost(DEADLINE).until(b::isServingCached);
     // Written without a broadcast (missed), then a broadcast two versions later for another field.
     String epoch = redis.hget(hashKey(), "_epoch");
     redis.hincrby(hashKey(), "_version", 1);
@@ -317,8 +340,8 @@ class FleetSyncTest extends FleetTestSupport {
   void aBroadcastOfAnOlderVersionWithoutStampsStillApplies() {
     Switchboard a = board("a");
     Switchboard b = board("b");
-    a.set(SwitchName.SERVE_CACHED, true, "alice", "one");
-    await().atMost(DEADLINE).until(b::isServeCached);
+    a.degrade(SwitchName.SERVE_CACHED, new Reason("alice", "one"));
+    await().atMost(DEADLINE).until(b::isServingCached);
     String epoch = redis.hget(hashKey(), "_epoch");
     long version = redis.hincrby(hashKey(), "_version", 1);
     String value = "1700000000000|old|instance|feature:wishlist=0";
@@ -327,7 +350,7 @@ class FleetSyncTest extends FleetTestSupport {
     long deleted = redis.hincrby(hashKey(), "_version", 1);
     redis.hdel(hashKey(), "switch:serve-cached");
     redis.publish(hashKey() + ":changes", epoch + "|" + deleted + "|del|switch:serve-cached|");
-    await().atMost(DEADLINE).until(() -> !b.isFeatureEnabled("wishlist") && !b.isServeCached());
+    await().atMost(DEADLINE).until(() -> !b.isFeatureEnabled("wishlist") && !b.isServingCached());
     assertThat(b.feature("wishlist").who()).isEqualTo("old");
   }
 

@@ -38,7 +38,12 @@ class FlipLatencyTest {
       long[] flips = new long[FLIPS];
       for (int i = 0; i < WARMUP + FLIPS; i++) {
         long start = System.nanoTime();
-        a.set(SwitchName.SERVE_CACHED, i % 2 == 0, "bench", "flip " + (i % 2));
+        Reason reason = new Reason("bench", "flip " + (i % 2));
+        if (i % 2 == 0) {
+          a.degrade(SwitchName.SERVE_CACHED, reason);
+        } else {
+          a.restore(SwitchName.SERVE_CACHED, reason);
+        }
         Long arrived = arrivals.poll(5, TimeUnit.SECONDS);
         assertThat(arrived).as("flip %d reached b", i).isNotNull();
         if (i >= WARMUP) {

@@ -13,7 +13,7 @@ class HotPathTest {
   @Test
   void readsAllocateNothing() {
     Switchboard board = Switchboard.builder().name("hot").features("a", "b", "c").manualSchedule().build();
-    board.set(SwitchName.feature("b"), false, "ops", "test");
+    board.degrade(SwitchName.feature("b"), new Reason("ops", "test"));
     com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long id = Thread.currentThread().getId();
     int yes = 0;
@@ -58,7 +58,7 @@ class HotPathTest {
     r2.start();
     started.await();
     for (int i = 0; i < 2_000; i++) {
-      board.enterMode(Mode.SURVIVAL, "ops", "round " + i);
+      board.enterMode(Mode.SURVIVAL, new Reason("ops", "round " + i));
       board.leaveMode(Mode.SURVIVAL, "ops");
     }
     stop.set(true);

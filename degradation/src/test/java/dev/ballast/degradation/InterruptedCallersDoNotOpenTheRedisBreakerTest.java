@@ -57,7 +57,7 @@ class InterruptedCallersDoNotOpenTheRedisBreakerTest extends FleetTestSupport {
     Counter outages = registry.find("ballast.redis.outages").tag("component", component).counter();
     assertThat(outages == null ? 0 : outages.count()).isZero();
 
-    a.set(SwitchName.READ_ONLY, true, "alice", "after the interrupts");
+    a.degrade(SwitchName.READ_ONLY, new Reason("alice", "after the interrupts"));
     b.refresh();
     await().atMost(DEADLINE).until(() -> {
       b.refresh();

@@ -46,9 +46,9 @@ class PresetsTest {
       assertThat(timeout.config().interrupt()).isFalse();
 
       Switchboard board = registry.get("switchboard", Switchboard.class);
-      board.enterMode("maintenance", "alice", "schema migration");
+      board.enterMode("maintenance", new Reason("alice", "schema migration"));
       assertThat(board.isReadOnly()).isTrue();
-      assertThat(board.isServeCached()).as("maintenance is read-only and nothing else").isFalse();
+      assertThat(board.isServingCached()).as("maintenance is read-only and nothing else").isFalse();
       assertThatThrownBy(() -> board.guardWrite("place-order")).isInstanceOf(ReadOnlyModeException.class);
     }
   }
@@ -59,7 +59,7 @@ class PresetsTest {
     ConfigContext context = ConfigContext.builder().resource("redis", client).build();
     try (Registry one = Configuration.preset("write-critical").buildRegistry(context);
         Registry two = Configuration.preset("write-critical").buildRegistry(context)) {
-      one.get("switchboard", Switchboard.class).enterMode("maintenance", "alice", "failover");
+      one.get("switchboard", Switchboard.class).enterMode("maintenance", new Reason("alice", "failover"));
       Switchboard other = two.get("switchboard", Switchboard.class);
       org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(other::isReadOnly);
     } finally {
@@ -103,7 +103,7 @@ class PresetsTest {
     try (StatefulRedisConnection<String, String> raw = client.connect();
         Registry registry = Configuration.preset("spike-protection")
             .buildRegistry(ConfigContext.builder().resource("redis", client).build())) {
-      registry.get("switchboard", Switchboard.class).set(SwitchName.SERVE_CACHED, true, "alice", "spike");
+      registry.get("switchboard", Switchboard.class).degrade(SwitchName.SERVE_CACHED, new Reason("alice", "spike"));
       assertThat(raw.sync().hget("ballast:degradation:{switchboard}", "switch:serve-cached")).contains("alice");
     } finally {
       client.shutdown();

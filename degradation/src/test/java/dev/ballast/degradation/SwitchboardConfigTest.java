@@ -129,11 +129,11 @@ class SwitchboardConfigTest {
 
       // the closed feature set, the modes, the spare-origin hook
       assertThatThrownBy(() -> board.feature("recomendations")).hasMessageContaining("Did you mean 'recommendations'?");
-      board.enterMode("checkout-only", "alice", "test");
+      board.enterMode("checkout-only", new Reason("alice", "test"));
       assertThat(board.isFeatureEnabled("reviews")).isFalse();
       BooleanSupplier spare = built.get("switchboard", BooleanSupplier.class);
       assertThat(spare.getAsBoolean()).isFalse();
-      board.set(SwitchName.SERVE_CACHED, true, "alice", "test");
+      board.degrade(SwitchName.SERVE_CACHED, new Reason("alice", "test"));
       assertThat(spare.getAsBoolean()).isTrue();
 
       // the context's Redis holds the state, under the configured prefix and name
@@ -165,10 +165,10 @@ class SwitchboardConfigTest {
       now.addAndGet(1_000 * MS);
       board.evaluate();
     }
-    assertThat(board.isServeCached()).isFalse();
+    assertThat(board.isServingCached()).isFalse();
 
     int seconds = 0;
-    while (!board.isServeCached()) {
+    while (!board.isServingCached()) {
       feed(reads, 100, 450);
       now.addAndGet(1_000 * MS);
       board.evaluate();
@@ -248,7 +248,7 @@ class SwitchboardConfigTest {
     Registry built = build("switchboard:\n  features: [reviews]\n  manualSchedule: true\n", context().build());
     Switchboard board = built.get("switchboard", Switchboard.class);
     assertThat(board.name()).as("default name").isEqualTo("switchboard");
-    board.set(SwitchName.READ_ONLY, true, "alice", "local only");
+    board.degrade(SwitchName.READ_ONLY, new Reason("alice", "local only"));
     assertThat(board.isReadOnly()).isTrue();
     assertThat(meters.find("ballast.degradation.switch").gauges()).isNotEmpty();
 

@@ -66,7 +66,7 @@ class SwitchboardInterruptTest extends FleetTestSupport {
     AtomicBoolean flagAfter = new AtomicBoolean();
     AtomicLong returnedAt = new AtomicLong();
     Thread operator = new Thread(() -> {
-      a.set(SwitchName.READ_ONLY, true, "alice", "interrupted while Redis is frozen");
+      a.degrade(SwitchName.READ_ONLY, new Reason("alice", "interrupted while Redis is frozen"));
       returnedAt.set(System.nanoTime());
       flagAfter.set(Thread.currentThread().isInterrupted());
     }, "operator");
@@ -94,11 +94,11 @@ class SwitchboardInterruptTest extends FleetTestSupport {
     Thread.currentThread().interrupt();
     long start = System.nanoTime();
     a.refresh();
-    a.set(SwitchName.SERVE_CACHED, true, "alice", "interrupted before the call");
+    a.degrade(SwitchName.SERVE_CACHED, new Reason("alice", "interrupted before the call"));
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     assertThat(Thread.interrupted()).isTrue(); // kept (and cleared here)
     assertThat(took).isLessThan(PROMPTLY);
-    assertThat(a.isServeCached()).isTrue();
+    assertThat(a.isServingCached()).isTrue();
     assertThat(redisErrors()).isZero();
     assertThat(a.switches()).isNotEmpty();
   }

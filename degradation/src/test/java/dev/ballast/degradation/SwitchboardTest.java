@@ -33,7 +33,7 @@ class SwitchboardTest {
 
   @Test
   void everythingIsNormalAtFirst() {
-    assertThat(board.isServeCached()).isFalse();
+    assertThat(board.isServingCached()).isFalse();
     assertThat(board.isReadOnly()).isFalse();
     assertThat(board.isFeatureEnabled("reviews")).isTrue();
     assertThat(board.readOnly().origin()).isEqualTo(Switch.Origin.DEFAULT);
@@ -46,7 +46,7 @@ class SwitchboardTest {
 
   @Test
   void manualSettingRecordsWhoWhyAndSinceUntilReleased() {
-    board.set(SwitchName.SERVE_CACHED, true, "alice", "origin at 95% CPU");
+    board.degrade(SwitchName.SERVE_CACHED, new Reason("alice", "origin at 95% CPU"));
 
     Switch s = board.serveCached();
     assertThat(s.on()).isTrue();
@@ -58,13 +58,13 @@ class SwitchboardTest {
     assertThat(board.spareOriginSignal().getAsBoolean()).isTrue();
 
     board.release(SwitchName.SERVE_CACHED, "alice");
-    assertThat(board.isServeCached()).isFalse();
+    assertThat(board.isServingCached()).isFalse();
     assertThat(board.serveCached().origin()).isEqualTo(Switch.Origin.DEFAULT);
   }
 
   @Test
   void readOnlyGuardThrowsARejectionThatSaysSinceWhenByWhomAndWhy() {
-    board.set(SwitchName.READ_ONLY, true, "bob", "database failover");
+    board.degrade(SwitchName.READ_ONLY, new Reason("bob", "database failover"));
 
     assertThatThrownBy(() -> board.guardWrite("place-order"))
         .isInstanceOf(ReadOnlyModeException.class)
@@ -81,9 +81,9 @@ class SwitchboardTest {
 
   @Test
   void survivalModeServesCachedRefusesWritesAndTurnsEveryFeatureOff() {
-    board.enterMode(Mode.SURVIVAL, "carol", "black friday");
+    board.enterMode(Mode.SURVIVAL, new Reason("carol", "black friday"));
 
-    assertThat(board.isServeCached()).isTrue();
+    assertThat(board.isServingCached()).isTrue();
     assertThat(board.isReadOnly()).isTrue();
     assertThat(board.isFeatureEnabled("recommendations")).isFalse();
     assertThat(board.isFeatureEnabled("wishlist")).isFalse();
@@ -91,7 +91,7 @@ class SwitchboardTest {
     assertThat(board.activeModes()).containsExactly("survival");
 
     board.leaveMode(Mode.SURVIVAL, "carol");
-    assertThat(board.isServeCached()).isFalse();
+    assertThat(board.isServingCached()).isFalse();
     assertThat(board.isReadOnly()).isFalse();
     assertThat(board.isFeatureEnabled("recommendations")).isTrue();
     assertThat(board.activeModes()).isEmpty();
@@ -99,8 +99,8 @@ class SwitchboardTest {
 
   @Test
   void aManualSettingOfOneFeatureBeatsAModeThatTurnsAllOff() {
-    board.enterMode(Mode.SURVIVAL, "carol", "black friday");
-    board.set(SwitchName.feature("reviews"), true, "dave", "reviews are cheap, keep them");
+    board.enterMode(Mode.SURVIVAL, new Reason("carol", "black friday"));
+    board.restore(SwitchName.feature("reviews"), new Reason("dave", "reviews are cheap, keep them"));
 
     assertThat(board.isFeatureEnabled("reviews")).isTrue();
     assertThat(board.isFeatureEnabled("wishlist")).isFalse();
@@ -111,7 +111,7 @@ class SwitchboardTest {
 
   @Test
   void aManualSettingOfAllFeaturesTurnsOffEveryDeclaredOne() {
-    board.set(SwitchName.ALL_FEATURES, false, "erin", "shed load");
+    board.degrade(SwitchName.ALL_FEATURES, new Reason("erin", "shed load"));
     assertThat(board.isFeatureEnabled("recommendations")).isFalse();
     assertThat(board.feature("wishlist").who()).isEqualTo("erin");
   }
@@ -121,12 +121,12 @@ class SwitchboardTest {
     Switchboard withMode = Switchboard.builder().name("b").manualSchedule()
         .mode(Mode.degrading("checkout-only", SwitchName.feature("reviews"), SwitchName.SERVE_CACHED))
         .build();
-    withMode.enterMode("checkout-only", "ops", "test");
+    withMode.enterMode("checkout-only", new Reason("ops", "test"));
     assertThat(withMode.isFeatureEnabled("reviews")).isFalse();
     assertThat(withMode.isFeatureEnabled("other")).isTrue();
-    assertThat(withMode.isServeCached()).isTrue();
+    assertThat(withMode.isServingCached()).isTrue();
     assertThat(withMode.isReadOnly()).isFalse();
-    assertThatThrownBy(() -> withMode.enterMode("survvial", "ops", "typo"))
+    assertThatThrownBy(() -> withMode.enterMode("survvial", new Reason("ops", "typo")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("unknown mode 'survvial'")
         .hasMessageContaining("[checkout-only, survival]");
@@ -141,7 +141,7 @@ class SwitchboardTest {
             + "Declared features: [recommendations, reviews, wishlist]");
     assertThatThrownBy(() -> board.feature("chat")).hasMessageStartingWith("unknown feature 'chat'")
         .hasMessageNotContaining("Did you mean");
-    assertThatThrownBy(() -> board.set(SwitchName.feature("chat"), false, "x", "y"))
+    assertThatThrownBy(() -> board.degrade(SwitchName.feature("chat"), new Reason("x", "y")))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
@@ -149,7 +149,7 @@ class SwitchboardTest {
   void withoutDeclaredFeaturesAnyNameIsAccepted() {
     Switchboard open = Switchboard.builder().name("open").manualSchedule().build();
     assertThat(open.isFeatureEnabled("anything")).isTrue();
-    open.set(SwitchName.feature("anything"), false, "ops", "why not");
+    open.degrade(SwitchName.feature("anything"), new Reason("ops", "why not"));
     assertThat(open.isFeatureEnabled("anything")).isFalse();
     assertThat(open.feature("anything").who()).isEqualTo("ops");
     assertThat(open.feature("else").on()).isTrue();
@@ -158,9 +158,9 @@ class SwitchboardTest {
 
   @Test
   void badInputGetsErrorsNamingTheField() {
-    assertThatThrownBy(() -> board.set(SwitchName.READ_ONLY, true, " ", "why"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("who must not be blank");
-    assertThatThrownBy(() -> board.set(null, true, "a", "why"))
+    assertThatThrownBy(() -> board.degrade(SwitchName.READ_ONLY, new Reason(" ", "why")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("Reason.who must not be blank");
+    assertThatThrownBy(() -> board.degrade(null, new Reason("a", "why")))
         .isInstanceOf(NullPointerException.class).hasMessage("switch name must not be null");
     assertThatThrownBy(() -> SwitchName.feature("has space"))
         .hasMessageContaining("feature name must be 1 to 100 letters");
@@ -194,8 +194,8 @@ class SwitchboardTest {
   void listenersHearEachChangeInOrder() {
     List<SwitchChange> changes = new ArrayList<>();
     board.addListener(changes::add);
-    board.set(SwitchName.READ_ONLY, true, "a", "one");
-    board.set(SwitchName.READ_ONLY, true, "a", "one"); // no change: not heard
+    board.degrade(SwitchName.READ_ONLY, new Reason("a", "one"));
+    board.degrade(SwitchName.READ_ONLY, new Reason("a", "one")); // no change: not heard
     board.release(SwitchName.READ_ONLY, "a");
 
     assertThat(changes).hasSize(2);
@@ -209,14 +209,14 @@ class SwitchboardTest {
     board.addListener(c -> {
       throw new IllegalStateException("boom");
     });
-    board.set(SwitchName.READ_ONLY, true, "a", "b");
+    board.degrade(SwitchName.READ_ONLY, new Reason("a", "b"));
     assertThat(board.isReadOnly()).isTrue();
   }
 
   @Test
   void eachSwitchIsAGaugeAndChangesAreCounted() {
-    board.set(SwitchName.SERVE_CACHED, true, "a", "b");
-    board.set(SwitchName.feature("reviews"), false, "a", "b");
+    board.degrade(SwitchName.SERVE_CACHED, new Reason("a", "b"));
+    board.degrade(SwitchName.feature("reviews"), new Reason("a", "b"));
 
     assertThat(gauge("serve-cached")).isEqualTo(1.0);
     assertThat(gauge("read-only")).isEqualTo(0.0);

@@ -38,7 +38,7 @@ class TriggerTest {
       advance(Duration.ofSeconds(1));
       board.evaluate();
     }
-    assertThat(board.isServeCached()).isFalse();
+    assertThat(board.isServingCached()).isFalse();
 
     // Latency climbs to 280 ms: between the thresholds, nothing happens.
     for (int s = 0; s < 15; s++) {
@@ -46,11 +46,11 @@ class TriggerTest {
       advance(Duration.ofSeconds(1));
       board.evaluate();
     }
-    assertThat(board.isServeCached()).isFalse();
+    assertThat(board.isServingCached()).isFalse();
 
     // Then to 350 ms: the p95 crosses 300 ms once enough of the window is slow.
     int seconds = 0;
-    while (!board.isServeCached()) {
+    while (!board.isServingCached()) {
       feed(latency, 100, 350);
       advance(Duration.ofSeconds(1));
       board.evaluate();
@@ -64,7 +64,7 @@ class TriggerTest {
     // Recovery to 100 ms right away: the window empties of slow calls within 10 s, but the switch stays
     // until 30 s after it flipped.
     long flippedAt = now.get();
-    while (board.isServeCached()) {
+    while (board.isServingCached()) {
       feed(latency, 100, 100);
       advance(Duration.ofSeconds(1));
       board.evaluate();
@@ -90,12 +90,12 @@ class TriggerTest {
     feed(latency, Trigger.DEFAULT_LATENCY_MINIMUM_CALLS - 1, 2_000); // a cold start: every call slow
     advance(Duration.ofSeconds(1));
     board.evaluate();
-    assertThat(board.isServeCached()).as("19 calls are too few to judge").isFalse();
+    assertThat(board.isServingCached()).as("19 calls are too few to judge").isFalse();
 
     feed(latency, 1, 2_000);
     advance(Duration.ofSeconds(1));
     board.evaluate();
-    assertThat(board.isServeCached()).as("the 20th call makes the p95 count").isTrue();
+    assertThat(board.isServingCached()).as("the 20th call makes the p95 count").isTrue();
   }
 
   @Test
@@ -105,7 +105,7 @@ class TriggerTest {
         .enterAt(60).exitAt(30).minDwell(Duration.ZERO).degrade(SwitchName.READ_ONLY).build();
     Switchboard board = board(trigger);
 
-    board.set(SwitchName.READ_ONLY, false, "alice", "writes must go on");
+    board.restore(SwitchName.READ_ONLY, new Reason("alice", "writes must go on"));
     value.set(120.0);
     board.evaluate();
     assertThat(board.isReadOnly()).isFalse();
@@ -115,7 +115,7 @@ class TriggerTest {
     assertThat(board.isReadOnly()).isTrue();
     assertThat(board.readOnly().origin()).isEqualTo(Switch.Origin.AUTOMATIC);
 
-    board.set(SwitchName.READ_ONLY, true, "alice", "keep it");
+    board.degrade(SwitchName.READ_ONLY, new Reason("alice", "keep it"));
     value.set(0.0);
     board.evaluate();
     assertThat(board.isReadOnly()).isTrue();
@@ -131,7 +131,7 @@ class TriggerTest {
     value.set(1.0);
     board.evaluate();
     assertThat(board.isReadOnly()).isTrue();
-    assertThat(board.isServeCached()).isTrue();
+    assertThat(board.isServingCached()).isTrue();
     assertThat(board.isFeatureEnabled("anything")).isFalse();
     assertThat(board.activeModes()).isEmpty(); // only modes entered by hand are listed
     value.set(0.0);
@@ -205,13 +205,13 @@ class TriggerTest {
       return value.get();
     })).enterAt(1).exitAt(0).minDwell(Duration.ZERO).degrade(SwitchName.SERVE_CACHED).build());
     board.evaluate();
-    assertThat(board.isServeCached()).isFalse();
+    assertThat(board.isServingCached()).isFalse();
     value.set(5.0);
     board.evaluate();
-    assertThat(board.isServeCached()).isTrue();
+    assertThat(board.isServingCached()).isTrue();
     value.set(-1.0);
     board.evaluate();
-    assertThat(board.isServeCached()).isTrue();
+    assertThat(board.isServingCached()).isTrue();
     board.close();
   }
 
@@ -223,9 +223,9 @@ class TriggerTest {
             .minDwell(Duration.ZERO).degrade(SwitchName.SERVE_CACHED).build())
         .build();
     value.set(2.0);
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(board::isServeCached);
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(board::isServingCached);
     value.set(0.0);
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !board.isServeCached());
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !board.isServingCached());
     board.close();
   }
 

@@ -98,7 +98,7 @@ final class BallastDeployment implements Deployment {
 
   @Override
   public boolean serveCached() {
-    return switchboard().isServeCached();
+    return switchboard().isServingCached();
   }
 
   @Override

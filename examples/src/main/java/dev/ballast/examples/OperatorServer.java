@@ -2,6 +2,7 @@ package dev.ballast.examples;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.ballast.degradation.Reason;
 import dev.ballast.degradation.SwitchName;
 import dev.ballast.degradation.Switchboard;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -146,7 +147,13 @@ final class OperatorServer implements AutoCloseable {
       if (query.equals("release=true")) {
         board.release(name, OPERATOR);
       } else if (query.equals("on=true") || query.equals("on=false")) {
-        board.set(name, query.equals("on=true"), OPERATOR, "set on the operator page");
+        // The page speaks of positions (on/off); the API of degraded and normal ones.
+        Reason reason = new Reason(OPERATOR, "set on the operator page");
+        if (query.equals("on=true") == name.degradedPosition()) {
+          board.degrade(name, reason);
+        } else {
+          board.restore(name, reason);
+        }
       } else {
         respond(exchange, 400, TEXT, "expected ?on=true, ?on=false or ?release=true\n");
         return;

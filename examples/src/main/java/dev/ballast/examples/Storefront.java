@@ -2,7 +2,7 @@ package dev.ballast.examples;
 
 import dev.ballast.cache.annotation.CacheEvict;
 import dev.ballast.cache.annotation.Cached;
-import dev.ballast.core.annotation.Degradable;
+import dev.ballast.core.annotation.Fallback;
 import dev.ballast.degradation.ReadOnlyModeException;
 import dev.ballast.degradation.annotation.Feature;
 import dev.ballast.degradation.annotation.Write;
@@ -25,7 +25,7 @@ public interface Storefront {
   Product product(String sku);
 
   /** The "you may also like" box: a heavy query, and not critical (the page renders without it). */
-  @Degradable(fallback = "noRecommendations")
+  @Fallback("noRecommendations")
   @Feature("recommendations")
   Recommendations recommendations(String user);
 
@@ -37,7 +37,7 @@ public interface Storefront {
    * {@link #deferAddToCart} accepts it into the job queue instead; any other failure (the database down
    * before the fleet turned read-only, a full connection pool) reaches the caller.
    */
-  @Degradable(fallback = "deferAddToCart")
+  @Fallback("deferAddToCart")
   @Write
   void addToCart(String user, String sku, int quantity);
 
@@ -57,7 +57,7 @@ public interface Storefront {
    *
    * @return the change, not pending
    */
-  @Degradable(fallback = "deferPriceChange")
+  @Fallback("deferPriceChange")
   @Write
   @CacheEvict(value = "products", key = "{0}")
   PriceChange updatePrice(String sku, long priceCents);
@@ -76,7 +76,7 @@ public interface Storefront {
    * Charges the payment provider, stores the order, queues the confirmation e-mail. In read-only mode
    * {@link #deferCheckout} takes over; other failures reach the caller.
    */
-  @Degradable(fallback = "deferCheckout")
+  @Fallback("deferCheckout")
   @Write
   Receipt checkout(String user, String orderId, long amountCents);
 

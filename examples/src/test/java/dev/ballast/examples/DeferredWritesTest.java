@@ -11,6 +11,7 @@ import dev.ballast.core.config.ConfigContext;
 import dev.ballast.core.config.Configuration;
 import dev.ballast.degradation.SwitchName;
 import dev.ballast.degradation.Switchboard;
+import dev.ballast.degradation.Reason;
 import dev.ballast.queue.JobQueue;
 import java.time.Duration;
 import java.util.List;
@@ -62,7 +63,7 @@ class DeferredWritesTest {
 
   @Test
   void aCartLineRefusedInReadOnlyModeIsDeferredAndAppliedOnceWritesAreAllowedAgain() {
-    board.set(SwitchName.READ_ONLY, true, "test", "database failover");
+    board.degrade(SwitchName.READ_ONLY, new Reason("test", "database failover"));
     storefront.addToCart("user-1", "sku-7", 2); // accepted: no exception
     JobLedger ledger = backends.ledger();
     assertThat(ledger.deferredCount()).isEqualTo(1);
@@ -91,7 +92,7 @@ class DeferredWritesTest {
 
   @Test
   void aCheckoutInReadOnlyModeIsPaidNowAndStoredWithItsConfirmationLater() {
-    board.set(SwitchName.READ_ONLY, true, "test", "database failover");
+    board.degrade(SwitchName.READ_ONLY, new Reason("test", "database failover"));
     Receipt receipt = storefront.checkout("user-1", "order-1", 4_200);
     assertThat(receipt).isEqualTo(new Receipt("order-1", "pay-order-1", true));
     storefront.checkout("user-1", "order-1", 4_200); // the client retries: the same job (idempotency key)
@@ -117,8 +118,8 @@ class DeferredWritesTest {
   @Test
   void aPriceChangeInReadOnlyModeIsDeferredTheCacheServesTheOldPriceUntilItIsApplied() {
     long before = storefront.product("sku-7").priceCents(); // cached
-    board.set(SwitchName.READ_ONLY, true, "test", "database down");
-    board.set(SwitchName.SERVE_CACHED, true, "test", "database down");
+    board.degrade(SwitchName.READ_ONLY, new Reason("test", "database down"));
+    board.degrade(SwitchName.SERVE_CACHED, new Reason("test", "database down"));
 
     PriceChange change = storefront.updatePrice("sku-7", before + 100); // accepted: no exception
     assertThat(change.pending()).isTrue();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ballast.degradation.SwitchName;
 import dev.ballast.degradation.Switchboard;
+import dev.ballast.degradation.Reason;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.OutputStream;
@@ -72,7 +73,7 @@ class OperatorServerTest {
     HttpResponse<String> set = post("/switches/serve-cached?on=true");
     assertThat(set.statusCode()).isEqualTo(303);
     assertThat(set.headers().firstValue("Location")).hasValue("/");
-    assertThat(board.isServeCached()).isTrue();
+    assertThat(board.isServingCached()).isTrue();
     assertThat(board.serveCached().who()).isEqualTo("operator");
     assertThat(get("/").body()).contains("State: <b>serve-cached</b>");
 
@@ -80,7 +81,7 @@ class OperatorServerTest {
     assertThat(board.isFeatureEnabled("recommendations")).isFalse();
 
     assertThat(post("/switches/serve-cached?release=true").statusCode()).isEqualTo(303);
-    assertThat(board.isServeCached()).isFalse();
+    assertThat(board.isServingCached()).isFalse();
   }
 
   @Test
@@ -91,13 +92,13 @@ class OperatorServerTest {
     assertThat(post("/switches/serve-cached?on=maybe").statusCode()).isEqualTo(400);
     assertThat(get("/switches/serve-cached").statusCode()).isEqualTo(405);
     assertThat(get("/nothing-here").statusCode()).isEqualTo(404);
-    assertThat(board.isServeCached()).isFalse();
+    assertThat(board.isServingCached()).isFalse();
   }
 
   @Test
   void servesThePrometheusScrapeWithBallastMeters() throws Exception {
     current.set(board);
-    board.set(SwitchName.READ_ONLY, true, "test", "scrape me");
+    board.degrade(SwitchName.READ_ONLY, new Reason("test", "scrape me"));
     HttpResponse<String> scrape = get("/metrics");
     assertThat(scrape.statusCode()).isEqualTo(200);
     assertThat(scrape.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
@@ -165,10 +166,10 @@ class OperatorServerTest {
     // A token in the query string is not the form's: it would end up in logs and histories.
     assertThat(post("/switches/serve-cached?on=true&token=" + server.token(), origin(), "").statusCode())
         .isEqualTo(403);
-    assertThat(board.isServeCached()).isFalse();
+    assertThat(board.isServingCached()).isFalse();
     // A client without an Origin (curl, a script) that has the token may.
     assertThat(post("/switches/serve-cached?on=true", null, "token=" + server.token()).statusCode()).isEqualTo(303);
-    assertThat(board.isServeCached()).isTrue();
+    assertThat(board.isServingCached()).isTrue();
   }
 
   @Test

@@ -18,6 +18,7 @@ import dev.ballast.degradation.OutcomeRecorder;
 import dev.ballast.degradation.SwitchName;
 import dev.ballast.degradation.Switchboard;
 import dev.ballast.degradation.Trigger;
+import dev.ballast.degradation.Reason;
 import dev.ballast.queue.JobQueue;
 import java.time.Duration;
 import java.util.Map;
@@ -123,8 +124,8 @@ class StorefrontConfigTest {
     assertThat(backends.database().calls(SimulatedDatabase.Query.PRODUCT)).isEqualTo(1);
     storefront.product("sku-7"); // a hit
     assertThat(backends.database().calls(SimulatedDatabase.Query.PRODUCT)).isEqualTo(1);
-    registry.get("switchboard", Switchboard.class).set(SwitchName.feature("recommendations"), false, "test",
-        "switched off");
+    registry.get("switchboard", Switchboard.class).degrade(SwitchName.feature("recommendations"), new Reason("test",
+        "switched off"));
     assertThat(storefront.recommendations("user-1").fallback()).isTrue();
     assertThat(backends.database().calls(SimulatedDatabase.Query.RECOMMENDATIONS)).isZero();
   }

@@ -72,6 +72,67 @@ class QueueMetricsTest {
     }
   }
 
+  /**
+   * {@code failed} counts the failed attempts the queue recorded (a retry scheduled or the job
+   * dead-lettered), as {@code processed} counts only acknowledged jobs: an attempt whose job was already
+   * taken back (its visibility deadline passed and another worker runs it) is not counted when its
+   * handler fails late.
+   */
+  @Test
+  void aLateFailureOfAJobAlreadyTakenBackIsNotCountedAsFailed() throws Exception {
+    java.util.concurrent.CountDownLatch secondStarted = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch firstFailed = new java.util.concurrent.CountDownLatch(1);
+    try (JobQueue q = JobQueue.inMemory(QueueConfig.builder().name("m").meterRegistry(registry).ticker(clock::get)
+        .pollInterval(Duration.ofMillis(5)).visibilityTimeout(Duration.ofSeconds(1))
+        .hungHandlerGrace(Duration.ofHours(1)).build())) {
+      q.declare(TEXT);
+      q.enqueue(TEXT, "slow");
+      q.register(TEXT, Workers.of(2), job -> {
+        if (job.attempt() == 1) {
+          clock.addAndGet(TimeUnit.SECONDS.toNanos(2)); // past its visibility deadline: the job is taken back
+          if (!secondStarted.await(10, TimeUnit.SECONDS)) {
+            throw new AssertionError("the job was not taken back");
+          }
+          firstFailed.countDown();
+          throw new IllegalStateException("too late");
+        }
+        secondStarted.countDown();
+        firstFailed.await(10, TimeUnit.SECONDS);
+      });
+      await().atMost(Duration.ofSeconds(10)).until(() -> counter("ballast.queue.processed") == 1);
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> registry.get("ballast.queue.handler.duration").tags("queue", "m", "type", "text").timer().count() == 2);
+      assertThat(counter("ballast.queue.retried")).isZero();
+      assertThat(counter("ballast.queue.failed")).as("failed attempts recorded").isZero();
+    }
+  }
+
+  /** A handler written off as hung is counted once, as hung, whatever it throws when it finally returns. */
+  @Test
+  void aWrittenOffAttemptIsCountedAsHungNotAlsoAsFailed() {
+    java.util.concurrent.CountDownLatch returned = new java.util.concurrent.CountDownLatch(1);
+    try (JobQueue q = JobQueue.inMemory(QueueConfig.builder().name("m").meterRegistry(registry).ticker(clock::get)
+        .pollInterval(Duration.ofMillis(5)).visibilityTimeout(Duration.ofSeconds(1))
+        .hungHandlerGrace(Duration.ofSeconds(1)).build())) {
+      q.declare(TEXT);
+      q.enqueue(TEXT, "hangs", JobOptions.builder().maxAttempts(1).build());
+      q.register(TEXT, Workers.of(1), job -> {
+        clock.addAndGet(TimeUnit.SECONDS.toNanos(5)); // past the deadline and the grace
+        try {
+          Thread.sleep(10_000); // until the queue writes this worker off and interrupts it
+        } catch (InterruptedException e) {
+          throw new RuntimeException("wrapped", e); // as many handlers do; the interrupt flag is now clear
+        } finally {
+          returned.countDown();
+        }
+      });
+      await().atMost(Duration.ofSeconds(10)).until(() -> returned.getCount() == 0);
+      await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(5))
+          .until(() -> counter("ballast.queue.handler.hung") == 1);
+      assertThat(counter("ballast.queue.failed")).isZero();
+    }
+  }
+
   @Test
   void workersNeededFollowsLittlesLaw() {
     // 2 jobs/s arriving, 0.5 s each: 1 worker keeps up; 100 waiting to drain within 300 s: 1/6 more.

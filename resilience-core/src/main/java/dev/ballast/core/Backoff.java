@@ -1,5 +1,6 @@
 package dev.ballast.core;
 
+import org.jspecify.annotations.Nullable;
 import dev.ballast.core.internal.Check;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
@@ -21,7 +22,8 @@ import java.util.random.RandomGenerator;
  *     generator makes delays repeatable in tests; most generators are not thread-safe, so share one
  *     only between calls on one thread.
  */
-public record Backoff(Duration initial, double multiplier, Duration max, Jitter jitter, RandomGenerator random) {
+public record Backoff(Duration initial, double multiplier, Duration max, Jitter jitter,
+    @Nullable RandomGenerator random) {
 
   /** Validates every field; messages name the field. */
   public Backoff {

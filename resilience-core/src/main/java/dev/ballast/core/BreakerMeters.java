@@ -1,33 +1,44 @@
 package dev.ballast.core;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 
 /**
- * A breaker's Micrometer meters: a {@code ballast.circuitbreaker.calls} counter per outcome, a
- * {@code ballast.circuitbreaker.state} gauge per state (1 for the current one, else 0) and a
- * {@code ballast.circuitbreaker.failure.rate} gauge. Only metered breakers have one; counters are
- * resolved once, so counting is one array load and one increment.
+ * A breaker's Micrometer meters (the names, tags and units are listed in docs/metrics.md):
+ * <ul>
+ *   <li>{@code ballast.circuitbreaker.calls{name,outcome}}: a timer of every call by outcome
+ *       ({@code success}, {@code slow_success}, {@code failure}, {@code slow_failure}, {@code ignored},
+ *       {@code rejected}); a rejected call never reached the dependency and is recorded as taking 0 s;</li>
+ *   <li>{@code ballast.circuitbreaker.state{name,state}}: 1 for the current state, else 0;</li>
+ *   <li>{@code ballast.circuitbreaker.failure.rate} and {@code ballast.circuitbreaker.slow.call.rate}
+ *       {@code {name}}: in percent, 0 to 100, as the field's dashboards expect, over the calls the current
+ *       state judges by (0 when it holds none);</li>
+ *   <li>{@code ballast.circuitbreaker.buffered.calls{name}}: how many calls that is.</li>
+ * </ul>
+ * Only metered breakers have one; timers are resolved once, so recording is one array load and one
+ * timer update.
  */
 final class BreakerMeters {
 
-  private final Counter[] calls;
+  private final Timer[] calls;
 
   BreakerMeters(MeterRegistry registry, String name) {
-    calls = new Counter[BreakerOutcome.count()];
+    calls = new Timer[BreakerOutcome.count()];
     for (int outcome = 0; outcome < calls.length; outcome++) {
-      calls[outcome] = Counter.builder("ballast.circuitbreaker.calls")
-          .description("Calls through the circuit breaker, by outcome")
+      calls[outcome] = Timer.builder("ballast.circuitbreaker.calls")
+          .description("Calls through the circuit breaker and how long they took, by outcome")
           .tag("name", name)
           .tag("outcome", BreakerOutcome.tag(outcome))
           .register(registry);
     }
   }
 
-  void count(int outcome) {
-    calls[outcome].increment();
+  void record(int outcome, long durationNanos) {
+    calls[outcome].record(durationNanos, TimeUnit.NANOSECONDS);
   }
 
   /** Registers the gauges; separate from the constructor so the breaker is complete when first read. */
@@ -39,9 +50,20 @@ final class BreakerMeters {
           .tag("state", state.name().toLowerCase(Locale.ROOT))
           .register(registry);
     }
-    Gauge.builder("ballast.circuitbreaker.failure.rate", breaker, b -> b.snapshot().failureRate())
-        .description("Failed calls over calls in the current window or probe set")
-        .tag("name", breaker.name())
+    gauge(registry, breaker, "ballast.circuitbreaker.failure.rate", "percent",
+        "Failed calls over the calls the current state judges by, in percent (0-100)",
+        b -> 100.0 * b.snapshot().failureRate());
+    gauge(registry, breaker, "ballast.circuitbreaker.slow.call.rate", "percent",
+        "Slow calls over the calls the current state judges by, in percent (0-100)",
+        b -> 100.0 * b.snapshot().slowCallRate());
+    gauge(registry, breaker, "ballast.circuitbreaker.buffered.calls", "calls",
+        "Calls in the window (closed, open) or probes that reported (half-open)",
+        b -> b.snapshot().bufferedCalls());
+  }
+
+  private static void gauge(MeterRegistry registry, CircuitBreaker breaker, String name, String unit,
+      String description, ToDoubleFunction<CircuitBreaker> value) {
+    Gauge.builder(name, breaker, value).description(description).baseUnit(unit).tag("name", breaker.name())
         .register(registry);
   }
 }

@@ -28,7 +28,8 @@ final class BreakerRules {
     this.slowNanos = Check.saturatedNanos(config.slowCallDuration());
     this.openNanos = Check.saturatedNanos(config.openDuration());
     this.halfOpenProbes = config.halfOpenProbes();
-    this.maxHalfOpenNanos = Check.saturatedNanos(config.maxHalfOpenDuration());
+    this.maxHalfOpenNanos =
+        config.maxHalfOpenDuration() == null ? 0 : Check.saturatedNanos(config.maxHalfOpenDuration());
     this.minimumCalls = config.windowType() == CircuitBreakerConfig.WindowType.COUNT
         ? Math.min(config.minimumCalls(), config.windowSize())
         : config.minimumCalls();

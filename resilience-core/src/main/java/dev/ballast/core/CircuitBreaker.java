@@ -1,5 +1,6 @@
 package dev.ballast.core;
 
+import org.jspecify.annotations.Nullable;
 import java.time.Instant;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -139,14 +140,14 @@ public interface CircuitBreaker extends Policy {
    * @throws Exception the very exception the action threw
    */
   @Override
-  <T> T call(CheckedSupplier<? extends T> action) throws Exception;
+  <T extends @Nullable Object> T call(CheckedSupplier<? extends T> action) throws Exception;
 
   /**
    * Like {@link #call}, for an action that returns a stage: a rejection or the action's failure
    * completes the returned stage exceptionally (with the same exception instance); never throws.
    */
   @Override
-  <T> CompletionStage<T> callAsync(Supplier<? extends CompletionStage<T>> action);
+  <T extends @Nullable Object> CompletionStage<T> callAsync(Supplier<? extends CompletionStage<T>> action);
 
   /** The states of a breaker. */
   enum State {

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Set;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds a {@link CircuitBreaker}; get one from {@link CircuitBreaker#builder()} or
@@ -26,22 +27,22 @@ public final class CircuitBreakerBuilder {
   private String name;
   private WindowType windowType = WindowType.COUNT;
   private int windowSize = 100;
-  private Duration windowDuration = Duration.ZERO;
+  private @Nullable Duration windowDuration; // null: a count window
   private double failureRateThreshold = 0.5;
   private double slowCallRateThreshold = 1.0;
   private Duration slowCallDuration = Duration.ofSeconds(60);
   private int minimumCalls = 20;
   private Duration openDuration = Duration.ofSeconds(30);
   private int halfOpenProbes = 5;
-  private Duration maxHalfOpenDuration = Duration.ofSeconds(60);
+  private @Nullable Duration maxHalfOpenDuration = Duration.ofSeconds(60); // null: wait forever
   private Predicate<Throwable> recordFailure = error -> true;
   private Set<Class<? extends Throwable>> ignoredExceptions = Set.of();
   private Ticker ticker = Ticker.system();
-  private MeterRegistry meterRegistry;
+  private @Nullable MeterRegistry meterRegistry;
 
   CircuitBreakerBuilder() {}
 
-  CircuitBreakerBuilder(CircuitBreakerConfig config, Ticker ticker, MeterRegistry meterRegistry) {
+  CircuitBreakerBuilder(CircuitBreakerConfig config, Ticker ticker, @Nullable MeterRegistry meterRegistry) {
     Check.notNull(config, "CircuitBreaker.config");
     this.name = config.name();
     this.windowType = config.windowType();
@@ -82,7 +83,7 @@ public final class CircuitBreakerBuilder {
     Check.atLeast(calls, 1, "CircuitBreaker.countWindow");
     this.windowType = WindowType.COUNT;
     this.windowSize = calls;
-    this.windowDuration = Duration.ZERO;
+    this.windowDuration = null;
     return this;
   }
 
@@ -189,16 +190,35 @@ public final class CircuitBreakerBuilder {
 
   /**
    * How long the half-open breaker waits for its outstanding probes to report, counted from the last
-   * probe it let through, before it gives up on them and opens again; default 60 s, {@link Duration#ZERO}
-   * to wait forever. Without it, a probe that hangs or whose permission is lost unreported keeps the
-   * breaker half-open, refusing every other call, for good. Set it above the slowest call the dependency
-   * may legitimately take.
+   * probe it let through, before it gives up on them and opens again; default 60 s. Without it, a probe
+   * that hangs or whose permission is lost unreported keeps the breaker half-open, refusing every other
+   * call, for good. Set it above the slowest call the dependency may legitimately take. To wait forever,
+   * say so with {@link #withoutMaxHalfOpenDuration()}.
    *
-   * @throws IllegalStateException if already set on this builder
+   * @throws NullPointerException if {@code duration} is null
+   * @throws IllegalArgumentException if {@code duration} is not positive
+   * @throws IllegalStateException if this or {@code withoutMaxHalfOpenDuration} was already set on this builder
    */
   public CircuitBreakerBuilder maxHalfOpenDuration(Duration duration) {
     options.claim("maxHalfOpenDuration");
+    Check.notNull(duration, "CircuitBreaker.maxHalfOpenDuration");
+    if (duration.isZero() || duration.isNegative()) {
+      throw new IllegalArgumentException("CircuitBreaker.maxHalfOpenDuration must be positive, was " + duration
+          + " (to wait for the probes forever, use withoutMaxHalfOpenDuration())");
+    }
     this.maxHalfOpenDuration = duration;
+    return this;
+  }
+
+  /**
+   * Lets the half-open breaker wait for its outstanding probes forever (as Resilience4j does by default):
+   * a probe that never reports then keeps the breaker half-open until the application resets it.
+   *
+   * @throws IllegalStateException if this or {@link #maxHalfOpenDuration} was already set on this builder
+   */
+  public CircuitBreakerBuilder withoutMaxHalfOpenDuration() {
+    options.claim("maxHalfOpenDuration");
+    this.maxHalfOpenDuration = null;
     return this;
   }
 
@@ -246,11 +266,12 @@ public final class CircuitBreakerBuilder {
    * Publishes {@code ballast.circuitbreaker.*} meters there. Without a registry the breaker keeps no
    * meters and pays nothing for them.
    *
+   * @throws NullPointerException if {@code registry} is null
    * @throws IllegalStateException if already set on this builder
    */
   public CircuitBreakerBuilder meterRegistry(MeterRegistry registry) {
     options.claim("meterRegistry");
-    this.meterRegistry = registry;
+    this.meterRegistry = Check.notNull(registry, "CircuitBreaker.meterRegistry");
     return this;
   }
 

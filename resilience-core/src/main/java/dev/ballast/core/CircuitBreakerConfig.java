@@ -4,6 +4,7 @@ import dev.ballast.core.internal.Check;
 import java.time.Duration;
 import java.util.Set;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The settings of a {@link CircuitBreaker}, validated once when created. Usually made through
@@ -15,8 +16,8 @@ import java.util.function.Predicate;
  * @param windowSize {@link WindowType#COUNT}: how many calls the window holds (default 100);
  *     {@link WindowType#TIME}: how many buckets {@code windowDuration} is split into (the window slides
  *     one bucket at a time)
- * @param windowDuration {@link WindowType#TIME}: how far back the window reaches; must be
- *     {@link Duration#ZERO} for a {@link WindowType#COUNT} window
+ * @param windowDuration {@link WindowType#TIME}: how far back the window reaches; {@code null} for a
+ *     {@link WindowType#COUNT} window, which has no duration
  * @param failureRateThreshold the breaker opens when failed calls / calls reaches this, in (0, 1];
  *     default 0.5
  * @param slowCallRateThreshold the breaker opens when slow calls / calls reaches this, in (0, 1];
@@ -30,8 +31,8 @@ import java.util.function.Predicate;
  *     report, counted from the last probe it let through; after that the first call refused opens the
  *     breaker again for a new {@code openDuration}, and the missing probes' late results are ignored
  *     (for calls made through {@code call} / {@code callAsync}, see {@link CircuitBreaker}).
- *     Default 60 s; {@link Duration#ZERO} waits forever (as Resilience4j's
- *     {@code maxWaitDurationInHalfOpenState} does by default). Set it above the slowest call the
+ *     Default 60 s; {@code null} waits forever (as Resilience4j's
+ *     {@code maxWaitDurationInHalfOpenState} does by default); zero is refused. Set it above the slowest call the
  *     dependency may legitimately take, or a breaker that only sees such calls can never close.
  * @param recordFailure which exceptions count as failures (the others count as successes); default all
  * @param ignoredExceptions exceptions (and their subclasses) that count as neither success nor failure;
@@ -43,14 +44,14 @@ public record CircuitBreakerConfig(
     String name,
     WindowType windowType,
     int windowSize,
-    Duration windowDuration,
+    @Nullable Duration windowDuration,
     double failureRateThreshold,
     double slowCallRateThreshold,
     Duration slowCallDuration,
     int minimumCalls,
     Duration openDuration,
     int halfOpenProbes,
-    Duration maxHalfOpenDuration,
+    @Nullable Duration maxHalfOpenDuration,
     Predicate<Throwable> recordFailure,
     Set<Class<? extends Throwable>> ignoredExceptions) {
 
@@ -73,12 +74,12 @@ public record CircuitBreakerConfig(
     Check.notBlank(name, p + "name");
     Check.notNull(windowType, p + "windowType");
     Check.atLeast(windowSize, 1, p + "windowSize");
-    Check.notNull(windowDuration, p + "windowDuration");
-    if (windowType == WindowType.COUNT && !windowDuration.isZero()) {
+    if (windowType == WindowType.COUNT && windowDuration != null) {
       throw new IllegalArgumentException(
-          p + "windowDuration must be zero for a COUNT window, was " + windowDuration);
+          p + "windowDuration must be null for a COUNT window, was " + windowDuration);
     }
     if (windowType == WindowType.TIME) {
+      Check.notNull(windowDuration, p + "windowDuration");
       Check.positive(windowDuration, p + "windowDuration");
       // Each bucket must span at least one nanosecond.
       Check.atMost(windowSize, Check.saturatedNanos(windowDuration), p + "windowSize");
@@ -89,7 +90,9 @@ public record CircuitBreakerConfig(
     Check.atLeast(minimumCalls, 1, p + "minimumCalls");
     Check.positive(openDuration, p + "openDuration");
     Check.atLeast(halfOpenProbes, 1, p + "halfOpenProbes");
-    Check.notNegative(maxHalfOpenDuration, p + "maxHalfOpenDuration");
+    if (maxHalfOpenDuration != null) {
+      Check.positive(maxHalfOpenDuration, p + "maxHalfOpenDuration");
+    }
     Check.notNull(recordFailure, p + "recordFailure");
     Check.notNull(ignoredExceptions, p + "ignoredExceptions");
     for (Class<? extends Throwable> type : ignoredExceptions) {

@@ -60,7 +60,7 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
     if (state.get().tryAcquire(this)) {
       return true;
     }
-    count(BreakerOutcome.REJECTED);
+    record(BreakerOutcome.REJECTED, 0);
     return false;
   }
 
@@ -96,7 +96,7 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
   private void recordSuccess(long durationNanos, long now, BreakerState granting) {
     int outcome = rules.success(durationNanos);
     granting.onResult(this, outcome, now);
-    count(outcome);
+    record(outcome, durationNanos);
   }
 
   private void recordError(long durationNanos, Throwable error, long now, BreakerState granting) {
@@ -106,7 +106,7 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
     } else {
       granting.onResult(this, outcome, now);
     }
-    count(outcome);
+    record(outcome, durationNanos);
   }
 
   /**
@@ -118,9 +118,9 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
     return tryAcquirePermission() ? state.get() : null;
   }
 
-  private void count(int outcome) {
+  private void record(int outcome, long durationNanos) {
     if (meters != null) {
-      meters.count(outcome);
+      meters.record(outcome, durationNanos);
     }
   }
 

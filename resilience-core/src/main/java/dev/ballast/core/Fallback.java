@@ -1,5 +1,6 @@
 package dev.ballast.core;
 
+import org.jspecify.annotations.Nullable;
 import dev.ballast.core.internal.Check;
 import java.util.function.Predicate;
 
@@ -16,11 +17,11 @@ import java.util.function.Predicate;
  *
  * @param <R> the type of result the handler produces
  */
-public interface Fallback<R> extends Policy {
+public interface Fallback<R extends @Nullable Object> extends Policy {
 
   /** Produces the replacement result for a failure. */
   @FunctionalInterface
-  interface Handler<R> {
+  interface Handler<R extends @Nullable Object> {
     /**
      * @param failure what the call threw (for asynchronous calls, the unwrapped cause)
      * @return the result to hand the caller instead
@@ -34,7 +35,7 @@ public interface Fallback<R> extends Policy {
    *
    * @throws NullPointerException if {@code handler} is null
    */
-  static <R> Fallback<R> of(Handler<? extends R> handler) {
+  static <R extends @Nullable Object> Fallback<R> of(Handler<? extends R> handler) {
     return new DefaultFallback<>(Check.notNull(handler, "Fallback.handler"), failure -> true);
   }
 

@@ -1,5 +1,6 @@
 package dev.ballast.core;
 
+import org.jspecify.annotations.Nullable;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
@@ -47,7 +48,7 @@ public final class Pipeline implements Policy {
   }
 
   @Override
-  public <T> T call(CheckedSupplier<? extends T> action) throws Exception {
+  public <T extends @Nullable Object> T call(CheckedSupplier<? extends T> action) throws Exception {
     Objects.requireNonNull(action, "action");
     return callFrom(0, action);
   }
@@ -63,7 +64,8 @@ public final class Pipeline implements Policy {
   }
 
   @Override
-  public <T> CompletionStage<T> callAsync(Supplier<? extends CompletionStage<T>> action) {
+  public <T extends @Nullable Object> CompletionStage<T> callAsync(
+      Supplier<? extends CompletionStage<T>> action) {
     Objects.requireNonNull(action, "action");
     return callAsyncFrom(0, action);
   }

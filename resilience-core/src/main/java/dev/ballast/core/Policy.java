@@ -1,5 +1,6 @@
 package dev.ballast.core;
 
+import org.jspecify.annotations.Nullable;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
@@ -19,14 +20,14 @@ public interface Policy {
    * @throws Exception what the action threw (possibly after retries), or the policy's own rejection,
    *     such as {@link CallRejectedException} or {@link TimeoutExceededException}
    */
-  <T> T call(CheckedSupplier<? extends T> action) throws Exception;
+  <T extends @Nullable Object> T call(CheckedSupplier<? extends T> action) throws Exception;
 
   /**
    * Runs an asynchronous {@code action} under this policy. The action is called (again, for a retry)
    * only when the policy lets it through; its failure or the policy's rejection completes the returned
    * stage exceptionally. Never throws.
    */
-  <T> CompletionStage<T> callAsync(Supplier<? extends CompletionStage<T>> action);
+  <T extends @Nullable Object> CompletionStage<T> callAsync(Supplier<? extends CompletionStage<T>> action);
 
   /** Runs an action that has no result; see {@link #call}. */
   default void run(CheckedRunnable action) throws Exception {

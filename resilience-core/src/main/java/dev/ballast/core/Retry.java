@@ -1,6 +1,8 @@
 package dev.ballast.core;
 
+import org.jspecify.annotations.Nullable;
 import dev.ballast.core.internal.Check;
+import dev.ballast.core.internal.DefaultNames;
 import dev.ballast.core.internal.OptionsSet;
 import dev.ballast.core.internal.SharedScheduler;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -40,7 +42,7 @@ public interface Retry extends Policy {
   /** A builder of {@link Retry}. Not thread-safe; each option may be set once. */
   final class Builder {
     private final OptionsSet options = new OptionsSet("Retry");
-    private String name = "retry";
+    private String name; // null: a unique default, see build()
     private int maxAttempts = 3;
     private Duration maxDuration;
     private Backoff backoff =
@@ -70,10 +72,13 @@ public interface Retry extends Policy {
       return builder;
     }
 
-    /** Names the retry in metrics and logs. */
+    /**
+     * Names the retry in metrics and logs. Default: a unique name, {@code retry-1}, {@code retry-2}, … in
+     * build order, so two unnamed retries never share meters.
+     */
     public Builder name(String name) {
       options.claim("name");
-      this.name = name;
+      this.name = Check.notNull(name, "Retry.name");
       return this;
     }
 
@@ -116,7 +121,7 @@ public interface Retry extends Policy {
      * Extracts a server's retry-after hint from an exception (null when it has none). Default: the
      * exception's {@link RetryAfterHint}.
      */
-    public Builder retryAfter(Function<? super Throwable, Duration> retryAfter) {
+    public Builder retryAfter(Function<? super Throwable, @Nullable Duration> retryAfter) {
       options.claim("retryAfter");
       this.retryAfter = retryAfter;
       return this;
@@ -164,7 +169,8 @@ public interface Retry extends Policy {
      */
     public Retry build() {
       RetryConfig config = new RetryConfig(
-          name, maxAttempts, maxDuration, backoff, retryOn, retryOnResult, retryAfter, budget);
+          name != null ? name : DefaultNames.next("retry"),
+          maxAttempts, maxDuration, backoff, retryOn, retryOnResult, retryAfter, budget);
       return new DefaultRetry(config, ticker, sleeper,
           scheduler != null ? scheduler : SharedScheduler.get(),
           RetryMetrics.of(meterRegistry, config.name()));

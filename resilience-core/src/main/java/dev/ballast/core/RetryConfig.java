@@ -1,5 +1,6 @@
 package dev.ballast.core;
 
+import org.jspecify.annotations.Nullable;
 import dev.ballast.core.internal.Check;
 import java.time.Duration;
 import java.util.function.Function;
@@ -24,12 +25,12 @@ import java.util.function.Predicate;
 public record RetryConfig(
     String name,
     int maxAttempts,
-    Duration maxDuration,
+    @Nullable Duration maxDuration,
     Backoff backoff,
     Predicate<? super Throwable> retryOn,
-    Predicate<Object> retryOnResult,
-    Function<? super Throwable, Duration> retryAfter,
-    RetryBudget budget) {
+    @Nullable Predicate<Object> retryOnResult,
+    Function<? super Throwable, @Nullable Duration> retryAfter,
+    @Nullable RetryBudget budget) {
 
   /** Validates every field; messages name the field. */
   public RetryConfig {
@@ -52,7 +53,7 @@ public record RetryConfig(
   }
 
   /** The default hint extractor: the exception's own {@link RetryAfterHint}, if it has one. */
-  static Duration hintOf(Throwable error) {
+  static @Nullable Duration hintOf(Throwable error) {
     return error instanceof RetryAfterHint hint ? hint.retryAfter() : null;
   }
 }

@@ -6,9 +6,9 @@ package dev.ballast.core;
  * <p>Production code uses {@link #system()}; tests hand in a ticker they move by hand, so no test has to
  * sleep:
  * <pre>{@code
- * AtomicLong now = new AtomicLong();
- * RateLimiter limiter = RateLimiter.builder().ticker(now::get)...build();
- * now.addAndGet(Duration.ofSeconds(1).toNanos());
+ * ManualTicker clock = new ManualTicker();           // from ballast-test-support
+ * CircuitBreaker breaker = CircuitBreaker.builder().name("db").ticker(clock::read).build();
+ * clock.advance(Duration.ofSeconds(30));
  * }</pre>
  * Only differences between two readings mean anything, as with {@link System#nanoTime()}.
  */

@@ -1,6 +1,7 @@
 package dev.ballast.core;
 
 import dev.ballast.core.internal.Check;
+import dev.ballast.core.internal.DefaultNames;
 import dev.ballast.core.internal.OptionsSet;
 import dev.ballast.core.internal.SharedScheduler;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -37,7 +38,7 @@ public interface Timeout extends Policy {
   /** A builder of {@link Timeout}. Not thread-safe; each option may be set once. */
   final class Builder {
     private final OptionsSet options = new OptionsSet("Timeout");
-    private String name = "timeout";
+    private String name; // null: a unique default, see build()
     private Duration limit;
     private boolean interrupt = true;
     private Ticker ticker = Ticker.system();
@@ -46,10 +47,13 @@ public interface Timeout extends Policy {
 
     private Builder() {}
 
-    /** Names the timeout in metrics and messages. */
+    /**
+     * Names the timeout in metrics and messages. Default: a unique name, {@code timeout-1},
+     * {@code timeout-2}, … in build order, so two unnamed timeouts never share meters.
+     */
     public Builder name(String name) {
       options.claim("name");
-      this.name = name;
+      this.name = Check.notNull(name, "Timeout.name");
       return this;
     }
 
@@ -95,7 +99,8 @@ public interface Timeout extends Policy {
      * @throws IllegalArgumentException if the limit is not positive
      */
     public Timeout build() {
-      TimeoutConfig config = new TimeoutConfig(name, limit, interrupt);
+      TimeoutConfig config =
+          new TimeoutConfig(name != null ? name : DefaultNames.next("timeout"), limit, interrupt);
       return new DefaultTimeout(config, ticker, scheduler != null ? scheduler : SharedScheduler.get(),
           meterRegistry);
     }

@@ -1,27 +1,27 @@
 package dev.ballast.core;
 
+import dev.ballast.testsupport.ManualTicker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** The closed-state success path must allocate nothing, whatever the JIT makes of it. */
 class CircuitBreakerAllocationTest {
 
   private static final int CALLS = 200_000;
-  private final AtomicLong now = new AtomicLong();
+  private final ManualTicker now = new ManualTicker();
 
   @Test
   void countWindowSuccessPathAllocatesNothing() throws Exception {
-    assertNoAllocation(CircuitBreaker.builder().name("count").ticker(now::get).countWindow(100).build());
+    assertNoAllocation(CircuitBreaker.builder().name("count").ticker(now::read).countWindow(100).build());
   }
 
   @Test
   void timeWindowSuccessPathAllocatesNothing() throws Exception {
-    assertNoAllocation(CircuitBreaker.builder().name("time").ticker(now::get)
+    assertNoAllocation(CircuitBreaker.builder().name("time").ticker(now::read)
         .timeWindow(Duration.ofSeconds(10)).build());
   }
 

@@ -1,5 +1,6 @@
 package dev.ballast.core;
 
+import dev.ballast.testsupport.ManualTicker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ballast.core.CircuitBreaker.State;
@@ -11,18 +12,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** Real threads released together by a latch; no sleeps. */
 class CircuitBreakerConcurrencyTest {
 
   private static final int THREADS = 4;
-  private final AtomicLong now = new AtomicLong();
+  private final ManualTicker now = new ManualTicker();
 
   @Test
   void concurrentSuccessesKeepTheBreakerClosedWithAFullCleanWindow() throws Exception {
-    CircuitBreaker breaker = CircuitBreaker.builder().name("busy").ticker(now::get).countWindow(100).build();
+    CircuitBreaker breaker = CircuitBreaker.builder().name("busy").ticker(now::read).countWindow(100).build();
     List<StateTransition> seen = new CopyOnWriteArrayList<>();
     breaker.addListener(seen::add);
 
@@ -41,7 +41,7 @@ class CircuitBreakerConcurrencyTest {
 
   @Test
   void concurrentSuccessesAreAllCountedInATimeWindow() throws Exception {
-    CircuitBreaker breaker = CircuitBreaker.builder().name("busy-timed").ticker(now::get)
+    CircuitBreaker breaker = CircuitBreaker.builder().name("busy-timed").ticker(now::read)
         .timeWindow(Duration.ofSeconds(10)).build();
 
     runConcurrently(() -> {
@@ -55,7 +55,7 @@ class CircuitBreakerConcurrencyTest {
 
   @Test
   void concurrentFailuresOpenTheBreakerExactlyOnce() throws Exception {
-    CircuitBreaker breaker = CircuitBreaker.builder().name("failing").ticker(now::get).countWindow(100).build();
+    CircuitBreaker breaker = CircuitBreaker.builder().name("failing").ticker(now::read).countWindow(100).build();
     List<StateTransition> seen = new CopyOnWriteArrayList<>();
     breaker.addListener(seen::add);
     RuntimeException boom = new IllegalStateException("boom");
@@ -75,10 +75,10 @@ class CircuitBreakerConcurrencyTest {
 
   @Test
   void concurrentProbeRequestsGetExactlyTheProbePermits() throws Exception {
-    CircuitBreaker breaker = CircuitBreaker.builder().name("probing").ticker(now::get)
+    CircuitBreaker breaker = CircuitBreaker.builder().name("probing").ticker(now::read)
         .countWindow(1).halfOpenProbes(3).build();
     breaker.onError(0, new IllegalStateException("boom"));
-    now.addAndGet(Duration.ofSeconds(30).toNanos());
+    now.advanceNanos(Duration.ofSeconds(30).toNanos());
     AtomicInteger granted = new AtomicInteger();
 
     runConcurrently(() -> {
@@ -95,16 +95,16 @@ class CircuitBreakerConcurrencyTest {
 
   @Test
   void concurrentRequestsNoticeTimedOutProbesExactlyOnce() throws Exception {
-    CircuitBreaker breaker = CircuitBreaker.builder().name("hung-probes").ticker(now::get)
+    CircuitBreaker breaker = CircuitBreaker.builder().name("hung-probes").ticker(now::read)
         .countWindow(1).halfOpenProbes(3).maxHalfOpenDuration(Duration.ofSeconds(10)).build();
     List<StateTransition> seen = new CopyOnWriteArrayList<>();
     breaker.addListener(seen::add);
     breaker.onError(0, new IllegalStateException("boom"));
-    now.addAndGet(Duration.ofSeconds(30).toNanos());
+    now.advanceNanos(Duration.ofSeconds(30).toNanos());
     for (int i = 0; i < 3; i++) {
       assertThat(breaker.tryAcquirePermission()).isTrue(); // probes that will never report
     }
-    now.addAndGet(Duration.ofSeconds(10).toNanos());
+    now.advanceNanos(Duration.ofSeconds(10).toNanos());
     AtomicInteger granted = new AtomicInteger();
 
     runConcurrently(() -> {

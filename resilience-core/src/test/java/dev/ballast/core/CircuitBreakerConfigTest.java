@@ -22,7 +22,7 @@ class CircuitBreakerConfigTest {
     assertThat(config.name()).isEqualTo("inventory");
     assertThat(config.windowType()).isEqualTo(WindowType.COUNT);
     assertThat(config.windowSize()).isEqualTo(100);
-    assertThat(config.windowDuration()).isZero();
+    assertThat(config.windowDuration()).isNull();
     assertThat(config.failureRateThreshold()).isEqualTo(0.5);
     assertThat(config.slowCallRateThreshold()).isEqualTo(1.0);
     assertThat(config.slowCallTrippingEnabled()).isFalse();
@@ -52,6 +52,7 @@ class CircuitBreakerConfigTest {
         bad("halfOpenProbes", b -> b.halfOpenProbes(0)),
         bad("maxHalfOpenDuration", b -> b.maxHalfOpenDuration(Duration.ofMillis(-1))),
         bad("maxHalfOpenDuration", b -> b.maxHalfOpenDuration(null)),
+        bad("maxHalfOpenDuration", b -> b.maxHalfOpenDuration(Duration.ZERO)),
         bad("recordFailure", b -> b.recordFailure(null)),
         bad("ignoreExceptions[]", b -> b.ignoreExceptions(IllegalStateException.class, null)),
         bad("ticker", b -> b.ticker(null)));
@@ -82,11 +83,11 @@ class CircuitBreakerConfigTest {
   @Test
   void theRecordValidatesOnItsOwn() {
     assertThatThrownBy(() -> new CircuitBreakerConfig("x", WindowType.COUNT, 10, Duration.ofSeconds(1),
-        0.5, 1.0, Duration.ofSeconds(1), 1, Duration.ofSeconds(1), 1, Duration.ZERO, e -> true, Set.of()))
+        0.5, 1.0, Duration.ofSeconds(1), 1, Duration.ofSeconds(1), 1, null, e -> true, Set.of()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("CircuitBreaker.windowDuration must be zero for a COUNT window");
-    assertThatThrownBy(() -> new CircuitBreakerConfig("x", null, 10, Duration.ZERO,
-        0.5, 1.0, Duration.ofSeconds(1), 1, Duration.ofSeconds(1), 1, Duration.ZERO, e -> true, Set.of()))
+        .hasMessageStartingWith("CircuitBreaker.windowDuration must be null for a COUNT window");
+    assertThatThrownBy(() -> new CircuitBreakerConfig("x", null, 10, null,
+        0.5, 1.0, Duration.ofSeconds(1), 1, Duration.ofSeconds(1), 1, null, e -> true, Set.of()))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("CircuitBreaker.windowType must not be null");
   }
@@ -95,8 +96,8 @@ class CircuitBreakerConfigTest {
   void theRecordCopiesTheIgnoredExceptions() {
     Set<Class<? extends Throwable>> ignored = new HashSet<>();
     ignored.add(IllegalArgumentException.class);
-    CircuitBreakerConfig config = new CircuitBreakerConfig("x", WindowType.COUNT, 10, Duration.ZERO,
-        0.5, 1.0, Duration.ofSeconds(1), 1, Duration.ofSeconds(1), 1, Duration.ZERO, e -> true, ignored);
+    CircuitBreakerConfig config = new CircuitBreakerConfig("x", WindowType.COUNT, 10, null,
+        0.5, 1.0, Duration.ofSeconds(1), 1, Duration.ofSeconds(1), 1, null, e -> true, ignored);
     ignored.add(IllegalStateException.class);
     assertThat(config.ignoredExceptions()).containsExactly(IllegalArgumentException.class);
     assertThatThrownBy(() -> config.ignoredExceptions().clear()).isInstanceOf(UnsupportedOperationException.class);
@@ -135,8 +136,8 @@ class CircuitBreakerConfigTest {
     assertThat(changed.config().windowSize()).isEqualTo(50);
     assertThat(changed.config().halfOpenProbes()).isEqualTo(2);
     assertThat(changed.config().maxHalfOpenDuration()).isEqualTo(Duration.ofSeconds(5));
-    assertThat(original.toBuilder().maxHalfOpenDuration(Duration.ZERO).build().config().maxHalfOpenDuration())
-        .as("overridable once, and zero (wait forever) is allowed").isZero();
+    assertThat(original.toBuilder().withoutMaxHalfOpenDuration().build().config().maxHalfOpenDuration())
+        .as("overridable once, and waiting forever is said explicitly").isNull();
     assertThat(changed.config().ignoredExceptions()).containsExactly(IllegalArgumentException.class);
     assertThat(original.config().failureRateThreshold()).isEqualTo(0.3);
     assertThatThrownBy(() -> copy.failureRateThreshold(0.8)).isInstanceOf(IllegalStateException.class);

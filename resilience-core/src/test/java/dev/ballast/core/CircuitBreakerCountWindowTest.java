@@ -1,21 +1,21 @@
 package dev.ballast.core;
 
+import dev.ballast.testsupport.ManualTicker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ballast.core.CircuitBreaker.State;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class CircuitBreakerCountWindowTest {
 
   private static final long SECOND = Duration.ofSeconds(1).toNanos();
-  private final AtomicLong now = new AtomicLong();
+  private final ManualTicker now = new ManualTicker();
   private final RuntimeException boom = new IllegalStateException("boom");
 
   private CircuitBreakerBuilder builder(int window, int minimumCalls) {
-    return CircuitBreaker.builder().name("test").ticker(now::get).countWindow(window).minimumCalls(minimumCalls);
+    return CircuitBreaker.builder().name("test").ticker(now::read).countWindow(window).minimumCalls(minimumCalls);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.ballast.core;
 
+import dev.ballast.testsupport.ManualTicker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -11,18 +12,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** {@code maxHalfOpenDuration}: probes that never report do not keep the breaker half-open. */
 class CircuitBreakerHalfOpenTimeoutTest {
 
   private static final long SECOND = Duration.ofSeconds(1).toNanos();
-  private final AtomicLong now = new AtomicLong(77 * SECOND);
+  private final ManualTicker now = new ManualTicker(77 * SECOND);
   private final RuntimeException boom = new IllegalStateException("boom");
 
   private CircuitBreakerBuilder builder() {
-    return CircuitBreaker.builder().name("payments").ticker(now::get)
+    return CircuitBreaker.builder().name("payments").ticker(now::read)
         .countWindow(2).minimumCalls(2).openDuration(Duration.ofSeconds(30))
         .halfOpenProbes(2).maxHalfOpenDuration(Duration.ofSeconds(10));
   }
@@ -34,7 +34,7 @@ class CircuitBreakerHalfOpenTimeoutTest {
     b.onError(0, boom);
     b.onError(0, boom);
     assertThat(b.state()).isEqualTo(State.OPEN);
-    now.addAndGet(30 * SECOND);
+    now.advanceNanos(30 * SECOND);
   }
 
   @Test
@@ -43,19 +43,19 @@ class CircuitBreakerHalfOpenTimeoutTest {
     assertThat(breaker.tryAcquirePermission()).isTrue();
     assertThat(breaker.tryAcquirePermission()).isTrue(); // both probes out, neither will ever report
 
-    now.addAndGet(10 * SECOND - 1);
+    now.advanceNanos(10 * SECOND - 1);
     assertThat(breaker.tryAcquirePermission()).isFalse();
     assertThat(breaker.state()).as("not yet").isEqualTo(State.HALF_OPEN);
 
-    now.addAndGet(1);
+    now.advanceNanos(1);
     CircuitOpenException e = catchThrowableOfType(CircuitOpenException.class, () -> breaker.call(() -> 1));
     assertThat(e.state()).as("the refused call that noticed sees the new open period").isEqualTo(State.OPEN);
     assertThat(breaker.state()).isEqualTo(State.OPEN);
     assertThat(breaker.remainingOpenNanos()).isEqualTo(30 * SECOND);
 
-    now.addAndGet(30 * SECOND - 1);
+    now.advanceNanos(30 * SECOND - 1);
     assertThat(breaker.tryAcquirePermission()).isFalse();
-    now.addAndGet(1);
+    now.advanceNanos(1);
     assertThat(breaker.tryAcquirePermission()).as("probing again after openDuration").isTrue();
     assertThat(breaker.state()).isEqualTo(State.HALF_OPEN);
     breaker.onSuccess(0);
@@ -68,10 +68,10 @@ class CircuitBreakerHalfOpenTimeoutTest {
   void theWaitCountsFromTheLastProbeLetThroughNotFromTheStateStart() {
     tripAndWaitOut(breaker);
     assertThat(breaker.tryAcquirePermission()).isTrue();
-    now.addAndGet(8 * SECOND); // a quiet dependency: the second probe only comes 8 s later
+    now.advanceNanos(8 * SECOND); // a quiet dependency: the second probe only comes 8 s later
     assertThat(breaker.tryAcquirePermission()).isTrue();
 
-    now.addAndGet(9 * SECOND); // 17 s into half-open, 9 s after the last probe
+    now.advanceNanos(9 * SECOND); // 17 s into half-open, 9 s after the last probe
     assertThat(breaker.tryAcquirePermission()).isFalse();
     assertThat(breaker.state()).isEqualTo(State.HALF_OPEN);
 
@@ -85,7 +85,7 @@ class CircuitBreakerHalfOpenTimeoutTest {
     tripAndWaitOut(breaker);
     assertThat(breaker.tryAcquirePermission()).isTrue();
     assertThat(breaker.tryAcquirePermission()).isTrue();
-    now.addAndGet(9 * SECOND);
+    now.advanceNanos(9 * SECOND);
     breaker.onError(0, boom);
     assertThat(breaker.tryAcquirePermission()).isFalse();
     breaker.onError(0, boom);
@@ -98,7 +98,7 @@ class CircuitBreakerHalfOpenTimeoutTest {
     tripAndWaitOut(breaker);
     assertThat(breaker.tryAcquirePermission()).isTrue();
     assertThat(breaker.tryAcquirePermission()).isTrue();
-    now.addAndGet(60 * SECOND); // nobody asked in between: the breaker has not given up yet
+    now.advanceNanos(60 * SECOND); // nobody asked in between: the breaker has not given up yet
 
     breaker.onSuccess(0);
     breaker.onSuccess(0);
@@ -110,15 +110,15 @@ class CircuitBreakerHalfOpenTimeoutTest {
     tripAndWaitOut(breaker);
     assertThat(breaker.tryAcquirePermission()).isTrue();
     assertThat(breaker.tryAcquirePermission()).isTrue();
-    now.addAndGet(9 * SECOND);
+    now.advanceNanos(9 * SECOND);
     breaker.releasePermission(); // one probe was never made
 
-    now.addAndGet(5 * SECOND);
+    now.advanceNanos(5 * SECOND);
     assertThat(breaker.tryAcquirePermission()).as("the released permit").isTrue();
-    now.addAndGet(9 * SECOND);
+    now.advanceNanos(9 * SECOND);
     assertThat(breaker.tryAcquirePermission()).isFalse();
     assertThat(breaker.state()).as("9 s after the last probe").isEqualTo(State.HALF_OPEN);
-    now.addAndGet(SECOND);
+    now.advanceNanos(SECOND);
     assertThat(breaker.tryAcquirePermission()).isFalse();
     assertThat(breaker.state()).isEqualTo(State.OPEN);
   }
@@ -129,7 +129,7 @@ class CircuitBreakerHalfOpenTimeoutTest {
     tripAndWaitOut(oneProbe);
     CompletableFuture<String> hung = new CompletableFuture<>();
     CompletableFuture<String> hungResult = oneProbe.<String>callAsync(() -> hung).toCompletableFuture();
-    now.addAndGet(10 * SECOND);
+    now.advanceNanos(10 * SECOND);
     assertThat(oneProbe.tryAcquirePermission()).isFalse();
     assertThat(oneProbe.state()).isEqualTo(State.OPEN);
 
@@ -137,7 +137,7 @@ class CircuitBreakerHalfOpenTimeoutTest {
     assertThat(hungResult.get()).as("the caller still gets its value").isEqualTo("late success");
     assertThat(oneProbe.state()).as("but it does not close the breaker").isEqualTo(State.OPEN);
 
-    now.addAndGet(30 * SECOND);
+    now.advanceNanos(30 * SECOND);
     CompletableFuture<String> stillHung = new CompletableFuture<>();
     oneProbe.<String>callAsync(() -> stillHung);
     CompletableFuture<String> probe = new CompletableFuture<>();
@@ -145,9 +145,9 @@ class CircuitBreakerHalfOpenTimeoutTest {
     assertThat(probeResult).as("only one probe this time").isCompletedExceptionally();
     assertThat(oneProbe.state()).isEqualTo(State.HALF_OPEN);
 
-    now.addAndGet(10 * SECOND);
+    now.advanceNanos(10 * SECOND);
     assertThat(oneProbe.tryAcquirePermission()).isFalse(); // times out again: OPEN
-    now.addAndGet(30 * SECOND);
+    now.advanceNanos(30 * SECOND);
     CompletableFuture<String> fresh = new CompletableFuture<>();
     CompletableFuture<String> freshResult = oneProbe.<String>callAsync(() -> fresh).toCompletableFuture();
     assertThat(oneProbe.state()).isEqualTo(State.HALF_OPEN);
@@ -160,12 +160,12 @@ class CircuitBreakerHalfOpenTimeoutTest {
   }
 
   @Test
-  void zeroWaitsForTheProbesForever() {
-    CircuitBreaker patient = breaker.toBuilder().maxHalfOpenDuration(Duration.ZERO).build();
+  void withoutAMaxHalfOpenDurationTheBreakerWaitsForTheProbesForever() {
+    CircuitBreaker patient = breaker.toBuilder().withoutMaxHalfOpenDuration().build();
     tripAndWaitOut(patient);
     assertThat(patient.tryAcquirePermission()).isTrue();
     assertThat(patient.tryAcquirePermission()).isTrue();
-    now.addAndGet(Duration.ofDays(365).toNanos());
+    now.advanceNanos(Duration.ofDays(365).toNanos());
     assertThat(patient.tryAcquirePermission()).isFalse();
     assertThat(patient.state()).isEqualTo(State.HALF_OPEN);
   }
@@ -180,7 +180,7 @@ class CircuitBreakerHalfOpenTimeoutTest {
     assertThat(metered.tryAcquirePermission()).isTrue();
     assertThat(metered.tryAcquirePermission()).isTrue();
     metered.onSuccess(0); // one of the two reports
-    now.addAndGet(10 * SECOND);
+    now.advanceNanos(10 * SECOND);
 
     for (int i = 0; i < 3; i++) {
       assertThat(metered.tryAcquirePermission()).isFalse();
@@ -193,7 +193,7 @@ class CircuitBreakerHalfOpenTimeoutTest {
     assertThat(last.reason()).isEqualTo("probes: 1 of 2 reported within PT10S of the last one let through");
     assertThat(metered.snapshot()).isEqualTo(new CircuitBreaker.Snapshot(State.OPEN, 1, 0, 0));
     assertThat(meters.get("ballast.circuitbreaker.state").tag("state", "open").gauge().value()).isEqualTo(1.0);
-    assertThat(meters.get("ballast.circuitbreaker.calls").tag("outcome", "rejected").counter().count())
-        .isEqualTo(3.0);
+    assertThat(meters.get("ballast.circuitbreaker.calls").tag("outcome", "rejected").timer().count())
+        .isEqualTo(3);
   }
 }

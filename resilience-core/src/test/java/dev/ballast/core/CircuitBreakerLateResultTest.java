@@ -1,20 +1,20 @@
 package dev.ballast.core;
 
+import dev.ballast.testsupport.ManualTicker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class CircuitBreakerLateResultTest {
 
   @Test
   void aCallGrantedWhileClosedThatEndsDuringHalfOpenDoesNotCountAsTheProbe() throws Exception {
-    AtomicLong now = new AtomicLong();
+    ManualTicker now = new ManualTicker();
     CircuitBreaker breaker = CircuitBreaker.builder().name("late").countWindow(4).minimumCalls(4)
-        .failureRateThreshold(0.5).openDuration(Duration.ofSeconds(1)).halfOpenProbes(1).ticker(now::get).build();
+        .failureRateThreshold(0.5).openDuration(Duration.ofSeconds(1)).halfOpenProbes(1).ticker(now::read).build();
 
     CompletableFuture<String> slowFromClosed = new CompletableFuture<>();
     CompletableFuture<String> lateResult = breaker.<String>callAsync(() -> slowFromClosed).toCompletableFuture();
@@ -29,7 +29,7 @@ class CircuitBreakerLateResultTest {
     }
     assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.OPEN);
 
-    now.addAndGet(Duration.ofSeconds(2).toNanos());
+    now.advanceNanos(Duration.ofSeconds(2).toNanos());
     CompletableFuture<String> probe = new CompletableFuture<>();
     CompletableFuture<String> probeResult = breaker.<String>callAsync(() -> probe).toCompletableFuture();
     assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.HALF_OPEN);

@@ -1,5 +1,6 @@
 package dev.ballast.core;
 
+import dev.ballast.testsupport.ManualTicker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ballast.core.CircuitBreaker.State;
@@ -13,15 +14,14 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class CircuitBreakerListenerTest {
 
   private static final long SECOND = Duration.ofSeconds(1).toNanos();
-  private final AtomicLong now = new AtomicLong();
+  private final ManualTicker now = new ManualTicker();
   private final RuntimeException boom = new IllegalStateException("boom");
-  private final CircuitBreaker breaker = CircuitBreaker.builder().name("events").ticker(now::get)
+  private final CircuitBreaker breaker = CircuitBreaker.builder().name("events").ticker(now::read)
       .countWindow(2).minimumCalls(2).openDuration(Duration.ofSeconds(1)).halfOpenProbes(1).build();
 
   @Test
@@ -32,7 +32,7 @@ class CircuitBreakerListenerTest {
     breaker.onError(0, boom);
     breaker.onError(0, boom);
     breaker.onError(0, boom); // already open: no second event
-    now.addAndGet(SECOND);
+    now.advanceNanos(SECOND);
     breaker.tryAcquirePermission();
     breaker.onSuccess(0);
     breaker.forceOpen();
@@ -114,7 +114,7 @@ class CircuitBreakerListenerTest {
             case 0 -> breaker.forceOpen();
             case 1 -> breaker.disable();
             case 2 -> breaker.reset();
-            case 3 -> now.addAndGet(SECOND);
+            case 3 -> now.advanceNanos(SECOND);
             case 4 -> {
               if (breaker.tryAcquirePermission()) {
                 breaker.onSuccess(0);

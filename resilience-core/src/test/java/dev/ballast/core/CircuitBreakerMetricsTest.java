@@ -1,19 +1,19 @@
 package dev.ballast.core;
 
+import dev.ballast.testsupport.ManualTicker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class CircuitBreakerMetricsTest {
 
   private static final long SECOND = Duration.ofSeconds(1).toNanos();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private final AtomicLong now = new AtomicLong();
-  private final CircuitBreaker breaker = CircuitBreaker.builder().name("metered").ticker(now::get)
+  private final ManualTicker now = new ManualTicker();
+  private final CircuitBreaker breaker = CircuitBreaker.builder().name("metered").ticker(now::read)
       .meterRegistry(registry).countWindow(5).minimumCalls(5)
       .slowCallDuration(Duration.ofSeconds(1)).ignoreExceptions(IllegalArgumentException.class).build();
 
@@ -50,14 +50,44 @@ class CircuitBreakerMetricsTest {
     assertThat(state("forced_open")).isZero();
     assertThat(state("disabled")).isZero();
     assertThat(registry.get("ballast.circuitbreaker.failure.rate").tag("name", "metered").gauge().value())
-        .isEqualTo(1.0);
+        .as("percent, as the field's dashboards read it").isEqualTo(100.0);
   }
 
   @Test
-  void failureRateGaugeFollowsTheWindow() {
+  void rateGaugesFollowTheWindowInPercent() {
+    assertThat(gauge("ballast.circuitbreaker.failure.rate")).isZero();
+    assertThat(gauge("ballast.circuitbreaker.buffered.calls")).isZero();
     breaker.onSuccess(0);
     breaker.onError(0, new IllegalStateException("failure"));
-    assertThat(registry.get("ballast.circuitbreaker.failure.rate").gauge().value()).isEqualTo(0.5);
+    breaker.onSuccess(2 * SECOND);
+    breaker.onError(0, new IllegalStateException("failure"));
+    assertThat(gauge("ballast.circuitbreaker.failure.rate")).isEqualTo(50.0);
+    assertThat(gauge("ballast.circuitbreaker.slow.call.rate")).isEqualTo(25.0);
+    assertThat(gauge("ballast.circuitbreaker.buffered.calls")).isEqualTo(4.0);
+    assertThat(registry.get("ballast.circuitbreaker.failure.rate").gauge().getId().getBaseUnit())
+        .isEqualTo("percent");
+  }
+
+  @Test
+  void callLatencyIsRecordedPerOutcome() throws Exception {
+    breaker.onSuccess(3 * SECOND);
+    breaker.onSuccess(SECOND / 2);
+    breaker.onError(2 * SECOND, new IllegalStateException("slow failure"));
+    breaker.forceOpen();
+    breaker.tryAcquirePermission();
+
+    assertThat(timer("slow_success").totalTime(java.util.concurrent.TimeUnit.MILLISECONDS)).isEqualTo(3000.0);
+    assertThat(timer("success").totalTime(java.util.concurrent.TimeUnit.MILLISECONDS)).isEqualTo(500.0);
+    assertThat(timer("slow_failure").max(java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(2.0);
+    assertThat(timer("rejected").count()).isEqualTo(1);
+    assertThat(timer("rejected").totalTime(java.util.concurrent.TimeUnit.NANOSECONDS))
+        .as("a rejected call never reached the dependency").isZero();
+  }
+
+  @Test
+  void decoratedCallsAreTimedWithTheBreakersTicker() throws Exception {
+    breaker.call(() -> now.advanceNanos(SECOND / 4));
+    assertThat(timer("success").totalTime(java.util.concurrent.TimeUnit.MILLISECONDS)).isEqualTo(250.0);
   }
 
   @Test
@@ -68,8 +98,15 @@ class CircuitBreakerMetricsTest {
   }
 
   private double calls(String outcome) {
-    return registry.get("ballast.circuitbreaker.calls").tag("name", "metered").tag("outcome", outcome)
-        .counter().count();
+    return timer(outcome).count();
+  }
+
+  private io.micrometer.core.instrument.Timer timer(String outcome) {
+    return registry.get("ballast.circuitbreaker.calls").tag("name", "metered").tag("outcome", outcome).timer();
+  }
+
+  private double gauge(String name) {
+    return registry.get(name).tag("name", "metered").gauge().value();
   }
 
   private double state(String state) {

@@ -1,5 +1,6 @@
 package dev.ballast.core;
 
+import dev.ballast.testsupport.ManualTicker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ballast.core.CircuitBreaker.Snapshot;
@@ -8,7 +9,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -73,22 +73,25 @@ class CircuitBreakerModelTest {
 
   @Property
   void breakerFollowsTheReferenceModel(@ForAll("settings") Settings s, @ForAll("steps") List<Step> steps) {
-    AtomicLong now = new AtomicLong();
-    CircuitBreaker breaker = CircuitBreaker.builder().name("model").ticker(now::get)
+    ManualTicker now = new ManualTicker();
+    CircuitBreakerBuilder builder = CircuitBreaker.builder().name("model").ticker(now::read)
         .countWindow(s.window()).minimumCalls(s.minimumCalls())
         .failureRateThreshold(s.failureThreshold()).slowCallRateThreshold(s.slowThreshold())
         .slowCallDuration(Duration.ofNanos(100)).openDuration(Duration.ofNanos(10))
-        .halfOpenProbes(s.probes()).maxHalfOpenDuration(Duration.ofNanos(s.maxHalfOpen())).build();
+        .halfOpenProbes(s.probes());
+    CircuitBreaker breaker = (s.maxHalfOpen() > 0
+        ? builder.maxHalfOpenDuration(Duration.ofNanos(s.maxHalfOpen()))
+        : builder.withoutMaxHalfOpenDuration()).build();
     Model model = new Model(s, 10);
 
     for (Step step : steps) {
       switch (step.kind()) {
-        case 4 -> assertThat(breaker.tryAcquirePermission()).isEqualTo(model.acquire(now.get()));
+        case 4 -> assertThat(breaker.tryAcquirePermission()).isEqualTo(model.acquire(now.read()));
         case 5 -> {
           breaker.releasePermission();
           model.release();
         }
-        case 6 -> now.addAndGet(step.ticks());
+        case 6 -> now.advanceNanos(step.ticks());
         default -> {
           int outcome = step.kind();
           long duration = BreakerOutcome.slow(outcome) ? 100 : 99;
@@ -97,7 +100,7 @@ class CircuitBreakerModelTest {
           } else {
             breaker.onSuccess(duration);
           }
-          model.result(outcome, now.get());
+          model.result(outcome, now.read());
         }
       }
       assertThat(breaker.state()).isEqualTo(model.state);

@@ -1,5 +1,6 @@
 package dev.ballast.core;
 
+import dev.ballast.testsupport.ManualTicker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -12,15 +13,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class CircuitBreakerPolicyTest {
 
   private static final long SECOND = Duration.ofSeconds(1).toNanos();
-  private final AtomicLong now = new AtomicLong();
-  private final CircuitBreaker breaker = CircuitBreaker.builder().name("policy").ticker(now::get)
+  private final ManualTicker now = new ManualTicker();
+  private final CircuitBreaker breaker = CircuitBreaker.builder().name("policy").ticker(now::read)
       .countWindow(10).minimumCalls(2).slowCallDuration(Duration.ofSeconds(1)).build();
 
   @Test
@@ -56,7 +56,7 @@ class CircuitBreakerPolicyTest {
 
   @Test
   void callsAreTimedWithTheTicker() throws Exception {
-    breaker.call(() -> now.addAndGet(2 * SECOND));
+    breaker.call(() -> now.advanceNanos(2 * SECOND));
     assertThat(breaker.snapshot()).isEqualTo(new Snapshot(State.CLOSED, 1, 0, 1));
   }
 
@@ -78,7 +78,7 @@ class CircuitBreakerPolicyTest {
   void callAsyncCompletesWithTheValue() throws Exception {
     CompletableFuture<String> pending = new CompletableFuture<>();
     CompletionStage<String> stage = breaker.callAsync(() -> pending);
-    now.addAndGet(2 * SECOND);
+    now.advanceNanos(2 * SECOND);
     assertThat(breaker.snapshot().bufferedCalls()).isZero(); // not reported before it completes
     pending.complete("later");
     assertThat(stage.toCompletableFuture().get()).isEqualTo("later");

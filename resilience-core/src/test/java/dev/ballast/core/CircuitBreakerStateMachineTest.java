@@ -1,21 +1,21 @@
 package dev.ballast.core;
 
+import dev.ballast.testsupport.ManualTicker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.ballast.core.CircuitBreaker.State;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class CircuitBreakerStateMachineTest {
 
   private static final long SECOND = Duration.ofSeconds(1).toNanos();
-  private final AtomicLong now = new AtomicLong(123 * SECOND);
+  private final ManualTicker now = new ManualTicker(123 * SECOND);
   private final RuntimeException boom = new IllegalStateException("boom");
 
-  private final CircuitBreaker breaker = CircuitBreaker.builder().name("inventory").ticker(now::get)
+  private final CircuitBreaker breaker = CircuitBreaker.builder().name("inventory").ticker(now::read)
       .countWindow(4).minimumCalls(4).failureRateThreshold(0.5)
       .openDuration(Duration.ofSeconds(30)).halfOpenProbes(3).build();
 
@@ -28,13 +28,13 @@ class CircuitBreakerStateMachineTest {
 
   private void toHalfOpen() {
     trip();
-    now.addAndGet(30 * SECOND);
+    now.advanceNanos(30 * SECOND);
   }
 
   @Test
   void openRejectsWithTheRemainingOpenTime() {
     trip();
-    now.addAndGet(10 * SECOND);
+    now.advanceNanos(10 * SECOND);
     AtomicInteger runs = new AtomicInteger();
 
     CircuitOpenException e = catchThrowableOfType(CircuitOpenException.class,
@@ -53,9 +53,9 @@ class CircuitBreakerStateMachineTest {
   @Test
   void turnsHalfOpenOnTheFirstRequestAfterOpenDuration() {
     trip();
-    now.addAndGet(30 * SECOND - 1);
+    now.advanceNanos(30 * SECOND - 1);
     assertThat(breaker.tryAcquirePermission()).isFalse();
-    now.addAndGet(1);
+    now.advanceNanos(1);
     assertThat(breaker.state()).isEqualTo(State.OPEN); // lazily: nothing happens without a request
     assertThat(breaker.remainingOpenNanos()).isZero();
     assertThat(breaker.tryAcquirePermission()).isTrue();
@@ -113,7 +113,7 @@ class CircuitBreakerStateMachineTest {
     }
     breaker.onError(0, boom);
     breaker.onSuccess(0);
-    now.addAndGet(SECOND);
+    now.advanceNanos(SECOND);
     breaker.onError(0, boom); // 2 of 3
     assertThat(breaker.state()).isEqualTo(State.OPEN);
     assertThat(breaker.remainingOpenNanos()).isEqualTo(30 * SECOND);
@@ -128,7 +128,7 @@ class CircuitBreakerStateMachineTest {
       slowBreaker.onSuccess(2 * SECOND);
     }
     assertThat(slowBreaker.state()).isEqualTo(State.OPEN);
-    now.addAndGet(30 * SECOND);
+    now.advanceNanos(30 * SECOND);
     assertThat(slowBreaker.tryAcquirePermission()).isTrue();
     slowBreaker.onSuccess(2 * SECOND);
     slowBreaker.onSuccess(2 * SECOND);
@@ -142,7 +142,7 @@ class CircuitBreakerStateMachineTest {
     for (int i = 0; i < 4; i++) {
       ignoring.onError(0, boom);
     }
-    now.addAndGet(30 * SECOND);
+    now.advanceNanos(30 * SECOND);
     for (int i = 0; i < 3; i++) {
       assertThat(ignoring.tryAcquirePermission()).isTrue();
     }
@@ -163,7 +163,7 @@ class CircuitBreakerStateMachineTest {
   void forceOpenRejectsUntilReset() {
     breaker.forceOpen();
     assertThat(breaker.state()).isEqualTo(State.FORCED_OPEN);
-    now.addAndGet(3600 * SECOND);
+    now.advanceNanos(3600 * SECOND);
     assertThat(breaker.tryAcquirePermission()).isFalse();
     assertThat(breaker.remainingOpenNanos()).isEqualTo(Long.MAX_VALUE);
     CircuitOpenException e = catchThrowableOfType(CircuitOpenException.class, () -> breaker.call(() -> 1));

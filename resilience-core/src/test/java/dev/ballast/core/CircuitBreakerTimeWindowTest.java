@@ -1,20 +1,20 @@
 package dev.ballast.core;
 
+import dev.ballast.testsupport.ManualTicker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ballast.core.CircuitBreaker.State;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class CircuitBreakerTimeWindowTest {
 
   private static final long SECOND = Duration.ofSeconds(1).toNanos();
-  private final AtomicLong now = new AtomicLong();
+  private final ManualTicker now = new ManualTicker();
   private final RuntimeException boom = new IllegalStateException("boom");
 
   private CircuitBreaker breaker(int minimumCalls) {
-    return CircuitBreaker.builder().name("timed").ticker(now::get)
+    return CircuitBreaker.builder().name("timed").ticker(now::read)
         .timeWindow(Duration.ofSeconds(10)).minimumCalls(minimumCalls).build();
   }
 
@@ -30,7 +30,7 @@ class CircuitBreakerTimeWindowTest {
     breaker.onError(0, boom);
     assertThat(breaker.snapshot().failedCalls()).isEqualTo(2);
 
-    now.addAndGet(10 * SECOND);
+    now.advanceNanos(10 * SECOND);
     assertThat(breaker.snapshot().bufferedCalls()).isZero();
     breaker.onError(0, boom);
     assertThat(breaker.state()).isEqualTo(State.CLOSED); // one failure in the window, not three
@@ -41,9 +41,9 @@ class CircuitBreakerTimeWindowTest {
   void callsInsideTheWindowAddUp() {
     CircuitBreaker breaker = breaker(3);
     breaker.onError(0, boom);
-    now.addAndGet(5 * SECOND);
+    now.advanceNanos(5 * SECOND);
     breaker.onSuccess(0);
-    now.addAndGet(4 * SECOND);
+    now.advanceNanos(4 * SECOND);
     assertThat(breaker.snapshot()).isEqualTo(new CircuitBreaker.Snapshot(State.CLOSED, 2, 1, 0));
     breaker.onError(0, boom); // 2 of 3 within 9.x seconds
     assertThat(breaker.state()).isEqualTo(State.OPEN);
@@ -51,20 +51,20 @@ class CircuitBreakerTimeWindowTest {
 
   @Test
   void theWindowSlidesOneBucketAtATime() {
-    CircuitBreaker breaker = CircuitBreaker.builder().name("buckets").ticker(now::get)
+    CircuitBreaker breaker = CircuitBreaker.builder().name("buckets").ticker(now::read)
         .timeWindow(Duration.ofSeconds(1), 4).minimumCalls(100).build();
     breaker.onError(0, boom);              // bucket [0, 250 ms)
-    now.addAndGet(SECOND / 2);
+    now.advanceNanos(SECOND / 2);
     breaker.onError(0, boom);              // bucket [500, 750 ms)
-    now.addAndGet(SECOND / 2);             // 1 s: the first bucket left, the second is still in
+    now.advanceNanos(SECOND / 2);             // 1 s: the first bucket left, the second is still in
     assertThat(breaker.snapshot().failedCalls()).isEqualTo(1);
-    now.addAndGet(SECOND / 2);
+    now.advanceNanos(SECOND / 2);
     assertThat(breaker.snapshot().failedCalls()).isZero();
   }
 
   @Test
   void slowCallsAreTimedByTheCaller() {
-    CircuitBreaker breaker = CircuitBreaker.builder().name("slow").ticker(now::get)
+    CircuitBreaker breaker = CircuitBreaker.builder().name("slow").ticker(now::read)
         .timeWindow(Duration.ofSeconds(10)).minimumCalls(2)
         .slowCallDuration(Duration.ofMillis(100)).slowCallRateThreshold(0.5).build();
     breaker.onSuccess(0);

@@ -1,5 +1,6 @@
 package dev.ballast.core;
 
+import dev.ballast.testsupport.ManualTicker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,11 +9,11 @@ import org.junit.jupiter.api.Test;
 
 class RetryBudgetTest {
 
-  private final ManualClock clock = new ManualClock();
+  private final ManualTicker clock = new ManualTicker(1_000_000_000L);
 
   @Test
   void allowsTheFloorWithoutAnyCalls() {
-    RetryBudget budget = RetryBudget.of(0.2, 1, Duration.ofSeconds(10)).withTicker(clock);
+    RetryBudget budget = RetryBudget.of(0.2, 1, Duration.ofSeconds(10)).withTicker(clock::read);
     int allowed = 0;
     while (budget.tryRetry()) {
       allowed++;
@@ -22,7 +23,7 @@ class RetryBudgetTest {
 
   @Test
   void earnsRetriesFromCallsAndForgetsThemAfterTheWindow() {
-    RetryBudget budget = RetryBudget.of(0.2, 0, Duration.ofSeconds(10)).withTicker(clock);
+    RetryBudget budget = RetryBudget.of(0.2, 0, Duration.ofSeconds(10)).withTicker(clock::read);
     for (int i = 0; i < 50; i++) {
       budget.recordCall();
     }
@@ -62,7 +63,7 @@ class RetryBudgetTest {
   @Test
   void aBudgetPinnedAtItsCapLogsOnceNotAtEveryTurn() {
     CountedTransitions logged = new CountedTransitions();
-    RetryBudget budget = RetryBudget.of(0.1, 1, Duration.ofSeconds(10)).withTicker(clock).withTransitions(logged);
+    RetryBudget budget = RetryBudget.of(0.1, 1, Duration.ofSeconds(10)).withTicker(clock::read).withTransitions(logged);
 
     // 100 s of retries asked for twice as often as the floor of 1/s allows: old retries leave the window
     // bucket by bucket, so the budget grants and refuses by turns the whole time.

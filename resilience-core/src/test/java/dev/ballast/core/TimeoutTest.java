@@ -1,5 +1,6 @@
 package dev.ballast.core;
 
+import dev.ballast.testsupport.ManualTicker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -32,8 +33,8 @@ class TimeoutTest {
 
   @Test
   void withoutInterruptALateResultIsDiscarded() {
-    ManualClock clock = new ManualClock();
-    Timeout timeout = Timeout.builder().limit(Duration.ofSeconds(1)).interrupt(false).ticker(clock).build();
+    ManualTicker clock = new ManualTicker(1_000_000_000L);
+    Timeout timeout = Timeout.builder().limit(Duration.ofSeconds(1)).interrupt(false).ticker(clock::read).build();
     assertThatThrownBy(() -> timeout.call(() -> {
       clock.advance(Duration.ofSeconds(2));
       return "late";

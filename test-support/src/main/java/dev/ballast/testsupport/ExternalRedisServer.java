@@ -59,6 +59,11 @@ final class ExternalRedisServer implements RedisServer {
   }
 
   @Override
+  public void kill() {
+    throw unsupported("kill()");
+  }
+
+  @Override
   public void start() {
     throw unsupported("start()");
   }

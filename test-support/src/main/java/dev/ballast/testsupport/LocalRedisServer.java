@@ -143,15 +143,20 @@ final class LocalRedisServer implements RedisServer {
   }
 
   private List<String> command(int candidate) {
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                binary.executable().toString(),
-                "--port", Integer.toString(candidate),
-                "--bind", HOST,
-                "--dir", dir.toString(),
-                "--daemonize", "no",
-                "--save", ""));
+    List<String> command = new ArrayList<>();
+    command.add(binary.executable().toString());
+    if (options.sentinel()) {
+      // A Sentinel must have a config file it can rewrite (it records what it learns there), so a
+      // restarted Sentinel remembers the master it monitors and the other Sentinels.
+      command.addAll(List.of(sentinelConfig().toString(), "--sentinel"));
+    }
+    command.addAll(
+        List.of(
+            "--port", Integer.toString(candidate),
+            "--bind", HOST,
+            "--dir", dir.toString(),
+            "--daemonize", "no",
+            "--save", ""));
     if (options.appendOnly()) {
       command.addAll(List.of("--appendonly", "yes", "--appendfsync", "always"));
     } else {
@@ -162,6 +167,18 @@ final class LocalRedisServer implements RedisServer {
     }
     options.config().forEach((name, value) -> command.addAll(List.of("--" + name, value)));
     return command;
+  }
+
+  private Path sentinelConfig() {
+    Path file = dir.resolve("sentinel.conf");
+    try {
+      if (!Files.exists(file)) {
+        Files.createFile(file);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + file, e);
+    }
+    return file;
   }
 
   /** True if the server on {@code candidate} answers PONG and is the process we launched. */
@@ -242,6 +259,29 @@ final class LocalRedisServer implements RedisServer {
       process = null;
     }
     LOG.info("redis-server on port {} stopped", port);
+  }
+
+  @Override
+  public synchronized void kill() {
+    if (!alive()) {
+      return;
+    }
+    Process running = process;
+    try {
+      // SIGKILL ends a paused process too: no SIGCONT needed, no shutdown code runs.
+      running.destroyForcibly();
+      if (!running.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new IllegalStateException(
+            "redis-server pid " + running.pid() + " survived SIGKILL for " + STOP_TIMEOUT);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while killing redis-server pid " + running.pid(), e);
+    } finally {
+      process = null;
+      paused = false;
+    }
+    LOG.info("redis-server on port {} killed (SIGKILL)", port);
   }
 
   @Override

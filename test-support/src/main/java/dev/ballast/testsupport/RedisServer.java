@@ -104,6 +104,16 @@ public interface RedisServer extends AutoCloseable {
   void stop();
 
   /**
+   * Kills the server at once ({@code SIGKILL}, paused or not), as a crash or a lost machine would: no
+   * shutdown, no final fsync; waits for the process to be gone. Does nothing if it is already stopped.
+   * {@link #start()} brings it back on the same port with the same directory (a cluster node keeps its
+   * {@code nodes.conf}, an append-only server its AOF up to the last fsync).
+   *
+   * @throws UnsupportedOperationException if the server is external
+   */
+  void kill();
+
+  /**
    * Starts a stopped server again on the same port and waits until it answers {@code PING}.
    *
    * @throws IllegalStateException if it is running, closed, or cannot start (e.g. the port was taken)
@@ -201,6 +211,7 @@ public interface RedisServer extends AutoCloseable {
     private final Map<String, String> config = new LinkedHashMap<>();
     private String binary;
     private IntSupplier ports;
+    private boolean sentinel;
 
     private Builder() {}
 
@@ -260,10 +271,7 @@ public interface RedisServer extends AutoCloseable {
 
     /** Chooses the executable as {@code ballast.redis.binary} would, overriding that property. */
     Builder binary(String spec) {
-      if (binary != null) {
-        throw new IllegalStateException("binary is already set to " + binary);
-      }
-      binary = Objects.requireNonNull(spec, "spec");
+      binary = OptionRules.once(binary, spec, "binary");
       return this;
     }
 
@@ -276,9 +284,19 @@ public interface RedisServer extends AutoCloseable {
       return this;
     }
 
+    /** Runs the binary as a Sentinel ({@code --sentinel}, with its own rewritable config file). */
+    Builder sentinel() {
+      if (sentinel) {
+        throw new IllegalStateException("sentinel() is already set");
+      }
+      sentinel = true;
+      return this;
+    }
+
     /** Returns an immutable snapshot of these options. */
     LaunchOptions options() {
-      return new LaunchOptions(appendOnly, debugCommand, config, binary, ports != null ? ports : FreePorts::pick);
+      return new LaunchOptions(
+          appendOnly, debugCommand, sentinel, config, binary, ports != null ? ports : FreePorts::pick);
     }
 
     /**

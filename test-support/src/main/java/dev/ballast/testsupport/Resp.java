@@ -9,13 +9,17 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Just enough RESP over a plain socket to probe and administer a server we launched, so readiness checks
  * need no client library, no connection pool and no reconnect logic.
  *
  * <p>Replies are returned as text: a simple string or error as its whole line ({@code +PONG}, {@code
- * -LOADING ...}), a bulk string as its content. Arrays are not supported: nothing here needs them.
+ * -LOADING ...}), a bulk string as its content. {@link #callList} reads a flat array of bulk strings
+ * (what {@code SENTINEL MASTER} and {@code SENTINEL GET-MASTER-ADDR-BY-NAME} answer); nested arrays are
+ * not supported: nothing here needs them.
  */
 final class Resp implements AutoCloseable {
 
@@ -45,6 +49,29 @@ final class Resp implements AutoCloseable {
 
   /** Sends one command and returns its reply as described in the class comment. */
   String call(String... args) throws IOException {
+    send(args);
+    return readScalar(readLine());
+  }
+
+  /**
+   * Sends one command whose reply is a flat array and returns its elements; an error or other scalar
+   * reply comes back as a one-element list holding it, a null array as an empty list.
+   */
+  List<String> callList(String... args) throws IOException {
+    send(args);
+    String line = readLine();
+    if (!line.startsWith("*")) {
+      return List.of(readScalar(line));
+    }
+    int count = Integer.parseInt(line.substring(1));
+    List<String> items = new ArrayList<>(Math.max(count, 0));
+    for (int i = 0; i < count; i++) {
+      items.add(readScalar(readLine()));
+    }
+    return items;
+  }
+
+  private void send(String... args) throws IOException {
     StringBuilder request = new StringBuilder().append('*').append(args.length).append("\r\n");
     for (String arg : args) {
       byte[] bytes = arg.getBytes(StandardCharsets.UTF_8);
@@ -52,7 +79,9 @@ final class Resp implements AutoCloseable {
     }
     out.write(request.toString().getBytes(StandardCharsets.UTF_8));
     out.flush();
-    String line = readLine();
+  }
+
+  private String readScalar(String line) throws IOException {
     if (!line.startsWith("$")) {
       return line;
     }

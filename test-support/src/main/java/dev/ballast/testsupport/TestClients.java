@@ -7,7 +7,12 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Builds Lettuce clients with timeouts short enough for tests (see {@link RedisServer#newClient()}). */
 final class TestClients {
@@ -23,11 +28,37 @@ final class TestClients {
     RedisClient client = RedisClient.create(Resources.SHARED, redisUri);
     client.setOptions(
         ClientOptions.builder()
-            .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).build())
+            .socketOptions(socketOptions())
             // Time out async and reactive commands too, with the connection's timeout.
             .timeoutOptions(TimeoutOptions.enabled())
             .build());
     return client;
+  }
+
+  static RedisClusterClient createCluster(List<RedisURI> seeds) {
+    List<RedisURI> uris = new ArrayList<>();
+    for (RedisURI seed : seeds) {
+      uris.add(RedisURI.builder(seed).withTimeout(COMMAND_TIMEOUT).build());
+    }
+    RedisClusterClient client = RedisClusterClient.create(Resources.SHARED, uris);
+    client.setOptions(
+        ClusterClientOptions.builder()
+            .socketOptions(socketOptions())
+            .timeoutOptions(TimeoutOptions.enabled())
+            // Follow failovers promptly: refresh on MOVED/ASK, reconnects and failed connections, and
+            // every second in case nothing triggers it.
+            .topologyRefreshOptions(
+                ClusterTopologyRefreshOptions.builder()
+                    .enableAllAdaptiveRefreshTriggers()
+                    .adaptiveRefreshTriggersTimeout(Duration.ofMillis(200))
+                    .enablePeriodicRefresh(Duration.ofSeconds(1))
+                    .build())
+            .build());
+    return client;
+  }
+
+  private static SocketOptions socketOptions() {
+    return SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).build();
   }
 
   /**

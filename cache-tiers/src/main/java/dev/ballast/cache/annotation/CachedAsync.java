@@ -10,7 +10,7 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * {@link Cached} on a method returning a {@code CompletionStage}. An L1 hit completes at once; a miss
- * runs through {@link TieredCache#getAsyncCompose}: the rest of the chain is the loader and its stage is
+ * runs through {@link TieredCache#getAsync}: the rest of the chain is the loader and its stage is
  * the load, so no thread waits for the method (the Redis steps of the miss run on the cache's executor).
  * Failures, including a bad key, come back through the stage, as the method's own exception.
  */
@@ -46,7 +46,7 @@ final class CachedAsync implements MethodInterceptor {
     CompletableFuture<Object> result = new CompletableFuture<>();
     CompletableFuture<Object> loaded;
     try {
-      loaded = cache.getAsyncCompose(key, k -> load(invocation));
+      loaded = cache.getAsync(key, k -> load(invocation));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }

@@ -2,7 +2,9 @@ package dev.ballast.cache.internal;
 
 import dev.ballast.cache.BulkLoader;
 import dev.ballast.cache.OriginSparedException;
+import dev.ballast.core.internal.Check;
 import dev.ballast.core.internal.Futures;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -11,7 +13,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code getAll} and {@code warm}: the single-key read path's decisions ({@link ReadPlanner}), lease
@@ -23,6 +30,8 @@ import java.util.function.Supplier;
  * does. Stateless beyond its collaborators.
  */
 final class BulkRead<K, V> {
+
+  private static final Logger log = LoggerFactory.getLogger(BulkRead.class);
 
   /** The single-key read path: its collaborators (package-private fields) and steps are shared. */
   private final ReadPath<K, V> path;
@@ -91,6 +100,53 @@ final class BulkRead<K, V> {
       }
     }
     return batch.result;
+  }
+
+  /**
+   * {@code warm}: the keys in chunks of {@code warmUpChunk}, one chunk after the other (each on the
+   * executor), so that each chunk's {@code MGET}, lease call and bulk load stay small: a Redis call that
+   * outlived {@code redisTimeout} would make this instance load its keys for itself, beside the instance
+   * that holds their leases. Stops at the first chunk that fails. Completes with the keys loaded.
+   */
+  CompletableFuture<Integer> warmInChunks(Collection<? extends K> requested, BulkLoader<? super K, ? extends V> loader,
+      Supplier<NullPointerException> nullKey, int chunk) {
+    List<K> keys = new ArrayList<>(requested.size());
+    for (K key : requested) {
+      if (key == null) {
+        return CompletableFuture.failedFuture(nullKey.get());
+      }
+      keys.add(key);
+    }
+    CompletableFuture<Integer> done = warm(keys.subList(0, Math.min(chunk, keys.size())), loader, nullKey);
+    for (int from = chunk; from < keys.size(); from += chunk) {
+      List<K> part = keys.subList(from, Math.min(keys.size(), from + chunk));
+      done = done.thenComposeAsync(sum -> warm(part, loader, nullKey).thenApply(n -> sum + n), path.executor);
+    }
+    return done;
+  }
+
+  /**
+   * {@code warmUp}: {@link #warmInChunks}, waited for at most {@code wait}; -1 when it is still running
+   * (it goes on) or failed (logged once here).
+   *
+   * @throws CacheLoadException if this thread was interrupted while waiting (its flag set again)
+   */
+  int warmUp(Collection<? extends K> requested, BulkLoader<? super K, ? extends V> loader,
+      Supplier<NullPointerException> nullKey, int chunk, Duration wait) {
+    CompletableFuture<Integer> done = warmInChunks(requested, loader, nullKey, chunk);
+    try {
+      return done.get(Check.saturatedNanos(wait), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      log.warn("Warm-up of cache {} ({} keys) not done after {} ms: going on in the background", path.cache,
+          requested.size(), wait.toMillis());
+    } catch (ExecutionException e) {
+      log.warn("Warm-up of cache {} ({} keys) failed: the traffic will fill the cache", path.cache,
+          requested.size(), Futures.unwrap(e));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw Flight.interrupted(path.cache, null, e);
+    }
+    return -1;
   }
 
   /**

@@ -1,17 +1,24 @@
 package dev.ballast.cache.internal;
 
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The cache's counts. Each is a {@link LongAdder} (L1 hits: a {@link HitCounter}, cheaper still) exposed
- * as a Micrometer function counter: Micrometer's cache names ({@code cache.gets},
- * {@code cache.puts}, {@code cache.evictions}, {@code cache.load.duration}) tagged {@code cache} and
- * {@code tier}, and {@code ballast.cache.*} for the rest. Never a key as a tag.
+ * as a Micrometer function counter. Micrometer's {@code CacheMeterBinder} names, with its types and tags,
+ * so that stock dashboards read them right: {@code cache.gets{result=hit|miss}} once per call (a call that
+ * misses L1 and finds the value in Redis is one hit, not an L1 miss plus an L2 hit), {@code cache.puts}
+ * once per fill or put, {@code cache.evictions}, gauge {@code cache.size} (L1). Per tier:
+ * {@code ballast.cache.tier.gets{tier,result}} and {@code ballast.cache.tier.puts{tier}}. The loader's
+ * timer is {@code ballast.cache.load}: Micrometer's Caffeine and JCache binders register
+ * {@code cache.load.duration} as a TimeGauge (and {@code cache.load} as a counter), and in one registry
+ * the first type registered under a name wins. Never a key as a tag.
  */
 final class CacheMeters {
 
@@ -21,6 +28,8 @@ final class CacheMeters {
   final LongAdder l2Misses = new LongAdder();
   final LongAdder l1Puts = new LongAdder();
   final LongAdder l2Puts = new LongAdder();
+  /** Fills (a loaded value stored) and puts: {@code cache.puts}. */
+  final LongAdder puts = new LongAdder();
   final LongAdder l1Evictions = new LongAdder();
   final LongAdder loads = new LongAdder();
   final LongAdder loadFailures = new LongAdder();
@@ -41,22 +50,38 @@ final class CacheMeters {
   final LongAdder spared = new LongAdder();
   private final Timer loadSuccess;
   private final Timer loadFailure;
+  private final MeterRegistry registry;
+  private final Tags tags;
 
   CacheMeters(String cache, MeterRegistry registry) {
     if (registry == null) {
       loadSuccess = null;
       loadFailure = null;
+      this.registry = null;
+      this.tags = null;
       return;
     }
     Tags tags = Tags.of("cache", cache);
-    FunctionCounter.builder("cache.gets", l1Hits, HitCounter::sum).tags(tags.and("tier", "l1", "result", "hit"))
-        .description("Lookups that found a fresh L1 entry").register(registry);
-    count(registry, "cache.gets", tags.and("tier", "l1", "result", "miss"), l1Misses, "Lookups that went past L1");
-    count(registry, "cache.gets", tags.and("tier", "l2", "result", "hit"), l2Hits, "Redis lookups that found a value");
-    count(registry, "cache.gets", tags.and("tier", "l2", "result", "miss"), l2Misses, "Redis lookups that found none");
-    count(registry, "cache.puts", tags.and("tier", "l1"), l1Puts, "Entries stored in L1");
-    count(registry, "cache.puts", tags.and("tier", "l2"), l2Puts, "Entries written to Redis");
-    count(registry, "cache.evictions", tags.and("tier", "l1"), l1Evictions, "L1 entries evicted for size");
+    this.registry = registry;
+    this.tags = tags;
+    // One get per call: every call counts one L1 hit or one L1 miss; a miss Redis served is a hit.
+    FunctionCounter.builder("cache.gets", this, CacheMeters::hits).tags(tags.and("result", "hit"))
+        .description("Calls served from the cache (L1 or Redis)").register(registry);
+    FunctionCounter.builder("cache.gets", this, CacheMeters::misses).tags(tags.and("result", "miss"))
+        .description("Calls the cache could not serve (loaded, joined a load, or spared)").register(registry);
+    count(registry, "cache.puts", tags, puts, "Values stored: fills after a load, and puts");
+    count(registry, "cache.evictions", tags, l1Evictions, "L1 entries evicted for size");
+    FunctionCounter.builder("ballast.cache.tier.gets", l1Hits, HitCounter::sum)
+        .tags(tags.and("tier", "l1", "result", "hit")).description("Lookups that found a fresh L1 entry")
+        .register(registry);
+    count(registry, "ballast.cache.tier.gets", tags.and("tier", "l1", "result", "miss"), l1Misses,
+        "Lookups that went past L1");
+    count(registry, "ballast.cache.tier.gets", tags.and("tier", "l2", "result", "hit"), l2Hits,
+        "Redis lookups that found a value");
+    count(registry, "ballast.cache.tier.gets", tags.and("tier", "l2", "result", "miss"), l2Misses,
+        "Redis lookups that found none");
+    count(registry, "ballast.cache.tier.puts", tags.and("tier", "l1"), l1Puts, "Entries stored in L1");
+    count(registry, "ballast.cache.tier.puts", tags.and("tier", "l2"), l2Puts, "Entries written to Redis");
     count(registry, "ballast.cache.lease.waits", tags, leaseWaits, "Misses that waited for another instance's load");
     count(registry, "ballast.cache.lease.takeovers", tags, leaseTakeovers,
         "Waits that ended by taking over an expired or released lease");
@@ -82,10 +107,30 @@ final class CacheMeters {
     count(registry, "ballast.cache.l2.oversize", tags, oversize, "Loaded values too large for Redis, kept in L1 only");
     count(registry, "ballast.cache.origin.spared", tags, spared,
         "Misses served without the loader while sparing the origin");
-    loadSuccess = Timer.builder("cache.load.duration").tags(tags.and("result", "success"))
+    loadSuccess = Timer.builder("ballast.cache.load").tags(tags.and("result", "success"))
         .description("Loader calls").register(registry);
-    loadFailure = Timer.builder("cache.load.duration").tags(tags.and("result", "failure"))
+    loadFailure = Timer.builder("ballast.cache.load").tags(tags.and("result", "failure"))
         .description("Loader calls").register(registry);
+  }
+
+  private double hits() {
+    return l1Hits.sum() + l2Hits.sum();
+  }
+
+  private double misses() {
+    return Math.max(0, l1Misses.sum() - l2Hits.sum());
+  }
+
+  /** Registers {@code cache.size}: L1's estimated entry count (Micrometer's binder counts the local map). */
+  <T> void size(T l1, ToDoubleFunction<T> entries) {
+    gauge("cache.size", l1, entries, "Entries in L1 (an estimate)");
+  }
+
+  /** Registers a gauge tagged with the cache (nothing without a registry). */
+  <T> void gauge(String name, T owner, ToDoubleFunction<T> value, String description) {
+    if (registry != null) {
+      Gauge.builder(name, owner, value).tags(tags).description(description).register(registry);
+    }
   }
 
   private static void count(MeterRegistry registry, String name, Tags tags, LongAdder adder, String description) {

@@ -2,6 +2,7 @@ package dev.ballast.cache.internal;
 
 import dev.ballast.cache.Codec;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,15 +30,15 @@ final class EntryReader<V> {
 
   /** The entry, or null if the bytes are not one this version can read. */
   Decoded<V> decode(byte[] bytes) {
-    Header.Parsed parsed = Header.parse(bytes);
-    if (parsed == null) {
+    int at = Header.scan(bytes); // no allocation: the L2 hit path
+    if (at == Header.INVALID) {
       corrupt("unknown format");
       return null;
     }
     V value = null;
-    if (parsed.payload() != null) {
+    if (at != Header.ABSENT) {
       try {
-        value = codec.decode(parsed.payload());
+        value = codec.decode(Arrays.copyOfRange(bytes, at, bytes.length));
       } catch (RuntimeException e) {
         corrupt(e.toString());
         return null;
@@ -47,7 +48,8 @@ final class EntryReader<V> {
         return null;
       }
     }
-    return new Decoded<>(value, parsed.writeMs(), parsed.softMs(), parsed.hardMs(), parsed.loadMs());
+    return new Decoded<>(value, Header.number(bytes, 0), Header.number(bytes, 1), Header.number(bytes, 2),
+        Header.number(bytes, 3));
   }
 
   private void corrupt(String why) {

@@ -50,6 +50,7 @@ final class Fill<K, V> {
     if (value == null && !ttls.cachesAbsence()) {
       return release(call).thenApply(released -> null);
     }
+    meters.puts.increment(); // one fill, whichever tiers take it
     long softMs = ttls.softMs(value == null);
     long hardMs = ttls.hardMs(softMs, value == null);
     if (!call.leased()) {

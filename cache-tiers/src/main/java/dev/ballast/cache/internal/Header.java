@@ -39,17 +39,37 @@ final class Header {
     return pos > MAGIC.length && pos < bytes.length && bytes[pos] == ':' ? value : -1;
   }
 
+  /** {@link #scan}'s answer for a cached absence ({@code N}). */
+  static final int ABSENT = -1;
+  /** {@link #scan}'s answer for bytes that are not an entry in a format this version knows. */
+  static final int INVALID = -2;
+
   /** Parses {@code bytes}, or returns null if they are not an entry in a format this version knows. */
   static Parsed parse(byte[] bytes) {
-    if (bytes == null || bytes.length < MAGIC.length + 10) {
+    int at = scan(bytes);
+    if (at == INVALID) {
       return null;
+    }
+    return new Parsed(number(bytes, 0), number(bytes, 1), number(bytes, 2), number(bytes, 3),
+        at == ABSENT ? null : Arrays.copyOfRange(bytes, at, bytes.length));
+  }
+
+  /**
+   * Checks {@code bytes} without allocating (the L2 hit path): the index where the payload starts,
+   * {@link #ABSENT} for a cached absence, or {@link #INVALID}. The numbers are then read with
+   * {@link #number}.
+   */
+  static int scan(byte[] bytes) {
+    if (bytes == null || bytes.length < MAGIC.length + 10) {
+      return INVALID;
     }
     for (int i = 0; i < MAGIC.length; i++) {
       if (bytes[i] != MAGIC[i]) {
-        return null;
+        return INVALID;
       }
     }
-    long[] numbers = new long[4];
+    long write = 0;
+    long soft = 0;
     int pos = MAGIC.length;
     for (int n = 0; n < 4; n++) {
       long value = 0;
@@ -59,26 +79,41 @@ final class Header {
         pos++;
       }
       if (pos == start || pos - start > 18 || pos >= bytes.length || bytes[pos] != ':') {
-        return null;
+        return INVALID;
       }
-      numbers[n] = value;
+      if (n == 0) {
+        write = value;
+      } else if (n == 1) {
+        if (value < write) {
+          return INVALID;
+        }
+        soft = value;
+      } else if (n == 2 && value < soft) {
+        return INVALID;
+      }
       pos++;
     }
     if (pos + 1 >= bytes.length || bytes[pos + 1] != '\n') {
-      return null;
+      return INVALID;
     }
-    byte flag = bytes[pos];
-    byte[] payload;
-    if (flag == 'V') {
-      payload = Arrays.copyOfRange(bytes, pos + 2, bytes.length);
-    } else if (flag == 'N' && pos + 2 == bytes.length) {
-      payload = null;
-    } else {
-      return null;
+    if (bytes[pos] == 'V') {
+      return pos + 2;
     }
-    if (numbers[1] < numbers[0] || numbers[2] < numbers[1]) {
-      return null;
+    return bytes[pos] == 'N' && pos + 2 == bytes.length ? ABSENT : INVALID;
+  }
+
+  /** The {@code n}th number of a header {@link #scan} accepted (0: write, 1: soft, 2: hard, 3: load ms). */
+  static long number(byte[] bytes, int n) {
+    int pos = MAGIC.length;
+    for (int skipped = 0; skipped < n; pos++) {
+      if (bytes[pos] == ':') {
+        skipped++;
+      }
     }
-    return new Parsed(numbers[0], numbers[1], numbers[2], numbers[3], payload);
+    long value = 0;
+    while (bytes[pos] != ':') {
+      value = value * 10 + (bytes[pos++] - '0');
+    }
+    return value;
   }
 }

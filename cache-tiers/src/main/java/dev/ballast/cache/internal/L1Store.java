@@ -58,6 +58,11 @@ final class L1Store<K, V> {
     this.meters = meters;
   }
 
+  /** Entries held (Caffeine's estimate): {@code cache.size}. */
+  long size() {
+    return cache.estimatedSize();
+  }
+
   L1Entry<V> getIfPresent(K key) {
     return cache.getIfPresent(key);
   }
@@ -177,13 +182,18 @@ final class L1Store<K, V> {
 
   /** Empties L1; every load under way will not store. */
   void clear() {
+    abandonLoads();
+    cache.invalidateAll();
+  }
+
+  /** Every load under way will not store (its key is not joined any more); the epoch moves on. */
+  private void abandonLoads() {
     epoch.incrementAndGet();
     inFlight.forEach((key, flight) -> {
       flight.invalidated = true;
       inFlight.remove(key, flight);
     });
     refreshing.values().forEach(flight -> flight.invalidated = true);
-    cache.invalidateAll();
   }
 
   /**
@@ -227,9 +237,17 @@ final class L1Store<K, V> {
     return subscriptionDown;
   }
 
-  /** The subscription is back: whatever was missed meanwhile is dropped with everything else. */
+  /**
+   * The subscription is back: whatever was missed meanwhile must not be served. Every entry is retired
+   * (all its deadlines now): never again a hit, nor served stale (stale-while-revalidate, stale-if-error),
+   * but still there for a spared origin, which serves anything cached however old. (Dropping them, as
+   * before, left serve-cached with nothing to serve for every key L1 had held once Redis could not be read.)
+   * Loads under way do not store.
+   */
   void subscriptionRestored() {
     subscriptionDown = false;
-    clear();
+    abandonLoads();
+    long now = ticker.read();
+    cache.asMap().replaceAll((key, entry) -> new L1Entry<>(entry.value, now, now, now));
   }
 }

@@ -1,20 +1,25 @@
 package dev.ballast.cache.internal;
 
 /**
- * What a Redis read of one entry found, typed: the planner decides on it without sentinels.
+ * What a Redis read of one entry found, typed: the planner decides on it without sentinels. An entry
+ * this version reads is a {@link Decoded}.
  *
  * @param <V> value type
  */
-sealed interface L2Read<V> {
+sealed interface L2Read<V> permits L2Read.Down, L2Read.Interrupted, L2Read.Absent, L2Read.Unreadable,
+    Decoded {
 
   /** Redis could not be asked (failed, timed out, breaker open). */
   record Down<V>() implements L2Read<V> {}
 
+  /**
+   * The caller's thread was interrupted while it waited for the reply (its flag is set again): not an
+   * outage, and nothing is known about the entry.
+   */
+  record Interrupted<V>() implements L2Read<V> {}
+
   /** No entry. */
   record Absent<V>() implements L2Read<V> {}
-
-  /** An entry this version reads; its times are Redis milliseconds. */
-  record Found<V>(Decoded<V> entry) implements L2Read<V> {}
 
   /**
    * An entry this version cannot read (corrupt, another value format): a miss, counted; {@code writeMs}
@@ -29,6 +34,6 @@ sealed interface L2Read<V> {
       return new Absent<>();
     }
     Decoded<V> entry = reader.decode(bytes);
-    return entry != null ? new Found<>(entry) : new Unreadable<>(Header.writeMs(bytes));
+    return entry != null ? entry : new Unreadable<>(Header.writeMs(bytes));
   }
 }

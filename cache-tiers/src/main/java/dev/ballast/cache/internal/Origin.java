@@ -12,7 +12,7 @@ import java.util.concurrent.CompletionStage;
 /**
  * The origin of one key as the read path calls it, whatever the user's loader: a blocking
  * {@link Loader} runs on the calling thread (the caller's for {@code get}, an executor thread for
- * {@code getAsync} and refreshes), an {@link AsyncLoader} returns its stage, a {@link BulkLoader} is
+ * {@code getAsyncWithBlockingLoader} and refreshes), an {@link AsyncLoader} returns its stage, a {@link BulkLoader} is
  * asked for one key (a refresh of one key of a {@code getAll}). Never throws: failures come in the stage.
  */
 @FunctionalInterface

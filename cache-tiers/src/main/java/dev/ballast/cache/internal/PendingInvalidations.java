@@ -2,9 +2,12 @@ package dev.ballast.cache.internal;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * The invalidations Redis did not take (a put or invalidate while it was down, slow or refusing), kept
@@ -16,6 +19,10 @@ import java.util.Map;
  * are not a hot path. {@link #isEmpty()} reads one volatile count without the lock, so the read path's
  * check costs nothing while nothing is pending. Each key remembers the sequence number of its latest
  * deferral, so a replay that ran while the same key was deferred again does not forget the newer one.
+ *
+ * <p>What is pending blocks Redis reads of those keys only ({@link #blocks}): Redis may still hold the
+ * values these writes replaced. Every other key reads as usual (before, one deferred write blocked every
+ * read of the instance, so a spared origin turned Redis hits into errors until the replay).
  */
 final class PendingInvalidations {
 
@@ -28,15 +35,35 @@ final class PendingInvalidations {
 
   private final int maxKeys;
   private final CacheMeters meters;
+  private final UnaryOperator<byte[]> readKey;
   private final Map<ByteBuffer, Long> keys = new LinkedHashMap<>();
+  /** The Redis keys reads of the pending keys would ask ({@code readKey} of each). */
+  private final Set<ByteBuffer> blockedReads = new HashSet<>();
   private boolean everything;
   private long everythingSequence;
   private long sequence;
   private volatile int pending;
 
-  PendingInvalidations(int maxKeys, CacheMeters meters) {
+  /**
+   * @param readKey the Redis key a read of an encoded key asks (its value key)
+   */
+  PendingInvalidations(int maxKeys, CacheMeters meters, UnaryOperator<byte[]> readKey) {
     this.maxKeys = maxKeys;
     this.meters = meters;
+    this.readKey = readKey;
+  }
+
+  /**
+   * Whether a read of {@code redisKey} must not ask Redis now: its key's write waits to be replayed, or
+   * an "everything" does. Lock-free while nothing is pending.
+   */
+  boolean blocks(byte[] redisKey) {
+    if (pending == 0) {
+      return false;
+    }
+    synchronized (this) {
+      return everything || blockedReads.contains(ByteBuffer.wrap(redisKey));
+    }
   }
 
   /** Nothing waits to be replayed. Lock-free. */
@@ -59,9 +86,11 @@ final class PendingInvalidations {
       return;
     }
     keys.put(ByteBuffer.wrap(encodedKey.clone()), ++sequence);
+    blockedReads.add(ByteBuffer.wrap(readKey.apply(encodedKey)));
     if (keys.size() > maxKeys) {
       meters.invalidationsDropped.add(keys.size());
       keys.clear();
+      blockedReads.clear();
       everything = true;
       everythingSequence = sequence;
     }
@@ -72,6 +101,7 @@ final class PendingInvalidations {
   synchronized void addAll() {
     meters.invalidationsDeferred.increment();
     keys.clear();
+    blockedReads.clear();
     everything = true;
     everythingSequence = ++sequence;
     update();
@@ -80,6 +110,7 @@ final class PendingInvalidations {
   /** A put of the key reached Redis: its older value is gone, so its pending delete may go. */
   synchronized void applied(byte[] encodedKey) {
     if (keys.remove(ByteBuffer.wrap(encodedKey)) != null) {
+      blockedReads.remove(ByteBuffer.wrap(readKey.apply(encodedKey)));
       update();
     }
   }
@@ -100,6 +131,7 @@ final class PendingInvalidations {
     for (int i = 0; i < batch.keys().size(); i++) {
       ByteBuffer key = ByteBuffer.wrap(batch.keys().get(i));
       if (keys.remove(key, batch.sequences()[i])) {
+        blockedReads.remove(ByteBuffer.wrap(readKey.apply(batch.keys().get(i))));
         meters.invalidationsReplayed.increment();
       }
     }

@@ -2,7 +2,7 @@ package dev.ballast.cache.internal;
 
 /**
  * What a read does next, decided by {@link ReadPlanner} from what the tiers hold. Every entry point
- * (get, getAsync, getAsyncCompose, getAll, warm, refreshes, the {@code @Cached} handler) acts on these
+ * (get, getAsyncWithBlockingLoader, getAsync, getAll, warm, refreshes, the {@code @Cached} handler) acts on these
  * and only these; how it acts (on this thread, on a stage, for many keys at once) is its own affair.
  *
  * @param <V> value type

@@ -17,7 +17,7 @@ import java.util.function.Function;
 
 /**
  * The miss of one key, for every single-key entry point: {@code get} (blocking, the loader on the
- * caller's thread), {@code getAsync} (a blocking loader on the executor) and {@code getAsyncCompose} (a
+ * caller's thread), {@code getAsyncWithBlockingLoader} (a blocking loader on the executor) and {@code getAsync} (a
  * loader's stage); background refreshes go through {@link Refresher}, {@code getAll} and warm-up through
  * {@link BulkRead}, with the same planner, lease and fill. The steps:
  * <ol>
@@ -127,6 +127,12 @@ final class ReadPath<K, V> {
     } catch (Throwable e) {
       steps = CompletableFuture.failedFuture(e);
     }
+    if (steps.isDone() && !steps.isCompletedExceptionally() && steps.getNow(null) instanceof Step.Found<K, V> found) {
+      // Found in a tier (an L2 hit): end the flight here, without the stages a load needs.
+      l1.finish(key, mine);
+      mine.complete(found.value());
+      return found.value();
+    }
     CompletableFuture<V> outcome;
     try {
       outcome = caller.finish(awaitOwn(steps, key), origin);
@@ -163,7 +169,7 @@ final class ReadPath<K, V> {
   // ---------------------------------------------------------------- asynchronous
 
   /**
-   * {@code getAsync}'s and {@code getAsyncCompose}'s miss: never blocks, never throws. {@code wrapChecked}:
+   * {@code getAsync}'s and {@code getAsyncWithBlockingLoader}'s miss: never blocks, never throws. {@code wrapChecked}:
    * a checked failure completes the future as {@code get} throws it (a blocking loader) rather than as
    * it is (an asynchronous loader's own failure).
    */
@@ -227,7 +233,12 @@ final class ReadPath<K, V> {
     byte[] valueKey = keys.value(encodedKey);
     if (blocking) {
       // The caller waits anyway: its GET costs what a plain GET costs; only a miss goes on in stages.
-      return afterRead(key, flight, local, now, origin, encodedKey, valueKey, reads.getNow(valueKey));
+      L2Read<V> read = reads.getNow(valueKey);
+      if (!(read instanceof L2Read.Interrupted<V>)) {
+        return afterRead(key, flight, local, now, origin, encodedKey, valueKey, read);
+      }
+      // The caller was interrupted, not Redis down: it stops waiting (its flag is set, so its wait for
+      // this stage ends at once) and the read goes on without a thread for the flight's other callers.
     }
     return reads.get(valueKey).thenCompose(read -> afterRead(key, flight, local, now, origin, encodedKey, valueKey,
         read));

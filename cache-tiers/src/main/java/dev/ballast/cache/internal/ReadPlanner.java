@@ -13,6 +13,8 @@ package dev.ballast.cache.internal;
 record ReadPlanner(boolean twoTier, boolean staleWhileRevalidate, double earlyRefreshBeta,
     boolean keepL1DuringOutage) {
 
+  private static final Plan.ReadRedis<?> READ_REDIS = new Plan.ReadRedis<>();
+
   /**
    * The next step of a read of one key that L1 could not serve as a plain hit.
    *
@@ -29,18 +31,18 @@ record ReadPlanner(boolean twoTier, boolean staleWhileRevalidate, double earlyRe
         return new Plan.Spared<>(local, null);
       }
       if (twoTier && redis == null) {
-        return new Plan.ReadRedis<>();
+        return readRedis();
       }
-      return new Plan.Spared<>(null, redis instanceof L2Read.Found<V> found ? found.entry() : null);
+      return new Plan.Spared<>(null, redis instanceof Decoded<V> found ? found : null);
     }
     L1Entry<V> usable = local != null && local.usable(now) ? local : null;
     if (usable != null && staleWhileRevalidate && !usable.fresh(now)) {
       return new Plan.ServeLocal<>(usable, true, false, -1);
     }
     if (redis == null) {
-      return twoTier ? new Plan.ReadRedis<>() : new Plan.Load<>(usable, null, -1, false);
+      return twoTier ? readRedis() : new Plan.Load<>(usable, null, -1, false);
     }
-    if (redis instanceof L2Read.Down<V>) {
+    if (redis instanceof L2Read.Down<V> || redis instanceof L2Read.Interrupted<V>) {
       return keepL1DuringOutage && usable != null && usable.fresh(now)
           ? new Plan.ServeLocal<>(usable, false, true, Plan.NO_REFRESH)
           : new Plan.Load<>(usable, null, -1, false);
@@ -48,8 +50,7 @@ record ReadPlanner(boolean twoTier, boolean staleWhileRevalidate, double earlyRe
     if (redis instanceof L2Read.Unreadable<V> unreadable) {
       return new Plan.Load<>(usable, null, unreadable.writeMs(), true);
     }
-    if (redis instanceof L2Read.Found<V> found) {
-      Decoded<V> entry = found.entry();
+    if (redis instanceof Decoded<V> entry) {
       if (entry.softMs() > redisNowMs) {
         return new Plan.ServeRedis<>(entry, false, refreshEarly(entry, redisNowMs, random)
             ? entry.writeMs() : Plan.NO_REFRESH);
@@ -61,6 +62,11 @@ record ReadPlanner(boolean twoTier, boolean staleWhileRevalidate, double earlyRe
       }
     }
     return new Plan.Load<>(usable, null, -1, true);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <V> Plan<V> readRedis() {
+    return (Plan<V>) READ_REDIS; // no state: one for all, so an L2 hit allocates no plan for it
   }
 
   /** XFetch: refresh when now - delta * beta * ln(random) reaches the expiry; slow loads refresh earlier. */

@@ -2,8 +2,10 @@ package dev.ballast.cache.internal;
 
 import dev.ballast.cache.Codec;
 import dev.ballast.cache.TieredCacheConfig;
+import dev.ballast.core.Ticker;
 import dev.ballast.core.internal.Check;
 import dev.ballast.core.internal.SharedScheduler;
+import dev.ballast.redis.RedisGuard;
 import io.lettuce.core.RedisClient;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,8 +31,9 @@ import org.slf4j.LoggerFactory;
  *   <li>subscription down, or Redis unreachable (a call failed or timed out, or the heartbeat did): every
  *       entry is capped at {@code l1TtlWhileDisconnected} from then, and new ones too
  *       ({@link L1Store#subscriptionLost}, {@link L1Store#redisUnreachable});
- *   <li>deferred writes pending: this instance reads nothing from Redis ({@link #readsBlocked}), so it never
- *       reads a value its own write replaced; the next heartbeat that finds Redis answering replays them
+ *   <li>deferred writes pending: this instance reads those keys (all keys, for a pending "everything")
+ *       from L1 and the loader only ({@link #readsBlocked}), so it never reads a value its own write
+ *       replaced; every other key reads Redis as usual; the next heartbeat that finds Redis answering replays them
  *       (deletes, then messages) and only then lifts the cap and the block.
  * </ul>
  *
@@ -74,7 +77,7 @@ final class RedisLink<K> implements RedisTier.Link, InvalidationBus.Receiver, Au
     this.keys = keys;
     this.meters = meters;
     this.executor = executor;
-    this.pending = new PendingInvalidations(MAX_PENDING_KEYS, meters);
+    this.pending = new PendingInvalidations(MAX_PENDING_KEYS, meters, keys::value);
     long disconnected = Check.saturatedNanos(config.l1TtlWhileDisconnected());
     // Four beats per l1TtlWhileDisconnected: an unreachable Redis is noticed well within the bound.
     this.tickNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(20), Math.min(disconnected / 4, TimeUnit.SECONDS.toNanos(1)));
@@ -83,6 +86,33 @@ final class RedisLink<K> implements RedisTier.Link, InvalidationBus.Receiver, Au
       // Until the subscription is open, L1 entries may miss invalidations: cap them as for a drop.
       l1.subscriptionLost();
     }
+  }
+
+  /**
+   * The cache's link to Redis, opened: its guard (a breaker on real time, not the cache's ticker: it judges
+   * Redis's latency, and a test's frozen clock would otherwise keep an opened breaker open for ever), its
+   * port ({@link #tier()}), its gauges; connected if Redis answers, the heartbeat started.
+   */
+  static <K> RedisLink<K> open(TieredCacheConfig config, Wiring<K, ?> wiring, L1Store<K, ?> l1, KeySpace keys,
+      CacheMeters meters) {
+    String component = "cache:" + config.name();
+    RedisGuard guard = RedisGuard.create(component, wiring.redisBreaker() != null ? wiring.redisBreaker()
+        : RedisGuard.defaultBreaker(component, Ticker.system()), Ticker.system(), wiring.registry());
+    RedisLink<K> link = new RedisLink<>(config, wiring.redis(), l1, wiring.keyCodec(), keys, meters,
+        wiring.executor());
+    link.start(new RedisTier(wiring.redis(), guard, link, Check.saturatedNanos(config.redisTimeout())));
+    if (config.invalidation()) {
+      meters.gauge("ballast.cache.subscription.up", l1, store -> store.subscriptionDown() ? 0 : 1,
+          "1 while the invalidation subscription is up, 0 while L1 is capped for want of it");
+    }
+    meters.gauge("ballast.cache.invalidations.pending", link, RedisLink::pendingCount,
+        "Invalidations Redis has not taken yet, kept for replay (one for 'all')");
+    return link;
+  }
+
+  /** The Redis port built with this link. */
+  RedisTier tier() {
+    return tier;
   }
 
   /** Opens what it can now and starts the heartbeat; {@code tier} is the port built with this link. */
@@ -103,12 +133,12 @@ final class RedisLink<K> implements RedisTier.Link, InvalidationBus.Receiver, Au
   // ---------------------------------------------------------------- RedisTier.Link
 
   @Override
-  public boolean readsBlocked() {
+  public boolean readsBlocked(byte[] redisKey) {
     if (pending.isEmpty()) {
       return false;
     }
     beatSoon(); // replay as soon as Redis answers, not a tick later
-    return true;
+    return pending.blocks(redisKey);
   }
 
   @Override

@@ -64,12 +64,15 @@ final class RedisReads<V> {
   private final EntryReader<V> reader;
   private final CacheMeters meters;
   private final long timeoutNanos;
+  /** A {@code GET}'s reply, typed; one instance, so an L2 hit allocates no lambda for it. */
+  private final Function<byte[], L2Read<V>> entry;
 
   RedisReads(RedisTier tier, EntryReader<V> reader, CacheMeters meters, long timeoutNanos) {
     this.tier = tier;
     this.reader = reader;
     this.meters = meters;
     this.timeoutNanos = timeoutNanos;
+    this.entry = bytes -> L2Read.of(bytes, reader);
   }
 
   /** Redis's clock in epoch ms, as last learnt. */
@@ -81,30 +84,44 @@ final class RedisReads<V> {
   CompletableFuture<L2Read<V>> get(byte[] valueKey) {
     // A value key holding another type (WRONGTYPE): a bad entry of this key only, which the lease and the
     // fill replace.
-    return guarded(() -> tier.commands().get(valueKey), bytes -> L2Read.of(bytes, reader), L2Read.Down::new,
+    return guarded(tier.readsBlocked(valueKey), () -> tier.commands().get(valueKey), entry, L2Read.Down::new,
         () -> new L2Read.Unreadable<>(-1));
   }
 
   /**
    * The entry under {@code valueKey}, waited for on this thread (at most {@code redisTimeout}): a blocking
    * caller's first step, which so costs what a plain {@code GET} costs (no timer, no stage). An interrupt
-   * ends the wait (the guard sets the flag again) and reads as {@code Down}.
+   * ends the wait (the guard sets the flag again) and reads as {@link L2Read.Interrupted}: not counted,
+   * not an outage.
    */
   L2Read<V> getNow(byte[] valueKey) {
-    if (tier.readsBlocked()) {
+    if (tier.readsBlocked(valueKey)) {
       meters.l2Unavailable.increment();
       return new L2Read.Down<>();
     }
-    return typed(tier.guard().attempt(() -> tier.await(tier.commands().get(valueKey))),
-        bytes -> L2Read.of(bytes, reader), L2Read.Down::new, () -> new L2Read.Unreadable<>(-1));
+    RedisReply<byte[]> reply = tier.guard().attempt(() -> tier.await(tier.commands().get(valueKey)));
+    if (reply instanceof RedisReply.Failed<byte[]> failed && failed.kind() == RedisErrorKind.INTERRUPTED) {
+      return new L2Read.Interrupted<>();
+    }
+    return typed(reply, entry, L2Read.Down::new, () -> new L2Read.Unreadable<>(-1));
   }
 
-  /** The entries under {@code valueKeys}, in order; all {@code Down} if Redis could not be asked. */
+  /**
+   * The entries under {@code valueKeys}, in order; all {@code Down} if Redis could not be asked, and
+   * {@code Down} for a key whose deferred write waits to be replayed.
+   */
   CompletableFuture<List<L2Read<V>>> getAll(byte[][] valueKeys) {
-    return guarded(() -> tier.commands().mget(valueKeys), found -> {
+    boolean[] blocked = new boolean[valueKeys.length];
+    boolean all = true;
+    for (int i = 0; i < valueKeys.length; i++) {
+      blocked[i] = tier.readsBlocked(valueKeys[i]);
+      all &= blocked[i];
+    }
+    return guarded(all, () -> tier.commands().mget(valueKeys), found -> {
       List<L2Read<V>> reads = new ArrayList<>(found.size());
-      for (KeyValue<byte[], byte[]> kv : found) {
-        reads.add(L2Read.of(kv.hasValue() ? kv.getValue() : null, reader));
+      for (int i = 0; i < found.size(); i++) {
+        KeyValue<byte[], byte[]> kv = found.get(i);
+        reads.add(blocked[i] ? new L2Read.Down<>() : L2Read.of(kv.hasValue() ? kv.getValue() : null, reader));
       }
       return reads;
     }, () -> {
@@ -123,7 +140,7 @@ final class RedisReads<V> {
    */
   CompletableFuture<LeaseReply> lease(byte[] valueKey, byte[] leaseKey, byte[] token, long leaseMs, Mode mode,
       long seenMs) {
-    return guarded(() -> LEASE.<byte[], byte[], List<Object>>evalAsync(tier.commands(), ScriptOutputType.MULTI,
+    return guarded(tier.readsBlocked(valueKey), () -> LEASE.<byte[], byte[], List<Object>>evalAsync(tier.commands(), ScriptOutputType.MULTI,
         new byte[][] {valueKey, leaseKey}, token, RedisTier.ascii(leaseMs), mode.arg,
         seenMs < 0 ? NONE : RedisTier.ascii(seenMs)), this::leaseReply, LeaseReply.Down::new);
   }
@@ -152,7 +169,7 @@ final class RedisReads<V> {
   /** A fill: writes the entry only while {@code token} is still the key's lease ({@code write.lua}). */
   CompletableFuture<FillReply> fill(byte[] valueKey, byte[] leaseKey, byte[] token, long softMs, long hardMs,
       long loadMs, boolean absent, byte[] payload) {
-    return guarded(() -> tier.writeAsync(valueKey, leaseKey, token, softMs, hardMs, loadMs, absent, payload),
+    return guarded(tier.readsBlocked(valueKey), () -> tier.writeAsync(valueKey, leaseKey, token, softMs, hardMs, loadMs, absent, payload),
         reply -> tier.writeReply(reply) ? FillReply.WRITTEN : FillReply.REJECTED, () -> FillReply.DOWN,
         () -> FillReply.REFUSED);
   }
@@ -162,22 +179,24 @@ final class RedisReads<V> {
    * lease expires anyway). Never fails.
    */
   CompletableFuture<Long> release(byte[] leaseKey, byte[] token) {
-    return guarded(() -> RELEASE.<byte[], byte[], Long>evalAsync(tier.commands(), ScriptOutputType.INTEGER,
+    // Never blocked: releasing our own lease cannot read a value a deferred write replaced.
+    return guarded(false, () -> RELEASE.<byte[], byte[], Long>evalAsync(tier.commands(), ScriptOutputType.INTEGER,
         new byte[][] {leaseKey}, token), Function.identity(), () -> 0L);
   }
 
   /**
-   * One call through the guard, typed: {@code read} of the reply; {@code down} when Redis could not be
-   * asked or did not answer (an outage, counted as unavailable), {@code refused} when it answered with an
+   * One call through the guard, typed: {@code read} of the reply; {@code down} when the call is
+   * {@code blocked} (a deferred write of its key waits to be replayed), Redis could not be asked or did not
+   * answer (an outage, counted as unavailable), {@code refused} when it answered with an
    * error about this call's data ({@code WRONGTYPE}, a script error: the classification is
    * {@link dev.ballast.redis.RedisErrorKind}'s, and the guard counts and logs it).
    */
-  private <R, T> CompletableFuture<T> guarded(Supplier<? extends CompletionStage<R>> call, Function<R, T> read,
-      Supplier<T> down, Supplier<T> refused) {
+  private <R, T> CompletableFuture<T> guarded(boolean blocked, Supplier<? extends CompletionStage<R>> call,
+      Function<R, T> read, Supplier<T> down, Supplier<T> refused) {
     CompletableFuture<T> result = new CompletableFuture<>();
-    if (tier.readsBlocked()) {
-      // This instance's writes that Redis did not take wait to be replayed: reading now could return a
-      // value one of them replaced.
+    if (blocked) {
+      // This instance's write of the key that Redis did not take waits to be replayed: reading now could
+      // return the value it replaced.
       meters.l2Unavailable.increment();
       result.complete(down.get());
       return result;
@@ -201,17 +220,18 @@ final class RedisReads<V> {
         && failed.kind() != RedisErrorKind.INTERRUPTED) {
       return refused.get();
     }
-    meters.l2Unavailable.increment();
     if (!(reply instanceof RedisReply.Failed<R> failed && failed.kind() == RedisErrorKind.INTERRUPTED)) {
+      // An interrupt (a cancelled stage) is not Redis failing: neither counted nor capping L1.
+      meters.l2Unavailable.increment();
       tier.guard().onFallback(); // served by L1 and the loader instead, counted as guard.call counts it
       tier.unreachable();
     }
     return down.get();
   }
 
-  private <R, T> CompletableFuture<T> guarded(Supplier<? extends CompletionStage<R>> call, Function<R, T> read,
-      Supplier<T> down) {
-    return guarded(call, read, down, down);
+  private <R, T> CompletableFuture<T> guarded(boolean blocked, Supplier<? extends CompletionStage<R>> call,
+      Function<R, T> read, Supplier<T> down) {
+    return guarded(blocked, call, read, down, down);
   }
 
   /** {@code stage}, failed with a Redis timeout after {@code redisTimeout} by a timer (no thread waits). */

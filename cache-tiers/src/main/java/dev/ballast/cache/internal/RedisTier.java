@@ -35,7 +35,7 @@ import java.util.function.Supplier;
  * {@link RedisGuard}, never throwing: a write says what became of it, an {@link Outcome}; each waited for
  * at most the configured timeout) and the commands {@link RedisReads} builds the read path's replies on.
  * Only the heartbeat and the replay of deferred writes ask Redis directly, so that they learn first that
- * it is back. Reads are refused while the {@link Link} says deferred writes wait. Owns one connection
+ * it is back. Reads of a key are refused while the {@link Link} says a deferred write of it waits. Owns one connection
  * opened on the application's client.
  *
  * <p>Thread-safe: Lettuce connections are. Its own state: the connection (volatile, set once by whichever
@@ -55,12 +55,13 @@ final class RedisTier implements AutoCloseable {
   enum Outcome { APPLIED, REFUSED, UNREACHED }
 
   /**
-   * How the cache's view of Redis reaches this port: reads are refused while writes Redis did not take
-   * are waiting to be replayed (so this instance never reads a value its own write replaced), and a call
+   * How the cache's view of Redis reaches this port: reads of a key are refused while a write of it Redis
+   * did not take waits to be replayed (so this instance never reads a value its own write replaced), and a call
    * that could not reach Redis is reported (so L1 is capped as for a dropped subscription).
    */
   interface Link {
-    boolean readsBlocked();
+    /** Whether a read of {@code redisKey} must not ask Redis now. */
+    boolean readsBlocked(byte[] redisKey);
 
     void unreachable();
   }
@@ -127,9 +128,9 @@ final class RedisTier implements AutoCloseable {
     return async();
   }
 
-  /** Whether reads must not ask Redis now (writes it did not take wait to be replayed). */
-  boolean readsBlocked() {
-    return link.readsBlocked();
+  /** Whether a read of {@code redisKey} must not ask Redis now (a write of it waits to be replayed). */
+  boolean readsBlocked(byte[] redisKey) {
+    return link.readsBlocked(redisKey);
   }
 
   /** Reports a call that could not reach Redis (L1 is then capped as for a dropped subscription). */

@@ -1,6 +1,8 @@
 package dev.ballast.cache.internal;
 
 import dev.ballast.cache.Codec;
+import dev.ballast.cache.TieredCache;
+import dev.ballast.cache.TieredCacheConfig;
 import dev.ballast.core.CircuitBreaker;
 import dev.ballast.core.Ticker;
 import io.lettuce.core.RedisClient;
@@ -27,4 +29,15 @@ public record Wiring<K, V>(
     MeterRegistry registry,
     Ticker ticker,
     Executor executor,
-    CircuitBreaker redisBreaker) {}
+    CircuitBreaker redisBreaker) {
+
+  /**
+   * Builds and starts the cache ({@link TieredCache#builder}'s {@code build()}): the one way to make a
+   * {@code DefaultTieredCache}, whose constructor is not public.
+   *
+   * @throws NullPointerException if {@code config} is null
+   */
+  public TieredCache<K, V> build(TieredCacheConfig config) {
+    return new DefaultTieredCache<>(config, this);
+  }
+}

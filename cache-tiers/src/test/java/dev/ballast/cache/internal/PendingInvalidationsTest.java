@@ -26,7 +26,7 @@ class PendingInvalidationsTest {
   @Test
   void pastItsBoundTheBacklogCollapsesIntoOneInvalidationOfEverythingAndCountsTheDroppedKeys() {
     CacheMeters meters = new CacheMeters("t", null);
-    PendingInvalidations pending = new PendingInvalidations(3, meters);
+    PendingInvalidations pending = new PendingInvalidations(3, meters, key -> key);
     for (int i = 0; i < 3; i++) {
       pending.add(key(i));
     }
@@ -45,7 +45,7 @@ class PendingInvalidationsTest {
 
   @Test
   void aPutThatReachedRedisTakesItsKeyOutOfTheBacklog() {
-    PendingInvalidations pending = new PendingInvalidations(10, new CacheMeters("t", null));
+    PendingInvalidations pending = new PendingInvalidations(10, new CacheMeters("t", null), key -> key);
     pending.add(key(1));
     pending.add(key(2));
     pending.applied(key(1));
@@ -59,7 +59,7 @@ class PendingInvalidationsTest {
   @Property(tries = 200)
   void aReplayForgetsOnlyWhatItCarried(@ForAll @Size(max = 30) List<@IntRange(max = 8) Integer> before,
       @ForAll @Size(max = 30) List<@IntRange(max = 8) Integer> during, @ForAll boolean allDuring) {
-    PendingInvalidations pending = new PendingInvalidations(5, new CacheMeters("t", null));
+    PendingInvalidations pending = new PendingInvalidations(5, new CacheMeters("t", null), PendingInvalidationsTest::read);
     before.forEach(i -> pending.add(key(i)));
     PendingInvalidations.Batch batch = pending.snapshot();
     during.forEach(i -> pending.add(key(i)));
@@ -81,5 +81,29 @@ class PendingInvalidationsTest {
     for (int i : during) {
       assertThat(leftKeys).as("deferred during the replay").contains("k" + i);
     }
+    // Reads are blocked for exactly the keys still pending.
+    for (int i = 0; i <= 8; i++) {
+      assertThat(pending.blocks(("v:k" + i).getBytes(StandardCharsets.UTF_8))).as("k" + i + " blocked")
+          .isEqualTo(leftKeys.contains("k" + i));
+    }
+  }
+
+  @Test
+  void readsAreBlockedForThePendingKeysOnlyOrAllWhileEverythingIsPending() {
+    PendingInvalidations pending = new PendingInvalidations(10, new CacheMeters("t", null), PendingInvalidationsTest::read);
+    assertThat(pending.blocks(read(key(1)))).isFalse();
+    pending.add(key(1));
+    assertThat(pending.blocks(read(key(1)))).isTrue();
+    assertThat(pending.blocks(read(key(2)))).isFalse();
+    pending.applied(key(1));
+    assertThat(pending.blocks(read(key(1)))).isFalse();
+    pending.addAll();
+    assertThat(pending.blocks(read(key(2)))).isTrue();
+    pending.replayed(pending.snapshot());
+    assertThat(pending.blocks(read(key(2)))).isFalse();
+  }
+
+  private static byte[] read(byte[] encodedKey) {
+    return ("v:" + new String(encodedKey, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
   }
 }

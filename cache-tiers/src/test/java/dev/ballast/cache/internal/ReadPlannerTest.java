@@ -20,7 +20,7 @@ class ReadPlannerTest {
   }
 
   private static L2Read<String> redis(long softInMs, long hardInMs) {
-    return new L2Read.Found<>(new Decoded<>("redis", REDIS_NOW - 10, REDIS_NOW + softInMs, REDIS_NOW + hardInMs, 5));
+    return new Decoded<>("redis", REDIS_NOW - 10, REDIS_NOW + softInMs, REDIS_NOW + hardInMs, 5);
   }
 
   @Test
@@ -70,9 +70,9 @@ class ReadPlannerTest {
   @Property
   void earlyRefreshNeverFiresOnAFarExpiryAndAlwaysAtIt(@ForAll @LongRange(min = 1, max = 1_000) long loadMs) {
     ReadPlanner xfetch = new ReadPlanner(true, false, 1.0, true);
-    L2Read<String> atExpiry = new L2Read.Found<>(new Decoded<>("v", REDIS_NOW - 1, REDIS_NOW + 1, REDIS_NOW + 9, loadMs));
-    L2Read<String> far = new L2Read.Found<>(new Decoded<>("v", REDIS_NOW - 1, REDIS_NOW + 1_000_000_000L,
-        REDIS_NOW + 2_000_000_000L, loadMs));
+    L2Read<String> atExpiry = new Decoded<>("v", REDIS_NOW - 1, REDIS_NOW + 1, REDIS_NOW + 9, loadMs);
+    L2Read<String> far = new Decoded<>("v", REDIS_NOW - 1, REDIS_NOW + 1_000_000_000L,
+        REDIS_NOW + 2_000_000_000L, loadMs);
     assertThat(((Plan.ServeRedis<String>) xfetch.plan(null, atExpiry, false, NOW, REDIS_NOW, 0.01)).refreshSeenMs())
         .isEqualTo(REDIS_NOW - 1);
     assertThat(((Plan.ServeRedis<String>) xfetch.plan(null, far, false, NOW, REDIS_NOW, 0.999)).refreshSeenMs())

@@ -10,11 +10,11 @@ import java.lang.annotation.Target;
  * Marks an interface method as a non-critical feature of a {@link dev.ballast.degradation.Switchboard}:
  * while the feature is switched off (by an operator, a mode or a trigger) the call does not reach the
  * implementation, nor any annotation inside it (cache, retry, breaker, limiter, timeout), and fails with
- * {@link dev.ballast.degradation.FeatureDisabledException}, so an outer {@code @Degradable} fallback
+ * {@link dev.ballast.degradation.FeatureDisabledException}, so an outer {@code @Fallback} fallback
  * answers. An asynchronous method returns a failed stage instead of throwing.
  *
  * <pre>{@code
- * @Degradable(fallback = "noRecommendations")
+ * @Fallback("noRecommendations")
  * @Feature("recommendations")
  * List<Product> recommendations(String user);
  * List<Product> noRecommendations(String user);

@@ -147,7 +147,7 @@ final class BoardState {
    */
   synchronized boolean applyWritten(String field, RedisFleet.Written written) {
     boolean sameState = written.epoch().equals(fleetEpoch);
-    String clock = Hlc.orOldest(written.clock());
+    String clock = hlc.trusted(written.clock());
     hlc.observe(clock);
     // Its broadcast, or a later one, was applied already; unless the clock standing in Redis is newer than
     // the field's known one: then Redis went back in time and uses versions this instance saw again.
@@ -240,7 +240,7 @@ final class BoardState {
       }
       String known = clocks.getOrDefault(field, "");
       Entry entry = fleet.get(field);
-      boolean write = Hlc.newer(known, Hlc.orOldest(state.clocks().get(field)))
+      boolean write = Hlc.newer(known, hlc.trusted(state.clocks().get(field)))
           || (lost && known.isEmpty() && entry != null && !hash.containsKey(field));
       if (write && (entry != null || !known.isEmpty())) {
         newer.add(new Op(field, entry, known));
@@ -296,7 +296,7 @@ final class BoardState {
     boolean sameEpoch = epoch.equals(fleetEpoch);
     fleet.clear();
     clocks.clear();
-    read.clocks().forEach((field, clock) -> putClock(field, Hlc.orOldest(clock)));
+    read.clocks().forEach((field, clock) -> putClock(field, hlc.trusted(clock)));
     state.forEach((field, value) -> {
       if (!field.startsWith("_") && !putDecoded(field, value) && !WELL_FORMED.matcher(value).matches()) {
         corrupt.put(field, value); // garbage: repaired. A well-formed value may be a newer version's: kept
@@ -350,7 +350,8 @@ final class BoardState {
     return Hlc.valid(change[3]) && Hlc.newer(clocks.getOrDefault(change[1], ""), change[3]);
   }
 
-  private void putClock(String field, String clock) {
+  private void putClock(String field, String untrusted) {
+    String clock = hlc.trusted(untrusted);
     hlc.observe(clock);
     if (clock.isEmpty()) {
       clocks.remove(field);

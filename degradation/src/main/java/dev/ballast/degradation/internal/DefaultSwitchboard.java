@@ -4,6 +4,7 @@ import dev.ballast.core.Ticker;
 import dev.ballast.core.internal.Check;
 import dev.ballast.degradation.Mode;
 import dev.ballast.degradation.ReadOnlyModeException;
+import dev.ballast.degradation.Reason;
 import dev.ballast.degradation.Switch;
 import dev.ballast.degradation.SwitchName;
 import dev.ballast.degradation.Switchboard;
@@ -50,7 +51,7 @@ public final class DefaultSwitchboard implements Switchboard {
   private final ScheduledExecutorService executor;
   private final FleetSync fleet;
   private final LeaseRenewer renewer; // null without Redis or on a manual schedule
-  private final BooleanSupplier spareOrigin = this::isServeCached;
+  private final BooleanSupplier spareOrigin = this::isServingCached;
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
   private DefaultSwitchboard(BoardConfig config, RedisClient client, Ticker ticker, Clock clock,
@@ -189,7 +190,7 @@ public final class DefaultSwitchboard implements Switchboard {
   }
 
   @Override
-  public boolean isServeCached() {
+  public boolean isServingCached() {
     return state.snapshot().serveCached().on();
   }
 
@@ -247,11 +248,22 @@ public final class DefaultSwitchboard implements Switchboard {
   // ---- manual control ----
 
   @Override
-  public void set(SwitchName switchName, boolean on, String who, String why) {
+  public void degrade(SwitchName switchName, Reason reason) {
+    setByHand(switchName, true, reason);
+  }
+
+  @Override
+  public void restore(SwitchName switchName, Reason reason) {
+    setByHand(switchName, false, reason);
+  }
+
+  private void setByHand(SwitchName switchName, boolean degraded, Reason reason) {
     Check.notNull(switchName, "switch name");
+    Check.notNull(reason, "reason");
     checkDeclared(Set.of(switchName));
-    Entry entry = new Entry(Entry.MANUAL + switchName.id(), clock.millis(), Check.notBlank(who, "who"),
-        Check.notNull(why, "why"), Map.of(switchName, on));
+    boolean on = degraded == switchName.degradedPosition();
+    Entry entry = new Entry(Entry.MANUAL + switchName.id(), clock.millis(), reason.who(), reason.why(),
+        Map.of(switchName, on));
     write(entry.field(), entry);
   }
 
@@ -266,11 +278,11 @@ public final class DefaultSwitchboard implements Switchboard {
   }
 
   @Override
-  public void enterMode(String modeName, String who, String why) {
+  public void enterMode(String modeName, Reason reason) {
     Mode mode = mode(modeName);
-    Entry entry = new Entry(Entry.MODE + mode.name(), clock.millis(), Check.notBlank(who, "who"),
-        Check.notNull(why, "why"), mode.settings());
-    log.info("switchboard {}: {} enters mode {}: {}", name, who, mode.name(), why);
+    Check.notNull(reason, "reason");
+    Entry entry = new Entry(Entry.MODE + mode.name(), clock.millis(), reason.who(), reason.why(), mode.settings());
+    log.info("switchboard {}: {} enters mode {}: {}", name, reason.who(), mode.name(), reason.why());
     write(entry.field(), entry);
   }
 

@@ -337,20 +337,64 @@ final class FleetSync implements AutoCloseable {
     return !field.startsWith(Entry.AUTO);
   }
 
-  /** Deletes {@code fields} (best effort, one try each) and closes the connections. */
+  /**
+   * Writes the changes an outage held back (within one Redis timeout in all), deletes {@code fields} (best
+   * effort, one try each) and closes the connections. Held-back changes Redis does not take by then are
+   * logged (WARN, with their number): they applied on this instance only.
+   */
   void close(List<String> fields) {
     closed = true; // a connect in progress closes its port itself (see connected())
-    guard.close();
     RedisFleet port = redis;
-    if (port == null) {
-      return;
-    }
     try {
-      for (String field : fields) {
-        port.write(new Op(field, null, state.nextClock()), 0); // each waits at most the Redis timeout
+      flushPending(port);
+      if (port != null) {
+        for (String field : fields) {
+          port.write(new Op(field, null, state.nextClock()), 0); // each waits at most the Redis timeout
+        }
       }
     } finally {
-      port.close();
+      guard.close();
+      if (port != null) {
+        port.close();
+      }
+    }
+  }
+
+  /** The last try to write what an outage held back: bounded by one Redis timeout; what is left is logged. */
+  private void flushPending(RedisFleet port) {
+    List<Op> pending = state.pending();
+    if (pending.isEmpty()) {
+      return;
+    }
+    long deadline = System.nanoTime() + config.redisTimeout().toNanos();
+    int written = 0;
+    boolean locked = false;
+    try {
+      // A re-read in progress on the switchboard's thread may be writing them too: not both at once.
+      locked = port != null && syncLock.tryLock(config.redisTimeout().toNanos(), TimeUnit.NANOSECONDS);
+      if (locked) {
+        List<Op> still = state.pending();
+        for (Op op : still) {
+          if (System.nanoTime() - deadline > 0 || send(port, op) == null) {
+            break;
+          }
+          written++;
+        }
+        state.dropPending(written);
+        pending = still;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      if (locked) {
+        syncLock.unlock();
+      }
+    }
+    if (written < pending.size()) {
+      log.warn("switchboard {}: closed with {} changes that Redis did not take (made while it did not answer);"
+          + " they applied on this instance only", board, pending.size() - written);
+    } else {
+      log.info("switchboard {}: wrote {} changes made during the Redis outage on close", board, written);
     }
   }
 

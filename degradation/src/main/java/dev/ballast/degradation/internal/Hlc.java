@@ -15,12 +15,20 @@ import java.time.Clock;
  * that did not see each other are ordered by wall clock. The empty stamp (an entry written by hand or by an
  * older version) is older than any.
  *
+ * <p>A stamp more than {@link #MAX_AHEAD_MILLIS} ahead of this host's clock is not trusted ({@link
+ * #trusted}): it does not move this clock and counts as the oldest stamp, so a host whose clock ran away
+ * (or an entry edited by hand) cannot win over every later action, nor push this clock to where its stamps
+ * would overflow their 13 digits of millis and sort before older ones. {@code apply.lua} applies the same
+ * bound against Redis {@code TIME}.
+ *
  * <p>Thread-safe: one monitor guards the last stamp.
  */
 final class Hlc {
 
   private static final int DIGITS = 19;
   private static final long MAX_COUNTER = 999_999;
+  /** How far ahead of this host's clock a stamp is trusted; {@code apply.lua}'s {@code MAX_AHEAD}. */
+  static final long MAX_AHEAD_MILLIS = 300_000;
 
   private final String instance;
   private final Clock clock;
@@ -45,9 +53,12 @@ final class Hlc {
     return String.format("%013d%06d@%s", millis, counter, instance);
   }
 
-  /** Moves this clock past {@code stamp} (a stamp seen in Redis or a broadcast); ignores invalid ones. */
+  /**
+   * Moves this clock past {@code stamp} (a stamp seen in Redis or a broadcast); ignores invalid ones and
+   * those from further ahead than {@link #MAX_AHEAD_MILLIS}.
+   */
   synchronized void observe(String stamp) {
-    if (!valid(stamp)) {
+    if (trusted(stamp).isEmpty()) {
       return;
     }
     long m = Long.parseLong(stamp, 0, 13, 10);
@@ -77,9 +88,15 @@ final class Hlc {
     return true;
   }
 
-  /** {@code stamp} if valid, else the empty stamp (older than any). */
-  static String orOldest(String stamp) {
-    return valid(stamp) ? stamp : "";
+  /**
+   * {@code stamp} if valid and at most {@link #MAX_AHEAD_MILLIS} ahead of this host's clock, else the empty
+   * stamp (older than any).
+   */
+  String trusted(String stamp) {
+    if (!valid(stamp) || Long.parseLong(stamp, 0, 13, 10) - clock.millis() > MAX_AHEAD_MILLIS) {
+      return "";
+    }
+    return stamp;
   }
 
   /** Whether change {@code a} is newer than {@code b}. */

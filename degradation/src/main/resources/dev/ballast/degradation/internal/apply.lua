@@ -42,10 +42,14 @@ end
 local function millis(t)
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
--- The stored clock of a field; '' (older than any) when there is none or it is corrupt.
-local function clockOf(field)
+-- How far ahead of Redis TIME a stored clock is trusted (ms; Hlc.MAX_AHEAD_MILLIS on the client): a clock
+-- from further ahead (a host whose clock ran away, an edit by hand) would win over every later change.
+local MAX_AHEAD = 300000
+-- The stored clock of a field; '' (older than any) when there is none, it is corrupt, or it is further
+-- ahead of the time t than MAX_AHEAD.
+local function clockOf(field, t)
   local c = redis.call('HGET', KEYS[3], field)
-  if c and string.find(c, CLOCK) then
+  if c and string.find(c, CLOCK) and tonumber(string.sub(c, 1, 13)) <= millis(t) + MAX_AHEAD then
     return c
   end
   return ''
@@ -65,7 +69,7 @@ local function publish(v, op, field, clock, stored)
 end
 
 local function set(field, tail, lease, clock, t)
-  local known = clockOf(field)
+  local known = clockOf(field, t)
   local current = redis.call('HGET', KEYS[1], field)
   if before(clock, known) then
     return {version(), current or '', epoch(), known}
@@ -88,7 +92,7 @@ local function set(field, tail, lease, clock, t)
 end
 
 local function del(field, clock, t)
-  local known = clockOf(field)
+  local known = clockOf(field, t)
   local current = redis.call('HGET', KEYS[1], field)
   if before(clock, known) then
     return {version(), current or '', epoch(), known}

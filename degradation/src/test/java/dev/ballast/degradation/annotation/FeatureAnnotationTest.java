@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ballast.core.CallRejectedException;
 import dev.ballast.core.Registry;
-import dev.ballast.core.annotation.Degradable;
+import dev.ballast.core.annotation.Fallback;
 import dev.ballast.core.annotation.spi.Invocation;
 import dev.ballast.core.annotation.spi.MethodInterceptor;
 import dev.ballast.core.annotation.Wrapper;
@@ -14,6 +14,7 @@ import dev.ballast.degradation.FeatureDisabledException;
 import dev.ballast.degradation.Mode;
 import dev.ballast.degradation.SwitchName;
 import dev.ballast.degradation.Switchboard;
+import dev.ballast.degradation.Reason;
 import dev.ballast.testsupport.RedisExtension;
 import dev.ballast.testsupport.RedisServer;
 import io.lettuce.core.RedisClient;
@@ -38,14 +39,14 @@ class FeatureAnnotationTest {
   static final RedisExtension redis = RedisExtension.shared();
 
   public interface Storefront {
-    @Degradable(fallback = "noRecommendations")
+    @Fallback("noRecommendations")
     @Feature("recommendations")
     List<String> recommendations(String user);
 
     List<String> noRecommendations(String user, FeatureDisabledException why);
 
     @Feature("recommendations")
-    @Degradable(fallback = "noRecommendationsAsync") // written inside on purpose: the order is fixed
+    @Fallback("noRecommendationsAsync") // written inside on purpose: the order is fixed
     CompletionStage<List<String>> recommendationsAsync(String user);
 
     CompletionStage<List<String>> noRecommendationsAsync(String user);
@@ -119,7 +120,7 @@ class FeatureAnnotationTest {
 
   @Test
   void switchedOffByAnOperatorTheFallbackAnswersAndTheTargetIsNotCalled() {
-    board.set(SwitchName.feature("recommendations"), false, "alice", "origin at 95% CPU");
+    board.degrade(SwitchName.feature("recommendations"), new Reason("alice", "origin at 95% CPU"));
 
     assertThat(shop.recommendations("ann")).isEmpty();
     assertThat(store.calls).hasValue(0);
@@ -137,7 +138,7 @@ class FeatureAnnotationTest {
 
   @Test
   void withoutAFallbackTheCallerGetsFeatureDisabledException() {
-    board.enterMode(Mode.SURVIVAL, "bob", "black friday"); // every feature off
+    board.enterMode(Mode.SURVIVAL, new Reason("bob", "black friday")); // every feature off
 
     assertThatThrownBy(() -> shop.reviews("sku-1")).isInstanceOf(FeatureDisabledException.class)
         .hasMessageContaining("feature 'reviews' is off").hasMessageContaining("set by bob (mode): black friday");
@@ -146,7 +147,7 @@ class FeatureAnnotationTest {
 
   @Test
   void anAsyncMethodGetsAFailedStageNotAThrowAndItsFallbackRuns() throws Exception {
-    board.set(SwitchName.ALL_FEATURES, false, "alice", "shedding");
+    board.degrade(SwitchName.ALL_FEATURES, new Reason("alice", "shedding"));
 
     CompletionStage<List<String>> reviews = shop.reviewsAsync("sku-1"); // does not throw
     assertThatThrownBy(() -> reviews.toCompletableFuture().join()).isInstanceOf(CompletionException.class)
@@ -162,7 +163,7 @@ class FeatureAnnotationTest {
       Storefront wrapped = Wrapper.wrap(Storefront.class, store, Registry.builder().add("switchboard", here).build());
       assertThat(wrapped.recommendations("ann")).containsExactly("for ann");
 
-      there.set(SwitchName.feature("recommendations"), false, "carol", "recommender down");
+      there.degrade(SwitchName.feature("recommendations"), new Reason("carol", "recommender down"));
 
       await().atMost(Duration.ofSeconds(5)).until(() -> wrapped.recommendations("ann").isEmpty());
       assertThat(store.fallbackSaw.featureSwitch().who()).isEqualTo("carol");
@@ -200,7 +201,7 @@ class FeatureAnnotationTest {
     Switchboard open = Switchboard.builder().name("open").manualSchedule().build();
     try {
       Storefront wrapped = Wrapper.wrap(Storefront.class, store, Registry.builder().add("switchboard", open).build());
-      open.set(SwitchName.feature("reviews"), false, "alice", "slow");
+      open.degrade(SwitchName.feature("reviews"), new Reason("alice", "slow"));
       assertThatThrownBy(() -> wrapped.reviews("sku")).isInstanceOf(FeatureDisabledException.class);
       assertThat(wrapped.recommendations("ann")).containsExactly("for ann");
     } finally {
@@ -224,7 +225,7 @@ class FeatureAnnotationTest {
   @Test
   void theSwitchboardIsFoundByTheNameTheAnnotationGives() {
     Named named = Wrapper.wrap(Named.class, sku -> List.of("ok"), Registry.builder().add("eu", board).build());
-    board.set(SwitchName.feature("reviews"), false, "alice", "eu only");
+    board.degrade(SwitchName.feature("reviews"), new Reason("alice", "eu only"));
     assertThatThrownBy(() -> named.reviews("sku")).isInstanceOf(FeatureDisabledException.class);
   }
 

@@ -13,6 +13,7 @@ import dev.ballast.degradation.Mode;
 import dev.ballast.degradation.ReadOnlyModeException;
 import dev.ballast.degradation.SwitchName;
 import dev.ballast.degradation.Switchboard;
+import dev.ballast.degradation.Reason;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -97,7 +98,7 @@ class WriteAnnotationTest {
 
   @Test
   void inReadOnlyModeAWriteIsRefusedBeforeItReachesTheTarget() {
-    board.set(SwitchName.READ_ONLY, true, "alice", "database failover");
+    board.degrade(SwitchName.READ_ONLY, new Reason("alice", "database failover"));
 
     assertThatThrownBy(() -> orders.place("o-1")).isInstanceOf(ReadOnlyModeException.class)
         .hasMessageStartingWith("write 'Orders.place' refused: read-only mode is on in switchboard 'shop'")
@@ -108,7 +109,7 @@ class WriteAnnotationTest {
 
   @Test
   void aModeThatIncludesReadOnlyRefusesWritesToo() {
-    board.enterMode("maintenance", "bob", "schema migration");
+    board.enterMode("maintenance", new Reason("bob", "schema migration"));
     assertThatThrownBy(() -> orders.place("o-1")).isInstanceOf(ReadOnlyModeException.class)
         .hasMessageContaining("set by bob (mode): schema migration");
     board.leaveMode("maintenance", "bob");
@@ -118,7 +119,7 @@ class WriteAnnotationTest {
 
   @Test
   void anAsyncWriteGetsAFailedStageNamedAsTheAnnotationSays() {
-    board.set(SwitchName.READ_ONLY, true, "alice", "failover");
+    board.degrade(SwitchName.READ_ONLY, new Reason("alice", "failover"));
 
     CompletionStage<String> stage = orders.setStockAsync("s-1"); // does not throw
     assertThatThrownBy(() -> stage.toCompletableFuture().join()).isInstanceOf(CompletionException.class)
@@ -130,7 +131,7 @@ class WriteAnnotationTest {
 
   @Test
   void aRefusedWriteSpendsNoRateLimitPermitAndNoRetryAttempt() {
-    board.set(SwitchName.READ_ONLY, true, "alice", "failover");
+    board.degrade(SwitchName.READ_ONLY, new Reason("alice", "failover"));
 
     for (int i = 0; i < 3; i++) {
       assertThatThrownBy(() -> orders.setStock("s-1")).isInstanceOf(ReadOnlyModeException.class);

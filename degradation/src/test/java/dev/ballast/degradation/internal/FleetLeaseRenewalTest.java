@@ -100,7 +100,7 @@ class FleetLeaseRenewalTest extends FleetTestSupport {
     Switchboard a = board("a", b -> b, TRIGGERS);
     Switchboard b = board("b", o -> o, 0); // prunes on its own schedule, every third of the lease
     a.evaluate();
-    await().atMost(DEADLINE).until(() -> b.isServeCached() && expiries().size() == TRIGGERS);
+    await().atMost(DEADLINE).until(() -> b.isServingCached() && expiries().size() == TRIGGERS);
     // A dead instance's entry that lapses while Redis is slow: proof that pruning goes on meanwhile.
     redis.hset(hashKey(), "auto:gone@z", "1700000000000|trigger:gone@z|old|read-only=1");
     redis.hincrby(hashKey(), "_version", 1);
@@ -145,8 +145,8 @@ class FleetLeaseRenewalTest extends FleetTestSupport {
     assertThat(b.isReadOnly()).as("b pruned the dead instance's entry meanwhile").isFalse();
     assertThat(changes).as("b never lost serve-cached")
         .noneMatch(change -> change.after().name().equals(SwitchName.SERVE_CACHED));
-    assertThat(b.isServeCached()).isTrue();
-    assertThat(a.isServeCached()).isTrue();
+    assertThat(b.isServingCached()).isTrue();
+    assertThat(a.isServingCached()).isTrue();
     for (int i = 0; i < TRIGGERS; i++) {
       assertThat(redis.hexists(hashKey(), field(i))).as(field(i)).isTrue();
     }
@@ -189,6 +189,6 @@ class FleetLeaseRenewalTest extends FleetTestSupport {
     assertThat(expiries().keySet()).containsExactlyInAnyOrder(field(0), field(1), field(2));
     assertThat(Long.parseLong(redis.hget(hashKey(), "_version"))).as("the two written afresh, each broadcast")
         .isEqualTo(version + 2);
-    assertThat(a.isServeCached()).isTrue();
+    assertThat(a.isServingCached()).isTrue();
   }
 }

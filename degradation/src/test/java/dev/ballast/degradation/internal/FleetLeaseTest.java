@@ -12,6 +12,7 @@ import dev.ballast.degradation.SwitchName;
 import dev.ballast.degradation.Switchboard;
 import dev.ballast.degradation.SwitchboardBuilder;
 import dev.ballast.degradation.Trigger;
+import dev.ballast.degradation.Reason;
 import dev.ballast.testsupport.RedisExtension;
 import java.time.Duration;
 import java.util.List;
@@ -81,14 +82,14 @@ class FleetLeaseTest extends FleetTestSupport {
     Switchboard a = board("a", busy(signal));
     Switchboard b = board("b");
     a.evaluate();
-    await().atMost(DEADLINE).until(b::isServeCached);
+    await().atMost(DEADLINE).until(b::isServingCached);
     assertThat(b.serveCached().who()).isEqualTo("trigger:busy@a");
     assertThat(leaseExpiry("auto:busy@a")).as("leased in Redis time").isPositive();
 
     crash(a); // stops renewing, withdraws nothing: the entry stays in Redis
 
     assertThat(redis.hexists(hashKey(), "auto:busy@a")).isTrue();
-    await().atMost(BOUND).until(() -> !b.isServeCached());
+    await().atMost(BOUND).until(() -> !b.isServingCached());
     assertThat(b.serveCached().origin()).isEqualTo(Switch.Origin.DEFAULT);
     assertThat(redis.hexists(hashKey(), "auto:busy@a")).as("pruned from Redis").isFalse();
     assertThat(redis.hlen(leasesKey())).isZero();
@@ -100,7 +101,7 @@ class FleetLeaseTest extends FleetTestSupport {
     Switchboard a = board("a", busy(signal));
     Switchboard b = board("b");
     a.evaluate();
-    await().atMost(DEADLINE).until(b::isServeCached);
+    await().atMost(DEADLINE).until(b::isServingCached);
     List<SwitchChange> changes = new CopyOnWriteArrayList<>();
     b.addListener(changes::add);
     String version = redis.hget(hashKey(), "_version");
@@ -109,8 +110,8 @@ class FleetLeaseTest extends FleetTestSupport {
     // Renewed until its expiry lies three leases past the first one: three leases have passed meanwhile.
     await().atMost(DEADLINE).until(() -> leaseExpiry("auto:busy@a") >= firstExpiry + 3 * LEASE.toMillis());
 
-    assertThat(b.isServeCached()).isTrue();
-    assertThat(a.isServeCached()).isTrue();
+    assertThat(b.isServingCached()).isTrue();
+    assertThat(a.isServingCached()).isTrue();
     assertThat(changes).as("no flap on the other instance").isEmpty();
     assertThat(redis.hget(hashKey(), "_version")).as("renewals change no version, broadcast nothing")
         .isEqualTo(version);
@@ -119,16 +120,16 @@ class FleetLeaseTest extends FleetTestSupport {
   @Test
   void manualSettingsAndModesHaveNoLeaseAndOutliveADeadInstancesTrigger() {
     Switchboard a = board("a");
-    a.set(SwitchName.feature("reviews"), false, "alice", "slow reviews");
-    a.enterMode("maintenance", "bob", "failover");
+    a.degrade(SwitchName.feature("reviews"), new Reason("alice", "slow reviews"));
+    a.enterMode("maintenance", new Reason("bob", "failover"));
     AtomicReference<Double> signal = new AtomicReference<>(10.0);
     Switchboard c = board("c", busy(signal));
     c.evaluate();
-    await().atMost(DEADLINE).until(a::isServeCached);
+    await().atMost(DEADLINE).until(a::isServingCached);
     assertThat(redis.hkeys(leasesKey())).containsExactly("auto:busy@c");
 
     crash(c);
-    await().atMost(BOUND).until(() -> !a.isServeCached()); // a pruned c's entry: leases were checked
+    await().atMost(BOUND).until(() -> !a.isServingCached()); // a pruned c's entry: leases were checked
 
     assertThat(a.isFeatureEnabled("reviews")).isFalse();
     assertThat(a.feature("reviews").origin()).isEqualTo(Switch.Origin.MANUAL);
@@ -145,9 +146,9 @@ class FleetLeaseTest extends FleetTestSupport {
     redis.hincrby(hashKey(), "_version", 1);
     redis.hset(hashKey(), "auto:busy@ghost", "1700000000000|trigger:busy@ghost|old|serve-cached=1");
     b.refresh();
-    assertThat(b.isServeCached()).isTrue();
+    assertThat(b.isServingCached()).isTrue();
 
-    await().atMost(BOUND.plus(LEASE)).until(() -> !b.isServeCached());
+    await().atMost(BOUND.plus(LEASE)).until(() -> !b.isServingCached());
     assertThat(redis.hexists(hashKey(), "auto:busy@ghost")).isFalse();
   }
 
@@ -158,18 +159,18 @@ class FleetLeaseTest extends FleetTestSupport {
     Switchboard a = board("a", SwitchboardBuilder::manualSchedule, busy(signal));
     Switchboard b = board("b", SwitchboardBuilder::manualSchedule);
     a.evaluate();
-    await().atMost(DEADLINE).until(b::isServeCached);
+    await().atMost(DEADLINE).until(b::isServingCached);
 
     redis.hset(leasesKey(), "auto:busy@a", "0"); // as if a had not renewed for a long time
     await().atMost(BOUND).until(() -> {
       b.refresh(); // prunes once b has heard from Redis for a whole lease
-      return !b.isServeCached();
+      return !b.isServingCached();
     });
-    await("a hears the deletion too").atMost(DEADLINE).until(() -> !a.isServeCached());
+    await("a hears the deletion too").atMost(DEADLINE).until(() -> !a.isServingCached());
 
     a.refresh(); // a's renewal finds its entry gone and writes it afresh
-    assertThat(a.isServeCached()).isTrue();
-    await().atMost(DEADLINE).until(b::isServeCached);
+    assertThat(a.isServingCached()).isTrue();
+    await().atMost(DEADLINE).until(b::isServingCached);
     assertThat(leaseExpiry("auto:busy@a")).isGreaterThan(0);
   }
 
@@ -182,7 +183,7 @@ class FleetLeaseTest extends FleetTestSupport {
     signal.set(0.0);
     a.evaluate();
     a.refresh(); // a renewal after the flip must not bring the entry back
-    assertThat(a.isServeCached()).isFalse();
+    assertThat(a.isServingCached()).isFalse();
     assertThat(redis.hexists(hashKey(), "auto:busy@a")).isFalse();
     assertThat(redis.hlen(leasesKey())).isZero();
   }

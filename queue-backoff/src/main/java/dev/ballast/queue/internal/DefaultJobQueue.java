@@ -37,6 +37,7 @@ public final class DefaultJobQueue implements JobQueue {
   private final Map<String, Dispatcher<?>> dispatchers = new ConcurrentHashMap<>();
   private boolean shutDown;
   private boolean closed;
+  private boolean listening;
 
   public DefaultJobQueue(QueueConfig config, QueueStore store) {
     this.config = Check.notNull(config, "config");
@@ -78,6 +79,19 @@ public final class DefaultJobQueue implements JobQueue {
       throw new IllegalStateException("A handler is already registered for job type '" + type.name() + "'");
     }
     dispatcher.start();
+    if (!listening) {
+      // Only an instance that runs handlers needs to hear of jobs enqueued elsewhere.
+      listening = true;
+      store.onReady(this::wake);
+    }
+  }
+
+  /** A notice from the store: jobs of {@code type} became ready, maybe through another instance. */
+  private void wake(String type) {
+    Dispatcher<?> d = dispatchers.get(type);
+    if (d != null) {
+      d.wake();
+    }
   }
 
   @Override

@@ -9,10 +9,12 @@ import dev.ballast.queue.JobType;
 import dev.ballast.queue.QueueConfig;
 import dev.ballast.queue.Workers;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.SynchronousQueue;
@@ -24,19 +26,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the handler of one job type: a dispatcher thread claims as many jobs as there are idle worker
- * slots (never more, so no claimed job waits in this JVM while its visibility deadline runs) and hands
- * each to a worker thread.
+ * Runs the handler of one job type: a dispatcher thread, the one claimer of this type in this instance,
+ * claims as many jobs as there are idle worker slots (never more, so no claimed job waits in this JVM while
+ * its visibility deadline runs) and hands each to a worker thread. A worker that finishes a job leaves its
+ * acknowledgement to the dispatcher, which sends the acks of every job finished meanwhile together with the
+ * claim of their next jobs in one round trip: under a backlog one call serves many workers, and no worker
+ * waits on Redis.
  *
  * <p>Design note: shared state is the semaphore of idle slots (acquired by the dispatcher, given back by
- * a worker when its job is finished, or by the dispatcher when it writes off a hung worker), the set of
- * busy workers, the volatile {@code running} and {@code abandoning} flags, and the dispatcher thread
- * reference used to wake it. Each {@link Worker} owns its slot until one CAS on its state decides who gives
- * the slot back: the worker when it finishes, or the dispatcher when the worker's handler outlived its
- * visibility deadline plus the grace (then the worker is interrupted and a new thread takes the slot; the
- * hung one, if it ever returns, only acknowledges its job under its fencing token and stops). Everything a
- * job needs travels with the job, including the claim's fencing token, so a late worker can never finish a
- * job that was handed to another.
+ * a worker when its job is finished, or by the dispatcher when it writes off a hung worker), the queue of
+ * acks not yet sent, the set of busy workers, the volatile {@code running}, {@code abandoning} and
+ * {@code takesAcks} flags, and the dispatcher thread, which workers unpark when they finish. Each
+ * {@link Worker} owns its slot until one CAS on its state decides who gives the slot back: the worker when
+ * it finishes, or the dispatcher when the worker's handler outlived its visibility deadline plus the grace
+ * (then the worker is interrupted and its slot goes to a new worker; the hung one, if it ever returns, only
+ * acknowledges its job under its fencing token and stops). A worker never claims, so a written-off one can
+ * never run a job beyond the pool's concurrency. Everything a job needs travels with the job, including the
+ * claim's fencing token, so a late worker can never finish a job that was handed to another. After a stop
+ * the dispatcher keeps sending acks until every slot is back; an ack queued after it left is sent by the
+ * worker itself ({@code takesAcks} false).
  *
  * @param <T> the payload type
  */
@@ -62,6 +70,8 @@ final class Dispatcher<T> {
   private final MinuteLog corruptLog;
   private final Semaphore idle;
   private final Set<Worker> busy = ConcurrentHashMap.newKeySet();
+  /** Finished jobs whose ack the dispatcher sends with its next claim. */
+  private final ConcurrentLinkedQueue<QueueStore.Ack> acks = new ConcurrentLinkedQueue<>();
   /** Written-off workers whose thread has not returned yet; at most {@code concurrency} at a time. */
   private final AtomicInteger stillHung = new AtomicInteger();
   private final ThreadPoolExecutor pool;
@@ -69,6 +79,13 @@ final class Dispatcher<T> {
   private long lastHungCheck = System.nanoTime(); // dispatcher thread only
   private volatile boolean running = true;
   private volatile boolean abandoning;
+  /** False once the dispatcher thread left: a worker then sends its own ack. */
+  private volatile boolean takesAcks = true;
+  /**
+   * True while the dispatcher parks waiting for work. A finishing worker unparks it only then: an unpark
+   * while it waits for a Redis reply would only wake that wait for nothing, a context switch per job.
+   */
+  private volatile boolean parked;
 
   Dispatcher(QueueConfig config, JobType<T> type, Workers workers, JobHandler<T> handler, QueueStore store,
       QueueMetrics metrics, Ticker ticker) {
@@ -115,35 +132,36 @@ final class Dispatcher<T> {
 
   private void dispatch() {
     long idleNanos = pollNanos;
-    while (running) {
-      replaceHungWorkers();
-      // Stopping only flips the flag and unparks: an interrupt could cut off a claim that Redis already
-      // executed, leaving its jobs to wait for their visibility deadline.
-      try {
-        if (!idle.tryAcquire(pollNanos, TimeUnit.NANOSECONDS)) {
-          continue;
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+    while (true) {
+      boolean claiming = running;
+      // After a stop: stay until every slot is back, to send the acks of the jobs still running.
+      if (!claiming && (abandoning || idle.availablePermits() >= workers.concurrency())) {
         break;
       }
-      int wanted = 1 + idle.drainPermits();
-      int cap = Math.min(wanted, claimBatch);
-      idle.release(wanted - cap);
+      replaceHungWorkers();
+      List<QueueStore.Ack> finished = drainAcks();
+      int cap = claiming ? takeSlots() : 0;
+      if (finished.isEmpty() && cap == 0) {
+        // Every slot busy: a finishing worker unparks this thread. Stopping only flips the flag and unparks:
+        // an interrupt could cut off a claim that Redis already executed, leaving its jobs to wait for
+        // their visibility deadline.
+        park(pollNanos, true);
+        continue;
+      }
       long claimedAt = ticker.read();
-      QueueStore.Claim claim;
+      QueueStore.AckAndClaim result;
       try {
-        claim = running ? store.claim(type.name(), cap) : QueueStore.Claim.NONE;
+        result = store.ackAndClaim(finished, type.name(), cap);
         storeErrors.recovered();
       } catch (RuntimeException e) {
-        if (running) {
-          storeErrors.failed("claim", e);
-        }
-        claim = QueueStore.Claim.NONE;
+        // The acks are lost: those jobs run again after their visibility deadline (at least once).
+        storeFailed(finished.isEmpty() ? "claim" : "ack and claim", e);
+        result = new QueueStore.AckAndClaim(0, QueueStore.Claim.NONE);
         idleNanos = Math.min(idleNanos * 2, MAX_IDLE_NANOS);
       }
-      reportCorrupt(claim.rejected());
-      List<ClaimedJob> jobs = claim.jobs();
+      QueueMetrics.count(meters, QueueMetrics.TypeMeters::processed, result.acked());
+      reportCorrupt(result.next().rejected());
+      List<ClaimedJob> jobs = result.next().jobs();
       idle.release(cap - jobs.size());
       for (ClaimedJob job : jobs) {
         try {
@@ -154,11 +172,79 @@ final class Dispatcher<T> {
           idle.release();
         }
       }
-      if (jobs.isEmpty() && running) {
-        LockSupport.parkNanos(this, idleNanos);
-      } else if (!jobs.isEmpty()) {
+      if (!jobs.isEmpty()) {
         idleNanos = pollNanos;
+      } else if (cap > 0 && acks.isEmpty() && running) {
+        // Nothing ready: wait for the poll, a notice (an enqueue anywhere), or a finishing worker.
+        park(idleNanos, false);
       }
+    }
+    takesAcks = false;
+    sendAcks();
+  }
+
+  /**
+   * Parks up to {@code nanos}, unless a worker finished meanwhile (or, {@code forSlot}, gave a slot back;
+   * after a stop, every slot).
+   * The flag is raised before the check, and a worker raises its ack or slot before it reads the flag, so
+   * one of the two always sees the other.
+   */
+  private void park(long nanos, boolean forSlot) {
+    parked = true;
+    try {
+      // After a stop the dispatcher waits for every slot, not for one.
+      int enough = running ? 1 : workers.concurrency();
+      if (acks.isEmpty() && !(forSlot && idle.availablePermits() >= enough)) {
+        LockSupport.parkNanos(this, nanos);
+      }
+    } finally {
+      parked = false;
+    }
+  }
+
+  /** Up to {@code claimBatch} idle slots, taken; at least one unless none is idle. */
+  private int takeSlots() {
+    int free = idle.drainPermits();
+    int cap = Math.min(free, claimBatch);
+    idle.release(free - cap);
+    return cap;
+  }
+
+  private List<QueueStore.Ack> drainAcks() {
+    QueueStore.Ack a = acks.poll();
+    if (a == null) {
+      return List.of();
+    }
+    List<QueueStore.Ack> out = new ArrayList<>();
+    do {
+      out.add(a);
+    } while (out.size() < claimBatch && (a = acks.poll()) != null);
+    return out;
+  }
+
+  /** Sends the queued acks from the calling thread: the dispatcher's last act, or a worker's after it. */
+  private void sendAcks() {
+    for (List<QueueStore.Ack> batch = drainAcks(); !batch.isEmpty(); batch = drainAcks()) {
+      try {
+        QueueMetrics.count(meters, QueueMetrics.TypeMeters::processed,
+            store.ackAndClaim(batch, type.name(), 0).acked());
+      } catch (RuntimeException e) {
+        storeFailed("ack", e);
+        return;
+      }
+    }
+  }
+
+  /**
+   * A store call failed. A {@link dev.ballast.queue.QueueUnavailableException} (or an interrupt) was
+   * already counted and logged by the store's guard, once per outage: logging it here again would say
+   * the same thing once more per job type. Anything else is a bug worth a line.
+   */
+  private void storeFailed(String operation, RuntimeException e) {
+    if (e instanceof dev.ballast.queue.QueueUnavailableException || e instanceof dev.ballast.queue.QueueInterruptedException) {
+      log.debug("Queue {}, job type {}: {} failed: {}", queue, type.name(), operation, e.toString());
+    } else if (running) {
+      storeErrors.failed(operation, e);
     }
   }
 
@@ -205,7 +291,7 @@ final class Dispatcher<T> {
     }
   }
 
-  /** One worker's run: its first job and those it claims as it acknowledges each. */
+  /** One worker's run of one job. */
   private final class Worker implements Runnable {
     private static final int RUNNING = 0;
     private static final int DONE = 1;
@@ -213,7 +299,7 @@ final class Dispatcher<T> {
 
     private final AtomicInteger state = new AtomicInteger(RUNNING);
     private volatile Thread thread;
-    private volatile ClaimedJob job;
+    private final ClaimedJob job;
     /** This attempt's visibility deadline on the queue's ticker, as this instance knows it. */
     private volatile long deadline;
 
@@ -239,15 +325,11 @@ final class Dispatcher<T> {
       thread = Thread.currentThread();
       busy.add(this);
       try {
-        // A worker that acknowledges a job also claims its next one in the same round trip, so under a
-        // backlog jobs flow without a hand-off through the dispatcher thread.
-        while (job != null) {
-          job = attempt(job, this);
-        }
+        attempt(job, this);
       } catch (RuntimeException e) {
         // A store call failed after the handler ran: the job stays in flight and is taken back after its
         // visibility deadline, which is the at-least-once promise; nothing else to do here.
-        storeErrors.failed("finishing a job", e);
+        storeFailed("finishing a job", e);
       } finally {
         busy.remove(this);
         if (state.compareAndSet(RUNNING, DONE)) {
@@ -255,22 +337,15 @@ final class Dispatcher<T> {
         } else {
           stillHung.decrementAndGet(); // written off: its slot was given away then
         }
+        if (parked || !running) {
+          LockSupport.unpark(Dispatcher.this.thread);
+        }
       }
-    }
-
-    /** The next job of this worker, from the claim that acknowledged the last one. */
-    ClaimedJob next(QueueStore.Claim claim, long claimedAt) {
-      reportCorrupt(claim.rejected());
-      if (claim.jobs().isEmpty()) {
-        return null;
-      }
-      deadline = claimedAt + visibilityNanos;
-      return claim.jobs().get(0);
     }
   }
 
-  /** Runs one attempt; returns the worker's next job, or null to stop. */
-  private ClaimedJob attempt(ClaimedJob job, Worker worker) {
+  /** Runs one attempt. */
+  private void attempt(ClaimedJob job, Worker worker) {
     T payload;
     try {
       payload = type.codec().decode(job.payload());
@@ -282,14 +357,14 @@ final class Dispatcher<T> {
       } finally {
         rethrowIfFatal(e);
       }
-      return null;
+      return;
     }
     if (workers.limiter() != null) {
       long waitNanos = workers.limiter().tryAcquireOrNanosToWait(1);
       if (waitNanos > 0) {
         long waitMillis = Math.max(1, (waitNanos + 999_999) / 1_000_000); // rounded up
         store.retry(job.id(), job.token(), waitMillis, "", true);
-        return null;
+        return;
       }
     }
     if (!worker.abandoned() && !abandoning) {
@@ -306,25 +381,17 @@ final class Dispatcher<T> {
     }
     metrics.handled(meters, System.nanoTime() - start);
     if (failure == null) {
-      if (!running || worker.abandoned()) {
-        if (store.ack(job.id(), job.token())) {
-          QueueMetrics.count(meters, QueueMetrics.TypeMeters::processed);
-        }
-        return null;
+      acks.add(new QueueStore.Ack(job.id(), job.token()));
+      if (!takesAcks) {
+        sendAcks(); // the dispatcher has left (shutdown): nobody else will
       }
-      long claimedAt = ticker.read();
-      QueueStore.AckAndClaim next = store.ackAndClaim(job.id(), job.token(), type.name());
-      if (next.acked()) {
-        QueueMetrics.count(meters, QueueMetrics.TypeMeters::processed);
-      }
-      return worker.next(next.next(), claimedAt);
+      return;
     }
     try {
       recordFailure(job, failure, worker);
     } finally {
       rethrowIfFatal(failure);
     }
-    return null;
   }
 
   /** Only what the JVM cannot go on from (out of memory, a broken VM) ends the worker thread, after recording. */
@@ -334,16 +401,21 @@ final class Dispatcher<T> {
     }
   }
 
+  /**
+   * Records a failed attempt: a retry after the backoff, or a dead letter after the last attempt. Counted
+   * as {@code failed} only when the store took it, as {@code processed} counts only jobs the store
+   * acknowledged: an attempt whose job was already taken back (its token is stale) is no recorded failure.
+   */
   private void recordFailure(ClaimedJob job, Throwable failure, Worker worker) {
-    boolean interrupted = failure instanceof InterruptedException || Thread.currentThread().isInterrupted();
-    if ((abandoning || worker.abandoned()) && interrupted) {
-      // Shutdown ran out of time, or the handler hung past its deadline and grace: leave the job in flight
-      // for the visibility deadline to take back.
+    if (worker.abandoned() || (abandoning && (failure instanceof InterruptedException
+        || Thread.currentThread().isInterrupted()))) {
+      // The handler hung past its deadline and grace (counted once, as hung), or shutdown ran out of time:
+      // leave the job in flight for the visibility deadline to take back.
       return;
     }
-    QueueMetrics.count(meters, QueueMetrics.TypeMeters::failed);
     if (job.attempt() >= job.maxAttempts()) {
       if (store.deadLetter(job.id(), job.token(), describe(failure))) {
+        QueueMetrics.count(meters, QueueMetrics.TypeMeters::failed);
         QueueMetrics.count(meters, QueueMetrics.TypeMeters::deadLettered);
       }
       return;
@@ -355,6 +427,7 @@ final class Dispatcher<T> {
         ? Math.min(MAX_HINT_NANOS, Math.max(backoffNanos, saturatedNanos(hint.retryAfter())))
         : backoffNanos;
     if (store.retry(job.id(), job.token(), TimeUnit.NANOSECONDS.toMillis(delayNanos), describe(failure), false)) {
+      QueueMetrics.count(meters, QueueMetrics.TypeMeters::failed);
       QueueMetrics.count(meters, QueueMetrics.TypeMeters::retried);
     }
   }

@@ -244,9 +244,14 @@ public final class InMemoryStore implements QueueStore {
   }
 
   @Override
-  public synchronized AckAndClaim ackAndClaim(String id, long token, String type) {
-    boolean acked = ack(id, token);
-    return new AckAndClaim(acked, claim(type, 1));
+  public synchronized AckAndClaim ackAndClaim(List<Ack> acks, String type, int max) {
+    int acked = 0;
+    for (Ack a : acks) {
+      if (ack(a.id(), a.token())) {
+        acked++;
+      }
+    }
+    return new AckAndClaim(acked, max > 0 ? claim(type, max) : Claim.NONE);
   }
 
   @Override

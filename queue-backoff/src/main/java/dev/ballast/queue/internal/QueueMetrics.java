@@ -134,8 +134,12 @@ final class QueueMetrics {
   }
 
   static void count(TypeMeters meters, java.util.function.Function<TypeMeters, Counter> which) {
-    if (meters != null) {
-      which.apply(meters).increment();
+    count(meters, which, 1);
+  }
+
+  static void count(TypeMeters meters, java.util.function.Function<TypeMeters, Counter> which, int n) {
+    if (meters != null && n > 0) {
+      which.apply(meters).increment(n);
     }
   }
 

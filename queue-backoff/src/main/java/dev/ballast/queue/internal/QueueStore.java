@@ -41,13 +41,25 @@ public interface QueueStore extends AutoCloseable {
   boolean ack(String id, long token);
 
   /**
-   * {@link #ack} and then {@link #claim} of one job of {@code type}, in one round trip: how a worker that
-   * just finished a job gets its next one without going through the dispatcher.
+   * {@link #ack}s every one of {@code acks}, then {@link #claim}s up to {@code max} jobs of {@code type}
+   * (none when {@code max} is 0), in one round trip: how a dispatcher acknowledges the jobs its workers
+   * finished and fetches their next ones at once.
    */
-  AckAndClaim ackAndClaim(String id, long token, String type);
+  AckAndClaim ackAndClaim(List<Ack> acks, String type, int max);
 
-  /** What {@link #ackAndClaim} did: whether the ack counted, and the claim of at most one next job. */
-  record AckAndClaim(boolean acked, Claim next) {}
+  /** A finished attempt to acknowledge: the job and the claim's fencing token. */
+  record Ack(String id, long token) {}
+
+  /** What {@link #ackAndClaim} did: how many acks counted (their token was current), and the claim. */
+  record AckAndClaim(int acked, Claim next) {}
+
+  /**
+   * Calls {@code listener} with a job type's name when jobs of that type became ready through any
+   * instance (an enqueue, a requeue, a retry without delay), so an idle dispatcher can claim at once
+   * instead of at its next poll. Best effort: a notice can be lost (a dropped subscription), so the poll
+   * stays the safety net. The in-memory store has no other instance and sends none. Call once.
+   */
+  default void onReady(java.util.function.Consumer<String> listener) {}
 
   /**
    * Ends the attempt with {@code error} and schedules the job again after {@code delayMillis}; with

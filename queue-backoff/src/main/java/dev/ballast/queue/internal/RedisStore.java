@@ -19,11 +19,16 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Redis backend: every operation is one {@code EVALSHA} of {@code queue.lua}, so each state change
@@ -36,11 +41,14 @@ import java.util.function.Supplier;
  */
 public final class RedisStore implements QueueStore {
 
+  private static final Logger log = LoggerFactory.getLogger(RedisStore.class);
   static final RedisScript SCRIPT = RedisScript.fromResource(RedisStore.class, "queue.lua");
   private static final int FIELDS_PER_CLAIM = 11;
   private static final int FIELDS_PER_DEAD = 6;
 
+  private final RedisClient client;
   private final StatefulRedisConnection<byte[], byte[]> connection;
+  private volatile StatefulRedisPubSubConnection<byte[], byte[]> notices;
   private final RedisCommands<byte[], byte[]> redis;
   private final byte[][] keys;
   private final Ticker testClock;
@@ -51,7 +59,8 @@ public final class RedisStore implements QueueStore {
   private final int levels;
   private final String name;
 
-  private RedisStore(StatefulRedisConnection<byte[], byte[]> connection, QueueConfig config) {
+  private RedisStore(RedisClient client, StatefulRedisConnection<byte[], byte[]> connection, QueueConfig config) {
+    this.client = client;
     this.connection = connection;
     this.redis = connection.sync();
     this.name = config.name();
@@ -96,7 +105,7 @@ public final class RedisStore implements QueueStore {
           ? "Redis authentication failed for queue " + config.name() + " (check the client's user and password): " + e
           : "Cannot connect to Redis for queue " + config.name() + " (" + kind.tag() + "): " + e, e);
     }
-    return new RedisStore(connection, config);
+    return new RedisStore(client, connection, config);
   }
 
   private byte[] clock() {
@@ -190,17 +199,23 @@ public final class RedisStore implements QueueStore {
   }
 
   @Override
-  public AckAndClaim ackAndClaim(String id, long token, String type) {
-    byte[][] args = new byte[6 + levels][];
+  public AckAndClaim ackAndClaim(List<Ack> acks, String type, int max) {
+    int n = acks.size();
+    byte[][] args = new byte[7 + 2 * n + levels][];
     args[0] = bytes("ackclaim");
     args[1] = clock();
-    args[2] = bytes(id);
-    args[3] = bytes(token);
-    args[4] = bytes(type);
-    args[5] = visibilityMillis;
-    System.arraycopy(weights, 0, args, 6, levels);
-    List<Object> out = eval("ack and claim", ScriptOutputType.MULTI, args);
-    return new AckAndClaim(number(out.get(0)) == 1L, claimed(type, out, 1));
+    args[2] = bytes((long) n);
+    int i = 3;
+    for (Ack a : acks) {
+      args[i++] = bytes(a.id());
+      args[i++] = bytes(a.token());
+    }
+    args[i++] = bytes(type);
+    args[i++] = bytes((long) max);
+    args[i++] = visibilityMillis;
+    System.arraycopy(weights, 0, args, i, levels);
+    List<Object> out = eval(max > 0 ? "ack and claim" : "ack", ScriptOutputType.MULTI, args);
+    return new AckAndClaim((int) number(out.get(0)), claimed(type, out, 1));
   }
 
   /**
@@ -336,9 +351,47 @@ public final class RedisStore implements QueueStore {
         number(out.get(levels + 3)));
   }
 
+  /**
+   * Subscribes to the queue's channel {@code KEYS[1]:ready}, on which the scripts publish a job type's name
+   * when its jobs become ready. A second connection, because a subscribed one can send nothing else;
+   * Lettuce subscribes again after a reconnect. Should the subscription fail (an ACL without the channel,
+   * Redis down just now), this is logged once and the poll alone finds the jobs, as it does for notices
+   * lost while the subscription was down.
+   */
+  @Override
+  public void onReady(Consumer<String> listener) {
+    byte[] channel = bytes(new String(keys[0], StandardCharsets.UTF_8) + ":ready");
+    try {
+      StatefulRedisPubSubConnection<byte[], byte[]> pubSub = client.connectPubSub(ByteArrayCodec.INSTANCE);
+      pubSub.addListener(new RedisPubSubAdapter<>() {
+        @Override
+        public void message(byte[] from, byte[] type) {
+          listener.accept(new String(type, StandardCharsets.UTF_8));
+        }
+      });
+      notices = pubSub;
+      pubSub.async().subscribe(channel).whenComplete((ok, e) -> {
+        if (e != null) {
+          noticesOff(e);
+        }
+      });
+    } catch (RuntimeException e) {
+      noticesOff(e);
+    }
+  }
+
+  private void noticesOff(Throwable e) {
+    log.warn("Queue {}: no subscription to notices of jobs enqueued elsewhere ({}); idle workers find them at"
+        + " their next poll", name, e.toString());
+  }
+
   @Override
   public void close() {
     guard.close();
+    StatefulRedisPubSubConnection<byte[], byte[]> pubSub = notices;
+    if (pubSub != null) {
+      pubSub.close();
+    }
     connection.close();
   }
 

@@ -19,6 +19,13 @@ end
 
 local function jobKey(id) return base .. ':job:' .. id end
 
+-- Tells idle workers of every instance (subscribed to KEYS[1]:ready) which job types became ready, once
+-- per type and call. pcall: a notice is only a shortcut past the poll, so an ACL without the channel
+-- must not fail the write it follows.
+local function notify(types)
+  for jtype in pairs(types) do redis.pcall('PUBLISH', base .. ':ready', jtype) end
+end
+
 local function toReady(id, jtype, pri, t)
   redis.call('RPUSH', base .. ':ready:' .. jtype .. ':' .. pri, id)
   redis.call('HSET', jobKey(id), 's', 'r', 'r', t)
@@ -191,7 +198,7 @@ if op == 'enqueue' then
   local t = now()
   local window = tonumber(ARGV[3])
   local n = tonumber(ARGV[4])
-  local ids = {}
+  local ids, known, ready = {}, {}, {}
   for j = 0, n - 1 do
     local a = 5 + j * 11
     local jtype, payload, pri, max = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
@@ -212,20 +219,29 @@ if op == 'enqueue' then
       local id = tostring(redis.call('INCR', base .. ':seq'))
       local dl = 0
       if deadline > 0 then dl = t + deadline end
-      redis.call('HSET', jobKey(id), 't', jtype, 'p', payload, 'pr', pri, 'm', max, 'a', 0,
-        'bi', ARGV[a + 4], 'bm', ARGV[a + 5], 'bx', ARGV[a + 6], 'bj', ARGV[a + 7], 'dl', dl, 'i', idem, 'e', '')
-      redis.call('SADD', base .. ':types', jtype)
+      if not known[jtype] then
+        redis.call('SADD', base .. ':types', jtype)
+        known[jtype] = true
+      end
+      -- One HSET with the state too: the job's hash, then its place.
+      local fields = {'t', jtype, 'p', payload, 'pr', pri, 'm', max, 'a', 0, 'bi', ARGV[a + 4], 'bm', ARGV[a + 5],
+        'bx', ARGV[a + 6], 'bj', ARGV[a + 7], 'dl', dl, 'i', idem, 'e', ''}
       if delay > 0 then
-        redis.call('HSET', jobKey(id), 's', 'd')
+        fields[#fields + 1] = 's'; fields[#fields + 1] = 'd'
+        redis.call('HSET', jobKey(id), unpack(fields))
         redis.call('ZADD', base .. ':delayed', t + delay, id)
       else
-        toReady(id, jtype, pri, t)
+        fields[#fields + 1] = 's'; fields[#fields + 1] = 'r'; fields[#fields + 1] = 'r'; fields[#fields + 1] = t
+        redis.call('HSET', jobKey(id), unpack(fields))
+        redis.call('RPUSH', base .. ':ready:' .. jtype .. ':' .. pri, id)
+        ready[jtype] = true
       end
       -- Last: a key must never name a job that has no place (a later enqueue would return its id).
       if idem ~= '' then redis.call('SET', base .. ':idem:' .. idem, id .. ':' .. (t + window), 'PX', window) end
       ids[#ids + 1] = id
     end
   end
+  notify(ready)
   return ids
 
 elseif op == 'claim' then
@@ -233,9 +249,18 @@ elseif op == 'claim' then
   return claim(now(), ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), 6)
 
 elseif op == 'ackclaim' then
-  -- ARGV: id, token, type, visibility, weights...: a worker's ack and its next job in one round trip.
-  local acked = ack(ARGV[3], ARGV[4])
-  local out = claim(now(), ARGV[5], 1, tonumber(ARGV[6]), 7)
+  -- ARGV: n, then n pairs id, token, then type, max, visibility, weights...: the acks of the jobs a
+  -- dispatcher's workers finished and the claim of their next jobs in one round trip. Returns the
+  -- number of acks that counted, then the claim's entries (none when max is 0).
+  local n = tonumber(ARGV[3])
+  local acked = 0
+  for i = 0, n - 1 do
+    acked = acked + ack(ARGV[4 + 2 * i], ARGV[5 + 2 * i])
+  end
+  local at = 4 + 2 * n
+  local max = tonumber(ARGV[at + 1])
+  local out = {}
+  if max > 0 then out = claim(now(), ARGV[at], max, tonumber(ARGV[at + 2]), at + 3) end
   table.insert(out, 1, acked)
   return out
 
@@ -257,6 +282,7 @@ elseif op == 'retry' then
   else
     local f = redis.call('HMGET', jobKey(id), 't', 'pr')
     toReady(id, f[1], f[2], t)
+    notify({[f[1]] = true})
   end
   redis.call('ZREM', base .. ':inflight', id)
   return 1
@@ -304,6 +330,7 @@ elseif op == 'requeue' then
   redis.call('HSET', jobKey(id), 'a', 0)
   toReady(id, f.t, f.pr, t)
   redis.call('ZREM', base .. ':dead', id)
+  notify({[f.t] = true})
   return 1
 
 elseif op == 'purge' then

@@ -14,7 +14,7 @@ public final class CoreAnnotationHandlers implements AnnotationHandler.Provider 
   @Override
   public List<AnnotationHandler> handlers() {
     return List.of(
-        new DegradableHandler(),
+        new FallbackHandler(),
         new PolicyAnnotationHandler<>(Retry.class, Retry::value, dev.ballast.core.Retry.class,
             InterceptorOrder.RETRY),
         new PolicyAnnotationHandler<>(CircuitBreaker.class, CircuitBreaker::value,

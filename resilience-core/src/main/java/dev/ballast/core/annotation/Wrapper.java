@@ -31,6 +31,13 @@ import java.util.ServiceLoader;
  * they are written in. Methods returning a {@link java.util.concurrent.CompletionStage} are wrapped
  * asynchronously. The proxy is thread-safe if the target is.
  *
+ * <p><b>Return types that are refused.</b> An annotated method may not return a lazily asynchronous type
+ * (a Reactor {@code Mono} or {@code Flux}, any Reactive Streams or {@link java.util.concurrent.Flow.Publisher},
+ * RxJava's types, a Kotlin {@code Flow} or {@code Deferred}), be a Kotlin {@code suspend} function, or return a
+ * {@link java.util.concurrent.Future} that is not a {@code CompletionStage}: the call only assembles the work,
+ * so a policy around it would retry, time or cache the assembly. {@code wrap} refuses such a method, naming
+ * the interface and method; return the value or a {@code CompletableFuture} instead ({@code mono.toFuture()}).
+ *
  * <p><b>Checked exceptions a method does not declare.</b> A policy can throw a checked exception the
  * interface method does not list, most often an {@link InterruptedException} from a wait (a
  * {@code @RateLimited} limiter with a {@code maxWait}, a retry's backoff). For a synchronous method that
@@ -47,7 +54,8 @@ public final class Wrapper {
   /**
    * Wraps {@code target} using the annotation handlers of every Ballast module on the class path.
    *
-   * @throws IllegalArgumentException if {@code type} is not an interface, or an annotation is misconfigured
+   * @throws IllegalArgumentException if {@code type} is not an interface, an annotation is misconfigured, or an
+   *     annotated method returns a type the policies cannot wrap (see above)
    */
   public static <T> T wrap(Class<T> type, T target, Registry registry) {
     List<AnnotationHandler> handlers = new ArrayList<>();
@@ -58,7 +66,11 @@ public final class Wrapper {
     return wrap(type, target, registry, handlers);
   }
 
-  /** Wraps {@code target} with exactly {@code handlers} (for tests, or to leave some out). */
+  /**
+   * Wraps {@code target} with exactly {@code handlers} (for tests, or to leave some out).
+   *
+   * @throws IllegalArgumentException as {@link #wrap(Class, Object, Registry)}
+   */
   public static <T> T wrap(Class<T> type, T target, Registry registry, List<AnnotationHandler> handlers) {
     Check.notNull(type, "type");
     Check.notNull(target, "target");
@@ -82,6 +94,7 @@ public final class Wrapper {
         }
       }
       if (!chain.isEmpty()) {
+        ReturnTypes.checkWrappable(method);
         chains.put(method, chain.toArray(new MethodInterceptor[0]));
       }
     }

@@ -1,5 +1,6 @@
 package dev.ballast.core.config;
 
+import org.jspecify.annotations.Nullable;
 import dev.ballast.core.Ticker;
 import dev.ballast.core.internal.Check;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -17,7 +18,7 @@ import java.util.Map;
  * @param ticker the time source
  * @param resources named resources for sections that need them
  */
-public record ConfigContext(MeterRegistry meterRegistry, Ticker ticker, Map<String, Object> resources) {
+public record ConfigContext(@Nullable MeterRegistry meterRegistry, Ticker ticker, Map<String, Object> resources) {
 
   /** Validates and copies. */
   public ConfigContext {

@@ -1,7 +1,11 @@
 package dev.ballast.core.config;
 
 import dev.ballast.core.Registry;
+import dev.ballast.core.config.spi.ConfigNode;
+import dev.ballast.core.config.spi.ConfigSection;
 import dev.ballast.core.internal.Check;
+import dev.ballast.core.internal.config.ConfigTrees;
+import dev.ballast.core.internal.config.Suggestions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -181,7 +185,7 @@ public final class Configuration {
     ConfigNode parentRef = node.get(EXTENDS);
     Map<String, ConfigNode> own = new LinkedHashMap<>(node.entries());
     own.remove(EXTENDS);
-    ConfigNode self = ConfigNode.map(node.source(), node.line(), node.path(), node.key(), own);
+    ConfigNode self = ConfigTrees.nodes().map(node.source(), node.line(), node.path(), node.key(), own);
     if (parentRef == null) {
       return self;
     }
@@ -190,9 +194,9 @@ public final class Configuration {
     ConfigNode base = null;
     for (ConfigNode parent : parents) {
       ConfigNode resolved = resolveParent(parent, directory, load, seen);
-      base = base == null ? resolved : resolved.over(base);
+      base = base == null ? resolved : ConfigTrees.nodes().over(resolved, base);
     }
-    return base == null ? self : self.over(base);
+    return base == null ? self : ConfigTrees.nodes().over(self, base);
   }
 
   private static ConfigNode resolveParent(ConfigNode reference, Path directory, Extends load, Set<String> seen) {

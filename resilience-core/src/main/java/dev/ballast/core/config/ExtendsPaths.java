@@ -1,5 +1,6 @@
 package dev.ballast.core.config;
 
+import dev.ballast.core.config.spi.ConfigNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

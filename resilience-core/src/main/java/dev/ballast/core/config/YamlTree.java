@@ -1,5 +1,7 @@
 package dev.ballast.core.config;
 
+import dev.ballast.core.config.spi.ConfigNode;
+import dev.ballast.core.internal.config.ConfigTrees;
 import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -52,7 +54,7 @@ final class YamlTree {
       throw new ConfigException(source, 0, "", "not valid YAML: " + e.getMessage());
     }
     if (root == null) {
-      return ConfigNode.map(source, 1, "", "", Map.of());
+      return ConfigTrees.nodes().map(source, 1, "", "", Map.of());
     }
     ConfigNode tree = new Converter(source).convert(root, "", "", root.getStartMark().getLine() + 1);
     if (!tree.isMap()) {
@@ -84,7 +86,7 @@ final class YamlTree {
             + " values (aliases included); is this really a Ballast configuration?");
       }
       if (node instanceof ScalarNode scalar) {
-        return ConfigNode.scalar(source, line, path, key, scalar.getValue());
+        return ConfigTrees.nodes().scalar(source, line, path, key, scalar.getValue());
       }
       if (!onPath.add(node)) {
         throw new ConfigException(source, line, path, "recursive alias: *" + node.getAnchor()
@@ -104,7 +106,7 @@ final class YamlTree {
         Node item = sequence.getValue().get(i);
         items.add(convert(item, key + "[" + i + "]", path + "[" + i + "]", item.getStartMark().getLine() + 1));
       }
-      return ConfigNode.list(source, line, path, key, items);
+      return ConfigTrees.nodes().list(source, line, path, key, items);
     }
 
     private ConfigNode mapping(MappingNode mapping, String key, String path, int line) {
@@ -116,7 +118,7 @@ final class YamlTree {
           throw new ConfigException(source, keyLine, path, "keys must be plain names");
         }
         String childKey = scalarKey.getValue();
-        String childPath = ConfigNode.childPath(path, childKey);
+        String childPath = ConfigTrees.nodes().childPath(path, childKey);
         String malformed = malformed(scalarKey);
         if (malformed != null) {
           throw new ConfigException(source, keyLine, childPath, malformed);
@@ -126,7 +128,7 @@ final class YamlTree {
         }
         entries.put(childKey, convert(tuple.getValueNode(), childKey, childPath, keyLine));
       }
-      return ConfigNode.map(source, line, path, key, entries);
+      return ConfigTrees.nodes().map(source, line, path, key, entries);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.ballast.core.annotation;
 
+import dev.ballast.testsupport.ManualTicker;
 import dev.ballast.core.annotation.spi.InterceptorOrder;
 
 import dev.ballast.core.Registry;
@@ -17,7 +18,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class WrapperTest {
@@ -26,7 +26,7 @@ class WrapperTest {
     // Written in scrambled order on purpose: the order of application is InterceptorOrder's.
     @Timeout("pricing")
     @RateLimited("pricing")
-    @Degradable(fallback = "cachedPrice")
+    @Fallback("cachedPrice")
     @CircuitBreaker("pricing")
     @Retry("pricing")
     String price(String sku) throws IOException;
@@ -34,7 +34,7 @@ class WrapperTest {
     String cachedPrice(String sku, Exception failure);
 
     @Retry("pricing")
-    @Degradable(fallback = "cachedPriceAsync")
+    @Fallback("cachedPriceAsync")
     CompletionStage<String> priceAsync(String sku);
 
     CompletionStage<String> cachedPriceAsync(String sku, Throwable failure);
@@ -80,14 +80,14 @@ class WrapperTest {
     }
   }
 
-  private final AtomicLong now = new AtomicLong();
+  private final ManualTicker now = new ManualTicker();
   private final dev.ballast.core.RateLimiter limiter = dev.ballast.core.RateLimiter.builder().name("pricing")
-      .capacity(10).refill(1, Duration.ofHours(1)).ticker(now::get).build();
+      .capacity(10).refill(1, Duration.ofHours(1)).ticker(now::read).build();
   private final dev.ballast.core.CircuitBreaker breaker = dev.ballast.core.CircuitBreaker.builder()
-      .name("pricing").countWindow(10).ticker(now::get).build();
+      .name("pricing").countWindow(10).ticker(now::read).build();
   private final Registry registry = Registry.builder()
       .add("pricing", dev.ballast.core.Retry.builder().maxAttempts(3)
-          .backoff(Backoff.fixed(Duration.ofMillis(1))).sleeper(nanos -> now.addAndGet(nanos)).ticker(now::get)
+          .backoff(Backoff.fixed(Duration.ofMillis(1))).sleeper(nanos -> now.advanceNanos(nanos)).ticker(now::read)
           .build())
       .add("pricing", breaker)
       .add("pricing", limiter)
@@ -154,7 +154,7 @@ class WrapperTest {
   }
 
   public interface BadFallback {
-    @Degradable(fallback = "other")
+    @Fallback("other")
     String call(String id);
 
     Integer other(String id);
@@ -178,7 +178,7 @@ class WrapperTest {
         return 1;
       }
     }, registry)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("@Degradable on BadFallback.call")
+        .hasMessageContaining("@Fallback on BadFallback.call")
         .hasMessageContaining("other(String) or other(String, Throwable) returning String");
     assertThatThrownBy(() -> Wrapper.wrap(FlakyPricing.class, target, registry))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is not an interface");
@@ -191,7 +191,7 @@ class WrapperTest {
   }
 
   public interface Narrow {
-    @Degradable(fallback = "onRejection")
+    @Fallback("onRejection")
     String call() throws IOException;
 
     String onRejection(CallRejectedException rejection);

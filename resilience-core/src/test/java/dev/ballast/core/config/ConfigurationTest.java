@@ -1,5 +1,7 @@
 package dev.ballast.core.config;
 
+import dev.ballast.core.config.spi.ConfigNode;
+import dev.ballast.core.config.spi.ConfigSection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -73,17 +75,20 @@ class ConfigurationTest {
         extends: external-api
         circuitBreakers:
           patient:
-            maxHalfOpenDuration: 0
+            maxHalfOpenDuration: none
           impatient:
             maxHalfOpenDuration: 5s
         """);
     assertThat(registry.get("external-api", CircuitBreaker.class).config().maxHalfOpenDuration())
         .as("the preset keeps the default").isEqualTo(Duration.ofSeconds(60));
-    assertThat(registry.get("patient", CircuitBreaker.class).config().maxHalfOpenDuration()).isZero();
+    assertThat(registry.get("patient", CircuitBreaker.class).config().maxHalfOpenDuration())
+        .as("none: wait forever").isNull();
     assertThat(registry.get("impatient", CircuitBreaker.class).config().maxHalfOpenDuration())
         .isEqualTo(Duration.ofSeconds(5));
     assertError("circuitBreakers:\n  c:\n    maxHalfOpenDuration: soon\n", 3,
         "circuitBreakers.c.maxHalfOpenDuration", "must be a duration");
+    assertError("circuitBreakers:\n  c:\n    maxHalfOpenDuration: 0\n", 3,
+        "circuitBreakers.c.maxHalfOpenDuration", "write 'none' to wait for the probes forever");
   }
 
   @Test

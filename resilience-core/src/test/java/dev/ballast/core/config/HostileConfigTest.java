@@ -1,5 +1,7 @@
 package dev.ballast.core.config;
 
+import dev.ballast.core.config.spi.ConfigNode;
+import dev.ballast.core.config.spi.ConfigSection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;

@@ -6,8 +6,8 @@ import dev.ballast.cache.TieredCache;
 import dev.ballast.cache.TieredCacheBuilder;
 import dev.ballast.cache.internal.ValueCodecs;
 import dev.ballast.core.config.ConfigContext;
-import dev.ballast.core.config.ConfigNode;
-import dev.ballast.core.config.EntrySection;
+import dev.ballast.core.config.spi.ConfigNode;
+import dev.ballast.core.config.spi.EntrySection;
 import io.lettuce.core.RedisClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +30,7 @@ public final class CachesSection extends EntrySection {
   private static final Set<String> KEYS = Set.of("redis", "keyPrefix", "l1MaximumSize", "l1Ttl", "ttl", "ttlJitter",
       "staleWhileRevalidate", "staleIfError", "earlyRefresh", "negativeTtl", "maxEncodedSize", "leaseTtl",
       "maxLeaseWait", "redisTimeout", "invalidation", "invalidationBatchWindow", "l1TtlWhileDisconnected",
-      "keepL1DuringOutage", "spareOrigin");
+      "keepL1DuringOutage", "warmUpChunk", "warmUpWait", "spareOrigin");
 
   /** One option read from the file, and the node to blame if the builder refuses it. */
   private record Setting(ConfigNode node, Consumer<TieredCacheBuilder<String, ?>> apply) {}
@@ -96,6 +96,11 @@ public final class CachesSection extends EntrySection {
       boolean keep = entry.bool("keepL1DuringOutage", null);
       settings.add(new Setting(entry.get("keepL1DuringOutage"), b -> b.keepL1DuringOutage(keep)));
     }
+    if (entry.get("warmUpChunk") != null) {
+      int keys = entry.intValue("warmUpChunk", null, 1, Integer.MAX_VALUE);
+      settings.add(new Setting(entry.get("warmUpChunk"), b -> b.warmUpChunk(keys)));
+    }
+    duration(entry, "warmUpWait", settings, TieredCacheBuilder::warmUpWait);
     check(name, settings);
 
     if (context.meterRegistry() != null) {

@@ -2,7 +2,7 @@ package dev.ballast.degradation.internal.config;
 
 import dev.ballast.core.Registry;
 import dev.ballast.core.Ticker;
-import dev.ballast.core.config.ConfigNode;
+import dev.ballast.core.config.spi.ConfigNode;
 import dev.ballast.degradation.LatencyRecorder;
 import dev.ballast.degradation.OutcomeRecorder;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.ballast.degradation.internal.config;
 
-import dev.ballast.core.config.ConfigNode;
+import dev.ballast.core.config.spi.ConfigNode;
 import dev.ballast.degradation.SwitchName;
 import dev.ballast.degradation.internal.FeatureNames;
 import java.util.ArrayList;

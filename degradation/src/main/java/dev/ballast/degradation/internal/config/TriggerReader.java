@@ -3,7 +3,7 @@ package dev.ballast.degradation.internal.config;
 import dev.ballast.core.CircuitBreaker;
 import dev.ballast.core.Registry;
 import dev.ballast.core.config.ConfigContext;
-import dev.ballast.core.config.ConfigNode;
+import dev.ballast.core.config.spi.ConfigNode;
 import dev.ballast.degradation.Mode;
 import dev.ballast.degradation.Signal;
 import dev.ballast.degradation.SwitchName;

@@ -3,7 +3,7 @@ package dev.ballast.redis.ratelimit.internal;
 import dev.ballast.core.RateLimiter;
 import dev.ballast.core.RateLimiterConfig;
 import dev.ballast.core.config.ConfigContext;
-import dev.ballast.core.config.ConfigNode;
+import dev.ballast.core.config.spi.ConfigNode;
 import dev.ballast.core.internal.config.FleetRateLimiters;
 import dev.ballast.redis.ratelimit.DistributedRateLimiter;
 import io.lettuce.core.RedisClient;

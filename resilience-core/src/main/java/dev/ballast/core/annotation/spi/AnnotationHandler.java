@@ -1,7 +1,8 @@
 package dev.ballast.core.annotation.spi;
 
+import org.jspecify.annotations.Nullable;
 import dev.ballast.core.annotation.CircuitBreaker;
-import dev.ballast.core.annotation.Degradable;
+import dev.ballast.core.annotation.Fallback;
 import dev.ballast.core.annotation.RateLimited;
 import dev.ballast.core.annotation.Retry;
 import dev.ballast.core.annotation.Timeout;
@@ -12,7 +13,7 @@ import java.lang.reflect.Method;
 
 /**
  * Turns one kind of annotation into a {@link MethodInterceptor}. Each module contributes its own
- * handlers (resilience-core: {@code @Degradable}, {@code @Retry}, {@code @CircuitBreaker},
+ * handlers (resilience-core: {@code @Fallback}, {@code @Retry}, {@code @CircuitBreaker},
  * {@code @RateLimited}, {@code @Timeout}; other modules their caching and switchboard annotations)
  * through a {@link Provider} listed in
  * {@code META-INF/services/dev.ballast.core.annotation.spi.AnnotationHandler$Provider}, so the one wrapping
@@ -41,5 +42,5 @@ public interface AnnotationHandler {
    * @param registry where named policies and components are looked up
    * @throws IllegalArgumentException naming the method and what is wrong with its annotation
    */
-  MethodInterceptor interceptorFor(Method method, Registry registry);
+  @Nullable MethodInterceptor interceptorFor(Method method, Registry registry);
 }

@@ -1,7 +1,7 @@
 package dev.ballast.core.annotation.spi;
 
 import dev.ballast.core.annotation.CircuitBreaker;
-import dev.ballast.core.annotation.Degradable;
+import dev.ballast.core.annotation.Fallback;
 import dev.ballast.core.annotation.RateLimited;
 import dev.ballast.core.annotation.Retry;
 import dev.ballast.core.annotation.Timeout;
@@ -10,7 +10,7 @@ import dev.ballast.core.annotation.Timeout;
  * The one place that fixes the order in which annotations apply, outermost first:
  *
  * <ol>
- *   <li>{@code @Degradable} ({@value #FALLBACK}): the fallback sees the final outcome of everything inside.
+ *   <li>{@code @Fallback} ({@value #FALLBACK}): the fallback sees the final outcome of everything inside.
  *   <li>{@code @Feature} ({@value #FEATURE}): a feature that is switched off goes straight to the fallback.
  *   <li>{@code @Write} ({@value #WRITE_GUARD}): refused in read-only mode before anything is spent on it.
  *   <li>{@code @Cached} / {@code @CacheEvict} ({@value #CACHE}): a cache hit spends no retry, no breaker

@@ -1,5 +1,6 @@
 package dev.ballast.core.annotation.spi;
 
+import org.jspecify.annotations.Nullable;
 import java.lang.reflect.Method;
 
 /**
@@ -26,7 +27,7 @@ public interface Invocation {
    *
    * @throws Exception what the inner chain threw (synchronous methods only)
    */
-  Object proceed() throws Exception;
+  @Nullable Object proceed() throws Exception;
 
   /**
    * Ends this call with {@code failure} instead of proceeding (a refused write, a switched-off feature, a
@@ -36,7 +37,7 @@ public interface Invocation {
    * @return the failed stage (async methods only)
    * @throws Exception {@code failure} (synchronous methods only)
    */
-  default Object fail(Exception failure) throws Exception {
+  default @Nullable Object fail(Exception failure) throws Exception {
     if (isAsync()) {
       return java.util.concurrent.CompletableFuture.failedFuture(failure);
     }

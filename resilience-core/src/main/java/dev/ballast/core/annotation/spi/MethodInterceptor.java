@@ -1,5 +1,7 @@
 package dev.ballast.core.annotation.spi;
 
+import org.jspecify.annotations.Nullable;
+
 /** Wraps the calls of one method; built once per method at wrap time, shared by all calls. */
 @FunctionalInterface
 public interface MethodInterceptor {
@@ -9,5 +11,5 @@ public interface MethodInterceptor {
    *
    * @throws Exception what the call or the interceptor threw (synchronous methods only)
    */
-  Object invoke(Invocation invocation) throws Exception;
+  @Nullable Object invoke(Invocation invocation) throws Exception;
 }

@@ -3,14 +3,15 @@ package dev.ballast.core.internal.config;
 import dev.ballast.core.CircuitBreaker;
 import dev.ballast.core.CircuitBreakerBuilder;
 import dev.ballast.core.config.ConfigContext;
-import dev.ballast.core.config.ConfigNode;
-import dev.ballast.core.config.EntrySection;
+import dev.ballast.core.config.spi.ConfigNode;
+import dev.ballast.core.config.spi.EntrySection;
 import java.util.Set;
 
 /**
  * {@code circuitBreakers.<name>}: {@code countWindow} or {@code timeWindow}, {@code failureRateThreshold},
  * {@code slowCallRateThreshold}, {@code slowCallDuration}, {@code minimumCalls}, {@code openDuration},
- * {@code halfOpenProbes}, {@code maxHalfOpenDuration}; unset keys keep the breaker's defaults.
+ * {@code halfOpenProbes}, {@code maxHalfOpenDuration} (a duration, or {@code none} to wait forever); unset keys
+ * keep the breaker's defaults.
  */
 public final class CircuitBreakersSection extends EntrySection {
 
@@ -56,8 +57,15 @@ public final class CircuitBreakersSection extends EntrySection {
     if (entry.get("halfOpenProbes") != null) {
       builder.halfOpenProbes(entry.intValue("halfOpenProbes", null, 1, 10_000));
     }
-    if (entry.get("maxHalfOpenDuration") != null) {
-      builder.maxHalfOpenDuration(entry.duration("maxHalfOpenDuration", null));
+    ConfigNode maxHalfOpen = entry.get("maxHalfOpenDuration");
+    if (maxHalfOpen != null && maxHalfOpen.text().strip().equals("none")) {
+      builder.withoutMaxHalfOpenDuration();
+    } else if (maxHalfOpen != null) {
+      java.time.Duration duration = entry.duration("maxHalfOpenDuration", null);
+      if (duration.isZero()) {
+        throw maxHalfOpen.error("must be positive; write 'none' to wait for the probes forever");
+      }
+      builder.maxHalfOpenDuration(duration);
     }
     if (context.meterRegistry() != null) {
       builder.meterRegistry(context.meterRegistry());

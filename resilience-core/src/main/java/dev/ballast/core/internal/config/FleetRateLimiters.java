@@ -3,7 +3,7 @@ package dev.ballast.core.internal.config;
 import dev.ballast.core.RateLimiter;
 import dev.ballast.core.RateLimiterConfig;
 import dev.ballast.core.config.ConfigContext;
-import dev.ballast.core.config.ConfigNode;
+import dev.ballast.core.config.spi.ConfigNode;
 import java.util.Set;
 
 /**

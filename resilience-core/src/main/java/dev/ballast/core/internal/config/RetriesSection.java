@@ -5,8 +5,8 @@ import dev.ballast.core.Jitter;
 import dev.ballast.core.Retry;
 import dev.ballast.core.RetryBudget;
 import dev.ballast.core.config.ConfigContext;
-import dev.ballast.core.config.ConfigNode;
-import dev.ballast.core.config.EntrySection;
+import dev.ballast.core.config.spi.ConfigNode;
+import dev.ballast.core.config.spi.EntrySection;
 import java.time.Duration;
 import java.util.Set;
 

@@ -2,8 +2,8 @@ package dev.ballast.core.internal.config;
 
 import dev.ballast.core.Timeout;
 import dev.ballast.core.config.ConfigContext;
-import dev.ballast.core.config.ConfigNode;
-import dev.ballast.core.config.EntrySection;
+import dev.ballast.core.config.spi.ConfigNode;
+import dev.ballast.core.config.spi.EntrySection;
 import java.util.Set;
 
 /** {@code timeouts.<name>}: {@code limit} (required), {@code interrupt} (default true). */

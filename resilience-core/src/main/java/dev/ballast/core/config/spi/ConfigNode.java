@@ -1,9 +1,12 @@
-package dev.ballast.core.config;
+package dev.ballast.core.config.spi;
 
 import dev.ballast.core.Backoff;
 import dev.ballast.core.Jitter;
 import dev.ballast.core.Rate;
+import dev.ballast.core.config.ConfigException;
 import dev.ballast.core.internal.Check;
+import dev.ballast.core.internal.config.ConfigTrees;
+import dev.ballast.core.internal.config.Suggestions;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -13,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One node of a loaded configuration: a map, a list or a scalar, remembering the file and line it came
@@ -28,6 +32,9 @@ import java.util.regex.Pattern;
  * Durations are written {@code 250ms}, {@code 1.5s}, {@code 15m}, {@code 2h}, {@code 1d} (also
  * {@code ns}, {@code us}, {@code min}, or ISO-8601 {@code PT15M}); rates {@code 800/s},
  * {@code 50/min}, {@code 10/100ms}; ratios {@code 0.005} or {@code 0.5%}.
+ *
+ * <p>Part of the section SPI: sections read nodes, only the loader makes them (its factories are not
+ * public; they reach the loader through an internal accessor).
  */
 public final class ConfigNode {
 
@@ -45,6 +52,38 @@ public final class ConfigNode {
       Pattern.compile("([0-9]+(?:\\.[0-9]+)?)\\s*(ns|us|µs|ms|s|m|min|h|d)");
   private static final Pattern RATE = Pattern.compile(
       "([0-9]+)\\s*/\\s*([0-9]+(?:\\.[0-9]+)?)?\\s*(ns|us|µs|ms|s|m|min|h|d)(?:\\s+burst\\s+([0-9]+))?");
+
+  // After the patterns above: the factory may be used as soon as it is installed.
+  static {
+    ConfigTrees.install(new ConfigTrees.Factory() {
+      @Override
+      public ConfigNode scalar(String source, int line, String path, String key, String text) {
+        return new ConfigNode(source, line, path, key, text, null, null);
+      }
+
+      @Override
+      public ConfigNode map(String source, int line, String path, String key, Map<String, ConfigNode> entries) {
+        return ConfigNode.map(source, line, path, key, entries);
+      }
+
+      @Override
+      public ConfigNode list(String source, int line, String path, String key, List<ConfigNode> items) {
+        return new ConfigNode(source, line, path, key, null, null, List.copyOf(items));
+      }
+
+      @Override
+      public String childPath(String parent, String key) {
+        String part = !AMBIGUOUS_IN_PATH.matcher(key).find() ? key
+            : '"' + key.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+        return parent.isEmpty() ? part : parent + "." + part;
+      }
+
+      @Override
+      public ConfigNode over(ConfigNode top, ConfigNode base) {
+        return top.over(base);
+      }
+    });
+  }
 
   private final String source;
   private final int line;
@@ -65,26 +104,9 @@ public final class ConfigNode {
     this.list = list;
   }
 
-  static ConfigNode scalar(String source, int line, String path, String key, String text) {
-    return new ConfigNode(source, line, path, key, text, null, null);
-  }
-
-  static ConfigNode map(String source, int line, String path, String key, Map<String, ConfigNode> entries) {
+  private static ConfigNode map(String source, int line, String path, String key, Map<String, ConfigNode> entries) {
     return new ConfigNode(source, line, path, key, null, Collections.unmodifiableMap(new LinkedHashMap<>(entries)),
         null);
-  }
-
-  static ConfigNode list(String source, int line, String path, String key, List<ConfigNode> items) {
-    return new ConfigNode(source, line, path, key, null, null, List.copyOf(items));
-  }
-
-  /**
-   * The path of {@code key} under {@code parent}: dotted, with a key that holds a dot, quote or bracket
-   * quoted, so that {@code "typo.maxAttempts"} never reads as two levels.
-   */
-  static String childPath(String parent, String key) {
-    String part = !AMBIGUOUS_IN_PATH.matcher(key).find() ? key : '"' + key.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
-    return parent.isEmpty() ? part : parent + "." + part;
   }
 
   /** The file, resource or preset this node came from. */
@@ -133,7 +155,7 @@ public final class ConfigNode {
   }
 
   /** The child at {@code key}, or null when absent. */
-  public ConfigNode get(String key) {
+  public @Nullable ConfigNode get(String key) {
     return entries().get(key);
   }
 
@@ -185,13 +207,13 @@ public final class ConfigNode {
   }
 
   /** A string at {@code key}, or {@code defaultValue} (null: required). */
-  public String string(String key, String defaultValue) {
+  public String string(String key, @Nullable String defaultValue) {
     ConfigNode child = required(key, defaultValue);
     return child == null ? defaultValue : child.text();
   }
 
   /** A whole number at {@code key} in [{@code min}, {@code max}], or {@code defaultValue} (null: required). */
-  public long longValue(String key, Long defaultValue, long min, long max) {
+  public long longValue(String key, @Nullable Long defaultValue, long min, long max) {
     ConfigNode child = required(key, defaultValue);
     return child == null ? defaultValue : child.asLong(min, max);
   }
@@ -220,12 +242,12 @@ public final class ConfigNode {
   }
 
   /** An int at {@code key}; see {@link #longValue}. */
-  public int intValue(String key, Integer defaultValue, int min, int max) {
+  public int intValue(String key, @Nullable Integer defaultValue, int min, int max) {
     return (int) longValue(key, defaultValue == null ? null : defaultValue.longValue(), min, max);
   }
 
   /** A number at {@code key} of at least {@code min}, or {@code defaultValue} (null: required). */
-  public double number(String key, Double defaultValue, double min) {
+  public double number(String key, @Nullable Double defaultValue, double min) {
     ConfigNode child = required(key, defaultValue);
     if (child == null) {
       return defaultValue;
@@ -238,7 +260,7 @@ public final class ConfigNode {
   }
 
   /** A ratio in [0, 1] at {@code key}, written {@code 0.005} or {@code 0.5%}. */
-  public double ratio(String key, Double defaultValue) {
+  public double ratio(String key, @Nullable Double defaultValue) {
     ConfigNode child = required(key, defaultValue);
     if (child == null) {
       return defaultValue;
@@ -254,7 +276,7 @@ public final class ConfigNode {
   }
 
   /** {@code true} or {@code false} at {@code key}, or {@code defaultValue} (null: required). */
-  public boolean bool(String key, Boolean defaultValue) {
+  public boolean bool(String key, @Nullable Boolean defaultValue) {
     ConfigNode child = required(key, defaultValue);
     if (child == null) {
       return defaultValue;
@@ -267,7 +289,7 @@ public final class ConfigNode {
   }
 
   /** One of an enum's constants at {@code key}, written in any case with - or _. */
-  public <E extends Enum<E>> E choice(String key, Class<E> type, E defaultValue) {
+  public <E extends Enum<E>> E choice(String key, Class<E> type, @Nullable E defaultValue) {
     ConfigNode child = required(key, defaultValue);
     if (child == null) {
       return defaultValue;
@@ -284,7 +306,7 @@ public final class ConfigNode {
   }
 
   /** A non-negative duration at {@code key}, or {@code defaultValue} (null: required). */
-  public Duration duration(String key, Duration defaultValue) {
+  public Duration duration(String key, @Nullable Duration defaultValue) {
     ConfigNode child = required(key, defaultValue);
     return child == null ? defaultValue : child.parseDuration(child.text().trim());
   }
@@ -293,7 +315,7 @@ public final class ConfigNode {
    * A rate such as {@code 800/s} or {@code 100/s burst 20} at {@code key}, or {@code defaultValue} (null:
    * required). Without {@code burst} the burst is one period's permits.
    */
-  public Rate rate(String key, Rate defaultValue) {
+  public Rate rate(String key, @Nullable Rate defaultValue) {
     ConfigNode child = required(key, defaultValue);
     if (child == null) {
       return defaultValue;
@@ -407,7 +429,7 @@ public final class ConfigNode {
    * This node laid over {@code base}: maps merge key by key (recursively), anything else replaces.
    * Used for {@code extends}.
    */
-  ConfigNode over(ConfigNode base) {
+  private ConfigNode over(ConfigNode base) {
     if (map == null || base == null || base.map == null) {
       return this;
     }

@@ -1,6 +1,8 @@
-package dev.ballast.core.config;
+package dev.ballast.core.config.spi;
 
 import dev.ballast.core.Registry;
+import dev.ballast.core.config.ConfigContext;
+import dev.ballast.core.config.ConfigException;
 import java.util.Map;
 
 /**

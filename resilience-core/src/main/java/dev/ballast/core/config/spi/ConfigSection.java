@@ -1,13 +1,15 @@
-package dev.ballast.core.config;
+package dev.ballast.core.config.spi;
 
 import dev.ballast.core.Registry;
+import dev.ballast.core.config.ConfigContext;
+import dev.ballast.core.config.ConfigException;
 
 import java.util.Set;
 
 /**
  * Builds the components of one top-level section of a configuration file ({@code retries},
  * {@code caches}, …). Each module contributes its sections by listing them in
- * {@code META-INF/services/dev.ballast.core.config.ConfigSection}; a section class needs a public
+ * {@code META-INF/services/dev.ballast.core.config.spi.ConfigSection}; a section class needs a public
  * no-argument constructor.
  */
 public interface ConfigSection {

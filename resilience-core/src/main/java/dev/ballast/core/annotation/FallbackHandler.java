@@ -12,8 +12,8 @@ import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
-/** Handles {@link Degradable}: finds the fallback method at wrap time, calls it on failure. */
-final class DegradableHandler implements AnnotationHandler {
+/** Handles {@link Fallback}: finds the fallback method at wrap time, calls it on failure. */
+final class FallbackHandler implements AnnotationHandler {
 
   @Override
   public int order() {
@@ -22,11 +22,11 @@ final class DegradableHandler implements AnnotationHandler {
 
   @Override
   public MethodInterceptor interceptorFor(Method method, Registry registry) {
-    Degradable degradable = method.getAnnotation(Degradable.class);
-    if (degradable == null) {
+    Fallback annotation = method.getAnnotation(Fallback.class);
+    if (annotation == null) {
       return null;
     }
-    Method fallback = findFallback(method, degradable.fallback());
+    Method fallback = findFallback(method, annotation.value());
     boolean takesFailure = fallback.getParameterCount() > method.getParameterCount();
     return invocation -> {
       if (!invocation.isAsync()) {
@@ -93,7 +93,7 @@ final class DegradableHandler implements AnnotationHandler {
       }
     }
     String signature = Arrays.stream(parameters).map(Class::getSimpleName).reduce((a, b) -> a + ", " + b).orElse("");
-    throw new IllegalArgumentException("@Degradable on " + PolicyAnnotationHandler.describe(method)
+    throw new IllegalArgumentException("@Fallback on " + PolicyAnnotationHandler.describe(method)
         + ": no fallback method " + name + "(" + signature + ") or " + name + "(" + signature
         + (signature.isEmpty() ? "" : ", ") + "Throwable) returning " + method.getReturnType().getSimpleName()
         + " on " + method.getDeclaringClass().getSimpleName());

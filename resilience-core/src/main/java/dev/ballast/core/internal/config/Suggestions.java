@@ -1,15 +1,15 @@
-package dev.ballast.core.config;
+package dev.ballast.core.internal.config;
 
 import java.util.Collection;
 import java.util.Locale;
 import java.util.Optional;
 
 /** "Did you mean …?" for misspelt keys: the closest known key within a small edit distance. */
-final class Suggestions {
+public final class Suggestions {
 
   private Suggestions() {}
 
-  static Optional<String> closest(String wrong, Collection<String> known) {
+  public static Optional<String> closest(String wrong, Collection<String> known) {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String candidate : known) {
@@ -25,7 +25,7 @@ final class Suggestions {
   }
 
   /** Levenshtein distance. */
-  static int distance(String a, String b) {
+  public static int distance(String a, String b) {
     int[] previous = new int[b.length() + 1];
     int[] current = new int[b.length() + 1];
     for (int j = 0; j <= b.length(); j++) {

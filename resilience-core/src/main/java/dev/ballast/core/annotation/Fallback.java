@@ -10,9 +10,11 @@ import java.lang.annotation.Target;
  * When the annotated method fails (after everything inside it: retries, breaker, limiter, timeout, a
  * switched-off feature), calls the named fallback method of the same interface instead. The fallback
  * takes the same parameters, optionally followed by one {@link Throwable} (or subtype) parameter for the
- * failure, and returns the same type. Checked when the implementation is wrapped.
+ * failure, and returns the same type (or a subtype). Checked when the implementation is wrapped.
+ * For a method returning a {@link java.util.concurrent.CompletionStage}, a failed stage counts as a
+ * failure and the fallback returns a stage too.
  * <pre>{@code
- * @Degradable(fallback = "cachedPrices")
+ * @Fallback("cachedPrices")
  * @Retry("pricing")
  * List<Price> prices(String sku);
  * List<Price> cachedPrices(String sku, Exception failure);
@@ -21,8 +23,8 @@ import java.lang.annotation.Target;
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.METHOD)
-public @interface Degradable {
+public @interface Fallback {
 
   /** The name of the fallback method on the same interface. */
-  String fallback();
+  String value();
 }

@@ -1,0 +1,123 @@
+package dev.ballast.redis.internal.port;
+
+import dev.ballast.core.internal.Check;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import reactor.core.Disposable;
+
+/**
+ * The port on a Redis Cluster: chooses classic or sharded pub/sub, and moves sharded subscriptions when
+ * their slot changes owner.
+ *
+ * <p>Why the move is ours: Lettuce re-sends a subscription on reconnect to the node it was on, so after a
+ * failover an {@code SSUBSCRIBE} stays with the dead master (and later the replica it comes back as) and
+ * never reaches the new owner. On every topology change the client publishes, this port compares each
+ * sharded channel's slot owner with the one it subscribed at and subscribes again where it moved; the
+ * server's confirmation then tells the listeners to resync. This needs the client's topology refresh
+ * ({@code ClusterTopologyRefreshOptions}: periodic or adaptive triggers), which every cluster deployment
+ * should enable anyway. A classic subscription lives on one node and comes back when that node does.
+ *
+ * <p>Design note: {@code owners} maps a channel to the node id it was last subscribed at; it is written
+ * on subscribe and on topology events (Lettuce's event thread), and a stale entry only causes one extra
+ * subscribe.
+ */
+final class ClusterPort extends LettucePort {
+
+  private final RedisClusterClient client;
+  private final Map<ByteBuffer, String> owners = new ConcurrentHashMap<>();
+  private final Disposable topologyEvents;
+
+  private ClusterPort(
+      RedisClusterClient client, StatefulRedisClusterConnection<byte[], byte[]> connection, boolean sharded) {
+    super(connection, connection.async(), () -> pubSub(client), true, sharded);
+    this.client = client;
+    this.topologyEvents =
+        sharded
+            ? client.getResources().eventBus().get()
+                .filter(event -> event instanceof ClusterTopologyChangedEvent)
+                .subscribe(event -> resubscribe(this::moved))
+            : () -> {};
+  }
+
+  static RedisPort open(RedisClusterClient client, RedisPort.PubSubMode mode) {
+    Check.notNull(client, "client");
+    Check.notNull(mode, "mode");
+    StatefulRedisClusterConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
+    try {
+      List<String> old = nodesOlderThanSeven(connection);
+      if (mode == RedisPort.PubSubMode.SHARDED && !old.isEmpty()) {
+        throw new IllegalArgumentException(
+            "PubSubMode.SHARDED needs Redis 7.0 or newer on every node; older: " + old);
+      }
+      boolean sharded = mode == RedisPort.PubSubMode.SHARDED || (mode == RedisPort.PubSubMode.AUTO && old.isEmpty());
+      return new ClusterPort(client, connection, sharded);
+    } catch (RuntimeException e) {
+      connection.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public Subscription subscribe(byte[] channel, Listener listener) {
+    owners.put(ByteBuffer.wrap(channel.clone()), ownerOf(channel));
+    return super.subscribe(channel, listener);
+  }
+
+  @Override
+  public void close() {
+    topologyEvents.dispose();
+    super.close();
+  }
+
+  /** True if {@code channel}'s slot has a new owner since it was subscribed; records the new one. */
+  private boolean moved(byte[] channel) {
+    String now = ownerOf(channel);
+    String before = owners.put(ByteBuffer.wrap(channel.clone()), now);
+    return before != null && !before.equals(now);
+  }
+
+  private String ownerOf(byte[] channel) {
+    RedisClusterNode node = client.getPartitions().getPartitionBySlot(SlotHash.getSlot(channel));
+    return node == null ? "" : node.getNodeId();
+  }
+
+  private static StatefulRedisClusterPubSubConnection<byte[], byte[]> pubSub(RedisClusterClient client) {
+    StatefulRedisClusterPubSubConnection<byte[], byte[]> pubSub = client.connectPubSub(ByteArrayCodec.INSTANCE);
+    // SSUBSCRIBE lives on the connection to the slot's node: hand its messages to the port's listener.
+    pubSub.setNodeMessagePropagation(true);
+    return pubSub;
+  }
+
+  /** Asks every known node its version ({@code INFO server}); returns "host:port=version" of the old ones. */
+  private static List<String> nodesOlderThanSeven(StatefulRedisClusterConnection<byte[], byte[]> connection) {
+    List<String> old = new ArrayList<>();
+    for (RedisClusterNode node : connection.getPartitions()) {
+      String info = connection.getConnection(node.getNodeId()).sync().info("server");
+      String version = field(info, "redis_version");
+      int major = Integer.parseInt(version.substring(0, version.indexOf('.')));
+      if (major < 7) {
+        old.add(node.getUri().getHost() + ":" + node.getUri().getPort() + "=" + version);
+      }
+    }
+    return old;
+  }
+
+  private static String field(String info, String name) {
+    for (String line : info.split("\r?\n")) {
+      if (line.startsWith(name + ":")) {
+        return line.substring(name.length() + 1).strip();
+      }
+    }
+    throw new IllegalStateException("INFO server has no " + name);
+  }
+}

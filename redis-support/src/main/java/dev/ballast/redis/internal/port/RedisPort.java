@@ -1,0 +1,114 @@
+package dev.ballast.redis.internal.port;
+
+import dev.ballast.redis.RedisScript;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.RedisClusterClient;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The few Redis operations the Ballast modules need, the same on one server, a Sentinel setup and a
+ * Redis Cluster: scripts by SHA, publish and subscribe with a resubscribe notice, the server's clock and
+ * multi-key reads. Not user API: the modules take the user's {@link RedisClient} or {@link
+ * RedisClusterClient} and open a port on it, so no module handles both topologies itself.
+ *
+ * <p>Keys, values and channels are bytes (the modules encode them). Every operation is asynchronous and
+ * bounded by the client's command timeout; failures complete the stage exceptionally with Lettuce's
+ * exception, for {@link dev.ballast.redis.RedisErrorKind#classify} to judge. Thread-safe.
+ *
+ * <pre>{@code
+ * try (RedisPort port = RedisPort.open(clusterClient, PubSubMode.AUTO)) {
+ *   port.eval(script, ScriptOutputType.INTEGER, keys, args);
+ *   RedisPort.Subscription sub = port.subscribe(channel, listener);   // listener.onResubscribed(): resync
+ *   port.publish(channel, message);
+ * }
+ * }</pre>
+ */
+public interface RedisPort extends AutoCloseable {
+
+  /** Which publish/subscribe commands a cluster port uses. */
+  enum PubSubMode {
+    /** Sharded ({@code SPUBLISH}/{@code SSUBSCRIBE}) when every node is Redis 7.0 or newer, else classic. */
+    AUTO,
+    /** {@code PUBLISH}/{@code SUBSCRIBE}: reaches every node's subscribers, broadcast over the cluster bus. */
+    CLASSIC,
+    /** {@code SPUBLISH}/{@code SSUBSCRIBE}: stays on the shard that owns the channel's slot (Redis 7.0+). */
+    SHARDED
+  }
+
+  /** Receives the messages of one channel. Called on a Lettuce event-loop thread: do not block. */
+  interface Listener {
+
+    /** A message published on the channel. */
+    void onMessage(byte[] message);
+
+    /**
+     * The subscription was confirmed again after the connection dropped (a restart, a failover, a slot
+     * moving): messages published in between are lost, so resync now.
+     */
+    void onResubscribed();
+  }
+
+  /** One channel subscription; closing it unsubscribes. */
+  interface Subscription extends AutoCloseable {
+
+    /** Completes when the server first confirmed the subscription. */
+    CompletionStage<Void> confirmed();
+
+    /** Stops delivering messages and unsubscribes; idempotent. */
+    @Override
+    void close();
+  }
+
+  /**
+   * Connects to a standalone server, or to the master a Sentinel URI ({@code redis-sentinel://...})
+   * names; Lettuce asks the Sentinels again on every reconnect, so the port follows a failover.
+   *
+   * @throws io.lettuce.core.RedisConnectionException if it cannot connect
+   */
+  static RedisPort open(RedisClient client) {
+    return StandalonePort.open(client);
+  }
+
+  /**
+   * Connects to a Redis Cluster; with {@link PubSubMode#AUTO} asks every node for its version.
+   *
+   * @throws io.lettuce.core.RedisConnectionException if it cannot connect
+   * @throws IllegalArgumentException if {@code mode} is {@code SHARDED} and a node is older than 7.0
+   */
+  static RedisPort open(RedisClusterClient client, PubSubMode mode) {
+    return ClusterPort.open(client, mode);
+  }
+
+  /** True on a Redis Cluster. */
+  boolean isCluster();
+
+  /** True if this port publishes with {@code SPUBLISH} and subscribes with {@code SSUBSCRIBE}. */
+  boolean isShardedPubSub();
+
+  /**
+   * Runs {@code script} by SHA, sending its text only after {@code NOSCRIPT} (see {@link RedisScript}).
+   * On a cluster every key must hash to one slot (see {@link dev.ballast.redis.HashTags}).
+   */
+  <T> CompletionStage<T> eval(RedisScript script, ScriptOutputType type, byte[][] keys, byte[]... args);
+
+  /** Publishes {@code message}; completes with the number of subscribers that received it (this node's or shard's). */
+  CompletionStage<Long> publish(byte[] channel, byte[] message);
+
+  /** Subscribes {@code listener} to {@code channel}; several listeners per channel are allowed. */
+  Subscription subscribe(byte[] channel, Listener listener);
+
+  /** The server's clock ({@code TIME}) in microseconds since the epoch. */
+  CompletionStage<Long> timeMicros();
+
+  /**
+   * Reads {@code keys} pipelined ({@code GET} each, all sent before the first reply is read; on a cluster
+   * each goes to its slot's master); the list holds null for a missing key, in the order of {@code keys}.
+   */
+  CompletionStage<List<byte[]>> getAll(List<byte[]> keys);
+
+  /** Closes the port's connections (not the client). */
+  @Override
+  void close();
+}

@@ -1,0 +1,112 @@
+package dev.ballast.testsupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
+import java.util.HashSet;
+import java.time.Duration;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class RedisClusterTest {
+
+  @RegisterExtension static final RedisClusterExtension cluster = RedisClusterExtension.create();
+
+  @Test
+  void formsThreeMastersWithOneSyncedReplicaEach(RedisCluster cluster) {
+    assertThat(cluster.masters()).hasSize(3);
+    assertThat(cluster.replicas()).hasSize(3);
+    Set<RedisServer> replicas = new HashSet<>();
+    for (RedisServer master : cluster.masters()) {
+      replicas.add(cluster.replicaOf(master));
+    }
+    assertThat(replicas).containsExactlyInAnyOrderElementsOf(cluster.replicas());
+    String info = Admin.call(cluster.nodes().get(0), "CLUSTER", "INFO");
+    assertThat(Admin.field(info, "cluster_slots_assigned")).isEqualTo("16384");
+    assertThat(Admin.field(info, "cluster_known_nodes")).isEqualTo("6");
+  }
+
+  @Test
+  void keysSpreadOverMastersAndReplicate(RedisCluster cluster) {
+    RedisClusterClient client = cluster.newClient();
+    try (StatefulRedisClusterConnection<String, String> connection = client.connect()) {
+      RedisAdvancedClusterCommands<String, String> redis = connection.sync();
+      Set<RedisServer> owners = new HashSet<>();
+      for (int i = 0; i < 30; i++) {
+        String key = "k" + i;
+        redis.set(key, "v" + i);
+        owners.add(cluster.masterForSlot(SlotHash.getSlot(key)));
+      }
+      assertThat(owners).hasSize(3);
+      RedisServer master = cluster.masterForSlot(SlotHash.getSlot("k1"));
+      RedisServer replica = cluster.replicaOf(master);
+      Admin.await("k1 to reach the replica", Duration.ofSeconds(30),
+          () -> "v1".equals(readFromReplica(replica, "k1")) ? null : "not yet");
+      assertThat(redis.get("k1")).isEqualTo("v1");
+    } finally {
+      client.shutdown();
+    }
+  }
+
+  @Test
+  void killedMasterIsReplacedByItsReplicaAndRejoinsAsReplica(RedisCluster cluster) {
+    RedisServer master = cluster.masterForSlot(0);
+    RedisServer replica = cluster.replicaOf(master);
+    master.kill();
+    assertThat(master.isRunning()).isFalse();
+    RedisServer promoted = cluster.awaitFailoverOf(master);
+    assertThat(promoted).isEqualTo(replica);
+    assertThat(cluster.masterForSlot(0)).isEqualTo(replica);
+    cluster.heal();
+    assertThat(cluster.replicas()).contains(master);
+    assertThat(cluster.replicaOf(replica)).isEqualTo(master);
+  }
+
+  @Test
+  void pausedMasterIsReplacedByItsReplica(RedisCluster cluster) {
+    RedisServer master = cluster.masterForSlot(SlotHash.getSlot("paused"));
+    RedisServer replica = cluster.replicaOf(master);
+    master.pause();
+    assertThat(cluster.awaitFailoverOf(master)).isEqualTo(replica);
+    master.resume();
+    cluster.awaitHealthy();
+    assertThat(cluster.replicaOf(replica)).isEqualTo(master);
+  }
+
+  @Test
+  void coordinatedFailoverSwapsRolesWithoutLosingWrites(RedisCluster cluster) {
+    RedisClusterClient client = cluster.newClient();
+    try (StatefulRedisClusterConnection<String, String> connection = client.connect()) {
+      int slot = SlotHash.getSlot("{swap}");
+      RedisServer master = cluster.masterForSlot(slot);
+      RedisServer replica = cluster.replicaOf(master);
+      for (int i = 0; i < 100; i++) {
+        connection.sync().set("{swap}" + i, Integer.toString(i));
+      }
+      cluster.failover(replica);
+      assertThat(cluster.masterForSlot(slot)).isEqualTo(replica);
+      assertThat(cluster.replicaOf(replica)).isEqualTo(master);
+      // A coordinated failover waits until the replica has caught up: every write is there, at once.
+      for (int i = 0; i < 100; i++) {
+        assertThat(Admin.call(replica, "GET", "{swap}" + i)).isEqualTo(Integer.toString(i));
+        assertThat(readFromReplica(master, "{swap}" + i)).isEqualTo(Integer.toString(i));
+      }
+    } finally {
+      client.shutdown();
+    }
+  }
+
+  /** A replica answers reads of its master's slots only after READONLY on the same connection. */
+  private static String readFromReplica(RedisServer replica, String key) {
+    try (Resp resp = Resp.connect(replica.host(), replica.port(), Duration.ofSeconds(2))) {
+      resp.call("READONLY");
+      return resp.call("GET", key);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}
