@@ -1,5 +1,6 @@
 package dev.ballast.redis;
 
+import dev.ballast.testsupport.LogCapture;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
