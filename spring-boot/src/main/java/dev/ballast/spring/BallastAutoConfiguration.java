@@ -1,0 +1,92 @@
+package dev.ballast.spring;
+
+import dev.ballast.core.Registry;
+import dev.ballast.core.config.ConfigContext;
+import dev.ballast.core.config.ConfigException;
+import io.lettuce.core.RedisClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+
+/**
+ * Auto-configures Ballast in a Spring Boot application: a {@link Registry} built from the {@code ballast.*}
+ * properties (the keys, presets, {@code extends:} and validation of a Ballast YAML file, read from Spring's
+ * {@link Environment}), with the application's {@link MeterRegistry} and Lettuce {@link RedisClient} when it has
+ * them; and a bean post-processor that applies Ballast's annotations to Spring beans. Beans the application
+ * defines itself ({@code Registry}, {@code ConfigContext}) win. {@code ballast.enabled=false} turns it all off.
+ */
+@AutoConfiguration
+@ConditionalOnClass(Registry.class)
+@ConditionalOnBooleanProperty(name = "ballast.enabled", matchIfMissing = true)
+public class BallastAutoConfiguration {
+
+  /** Created by Spring. */
+  public BallastAutoConfiguration() {}
+
+  /**
+   * The context the registry is built with: the application's meter registry (if exactly one) and what every
+   * {@link ConfigContextCustomizer} adds.
+   *
+   * @param meterRegistry the application's meter registry, if any
+   * @param customizers the customizers, in their {@code @Order}
+   * @return the context
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  public ConfigContext ballastConfigContext(ObjectProvider<MeterRegistry> meterRegistry,
+      ObjectProvider<ConfigContextCustomizer> customizers) {
+    ConfigContext.Builder context = ConfigContext.builder();
+    meterRegistry.ifUnique(context::meterRegistry);
+    customizers.orderedStream().forEach(customizer -> customizer.customize(context));
+    return context.build();
+  }
+
+  /**
+   * The registry built from {@code ballast.*}; closed with the application context.
+   *
+   * @param environment where the {@code ballast.*} properties are read
+   * @param context what the components are built with
+   * @return the registry
+   * @throws ConfigException naming the property's origin and its full key path if the configuration is invalid
+   */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean
+  public Registry ballastRegistry(Environment environment, ConfigContext context) {
+    EnvironmentConfiguration read = EnvironmentConfiguration.read(environment);
+    try {
+      return read.configuration().buildRegistry(context);
+    } catch (ConfigException e) {
+      throw read.atOrigin(e);
+    }
+  }
+
+  /**
+   * Applies Ballast's annotations to beans. Static, as a post-processor must be; it looks the registry up only
+   * when it first meets an annotated bean.
+   *
+   * @param registry the registry, looked up lazily
+   * @return the post-processor
+   */
+  @Bean
+  @ConditionalOnBooleanProperty(name = "ballast.annotations.enabled", matchIfMissing = true)
+  public static BallastAnnotationsPostProcessor ballastAnnotationsPostProcessor(ObjectProvider<Registry> registry) {
+    return new BallastAnnotationsPostProcessor(registry);
+  }
+
+  /** Hands the application's Lettuce client to Ballast as the {@code redis} resource. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(RedisClient.class)
+  static class LettuceResource {
+
+    @Bean
+    ConfigContextCustomizer ballastRedisResource(ObjectProvider<RedisClient> clients) {
+      return context -> clients.ifUnique(client -> context.resource("redis", client));
+    }
+  }
+}
