@@ -13,6 +13,11 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.cache.CacheManager;
+import dev.ballast.cache.TieredCache;
+import java.util.Map;
 
 /**
  * Auto-configures Ballast in a Spring Boot application: a {@link Registry} built from the {@code ballast.*}
@@ -21,7 +26,9 @@ import org.springframework.core.env.Environment;
  * them; and a bean post-processor that applies Ballast's annotations to Spring beans. Beans the application
  * defines itself ({@code Registry}, {@code ConfigContext}) win. {@code ballast.enabled=false} turns it all off.
  */
-@AutoConfiguration
+@AutoConfiguration(beforeName = {
+    "org.springframework.boot.cache.autoconfigure.CacheAutoConfiguration", // Spring Boot 4
+    "org.springframework.boot.autoconfigure.cache.CacheAutoConfiguration"}) // Spring Boot 3
 @ConditionalOnClass(Registry.class)
 @ConditionalOnBooleanProperty(name = "ballast.enabled", matchIfMissing = true)
 public class BallastAutoConfiguration {
@@ -87,6 +94,26 @@ public class BallastAutoConfiguration {
     @Bean
     ConfigContextCustomizer ballastRedisResource(ObjectProvider<RedisClient> clients) {
       return context -> clients.ifUnique(client -> context.resource("redis", client));
+    }
+  }
+
+  /**
+   * A Spring {@code CacheManager} over the caches of {@code ballast.caches}, when
+   * {@code ballast.cache-manager.enabled=true} and cache-tiers is on the class path. Spring Boot's own cache
+   * auto-configuration then backs off; a {@code CacheManager} of the application's wins.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass({TieredCache.class, CacheManager.class})
+  @ConditionalOnBooleanProperty(name = "ballast.cache-manager.enabled")
+  static class TieredCacheManager {
+
+    @Bean
+    @ConditionalOnMissingBean(CacheManager.class)
+    BallastCacheManager cacheManager(Registry registry, ConfigContext context, Environment environment) {
+      Map<String, Class<?>> valueTypes = Binder.get(environment)
+          .bind("ballast.cache-manager.value-types", Bindable.mapOf(String.class, (Class<Class<?>>) (Class<?>) Class.class))
+          .orElse(Map.of());
+      return new BallastCacheManager(registry, context, valueTypes);
     }
   }
 }
