@@ -4,6 +4,7 @@ import dev.ballast.core.Registry;
 import dev.ballast.core.config.ConfigContext;
 import dev.ballast.core.config.ConfigException;
 import io.lettuce.core.RedisClient;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -86,15 +87,55 @@ public class BallastAutoConfiguration {
     return new BallastAnnotationsPostProcessor(registry);
   }
 
-  /** Hands the application's Lettuce client to Ballast as the {@code redis} resource. */
+  /**
+   * Hands the application's Lettuce client to Ballast as the {@code redis} resource: its {@code RedisClient} bean
+   * if it has exactly one, else the client of Spring Data Redis's {@code LettuceConnectionFactory}, so Ballast
+   * opens no second Redis configuration.
+   */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(RedisClient.class)
   static class LettuceResource {
 
     @Bean
-    ConfigContextCustomizer ballastRedisResource(ObjectProvider<RedisClient> clients) {
-      return context -> clients.ifUnique(client -> context.resource("redis", client));
+    ConfigContextCustomizer ballastRedisResource(ObjectProvider<RedisClient> clients,
+        ObjectProvider<LettuceClientSource> sources) {
+      return context -> {
+        RedisClient client = clients.getIfUnique();
+        if (client == null) {
+          client = sources.orderedStream().map(LettuceClientSource::redisClient)
+              .filter(java.util.Objects::nonNull).findFirst().orElse(null);
+        }
+        if (client != null) {
+          context.resource("redis", client);
+        }
+      };
     }
+  }
+
+  /** Spring Data Redis's Lettuce client, when the application has a {@code LettuceConnectionFactory}. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass({RedisClient.class, LettuceConnectionFactory.class})
+  static class SpringDataRedisResource {
+
+    @Bean
+    LettuceClientSource ballastSpringDataRedisClient(ObjectProvider<LettuceConnectionFactory> factories) {
+      return () -> {
+        LettuceConnectionFactory factory = factories.getIfUnique();
+        if (factory == null) {
+          return null;
+        }
+        // A cluster or sentinel-less setup's native client is a RedisClusterClient: Ballast's sections take a
+        // RedisClient, so that case is left to a RedisClient bean of the application's.
+        return factory.getNativeClient() instanceof RedisClient client ? client : null;
+      };
+    }
+  }
+
+  /** Where a {@link RedisClient} may come from besides a bean of that type. */
+  @FunctionalInterface
+  interface LettuceClientSource {
+    /** The client, or null if this source has none. */
+    RedisClient redisClient();
   }
 
   /**

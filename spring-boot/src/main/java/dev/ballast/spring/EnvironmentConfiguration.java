@@ -41,8 +41,12 @@ final class EnvironmentConfiguration {
   /** The prefix Ballast's keys live under. */
   static final String PREFIX = "ballast";
 
-  /** Keys under {@code ballast} that configure the starter itself, not the registry. */
-  static final Set<String> STARTER_KEYS = Set.of("enabled", "annotations", "cache-manager");
+  /**
+   * Keys under {@code ballast} that are not sections of the registry: the starter's own settings, and
+   * {@code redis}, which Ballast's test support reads as a system property ({@code ballast.redis.binary}) and
+   * which would otherwise fail every start of an application tested with it.
+   */
+  static final Set<String> STARTER_KEYS = Set.of("enabled", "annotations", "cache-manager", "redis");
 
   private static final String SOURCE = "spring-environment(ballast.*)";
 

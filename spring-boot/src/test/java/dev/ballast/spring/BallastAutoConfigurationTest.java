@@ -83,6 +83,12 @@ class BallastAutoConfigurationTest {
   }
 
   @Test
+  void theStartersOwnKeysAndTestSupportsSystemPropertyAreNotSections() {
+    runner.withPropertyValues("ballast.redis.binary=embedded", "ballast.cache-manager.enabled=false",
+        "ballast.annotations.enabled=true").run(context -> assertThat(context).hasNotFailed());
+  }
+
+  @Test
   void noBallastPropertiesGivesAnEmptyRegistry() {
     runner.run(context -> {
       assertThat(context).hasNotFailed();

@@ -28,6 +28,9 @@ import org.springframework.cache.annotation.Cacheable;
 import org.springframework.cache.annotation.EnableCaching;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import dev.ballast.core.config.ConfigContext;
 
 /** Spring's cache contract on the tiered cache, on a real Redis; two contexts stand for two instances. */
 class BallastCacheManagerRedisTest {
@@ -107,6 +110,28 @@ class BallastCacheManagerRedisTest {
   @AfterEach
   void stop() {
     client.shutdown();
+  }
+
+  @Test
+  void springDataRedisConnectionFactorysClientIsUsedWhenThereIsNoRedisClientBean(RedisServer redis) {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(BallastAutoConfiguration.class))
+        .withUserConfiguration(App.class)
+        .withBean(LettuceConnectionFactory.class,
+            () -> new LettuceConnectionFactory(new RedisStandaloneConfiguration(redis.host(), redis.port())))
+        .withPropertyValues("ballast.cache-manager.enabled=true", "ballast.caches.products.keyPrefix=sdr:")
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          RedisClient used = context.getBean(ConfigContext.class).resource("redis", RedisClient.class);
+          assertThat(used).isSameAs(context.getBean(LettuceConnectionFactory.class).getNativeClient());
+          Catalog catalog = context.getBean(Catalog.class);
+          assertThat(catalog.product("1")).isEqualTo(catalog.product("1"));
+          assertThat(catalog.loads()).isEqualTo(1);
+          // Two levels: the value is in Redis, under the configured prefix.
+          try (var connection = client.connect()) {
+            assertThat(connection.sync().keys("sdr:*")).isNotEmpty();
+          }
+        });
   }
 
   @Test
