@@ -157,4 +157,31 @@ public class BallastAutoConfiguration {
       return new BallastCacheManager(registry, context, valueTypes);
     }
   }
+
+  /** The actuator endpoint {@code ballast}, when the actuator is on the class path and the endpoint is exposed. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint")
+  static class Actuator {
+
+    @Bean
+    @ConditionalOnMissingBean
+    @org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint(
+        endpoint = BallastEndpoint.class)
+    BallastEndpoint ballastEndpoint(Registry registry) {
+      return new BallastEndpoint(registry);
+    }
+  }
+
+  /** The {@code ballast} health contributor, when Spring Boot's health module is on the class path. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator")
+  static class HealthContributor {
+
+    @Bean
+    @ConditionalOnMissingBean(name = "ballastHealthIndicator")
+    @org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator("ballast")
+    org.springframework.boot.health.contributor.HealthIndicator ballastHealthIndicator(Registry registry) {
+      return new BallastHealthIndicator(registry);
+    }
+  }
 }
