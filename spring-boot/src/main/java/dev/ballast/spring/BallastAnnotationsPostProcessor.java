@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import org.springframework.aop.framework.Advised;
 import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.BeansException;
@@ -82,10 +83,17 @@ public final class BallastAnnotationsPostProcessor implements BeanPostProcessor 
     if (chains.isEmpty()) {
       return bean;
     }
+    BallastMethodInterceptor advice = new BallastMethodInterceptor(type, chains);
+    if (bean instanceof Advised advised && !advised.isFrozen()) {
+      // Already a Spring proxy (@Transactional, @Cacheable, ...): Ballast's policies go outermost, so each
+      // retry runs the inner advice anew (a new transaction per attempt).
+      advised.addAdvice(0, advice);
+      return bean;
+    }
     ProxyFactory proxy = new ProxyFactory(bean);
     proxy.setProxyTargetClass(!Modifier.isFinal(type.getModifiers()));
     proxy.setInterfaces(ClassUtils.getAllInterfacesForClass(type));
-    proxy.addAdvice(new BallastMethodInterceptor(type, chains));
+    proxy.addAdvice(advice);
     return proxy.getProxy(ClassUtils.getDefaultClassLoader());
   }
 

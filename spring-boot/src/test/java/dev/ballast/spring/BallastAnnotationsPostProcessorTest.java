@@ -187,6 +187,48 @@ class BallastAnnotationsPostProcessorTest {
     });
   }
 
+  /** A bean that Spring's caching proxies too: Ballast's retry must sit outside Spring's advice. */
+  public static class CachedAndRetried {
+    final AtomicInteger calls = new AtomicInteger();
+
+    @Retry("flaky")
+    @org.springframework.cache.annotation.Cacheable("answers")
+    public String answer(String question) {
+      if (calls.incrementAndGet() < 3) {
+        throw new IllegalStateException("attempt " + calls.get());
+      }
+      return "42";
+    }
+
+    public int calls() {
+      return calls.get();
+    }
+  }
+
+  @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+  @org.springframework.cache.annotation.EnableCaching
+  static class Caching {
+    @org.springframework.context.annotation.Bean
+    org.springframework.cache.CacheManager cacheManager() {
+      return new org.springframework.cache.concurrent.ConcurrentMapCacheManager("answers");
+    }
+
+    @org.springframework.context.annotation.Bean
+    CachedAndRetried cachedAndRetried() {
+      return new CachedAndRetried();
+    }
+  }
+
+  @Test
+  void aBeanThatSpringAlreadyProxiesGetsBothItsAdviceAndBallasts() {
+    runner.withUserConfiguration(Caching.class).run(context -> {
+      CachedAndRetried bean = context.getBean(CachedAndRetried.class);
+      assertThat(bean.answer("q")).isEqualTo("42");
+      assertThat(bean.answer("q")).isEqualTo("42"); // cached: no fourth call
+      assertThat(bean.calls()).isEqualTo(3);
+    });
+  }
+
   @Test
   void annotationsCanBeTurnedOff() {
     runner.withPropertyValues("ballast.annotations.enabled=false").withBean(ClassService.class).run(context ->
