@@ -42,6 +42,15 @@ public final class BallastCacheManager implements CacheManager, DisposableBean {
     this.registry = registry;
     this.context = context;
     this.valueTypes = Map.copyOf(valueTypes);
+    for (String name : registry.namesOf(CacheSpec.class)) {
+      if (!registry.get(name, CacheSpec.class).config().negativeTtl().isZero()) {
+        // A plain lookup would cache the absence, and @Cacheable(sync = true) would then return null for good
+        // without calling the method: Spring's nulls are cached as NullValue instead.
+        throw new IllegalArgumentException("ballast.caches." + name + ".negativeTtl: must be unset for a cache that"
+            + " Spring's CacheManager serves (Spring caches null values itself); remove it, or set"
+            + " ballast.cache-manager.enabled=false");
+      }
+    }
     List<String> unknown = new ArrayList<>(valueTypes.keySet());
     unknown.removeAll(registry.namesOf(CacheSpec.class));
     if (!unknown.isEmpty()) {

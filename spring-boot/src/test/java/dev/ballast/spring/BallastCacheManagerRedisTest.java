@@ -135,6 +135,18 @@ class BallastCacheManagerRedisTest {
   }
 
   @Test
+  void aNegativeTtlIsRefusedNamingTheKey() {
+    runner.withPropertyValues("ballast.caches.products.negativeTtl=30s").run(context ->
+        assertThat(context).getFailure().rootCause().hasMessageContaining("ballast.caches.products.negativeTtl"));
+  }
+
+  @Test
+  void valueTypesForUnknownCachesAreRefused() {
+    runner.withPropertyValues("ballast.cache-manager.value-types.prodcuts=java.lang.String").run(context ->
+        assertThat(context).getFailure().rootCause().hasMessageContaining("[prodcuts]"));
+  }
+
+  @Test
   void theCacheManagerServesTheConfiguredCaches() {
     runner.run(context -> {
       CacheManager manager = context.getBean(CacheManager.class);
