@@ -40,16 +40,22 @@ import org.junit.jupiter.api.io.TempDir;
 class DocumentedMetersTest {
 
   /** Registered on the first event of their kind, or by a component the demo does not use. */
-  private static final Map<String, String> NOT_IN_EVERY_RUN = Map.of(
-      "ballast.redis.errors", "registered per kind at the kind's first error; the demo's Redis stays up",
-      "ballast.degradation.corrupt", "registered at the first corrupt switchboard field found",
-      "ballast.ratelimiter.keys", "keyed rate limiters only; the demo has none",
-      "ballast.queue.handler.hung", "per job type, registered with the type's first job",
-      "ballast.queue.processed", "per job type, registered with the type's first job",
-      "ballast.queue.failed", "per job type, registered with the type's first job",
-      "ballast.queue.retried", "per job type, registered with the type's first job",
-      "ballast.queue.dead.lettered", "per job type, registered with the type's first job",
-      "ballast.queue.handler.duration", "per job type, registered with the type's first job");
+  private static final Map<String, String> NOT_IN_EVERY_RUN = Map.ofEntries(
+      Map.entry("ballast.redis.errors", "registered per kind at the kind's first error; the demo's Redis stays up"),
+      Map.entry("ballast.degradation.corrupt", "registered at the first corrupt switchboard field found"),
+      Map.entry("ballast.ratelimiter.keys", "keyed rate limiters only; the demo has none"),
+      Map.entry("ballast.queue.handler.hung", "per job type, registered with the type's first job"),
+      Map.entry("ballast.queue.processed", "per job type, registered with the type's first job"),
+      Map.entry("ballast.queue.failed", "per job type, registered with the type's first job"),
+      Map.entry("ballast.queue.retried", "per job type, registered with the type's first job"),
+      Map.entry("ballast.queue.dead.lettered", "per job type, registered with the type's first job"),
+      Map.entry("ballast.queue.handler.duration", "per job type, registered with the type's first job"),
+      Map.entry("ballast.bulkhead.calls", "the storefront has no bulkhead"),
+      Map.entry("ballast.bulkhead.wait", "the storefront has no bulkhead; registered only with a maxWait"),
+      Map.entry("ballast.bulkhead.limit", "the storefront has no bulkhead"),
+      Map.entry("ballast.bulkhead.inflight", "the storefront has no bulkhead"),
+      Map.entry("ballast.throttle.calls", "the storefront calls no third party through a throttle"),
+      Map.entry("ballast.throttle.probability", "the storefront calls no third party through a throttle"));
 
   /** The metric name of one sample line of a Prometheus scrape. */
   private static final Pattern SAMPLE = Pattern.compile("(?m)^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]");

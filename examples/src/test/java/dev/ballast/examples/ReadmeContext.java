@@ -65,6 +65,16 @@ public abstract class ReadmeContext {
   }
 
   /** The interface of the configuration page's snippet, which names it without declaring it. */
+  public record Row(String value) {}
+  public record Stock(int units) {
+    public static final Stock UNKNOWN = new Stock(-1);
+  }
+  public interface Database {
+    java.util.List<Row> query(String sql);
+  }
+  public interface Inventory {
+    Stock stock(String sku);
+  }
   public interface PaymentClient {
     Receipt charge(Order order) throws IOException;
   }
@@ -75,7 +85,14 @@ public abstract class ReadmeContext {
   protected MeterRegistry meterRegistry;
   protected MeterRegistry meters;
   protected MeterRegistry registry;
-  protected Object db;
+  protected Database db;
+  protected String sql;
+  protected Inventory inventory;
+  protected String sku;
+  protected dev.ballast.core.Retry retry;
+
+  /** The reader's HTTP layer answering with a status and a Retry-After. */
+  protected void respond(int status, java.time.Duration retryAfter) {}
   protected PaymentProvider provider;
   protected Order order;
   protected Catalog catalog;
