@@ -5,9 +5,11 @@ import dev.ballast.core.internal.Check;
 import dev.ballast.core.internal.OptionsSet;
 import dev.ballast.degradation.internal.BoardConfig;
 import dev.ballast.degradation.internal.DefaultSwitchboard;
+import dev.ballast.redis.HashTags;
 import io.lettuce.core.RedisClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -109,10 +111,19 @@ public final class SwitchboardBuilder {
     return this;
   }
 
-  /** The prefix of the Redis keys and channel (default {@code "ballast:degradation:"}). */
+  /**
+   * The prefix of the Redis keys and channel (default {@code "ballast:degradation:"}).
+   *
+   * @throws IllegalArgumentException if it holds a <code>&#123;</code>: the board's keys must share the
+   *     Redis Cluster hash tag that the switchboard's name forms, so that its scripts run in one slot
+   * @throws NullPointerException if null
+   * @throws IllegalStateException if already set
+   */
   public SwitchboardBuilder keyPrefix(String prefix) {
     options.claim("keyPrefix");
-    this.keyPrefix = Check.notNull(prefix, "Switchboard.keyPrefix");
+    Check.notNull(prefix, "Switchboard.keyPrefix");
+    HashTags.checkPrefix(prefix.getBytes(StandardCharsets.UTF_8), "Switchboard.keyPrefix");
+    this.keyPrefix = prefix;
     return this;
   }
 

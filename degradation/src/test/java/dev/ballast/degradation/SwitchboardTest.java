@@ -236,4 +236,13 @@ class SwitchboardTest {
   private double gauge(String id) {
     return registry.get("ballast.degradation.switch").tags("switchboard", "shop", "switch", id).gauge().value();
   }
+
+  @Test
+  void aKeyPrefixWithABraceIsRefusedBecauseTheBoardsKeysWouldSpanClusterSlots() {
+    // "x{}" would give every key an empty hash tag, so the scripts' keys would land in different slots.
+    assertThatThrownBy(() -> Switchboard.builder().keyPrefix("x{}"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Switchboard.keyPrefix").hasMessageContaining("'{'");
+    assertThat(Switchboard.builder().keyPrefix("app:degradation:")).isNotNull();
+  }
 }
