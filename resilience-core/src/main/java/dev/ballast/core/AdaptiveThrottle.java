@@ -1,6 +1,7 @@
 package dev.ballast.core;
 
 import dev.ballast.core.internal.Check;
+import dev.ballast.core.internal.DefaultNames;
 import dev.ballast.core.internal.OptionsSet;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -65,7 +66,7 @@ public interface AdaptiveThrottle extends Policy {
   /** A builder of {@link AdaptiveThrottle}. Mutable, not thread-safe; each option may be set once. */
   final class Builder {
     private final OptionsSet options = new OptionsSet("AdaptiveThrottle");
-    private String name = "throttle";
+    private String name;
     private double k = 2.0;
     private Duration window = Duration.ofMinutes(2);
     private Ticker ticker = Ticker.system();
@@ -78,13 +79,15 @@ public interface AdaptiveThrottle extends Policy {
     private Builder() {}
 
     /**
-     * Names the throttle; default {@code "throttle"}.
+     * Names the throttle; default a unique {@code throttle-1}, {@code throttle-2}, …, so two unnamed
+     * ones never share meters.
      *
      * @throws IllegalStateException if already set
+     * @throws NullPointerException if null
      */
     public Builder name(String name) {
       options.claim("name");
-      this.name = name;
+      this.name = Check.notNull(name, "AdaptiveThrottle.name");
       return this;
     }
 
@@ -178,8 +181,9 @@ public interface AdaptiveThrottle extends Policy {
      * @throws IllegalArgumentException naming the first invalid setting
      */
     public AdaptiveThrottle build() {
-      return new SreAdaptiveThrottle(new AdaptiveThrottleConfig(name, k, window), ticker, random, rejectedWhen,
-          rejectedOnResult, meterRegistry);
+      String named = name != null ? name : DefaultNames.next("throttle");
+      return new SreAdaptiveThrottle(new AdaptiveThrottleConfig(named, k, window), ticker, random,
+          rejectedWhen, rejectedOnResult, meterRegistry);
     }
   }
 }

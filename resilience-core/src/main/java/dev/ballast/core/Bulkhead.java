@@ -1,6 +1,7 @@
 package dev.ballast.core;
 
 import dev.ballast.core.internal.Check;
+import dev.ballast.core.internal.DefaultNames;
 import dev.ballast.core.internal.OptionsSet;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -68,7 +69,7 @@ public interface Bulkhead extends Policy {
   /** A builder of {@link Bulkhead}. Mutable, not thread-safe; each option may be set once. */
   final class Builder {
     private final OptionsSet options = new OptionsSet("Bulkhead");
-    private String name = "bulkhead";
+    private String name;
     private Integer maxConcurrentCalls;
     private Duration maxWait = Duration.ZERO;
     private Ticker ticker = Ticker.system();
@@ -77,13 +78,15 @@ public interface Bulkhead extends Policy {
     private Builder() {}
 
     /**
-     * Names the bulkhead in metrics and messages; default {@code "bulkhead"}.
+     * Names the bulkhead in metrics and messages; default a unique {@code bulkhead-1}, {@code bulkhead-2},
+     * …, so two unnamed ones never share meters.
      *
      * @throws IllegalStateException if already set
+     * @throws NullPointerException if null
      */
     public Builder name(String name) {
       options.claim("name");
-      this.name = name;
+      this.name = Check.notNull(name, "Bulkhead.name");
       return this;
     }
 
@@ -145,7 +148,9 @@ public interface Bulkhead extends Policy {
       if (maxConcurrentCalls == null) {
         throw new IllegalStateException("Bulkhead.maxConcurrentCalls is required");
       }
-      return new SemaphoreBulkhead(new BulkheadConfig(name, maxConcurrentCalls, maxWait), ticker, meterRegistry);
+      String named = name != null ? name : DefaultNames.next("bulkhead");
+      return new SemaphoreBulkhead(
+          new BulkheadConfig(named, maxConcurrentCalls, maxWait), ticker, meterRegistry);
     }
   }
 }

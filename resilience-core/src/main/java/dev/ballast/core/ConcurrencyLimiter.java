@@ -1,6 +1,7 @@
 package dev.ballast.core;
 
 import dev.ballast.core.internal.Check;
+import dev.ballast.core.internal.DefaultNames;
 import dev.ballast.core.internal.OptionsSet;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.LinkedHashMap;
@@ -118,7 +119,7 @@ public interface ConcurrencyLimiter extends Policy {
   /** A builder of {@link ConcurrencyLimiter}. Mutable, not thread-safe; each option may be set once. */
   final class Builder {
     private final OptionsSet options = new OptionsSet("ConcurrencyLimiter");
-    private String name = "concurrency";
+    private String name;
     private ConcurrencyLimitAlgorithm algorithm = ConcurrencyLimitAlgorithm.gradient();
     private int initialLimit = 20;
     private int minLimit = 1;
@@ -132,13 +133,15 @@ public interface ConcurrencyLimiter extends Policy {
     private Builder() {}
 
     /**
-     * Names the limiter; default {@code "concurrency"}.
+     * Names the limiter; default a unique {@code concurrency-1}, {@code concurrency-2}, …, so two unnamed
+     * ones never share meters.
      *
      * @throws IllegalStateException if already set
+     * @throws NullPointerException if null
      */
     public Builder name(String name) {
       options.claim("name");
-      this.name = name;
+      this.name = Check.notNull(name, "ConcurrencyLimiter.name");
       return this;
     }
 
@@ -235,7 +238,8 @@ public interface ConcurrencyLimiter extends Policy {
      * @throws IllegalArgumentException naming the first invalid setting
      */
     public ConcurrencyLimiter build() {
-      ConcurrencyLimiterConfig config = new ConcurrencyLimiterConfig(name, algorithm, initialLimit, minLimit,
+      String named = name != null ? name : DefaultNames.next("concurrency");
+      ConcurrencyLimiterConfig config = new ConcurrencyLimiterConfig(named, algorithm, initialLimit, minLimit,
           maxLimit, partitions);
       return new AdaptiveConcurrencyLimiter(config, dropWhen, dropOnResult, ticker, meterRegistry);
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Two policies built without a name get different, readable names, so their meters never merge. */
@@ -53,5 +54,22 @@ class UnnamedPolicyNamesTest {
         .hasMessageContaining("Retry.name");
     assertThatThrownBy(() -> Timeout.builder().name(null)).isInstanceOf(NullPointerException.class)
         .hasMessageContaining("Timeout.name");
+  }
+
+  @Test
+  void unnamedLoadSheddingPoliciesGetDistinctNamesOfTheirKind() {
+    Bulkhead b1 = Bulkhead.builder().maxConcurrentCalls(1).build();
+    Bulkhead b2 = Bulkhead.builder().maxConcurrentCalls(1).build();
+    assertThat(b1.name()).startsWith("bulkhead-").isNotEqualTo(b2.name());
+    ConcurrencyLimiter c1 = ConcurrencyLimiter.builder().build();
+    ConcurrencyLimiter c2 = ConcurrencyLimiter.builder().build();
+    assertThat(c1.name()).startsWith("concurrency-").isNotEqualTo(c2.name());
+    AdaptiveThrottle t1 = AdaptiveThrottle.builder().build();
+    AdaptiveThrottle t2 = AdaptiveThrottle.builder().build();
+    assertThat(t1.name()).startsWith("throttle-").isNotEqualTo(t2.name());
+    for (Runnable nullName : List.<Runnable>of(() -> Bulkhead.builder().name(null),
+        () -> ConcurrencyLimiter.builder().name(null), () -> AdaptiveThrottle.builder().name(null))) {
+      assertThatThrownBy(nullName::run).isInstanceOf(NullPointerException.class).hasMessageContaining(".name");
+    }
   }
 }
