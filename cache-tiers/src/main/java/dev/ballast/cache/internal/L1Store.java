@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code inFlight} / {@code refreshing}: one {@link Flight} per key (single-flight by
  *       {@code putIfAbsent}); its leader removes it with {@code remove(key, flight)}.
  *   <li>{@code epoch}: bumped by every clear; a flight stores only if neither a clear nor an invalidation of
- *       its key happened since it began ({@link #store}).
+ *       its key (nor, for a read, a background refresh's store) happened since it began ({@link #store}).
  *   <li>{@code subscriptionDown}, {@code redisDown}: volatile, set by {@link RedisLink}; while either is
  *       set, entries' L1 life is capped at {@code l1TtlWhileDisconnected} (invalidations may be missed).
  * </ul>
@@ -119,12 +119,24 @@ final class L1Store<K, V> {
    * Stores in L1 unless the key was invalidated or L1 cleared since the flight began. Checked and stored
    * in one {@code compute}, atomically with the key's other writers: the invalidator marks first and evicts
    * after, so either it evicts our entry or we see its mark and leave what is there (a put's newer value,
-   * which a put-then-remove would have replaced and then removed). Returns {@code value}.
+   * which a put-then-remove would have replaced and then removed). A background refresh's store also marks
+   * the key's running read, which may have read the entry the refresh replaced: that read serves its
+   * callers but does not put the older value back. Returns {@code value}.
    */
   V store(K key, Flight<V> flight, V value, long now, long softUntil, long hardUntil) {
     L1Entry<V> entry = entry(value, now, softUntil, hardUntil);
-    if (cache.asMap().compute(key, (k, current) ->
-        flight.invalidated || flight.epoch != epoch.get() ? current : entry) == entry) {
+    if (cache.asMap().compute(key, (k, current) -> {
+      if (flight.invalidated || flight.epoch != epoch.get()) {
+        return current;
+      }
+      if (refreshing.get(k) == flight) {
+        Flight<V> read = inFlight.get(k);
+        if (read != null) {
+          read.invalidated = true;
+        }
+      }
+      return entry;
+    }) == entry) {
       meters.l1Puts.increment();
     }
     return value;
