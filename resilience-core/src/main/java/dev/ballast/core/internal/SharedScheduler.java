@@ -4,7 +4,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The scheduler asynchronous policies use when the application gives none: one daemon thread that only
@@ -34,12 +33,7 @@ public final class SharedScheduler {
   }
 
   private static ScheduledExecutorService create() {
-    AtomicInteger count = new AtomicInteger();
-    ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
-      Thread thread = new Thread(runnable, "ballast-scheduler-" + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    });
+    ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, BallastThreads.factory("scheduler"));
     // Cancelled timeouts are the common case (the call finished in time): drop them at once.
     executor.setRemoveOnCancelPolicy(true);
     return executor;
