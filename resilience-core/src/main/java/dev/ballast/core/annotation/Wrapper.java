@@ -3,6 +3,7 @@ package dev.ballast.core.annotation;
 import dev.ballast.core.annotation.spi.AnnotationHandler;
 import dev.ballast.core.annotation.spi.InterceptorOrder;
 import dev.ballast.core.annotation.spi.MethodInterceptor;
+import dev.ballast.core.annotation.spi.ReturnTypes;
 
 import dev.ballast.core.Registry;
 import dev.ballast.core.internal.Check;

@@ -1,4 +1,4 @@
-package dev.ballast.core.annotation;
+package dev.ballast.core.annotation.spi;
 
 import java.lang.reflect.Method;
 import java.util.ArrayDeque;
@@ -16,8 +16,12 @@ import java.util.concurrent.Future;
  * once, so a retry would make one attempt and a cache would store the assembly; a plain {@link Future}
  * offers no completion callback to wait on without blocking. Types are recognised by name, so no reactive
  * library needs to be on the class path.
+ *
+ * <p>{@link dev.ballast.core.annotation.Wrapper#wrap} runs this check on every annotated method; another
+ * integration that applies the handlers (the Spring Boot starter) runs it too, so both refuse the same methods
+ * with the same message.
  */
-final class ReturnTypes {
+public final class ReturnTypes {
 
   /** Lazily asynchronous types, by class name, with what to use instead. */
   private static final Map<String, String> LAZY = Map.ofEntries(
@@ -39,9 +43,10 @@ final class ReturnTypes {
   /**
    * Checks that the interceptors of {@code method} can wrap its calls.
    *
-   * @throws IllegalArgumentException naming the interface, the method and its return type
+   * @param method an annotated method
+   * @throws IllegalArgumentException naming the declaring type, the method and its return type
    */
-  static void checkWrappable(Method method) {
+  public static void checkWrappable(Method method) {
     Class<?>[] parameters = method.getParameterTypes();
     if (parameters.length > 0 && parameters[parameters.length - 1].getName().equals(CONTINUATION)) {
       throw refused(method, "is a Kotlin suspend function", "declare a non-suspending function returning a"
