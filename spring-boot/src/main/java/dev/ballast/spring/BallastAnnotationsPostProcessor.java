@@ -3,6 +3,7 @@ package dev.ballast.spring;
 import dev.ballast.core.Registry;
 import dev.ballast.core.annotation.spi.AnnotationHandler;
 import dev.ballast.core.annotation.spi.MethodInterceptor;
+import dev.ballast.core.annotation.spi.ReturnTypes;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
@@ -104,14 +105,26 @@ public final class BallastAnnotationsPostProcessor implements BeanPostProcessor 
       try {
         interceptor = handler.interceptorFor(method, components);
       } catch (RuntimeException e) {
-        throw new BeanCreationException(beanName, "Ballast annotation on " + method.getDeclaringClass().getName()
-            + "." + method.getName() + " of bean '" + beanName + "': " + e.getMessage(), e);
+        throw refused(method, beanName, e);
       }
       if (interceptor != null) {
         chain.add(interceptor);
       }
     }
+    if (!chain.isEmpty()) {
+      try {
+        // As Wrapper.wrap: a lazily asynchronous result (Mono, Publisher, a plain Future) would escape the policies.
+        ReturnTypes.checkWrappable(method);
+      } catch (IllegalArgumentException e) {
+        throw refused(method, beanName, e);
+      }
+    }
     return chain.toArray(new MethodInterceptor[0]);
+  }
+
+  private static BeanCreationException refused(Method method, String beanName, RuntimeException cause) {
+    return new BeanCreationException(beanName, "Ballast annotation on " + method.getDeclaringClass().getName()
+        + "." + method.getName() + " of bean '" + beanName + "': " + cause.getMessage(), cause);
   }
 
   /** The class's method first, then the same method as each interface declares it. */

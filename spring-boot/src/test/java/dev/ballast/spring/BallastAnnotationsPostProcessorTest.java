@@ -234,4 +234,61 @@ class BallastAnnotationsPostProcessorTest {
     runner.withPropertyValues("ballast.annotations.enabled=false").withBean(ClassService.class).run(context ->
         assertThat(AopUtils.isAopProxy(context.getBean(ClassService.class))).isFalse());
   }
+
+  /** Lazily asynchronous results, refused at start as {@code Wrapper.wrap} refuses them. */
+  public static class ReactiveClass {
+    @Retry("flaky")
+    public reactor.core.publisher.Mono<String> mono() {
+      return reactor.core.publisher.Mono.just("x");
+    }
+  }
+
+  public interface FluxQuotes {
+    @Retry("flaky")
+    reactor.core.publisher.Flux<String> quotes();
+  }
+
+  public interface FlowQuotes {
+    @Timeout("slow")
+    java.util.concurrent.Flow.Publisher<String> quotes();
+  }
+
+  public static class PlainFuture {
+    @Retry("flaky")
+    public java.util.concurrent.Future<String> later() {
+      return java.util.concurrent.CompletableFuture.completedFuture("x");
+    }
+  }
+
+  public static class Stage {
+    final AtomicInteger calls = new AtomicInteger();
+
+    @Retry("flaky")
+    public java.util.concurrent.CompletableFuture<String> later() {
+      return calls.incrementAndGet() < 3
+          ? java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("attempt " + calls.get()))
+          : java.util.concurrent.CompletableFuture.completedFuture("ok after " + calls.get());
+    }
+  }
+
+  @Test
+  void lazilyAsynchronousReturnTypesFailTheStartNamingBeanMethodAndType() {
+    runner.withBean("reactive", ReactiveClass.class).run(context -> assertThat(context.getStartupFailure())
+        .hasMessageContaining("'reactive'").hasMessageContaining(ReactiveClass.class.getName() + ".mono")
+        .hasMessageContaining("a Reactor Mono"));
+    runner.withBean("fluxQuotes", FluxQuotes.class, () -> () -> reactor.core.publisher.Flux.just("a"))
+        .run(context -> assertThat(context.getStartupFailure()).hasMessageContaining("'fluxQuotes'")
+            .hasMessageContaining(FluxQuotes.class.getName() + ".quotes").hasMessageContaining("a Reactor Flux"));
+    runner.withBean("flowQuotes", FlowQuotes.class, () -> () -> subscriber -> { })
+        .run(context -> assertThat(context.getStartupFailure()).hasMessageContaining("'flowQuotes'")
+            .hasMessageContaining("java.util.concurrent.Flow.Publisher"));
+    runner.withBean("plainFuture", PlainFuture.class).run(context -> assertThat(context.getStartupFailure())
+        .hasMessageContaining("'plainFuture'").hasMessageContaining("is not a CompletionStage"));
+  }
+
+  @Test
+  void aCompletionStageIsWrappedAndRetried() {
+    runner.withBean(Stage.class).run(context ->
+        assertThat(context.getBean(Stage.class).later().get(20, TimeUnit.SECONDS)).isEqualTo("ok after 3"));
+  }
 }
