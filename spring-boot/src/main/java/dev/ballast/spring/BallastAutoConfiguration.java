@@ -158,6 +158,18 @@ public class BallastAutoConfiguration {
     }
   }
 
+  /** Job queues drained in Spring's shutdown phases, when queue-backoff is on the class path. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "dev.ballast.queue.JobQueue")
+  static class QueueShutdown {
+
+    @Bean
+    @ConditionalOnMissingBean
+    BallastQueueShutdown ballastQueueShutdown(Registry registry) {
+      return new BallastQueueShutdown(registry);
+    }
+  }
+
   /** The actuator endpoint {@code ballast}, when the actuator is on the class path and the endpoint is exposed. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(name = "org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint")
@@ -180,8 +192,9 @@ public class BallastAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = "ballastHealthIndicator")
     @org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator("ballast")
-    org.springframework.boot.health.contributor.HealthIndicator ballastHealthIndicator(Registry registry) {
-      return new BallastHealthIndicator(registry);
+    org.springframework.boot.health.contributor.HealthIndicator ballastHealthIndicator(Registry registry,
+        ConfigContext context) {
+      return new BallastHealthIndicator(registry, context.meterRegistry());
     }
   }
 }

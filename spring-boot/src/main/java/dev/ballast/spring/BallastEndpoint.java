@@ -1,6 +1,8 @@
 package dev.ballast.spring;
 
+import dev.ballast.core.Bulkhead;
 import dev.ballast.core.CircuitBreaker;
+import dev.ballast.core.ConcurrencyLimiter;
 import dev.ballast.core.RateLimiter;
 import dev.ballast.core.Registry;
 import java.util.LinkedHashMap;
@@ -9,13 +11,15 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 import org.springframework.util.ClassUtils;
 
 /**
  * The actuator endpoint {@code ballast}: reads show the switchboards (switches with who, why and since; modes;
- * triggers), the circuit breakers' states, the rate limiters and the caches; writes flip a switch or enter and
- * leave a mode. Writes are off unless {@code management.endpoint.ballast.access=unrestricted} (the endpoint's
+ * triggers), the circuit breakers' states, the rate limiters, bulkheads and concurrency limiters, the caches and
+ * the job queues (depths, in flight, dead letters; one queue with its dead letters at {@code ballast/<queue>});
+ * writes flip a switch or enter and leave a mode, and requeue or purge a queue's dead letters. Writes are off unless {@code management.endpoint.ballast.access=unrestricted} (the endpoint's
  * default access is read-only), and are secured as every actuator write is (Spring Security when present).
  */
 @Endpoint(id = "ballast", defaultAccess = Access.READ_ONLY)
@@ -24,6 +28,8 @@ public class BallastEndpoint {
   private static final boolean DEGRADATION =
       ClassUtils.isPresent("dev.ballast.degradation.Switchboard", BallastEndpoint.class.getClassLoader());
   private static final String CACHE_SPEC = "dev.ballast.cache.CacheSpec";
+  private static final boolean QUEUES =
+      ClassUtils.isPresent("dev.ballast.queue.JobQueue", BallastEndpoint.class.getClassLoader());
 
   private final Registry registry;
 
@@ -53,10 +59,63 @@ public class BallastEndpoint {
     }
     view.put("circuitBreakers", breakers);
     view.put("rateLimiters", registry.namesOf(RateLimiter.class));
+    Map<String, Object> bulkheads = new LinkedHashMap<>();
+    for (String name : registry.namesOf(Bulkhead.class)) {
+      Bulkhead bulkhead = registry.get(name, Bulkhead.class);
+      bulkheads.put(name, Map.of("inFlight", bulkhead.inFlight(),
+          "maxConcurrentCalls", bulkhead.config().maxConcurrentCalls()));
+    }
+    view.put("bulkheads", bulkheads);
+    Map<String, Object> limits = new LinkedHashMap<>();
+    for (String name : registry.namesOf(ConcurrencyLimiter.class)) {
+      ConcurrencyLimiter limiter = registry.get(name, ConcurrencyLimiter.class);
+      limits.put(name, Map.of("limit", limiter.limit(), "inFlight", limiter.inFlight()));
+    }
+    view.put("concurrencyLimits", limits);
     if (ClassUtils.isPresent(CACHE_SPEC, BallastEndpoint.class.getClassLoader())) {
       view.put("caches", CacheNames.of(registry));
     }
+    if (QUEUES) {
+      view.put("queues", QueueView.all(registry));
+    }
     return view;
+  }
+
+  /**
+   * One job queue: its depths ({@code ready} by priority, {@code delayed}, {@code inFlight}, {@code dead}, the
+   * oldest ready job's age) and its oldest dead letters (id, type, attempts, last error, when). A queue whose
+   * backend does not answer shows {@code error} instead of figures.
+   *
+   * @param queue the queue's name ({@code GET /actuator/ballast/<queue>})
+   * @return a JSON-ready view
+   * @throws IllegalArgumentException if there is no such queue
+   */
+  @ReadOperation
+  public Map<String, Object> queue(@Selector String queue) {
+    return QueueView.of(registry, queueBackoff(queue));
+  }
+
+  /**
+   * Requeues dead letters of a job queue (attempts reset) or purges them: {@code POST /actuator/ballast/<queue>}
+   * with {@code {"action": "requeue", "id": "..."}} (one dead letter), {@code {"action": "requeue"}} (the oldest
+   * 1000) or {@code {"action": "purge"}} (all of them).
+   *
+   * @param queue the queue's name
+   * @param action {@code requeue} or {@code purge}
+   * @param id the dead letter to requeue, or null
+   * @return what was done and the queue's figures after it
+   * @throws IllegalArgumentException if the queue, the action or the dead letter is unknown
+   */
+  @WriteOperation
+  public Map<String, Object> deadLetters(@Selector String queue, String action, @Nullable String id) {
+    return QueueView.deadLetters(registry, queueBackoff(queue), action, id);
+  }
+
+  private static String queueBackoff(String queue) {
+    if (!QUEUES) {
+      throw new IllegalArgumentException("no queues: dev.ballast:ballast-queue-backoff is not on the class path");
+    }
+    return queue;
   }
 
   /**
