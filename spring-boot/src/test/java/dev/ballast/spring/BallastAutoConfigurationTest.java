@@ -12,6 +12,8 @@ import io.lettuce.core.RedisClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
+import org.springframework.cache.CacheManager;
+import org.springframework.cache.concurrent.ConcurrentMapCacheManager;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.ConfigDataApplicationContextInitializer;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -149,6 +151,83 @@ class BallastAutoConfigurationTest {
       assertThat(context).hasNotFailed().doesNotHaveBean(Registry.class)
           .doesNotHaveBean(BallastAnnotationsPostProcessor.class);
     });
+  }
+
+  @Test
+  void withoutAMeterRegistryBeanOrWithTwoNoneIsUsedAndTheStartSucceeds() {
+    // Micrometer's API is on every Ballast class path (core needs it); an application without Spring's metrics
+    // has no MeterRegistry bean, and one with two gets none chosen for it.
+    runner.withPropertyValues("ballast.retries.payments.maxAttempts=2").run(context -> {
+      assertThat(context).hasNotFailed();
+      assertThat(context.getBean(ConfigContext.class).meterRegistry()).isNull();
+    });
+    runner.withBean("a", MeterRegistry.class, SimpleMeterRegistry::new)
+        .withBean("b", MeterRegistry.class, SimpleMeterRegistry::new)
+        .run(context -> assertThat(context.getBean(ConfigContext.class).meterRegistry()).isNull());
+  }
+
+  @Test
+  void withoutCacheTiersThereIsNoCacheManagerEvenWhenAskedFor() {
+    runner.withPropertyValues("ballast.cache-manager.enabled=true")
+        .withClassLoader(new FilteredClassLoader("dev.ballast.cache."))
+        .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(CacheManager.class));
+  }
+
+  @Test
+  void theCacheManagerOnlyWhenEnabledAndTheApplicationsOwnWins() {
+    runner.withPropertyValues("ballast.caches.products.ttl=1m").run(context ->
+        assertThat(context).hasNotFailed().doesNotHaveBean(CacheManager.class));
+    runner.withPropertyValues("ballast.caches.products.ttl=1m", "ballast.cache-manager.enabled=true").run(context ->
+        assertThat(context).hasNotFailed().hasSingleBean(BallastCacheManager.class));
+    CacheManager own = new ConcurrentMapCacheManager("products");
+    runner.withPropertyValues("ballast.caches.products.ttl=1m", "ballast.cache-manager.enabled=true")
+        .withBean(CacheManager.class, () -> own).run(context -> {
+          assertThat(context).hasNotFailed().doesNotHaveBean(BallastCacheManager.class);
+          assertThat(context.getBean(CacheManager.class)).isSameAs(own);
+        });
+  }
+
+  @Test
+  void withoutQueueBackoffThereIsNoQueueShutdownAndTheApplicationsOwnWins() {
+    runner.run(context -> assertThat(context).hasSingleBean(BallastQueueShutdown.class));
+    runner.withClassLoader(new FilteredClassLoader("dev.ballast.queue."))
+        .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(BallastQueueShutdown.class));
+    BallastQueueShutdown own = new BallastQueueShutdown(Registry.builder().build());
+    runner.withBean(BallastQueueShutdown.class, () -> own).run(context ->
+        assertThat(context.getBean(BallastQueueShutdown.class)).isSameAs(own));
+  }
+
+  @Test
+  void withoutDegradationTheRegistryHasNoSwitchboardAndTheEndpointShowsNone() {
+    runner.withClassLoader(new FilteredClassLoader("dev.ballast.degradation."))
+        .withPropertyValues("management.endpoints.web.exposure.include=ballast",
+            "ballast.circuitBreakers.payments.minimumCalls=5")
+        .run(context -> {
+          assertThat(context).hasNotFailed().hasSingleBean(BallastEndpoint.class);
+          assertThat(context.getBean(BallastEndpoint.class).ballast()).containsKey("circuitBreakers");
+        });
+  }
+
+  @Test
+  void theApplicationsEndpointAndHealthIndicatorWin() {
+    BallastEndpoint endpoint = new BallastEndpoint(Registry.builder().build());
+    org.springframework.boot.health.contributor.HealthIndicator health =
+        () -> org.springframework.boot.health.contributor.Health.down().build();
+    runner.withPropertyValues("management.endpoints.web.exposure.include=ballast")
+        .withBean(BallastEndpoint.class, () -> endpoint)
+        .withBean("ballastHealthIndicator", org.springframework.boot.health.contributor.HealthIndicator.class,
+            () -> health)
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          assertThat(context.getBean(BallastEndpoint.class)).isSameAs(endpoint);
+          assertThat(context.getBean("ballastHealthIndicator")).isSameAs(health);
+        });
+  }
+
+  @Test
+  void theHealthIndicatorCanBeTurnedOff() {
+    runner.withPropertyValues("management.health.ballast.enabled=false")
+        .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean("ballastHealthIndicator"));
   }
 
   static ConfigException rootConfigException(Throwable failure) {
