@@ -25,7 +25,8 @@ import org.springframework.context.annotation.Bean;
  * What the starter costs at start-up: the example's context started with the starter, and started with the
  * starter excluded and the same Ballast wired by hand (the registry built from the same {@code ballast:} block
  * with {@code Configuration.parse}, the same three beans wrapped with {@code Wrapper.wrap}), alternately, in one
- * JVM on one Redis; the first round of each is a warm-up. Prints each run and the medians.
+ * JVM on one Redis, after a few warm-up rounds ({@code -DwarmUps=5}, {@code -Drounds=15}). Prints each run
+ * and the medians.
  */
 public final class StartupCost {
 
@@ -36,18 +37,19 @@ public final class StartupCost {
   /**
    * Runs the measurement.
    *
-   * @param args optional: the number of measured rounds (default 7)
+   * @param args optional: the number of measured rounds (default 15)
    */
   public static void main(String[] args) throws Exception {
-    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : Integer.getInteger("rounds", 7);
+    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : Integer.getInteger("rounds", 15);
+    int warmUps = Integer.getInteger("warmUps", 5); // the JIT and class loading settle over the first starts
     List<Long> starter = new ArrayList<>();
     List<Long> byHand = new ArrayList<>();
     try (RedisServer redis = RedisServer.fromEnvironment()) {
-      for (int round = 0; round <= rounds; round++) {
+      for (int round = 1 - warmUps; round <= rounds; round++) {
         boolean starterFirst = round % 2 == 0; // alternate, so neither always runs on the warmer JVM
         long a = startAndClose(redis.uri(), starterFirst);
         long b = startAndClose(redis.uri(), !starterFirst);
-        if (round == 0) {
+        if (round <= 0) {
           System.out.printf("warm-up: %d ms and %d ms%n", a, b);
           continue;
         }
