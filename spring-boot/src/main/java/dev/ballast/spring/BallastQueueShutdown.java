@@ -16,7 +16,8 @@ import org.springframework.context.SmartLifecycle;
  *
  * <p>Queues drain one after another; a handler still running when its queue's timeout ends is interrupted and its
  * job left in flight, to be taken back after the visibility timeout (on Redis by another instance), and a warning
- * is logged.
+ * is logged. A queue once shut down does not start again: stopping and restarting a running context (rare outside
+ * tests) leaves its queues stopped.
  */
 public final class BallastQueueShutdown implements SmartLifecycle {
 
