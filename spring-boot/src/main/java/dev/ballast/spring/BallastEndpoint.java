@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.Access;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
@@ -88,11 +89,11 @@ public class BallastEndpoint {
    *
    * @param queue the queue's name ({@code GET /actuator/ballast/<queue>})
    * @return a JSON-ready view
-   * @throws IllegalArgumentException if there is no such queue
+   * @throws InvalidEndpointRequestException (HTTP 400) if there is no such queue
    */
   @ReadOperation
   public Map<String, Object> queue(@Selector String queue) {
-    return QueueView.of(registry, queueBackoff(queue));
+    return badRequestIfRefused(() -> QueueView.of(registry, queueBackoff(queue)));
   }
 
   /**
@@ -104,11 +105,24 @@ public class BallastEndpoint {
    * @param action {@code requeue} or {@code purge}
    * @param id the dead letter to requeue, or null
    * @return what was done and the queue's figures after it
-   * @throws IllegalArgumentException if the queue, the action or the dead letter is unknown
+   * @throws InvalidEndpointRequestException (HTTP 400) if the queue, the action or the dead letter is unknown
    */
   @WriteOperation
   public Map<String, Object> deadLetters(@Selector String queue, String action, @Nullable String id) {
-    return QueueView.deadLetters(registry, queueBackoff(queue), action, id);
+    return badRequestIfRefused(() -> QueueView.deadLetters(registry, queueBackoff(queue), action, id));
+  }
+
+  /**
+   * Runs {@code operation}; an {@link IllegalArgumentException} (an unknown switchboard, switch, mode, queue,
+   * action or dead letter) becomes the actuator's {@link InvalidEndpointRequestException}, which HTTP answers with
+   * 400 and the message, not 500.
+   */
+  private static Map<String, Object> badRequestIfRefused(java.util.function.Supplier<Map<String, Object>> operation) {
+    try {
+      return operation.get();
+    } catch (IllegalArgumentException e) {
+      throw new InvalidEndpointRequestException(e.getMessage(), e.getMessage(), e);
+    }
   }
 
   private static String queueBackoff(String queue) {
@@ -129,21 +143,24 @@ public class BallastEndpoint {
    * @param who who flips it, for the log and the switch's record
    * @param why why, for the log and the switch's record
    * @return the switchboard after the change
-   * @throws IllegalArgumentException if the switchboard, switch or mode is unknown, or neither or both of
-   *     {@code switchName} and {@code mode} are given
+   * @throws InvalidEndpointRequestException (HTTP 400) if the switchboard, switch or mode is unknown, or neither
+   *     or both of {@code switchName} and {@code mode} are given
    */
   @WriteOperation
   public Map<String, Object> flip(String switchboard, @Nullable String switchName, @Nullable String mode,
       boolean degraded, String who, String why) {
-    if (!DEGRADATION) {
-      throw new IllegalArgumentException("no switchboards: dev.ballast:ballast-degradation is not on the class path");
-    }
-    if ((switchName == null) == (mode == null)) {
-      throw new IllegalArgumentException("give either switchName or mode");
-    }
-    return switchName != null
-        ? SwitchboardView.flip(registry, switchboard, switchName, degraded, who, why)
-        : SwitchboardView.mode(registry, switchboard, mode, degraded, who, why);
+    return badRequestIfRefused(() -> {
+      if (!DEGRADATION) {
+        throw new IllegalArgumentException("no switchboards: dev.ballast:ballast-degradation is not on the class"
+            + " path");
+      }
+      if ((switchName == null) == (mode == null)) {
+        throw new IllegalArgumentException("give either switchName or mode");
+      }
+      return switchName != null
+          ? SwitchboardView.flip(registry, switchboard, switchName, degraded, who, why)
+          : SwitchboardView.mode(registry, switchboard, mode, degraded, who, why);
+    });
   }
 
   /** Cache names, in a class of its own so cache-tiers is loaded only when present. */

@@ -64,6 +64,7 @@ class BallastActuatorTest {
       assertThat(switchboard.activeModes()).doesNotContain("survival");
 
       assertThatThrownBy(() -> endpoint.flip("nope", "read-only", null, true, "a", "b"))
+          .isInstanceOf(org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException.class)
           .hasMessageContaining("no switchboard named 'nope'");
     });
   }

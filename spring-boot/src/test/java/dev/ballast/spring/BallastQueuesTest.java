@@ -22,6 +22,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ApplicationListener;
@@ -167,6 +168,7 @@ class BallastQueuesTest {
             assertThatThrownBy(() -> endpoint.deadLetters("reports", "requeue", "no-such-id"))
                 .hasMessageContaining("no dead letter with id 'no-such-id'");
             assertThatThrownBy(() -> endpoint.deadLetters("reports", "delete", null))
+                .isInstanceOf(InvalidEndpointRequestException.class) // HTTP 400, not 500
                 .hasMessageContaining("unknown action 'delete'");
             assertThatThrownBy(() -> endpoint.queue("nope")).hasMessageContaining("no queue named 'nope'")
                 .hasMessageContaining("[reports]");
