@@ -105,7 +105,7 @@ class FleetRateLimiterUsesTest {
         """, "fleet.yaml").buildRegistry(ConfigContext.defaults()))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("fleet.yaml:4: rateLimiters.quotes.scope:")
-        .hasMessageContaining("needs a RedisClient resource named 'redis'");
+        .hasMessageContaining("needs a RedisClient or RedisClusterClient resource named 'redis'");
     assertThatThrownBy(() -> Configuration.parse("""
         rateLimiters:
           quotes:
