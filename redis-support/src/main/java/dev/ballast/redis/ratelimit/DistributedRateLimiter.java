@@ -123,7 +123,7 @@ public interface DistributedRateLimiter extends RateLimiter, AutoCloseable {
      */
     public Builder redis(RedisClient client) {
       set.claim("redis");
-      Check.notNull(opener, "DistributedRateLimiter.redis");
+      Check.notNull(client, "DistributedRateLimiter.redis");
       this.opener = () -> RedisPort.open(client);
       return this;
     }
@@ -139,7 +139,7 @@ public interface DistributedRateLimiter extends RateLimiter, AutoCloseable {
      */
     public Builder redis(RedisClusterClient client) {
       set.claim("redis");
-      Check.notNull(opener, "DistributedRateLimiter.redis");
+      Check.notNull(client, "DistributedRateLimiter.redis");
       this.opener = () -> RedisPort.open(client, RedisPort.PubSubMode.AUTO);
       return this;
     }
