@@ -1,6 +1,7 @@
 package dev.ballast.redis;
 
 import dev.ballast.core.CircuitBreaker;
+import dev.ballast.core.CircuitBreakerBuilder;
 import dev.ballast.core.Ticker;
 import dev.ballast.core.internal.Check;
 import dev.ballast.core.internal.Futures;
@@ -101,10 +102,11 @@ public final class RedisGuard implements AutoCloseable {
    * over 250 ms, and probes Redis again after one second.
    *
    * @param component names the module or instance in logs and meter tags, e.g. {@code "cache:products"}
-   * @param registry where to count, or null for no metrics
+   * @param registry where to count, or null for no metrics; the breaker's {@code ballast.circuitbreaker.*}
+   *     meters go there too, named {@code redis:COMPONENT}
    */
   public static RedisGuard create(String component, MeterRegistry registry) {
-    return create(component, defaultBreaker(component, Ticker.system()), Ticker.system(), registry);
+    return create(component, defaultBreaker(component, Ticker.system(), registry), Ticker.system(), registry);
   }
 
   /** A guard around {@code breaker}, reading time from {@code ticker}. */
@@ -112,9 +114,20 @@ public final class RedisGuard implements AutoCloseable {
     return new RedisGuard(component, breaker, ticker, registry);
   }
 
-  /** The breaker {@link #create(String, MeterRegistry)} uses, for callers that only change the ticker. */
+  /**
+   * The breaker {@link #create(String, MeterRegistry)} uses, without meters, for callers that only change
+   * the ticker.
+   */
   public static CircuitBreaker defaultBreaker(String component, Ticker ticker) {
-    return CircuitBreaker.builder()
+    return defaultBreaker(component, ticker, null);
+  }
+
+  /**
+   * The breaker {@link #create(String, MeterRegistry)} uses, named {@code redis:COMPONENT}, publishing its
+   * {@code ballast.circuitbreaker.*} meters to {@code registry} (null: none).
+   */
+  public static CircuitBreaker defaultBreaker(String component, Ticker ticker, MeterRegistry registry) {
+    CircuitBreakerBuilder builder = CircuitBreaker.builder()
         .name("redis:" + component)
         .countWindow(20)
         .minimumCalls(5)
@@ -126,8 +139,11 @@ public final class RedisGuard implements AutoCloseable {
         // A probe Redis has not answered in 5 s is a failure whatever the client's timeout: probe again
         // rather than refuse every call until a hung command gives up (Lettuce's default: 60 s).
         .maxHalfOpenDuration(Duration.ofSeconds(5))
-        .ticker(ticker)
-        .build();
+        .ticker(ticker);
+    if (registry != null) {
+      builder.meterRegistry(registry);
+    }
+    return builder.build();
   }
 
   private Counter counter(MeterRegistry registry, String name, String description) {

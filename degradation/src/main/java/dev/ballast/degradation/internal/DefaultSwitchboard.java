@@ -93,7 +93,7 @@ public final class DefaultSwitchboard implements Switchboard {
     }
     String component = "degradation:" + name;
     // The guard's breaker runs on real time even when tests drive the triggers with a manual ticker.
-    RedisGuard guard = RedisGuard.create(component, RedisGuard.defaultBreaker(component, Ticker.system()),
+    RedisGuard guard = RedisGuard.create(component, RedisGuard.defaultBreaker(component, Ticker.system(), registry),
         Ticker.system(), registry);
     this.fleet = new FleetSync(config, opener, guard, state, executor,
         () -> quietly("lease renewal", this::renewLeases));

@@ -1,5 +1,13 @@
 package dev.ballast.degradation.topology;
 
+import static org.awaitility.Awaitility.await;
+
+import dev.ballast.core.Registry;
+import dev.ballast.core.config.ConfigContext;
+import dev.ballast.core.config.Configuration;
+import dev.ballast.degradation.Reason;
+import dev.ballast.degradation.SwitchName;
+import dev.ballast.degradation.Switchboard;
 import dev.ballast.degradation.SwitchboardBuilder;
 import dev.ballast.testsupport.RedisCluster;
 import dev.ballast.testsupport.RedisClusterExtension;
@@ -11,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -30,6 +39,25 @@ class SwitchboardClusterContractTest extends SwitchboardTopologyContract {
   @BeforeEach
   void remember(RedisCluster cluster) {
     this.cluster = cluster;
+  }
+
+  @Test
+  void configurationBuildsASwitchboardOnAClusterClientResource() {
+    RedisClusterClient client = cluster.newClient();
+    clients.add(client);
+    String yaml = """
+        switchboard:
+          name: %s
+          redisTimeout: 500ms
+        """.formatted(name);
+    ConfigContext context = ConfigContext.builder().resource("redis", client).build();
+    try (Registry first = Configuration.parse(yaml, "board.yaml").buildRegistry(context);
+        Registry second = Configuration.parse(yaml, "board.yaml").buildRegistry(context)) {
+      Switchboard a = first.get("switchboard", Switchboard.class);
+      Switchboard b = second.get("switchboard", Switchboard.class);
+      a.degrade(SwitchName.READ_ONLY, new Reason("alice", "config on a cluster"));
+      await().atMost(DEADLINE).until(b::isReadOnly);
+    }
   }
 
   @Override

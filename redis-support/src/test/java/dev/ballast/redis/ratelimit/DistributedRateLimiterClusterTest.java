@@ -3,6 +3,10 @@ package dev.ballast.redis.ratelimit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ballast.core.Rate;
+import dev.ballast.core.RateLimiter;
+import dev.ballast.core.Registry;
+import dev.ballast.core.config.ConfigContext;
+import dev.ballast.core.config.Configuration;
 import dev.ballast.redis.internal.KeyNames;
 import dev.ballast.testsupport.RedisCluster;
 import dev.ballast.testsupport.RedisClusterExtension;
@@ -85,6 +89,28 @@ class DistributedRateLimiterClusterTest {
     } finally {
       one.shutdown();
       two.shutdown();
+    }
+  }
+
+  @Test
+  void configurationBuildsAFleetLimiterOnAClusterClientResource(RedisCluster cluster) throws Exception {
+    RedisClusterClient client = cluster.newClient();
+    String yaml = """
+        rateLimiters:
+          quotes: { rate: 1/h burst 2, scope: fleet }
+        """;
+    ConfigContext context = ConfigContext.builder().resource("redis", client).build();
+    try (Registry first = Configuration.parse(yaml, "fleet.yaml").buildRegistry(context);
+        Registry second = Configuration.parse(yaml, "fleet.yaml").buildRegistry(context)) {
+      RateLimiter one = first.get("quotes", RateLimiter.class);
+      RateLimiter two = second.get("quotes", RateLimiter.class);
+      assertThat(one).isInstanceOf(DistributedRateLimiter.class);
+      assertThat(one.tryAcquire()).isTrue();
+      assertThat(two.tryAcquire()).isTrue();
+      assertThat(one.tryAcquire()).as("the two registries share one bucket of 2").isFalse();
+      assertThat(((DistributedRateLimiter) two).isFallingBack()).isFalse();
+    } finally {
+      client.shutdown();
     }
   }
 
