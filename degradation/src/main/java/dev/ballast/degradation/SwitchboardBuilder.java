@@ -1,5 +1,6 @@
 package dev.ballast.degradation;
 
+import org.jspecify.annotations.Nullable;
 import dev.ballast.core.Ticker;
 import dev.ballast.core.internal.Check;
 import dev.ballast.core.internal.OptionsSet;
@@ -30,17 +31,17 @@ import java.util.function.Supplier;
 public final class SwitchboardBuilder {
 
   private final OptionsSet options = new OptionsSet("Switchboard");
-  private String name;
+  private @Nullable String name;
   private final Set<String> features = new LinkedHashSet<>();
   private final Map<String, Mode> modes = new LinkedHashMap<>();
   private final List<Trigger> triggers = new ArrayList<>();
-  private Supplier<RedisPort> redis;
-  private ScheduledExecutorService scheduler;
+  private @Nullable Supplier<RedisPort> redis;
+  private @Nullable ScheduledExecutorService scheduler;
   private String keyPrefix = "ballast:degradation:";
-  private String instanceId;
+  private @Nullable String instanceId;
   private Ticker ticker = Ticker.system();
   private Clock clock = Clock.systemUTC();
-  private MeterRegistry registry;
+  private @Nullable MeterRegistry registry;
   private Duration evaluateEvery = Duration.ofSeconds(1);
   private Duration refreshEvery = Duration.ofSeconds(30);
   private Duration redisTimeout = Duration.ofSeconds(1);

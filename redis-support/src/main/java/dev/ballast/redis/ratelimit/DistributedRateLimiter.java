@@ -1,5 +1,6 @@
 package dev.ballast.redis.ratelimit;
 
+import org.jspecify.annotations.Nullable;
 import dev.ballast.core.Rate;
 import dev.ballast.core.RateLimiter;
 import dev.ballast.core.RateLimiterConfig;
@@ -61,19 +62,19 @@ public interface DistributedRateLimiter extends RateLimiter, AutoCloseable {
    */
   final class Builder {
     private final OptionsSet set = new OptionsSet("DistributedRateLimiter");
-    private String name;
-    private Rate rate;
+    private @Nullable String name;
+    private @Nullable Rate rate;
     private Duration maxWait = Duration.ZERO;
-    private Supplier<RedisPort> opener;
-    private Executor executor;
+    private @Nullable Supplier<RedisPort> opener;
+    private @Nullable Executor executor;
     private double share = 1.0;
     private String aclPrefix = "";
     private String keyPrefix = "ballast";
     private Duration redisTimeout = Duration.ofMillis(250);
-    private MeterRegistry registry;
-    private Ticker ticker;
+    private @Nullable MeterRegistry registry;
+    private @Nullable Ticker ticker;
     private Sleeper sleeper = Sleeper.system();
-    private ScheduledExecutorService scheduler;
+    private @Nullable ScheduledExecutorService scheduler;
 
     private Builder() {}
 

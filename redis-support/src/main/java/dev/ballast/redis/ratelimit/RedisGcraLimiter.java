@@ -1,5 +1,6 @@
 package dev.ballast.redis.ratelimit;
 
+import org.jspecify.annotations.Nullable;
 import dev.ballast.core.CheckedSupplier;
 import dev.ballast.core.RateLimitExceededException;
 import dev.ballast.core.RateLimiter;
@@ -66,8 +67,8 @@ final class RedisGcraLimiter implements DistributedRateLimiter {
 
   /** What the builder assembled. */
   record Settings(RateLimiterConfig config, Supplier<RedisPort> opener, double share, String key,
-      Duration redisTimeout, MeterRegistry registry, Ticker ticker, Sleeper sleeper,
-      ScheduledExecutorService scheduler, Executor connectExecutor) {}
+      Duration redisTimeout, @Nullable MeterRegistry registry, @Nullable Ticker ticker, Sleeper sleeper,
+      ScheduledExecutorService scheduler, @Nullable Executor connectExecutor) {}
 
   private final RateLimiterConfig config;
   private final String name;
@@ -84,18 +85,18 @@ final class RedisGcraLimiter implements DistributedRateLimiter {
   private static final byte[][] PERMITS = new byte[64][];
   private final Supplier<RedisPort> opener;
   /** Null: a {@link BallastThreads} thread per background connect. */
-  private final Executor connectExecutor;
+  private final @Nullable Executor connectExecutor;
   private final Duration redisTimeout;
   private final RedisGuard guard;
   private final RateLimiter local;
   /** Null: Redis TIME in the script, the system clock here. */
-  private final Ticker sharedClock;
+  private final @Nullable Ticker sharedClock;
   private final Ticker ticker;
   private final Sleeper sleeper;
   private final ScheduledExecutorService scheduler;
   /** Null without a registry. */
-  private final Counter granted;
-  private final Counter refused;
+  private final @Nullable Counter granted;
+  private final @Nullable Counter refused;
 
   static {
     for (int i = 0; i < PERMITS.length; i++) {
@@ -103,8 +104,8 @@ final class RedisGcraLimiter implements DistributedRateLimiter {
     }
   }
 
-  private volatile RedisPort port;
-  private volatile RuntimeException connectFailure;
+  private volatile @Nullable RedisPort port;
+  private volatile @Nullable RuntimeException connectFailure;
   private final AtomicBoolean connecting = new AtomicBoolean();
   private volatile long nextConnectAt = System.nanoTime();
   private volatile boolean closed;
