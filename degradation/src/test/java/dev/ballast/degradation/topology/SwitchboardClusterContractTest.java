@@ -42,7 +42,7 @@ class SwitchboardClusterContractTest extends SwitchboardTopologyContract {
   }
 
   @Test
-  void configurationBuildsASwitchboardOnAClusterClientResource() {
+  void configurationBuildsASwitchboardOnAClusterClientResource() throws Exception {
     RedisClusterClient client = cluster.newClient();
     clients.add(client);
     String yaml = """
