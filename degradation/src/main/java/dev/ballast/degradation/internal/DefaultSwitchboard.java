@@ -80,7 +80,6 @@ public final class DefaultSwitchboard implements Switchboard {
     this.meters = new SwitchMeters(registry, name, this::current);
     this.reporter = new ChangeReporter(name, meters);
     this.state = new BoardState(name, config.instanceId(), declared, clock, reporter, meters::corrupt);
-    state.snapshot().all().forEach(s -> meters.register(s.name()));
     this.triggers = new TriggerRunner(config, ticker, clock, state::setLocal, this::write, state::nextClock);
     // A thread pool starts its thread at the first task (in start()), not here.
     this.ownsExecutor = scheduler == null;
@@ -112,6 +111,8 @@ public final class DefaultSwitchboard implements Switchboard {
   public static DefaultSwitchboard start(BoardConfig config, Supplier<RedisPort> opener,
       ScheduledExecutorService scheduler, Ticker ticker, Clock clock, MeterRegistry registry) {
     DefaultSwitchboard board = new DefaultSwitchboard(config, opener, scheduler, ticker, clock, registry);
+    // The gauges read the board: registered once it is whole, so a scrape never sees it half-built.
+    board.state.snapshot().all().forEach(s -> board.meters.register(s.name()));
     if (board.fleet != null) {
       board.fleet.start();
     }
