@@ -1,5 +1,6 @@
 package dev.ballast.degradation;
 
+import org.jspecify.annotations.Nullable;
 import dev.ballast.core.internal.Check;
 import java.util.regex.Pattern;
 
@@ -29,9 +30,9 @@ public final class SwitchName {
   public static final SwitchName ALL_FEATURES = new SwitchName("feature:*", "*");
 
   private final String id;
-  private final String feature;
+  private final @Nullable String feature;
 
-  private SwitchName(String id, String feature) {
+  private SwitchName(String id, @Nullable String feature) {
     this.id = id;
     this.feature = feature;
   }
@@ -90,7 +91,7 @@ public final class SwitchName {
   }
 
   /** The feature's name ({@code "*"} for {@link #ALL_FEATURES}), or null for serve-cached and read-only. */
-  public String featureName() {
+  public @Nullable String featureName() {
     return feature;
   }
 

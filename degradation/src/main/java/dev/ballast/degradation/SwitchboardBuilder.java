@@ -1,12 +1,15 @@
 package dev.ballast.degradation;
 
+import org.jspecify.annotations.Nullable;
 import dev.ballast.core.Ticker;
 import dev.ballast.core.internal.Check;
 import dev.ballast.core.internal.OptionsSet;
 import dev.ballast.degradation.internal.BoardConfig;
 import dev.ballast.degradation.internal.DefaultSwitchboard;
 import dev.ballast.redis.HashTags;
+import dev.ballast.redis.internal.port.RedisPort;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.cluster.RedisClusterClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +21,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
 
 /**
  * Builds a {@link Switchboard}. Each option may be set once ({@link IllegalStateException} on a second
@@ -26,16 +31,17 @@ import java.util.Set;
 public final class SwitchboardBuilder {
 
   private final OptionsSet options = new OptionsSet("Switchboard");
-  private String name;
+  private @Nullable String name;
   private final Set<String> features = new LinkedHashSet<>();
   private final Map<String, Mode> modes = new LinkedHashMap<>();
   private final List<Trigger> triggers = new ArrayList<>();
-  private RedisClient redis;
+  private @Nullable Supplier<RedisPort> redis;
+  private @Nullable ScheduledExecutorService scheduler;
   private String keyPrefix = "ballast:degradation:";
-  private String instanceId;
+  private @Nullable String instanceId;
   private Ticker ticker = Ticker.system();
   private Clock clock = Clock.systemUTC();
-  private MeterRegistry registry;
+  private @Nullable MeterRegistry registry;
   private Duration evaluateEvery = Duration.ofSeconds(1);
   private Duration refreshEvery = Duration.ofSeconds(30);
   private Duration redisTimeout = Duration.ofSeconds(1);
@@ -101,13 +107,53 @@ public final class SwitchboardBuilder {
   }
 
   /**
-   * Shares the state with every instance using the same Redis, prefix and name. The switchboard opens
-   * one command and one pub/sub connection from {@code client} and closes them on {@link
-   * Switchboard#close()}; the client stays the application's.
+   * Shares the state with every instance using the same Redis, prefix and name: one server, or a Sentinel
+   * setup through a {@code redis-sentinel://} URI (each reconnect asks the Sentinels for the master, and the
+   * re-subscription after a failover makes the board re-read the state). {@link #build()} opens one command
+   * and one pub/sub connection from {@code client} and {@link Switchboard#close()} closes them; the client
+   * stays the application's. Excludes {@link #redis(RedisClusterClient)}.
+   *
+   * @throws IllegalStateException if a Redis client was already set
    */
   public SwitchboardBuilder redis(RedisClient client) {
     options.claim("redis");
-    this.redis = Check.notNull(client, "Switchboard.redis");
+    Check.notNull(client, "Switchboard.redis");
+    this.redis = () -> RedisPort.open(client);
+    return this;
+  }
+
+  /**
+   * Shares the state with every instance using the same Redis Cluster, prefix and name. The board's keys
+   * and channel share the hash tag of its name (one slot). Broadcasts use sharded pub/sub
+   * ({@code SPUBLISH}, staying on that slot's shard) when every node runs Redis 7.0 or newer, else classic
+   * {@code PUBLISH}. After a failover the board subscribes again on the slot's new owner and re-reads the
+   * state; this needs the client's topology refresh ({@code ClusterTopologyRefreshOptions}). With classic
+   * pub/sub a subscription on a node that is down hears nothing until that node is back: the periodic
+   * re-read ({@link #refreshEvery}) bounds how stale the board is meanwhile. Excludes
+   * {@link #redis(RedisClient)}.
+   *
+   * @throws IllegalStateException if a Redis client was already set
+   */
+  public SwitchboardBuilder redis(RedisClusterClient client) {
+    options.claim("redis");
+    Check.notNull(client, "Switchboard.redis");
+    this.redis = () -> RedisPort.open(client, RedisPort.PubSubMode.AUTO);
+    return this;
+  }
+
+  /**
+   * Runs the switchboard's periodic work (trigger evaluation, re-reads, lease pruning and renewal) on the
+   * application's scheduler instead of two threads of its own ({@code ballast-degradation-NAME} and
+   * {@code ballast-degradation-NAME-leases}); {@link Switchboard#close()} cancels the board's tasks and
+   * leaves the scheduler running. Give it at least two threads when fleet triggers are used, so that a slow
+   * re-read cannot delay a lease renewal.
+   *
+   * @throws IllegalStateException if already set
+   * @throws NullPointerException if null
+   */
+  public SwitchboardBuilder scheduler(ScheduledExecutorService scheduler) {
+    options.claim("scheduler");
+    this.scheduler = Check.notNull(scheduler, "Switchboard.scheduler");
     return this;
   }
 
@@ -225,7 +271,7 @@ public final class SwitchboardBuilder {
     String instance = instanceId != null ? instanceId : defaultInstanceId();
     BoardConfig config = new BoardConfig(name, Set.copyOf(features), Map.copyOf(modes), List.copyOf(triggers),
         keyPrefix, instance, evaluateEvery, refreshEvery, redisTimeout, fleetTriggerLease, manualSchedule);
-    return DefaultSwitchboard.start(config, redis, ticker, clock, registry);
+    return DefaultSwitchboard.start(config, redis, scheduler, ticker, clock, registry);
   }
 
   private static String defaultInstanceId() {

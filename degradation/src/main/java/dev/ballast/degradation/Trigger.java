@@ -1,5 +1,6 @@
 package dev.ballast.degradation;
 
+import org.jspecify.annotations.Nullable;
 import dev.ballast.core.CircuitBreaker;
 import dev.ballast.core.internal.Check;
 import dev.ballast.core.internal.OptionsSet;
@@ -143,7 +144,7 @@ public record Trigger(String name, Signal signal, double enterThreshold, double 
   public static final class Builder {
     private final OptionsSet options = new OptionsSet("Trigger");
     private final String name;
-    private Signal signal;
+    private @Nullable Signal signal;
     private double enter = Double.NaN;
     private double exit = Double.NaN;
     private Duration minDwell = Duration.ofSeconds(30);

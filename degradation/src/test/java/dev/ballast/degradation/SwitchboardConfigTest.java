@@ -328,7 +328,7 @@ class SwitchboardConfigTest {
 
   @Test
   void otherMistakesAreReportedAtTheirLine() {
-    assertError("switchboard:\n  redis: true\n", 2, "needs a RedisClient resource named 'redis'");
+    assertError("switchboard:\n  redis: true\n", 2, "needs a RedisClient or RedisClusterClient resource named 'redis'");
     assertError("switchboard:\n  triggers:\n    slow:\n      degrade: serve-cached\n", 3, "needs a signal");
     assertError("""
         switchboard:

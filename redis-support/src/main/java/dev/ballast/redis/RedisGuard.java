@@ -1,6 +1,8 @@
 package dev.ballast.redis;
 
+import org.jspecify.annotations.Nullable;
 import dev.ballast.core.CircuitBreaker;
+import dev.ballast.core.CircuitBreakerBuilder;
 import dev.ballast.core.Ticker;
 import dev.ballast.core.internal.Check;
 import dev.ballast.core.internal.Futures;
@@ -71,12 +73,12 @@ public final class RedisGuard implements AutoCloseable {
   private final LogGate[] warnings = new LogGate[KINDS.length];
   private final Counter fallbacks;
   private final Counter outages;
-  private final MeterRegistry registry;
+  private final @Nullable MeterRegistry registry;
   /** Null without a registry. */
   private final RedisUpGauge upGauge;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private RedisGuard(String component, CircuitBreaker breaker, Ticker ticker, MeterRegistry registry) {
+  private RedisGuard(String component, CircuitBreaker breaker, Ticker ticker, @Nullable MeterRegistry registry) {
     this.component = Check.notBlank(component, "RedisGuard.component");
     this.breaker = Check.notNull(breaker, "RedisGuard.breaker");
     this.ticker = Check.notNull(ticker, "RedisGuard.ticker");
@@ -101,20 +103,33 @@ public final class RedisGuard implements AutoCloseable {
    * over 250 ms, and probes Redis again after one second.
    *
    * @param component names the module or instance in logs and meter tags, e.g. {@code "cache:products"}
-   * @param registry where to count, or null for no metrics
+   * @param registry where to count, or null for no metrics; the breaker's {@code ballast.circuitbreaker.*}
+   *     meters go there too, named {@code redis:COMPONENT}
    */
-  public static RedisGuard create(String component, MeterRegistry registry) {
-    return create(component, defaultBreaker(component, Ticker.system()), Ticker.system(), registry);
+  public static RedisGuard create(String component, @Nullable MeterRegistry registry) {
+    return create(component, defaultBreaker(component, Ticker.system(), registry), Ticker.system(), registry);
   }
 
   /** A guard around {@code breaker}, reading time from {@code ticker}. */
-  public static RedisGuard create(String component, CircuitBreaker breaker, Ticker ticker, MeterRegistry registry) {
+  public static RedisGuard create(String component, CircuitBreaker breaker, Ticker ticker,
+      @Nullable MeterRegistry registry) {
     return new RedisGuard(component, breaker, ticker, registry);
   }
 
-  /** The breaker {@link #create(String, MeterRegistry)} uses, for callers that only change the ticker. */
+  /**
+   * The breaker {@link #create(String, MeterRegistry)} uses, without meters, for callers that only change
+   * the ticker.
+   */
   public static CircuitBreaker defaultBreaker(String component, Ticker ticker) {
-    return CircuitBreaker.builder()
+    return defaultBreaker(component, ticker, null);
+  }
+
+  /**
+   * The breaker {@link #create(String, MeterRegistry)} uses, named {@code redis:COMPONENT}, publishing its
+   * {@code ballast.circuitbreaker.*} meters to {@code registry} (null: none).
+   */
+  public static CircuitBreaker defaultBreaker(String component, Ticker ticker, @Nullable MeterRegistry registry) {
+    CircuitBreakerBuilder builder = CircuitBreaker.builder()
         .name("redis:" + component)
         .countWindow(20)
         .minimumCalls(5)
@@ -126,8 +141,11 @@ public final class RedisGuard implements AutoCloseable {
         // A probe Redis has not answered in 5 s is a failure whatever the client's timeout: probe again
         // rather than refuse every call until a hung command gives up (Lettuce's default: 60 s).
         .maxHalfOpenDuration(Duration.ofSeconds(5))
-        .ticker(ticker)
-        .build();
+        .ticker(ticker);
+    if (registry != null) {
+      builder.meterRegistry(registry);
+    }
+    return builder.build();
   }
 
   private Counter counter(MeterRegistry registry, String name, String description) {
@@ -141,7 +159,7 @@ public final class RedisGuard implements AutoCloseable {
    *
    * @throws NullPointerException if {@code redisCall} or {@code fallback} is null
    */
-  public <T> T call(Supplier<T> redisCall, Supplier<T> fallback) {
+  public <T extends @Nullable Object> T call(Supplier<T> redisCall, Supplier<T> fallback) {
     Check.notNull(fallback, "fallback");
     return valueOrFallback(attempt(redisCall), fallback);
   }
@@ -153,7 +171,7 @@ public final class RedisGuard implements AutoCloseable {
    *
    * @throws NullPointerException if {@code redisCall} or {@code fallback} is null
    */
-  public <T> CompletionStage<T> callAsync(Supplier<? extends CompletionStage<T>> redisCall, Supplier<T> fallback) {
+  public <T extends @Nullable Object> CompletionStage<T> callAsync(Supplier<? extends CompletionStage<T>> redisCall, Supplier<T> fallback) {
     Check.notNull(fallback, "fallback");
     return attemptAsync(redisCall).thenApply(reply -> valueOrFallback(reply, fallback));
   }
@@ -168,7 +186,7 @@ public final class RedisGuard implements AutoCloseable {
    *
    * @throws NullPointerException if {@code redisCall} is null
    */
-  public <T> RedisReply<T> attempt(Supplier<T> redisCall) {
+  public <T extends @Nullable Object> RedisReply<T> attempt(Supplier<T> redisCall) {
     Check.notNull(redisCall, "redisCall");
     if (!breaker.tryAcquirePermission()) {
       return shortCircuited();
@@ -195,7 +213,7 @@ public final class RedisGuard implements AutoCloseable {
    *
    * @throws NullPointerException if {@code redisCall} is null
    */
-  public <T> CompletionStage<RedisReply<T>> attemptAsync(Supplier<? extends CompletionStage<T>> redisCall) {
+  public <T extends @Nullable Object> CompletionStage<RedisReply<T>> attemptAsync(Supplier<? extends CompletionStage<T>> redisCall) {
     Check.notNull(redisCall, "redisCall");
     if (!breaker.tryAcquirePermission()) {
       return CompletableFuture.completedFuture(shortCircuited());
@@ -224,7 +242,7 @@ public final class RedisGuard implements AutoCloseable {
     });
   }
 
-  private <T> T valueOrFallback(RedisReply<T> reply, Supplier<T> fallback) {
+  private <T extends @Nullable Object> T valueOrFallback(RedisReply<T> reply, Supplier<T> fallback) {
     if (reply instanceof RedisReply.Ok<T> ok) {
       return ok.value();
     }
@@ -235,7 +253,7 @@ public final class RedisGuard implements AutoCloseable {
   }
 
   @SuppressWarnings("unchecked")
-  private static <T> RedisReply<T> shortCircuited() {
+  private static <T extends @Nullable Object> RedisReply<T> shortCircuited() {
     return (RedisReply<T>) SHORT_CIRCUITED;
   }
 

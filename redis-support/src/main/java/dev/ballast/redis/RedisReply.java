@@ -1,5 +1,6 @@
 package dev.ballast.redis;
 
+import org.jspecify.annotations.Nullable;
 import dev.ballast.core.internal.Check;
 
 /**
@@ -18,7 +19,7 @@ import dev.ballast.core.internal.Check;
  *
  * @param <T> the type of the call's value
  */
-public sealed interface RedisReply<T> {
+public sealed interface RedisReply<T extends @Nullable Object> {
 
   /** Whether Redis answered (this is an {@link Ok}). */
   default boolean isOk() {
@@ -35,7 +36,7 @@ public sealed interface RedisReply<T> {
    *
    * @param value what the call returned
    */
-  record Ok<T>(T value) implements RedisReply<T> {}
+  record Ok<T extends @Nullable Object>(T value) implements RedisReply<T> {}
 
   /**
    * The call failed; {@code kind} says whether Redis is unavailable ({@link RedisErrorKind#isOutage()}),
@@ -44,7 +45,7 @@ public sealed interface RedisReply<T> {
    * @param kind the classification of {@code error}
    * @param error what the call threw (unwrapped from {@code CompletionException})
    */
-  record Failed<T>(RedisErrorKind kind, Throwable error) implements RedisReply<T> {
+  record Failed<T extends @Nullable Object>(RedisErrorKind kind, Throwable error) implements RedisReply<T> {
 
     /**
      * @throws NullPointerException if {@code kind} or {@code error} is null
@@ -56,5 +57,5 @@ public sealed interface RedisReply<T> {
   }
 
   /** The breaker around Redis was open: Redis was not asked, nothing was written or read. */
-  record ShortCircuited<T>() implements RedisReply<T> {}
+  record ShortCircuited<T extends @Nullable Object>() implements RedisReply<T> {}
 }

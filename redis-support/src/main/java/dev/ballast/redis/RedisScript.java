@@ -1,5 +1,6 @@
 package dev.ballast.redis;
 
+import org.jspecify.annotations.Nullable;
 import dev.ballast.core.internal.Check;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
@@ -65,7 +66,7 @@ public final class RedisScript {
 
   /** Runs the script synchronously. */
   @SafeVarargs
-  public final <K, V, T> T eval(RedisScriptingCommands<K, V> redis, ScriptOutputType type, K[] keys, V... args) {
+  public final <K, V, T extends @Nullable Object> T eval(RedisScriptingCommands<K, V> redis, ScriptOutputType type, K[] keys, V... args) {
     try {
       return redis.evalsha(sha, type, keys, args);
     } catch (RuntimeException e) {
@@ -82,7 +83,7 @@ public final class RedisScript {
    * sent may still run).
    */
   @SafeVarargs
-  public final <K, V, T> CompletionStage<T> evalAsync(RedisScriptingAsyncCommands<K, V> redis, ScriptOutputType type,
+  public final <K, V, T extends @Nullable Object> CompletionStage<T> evalAsync(RedisScriptingAsyncCommands<K, V> redis, ScriptOutputType type,
       K[] keys, V... args) {
     CompletableFuture<T> result = new CompletableFuture<>();
     // The command in flight (EVALSHA, then EVAL after NOSCRIPT): cancelling the result cancels it, so a

@@ -153,6 +153,19 @@ class RedisGuardTest {
   }
 
   @Test
+  void theDefaultBreakerPublishesItsMetersUnderTheGuardsNameWhenGivenARegistry() {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    RedisGuard metered = RedisGuard.create("limiter:quota", meters);
+    redis.set("k", "v");
+    assertThat(metered.call(() -> redis.get("k"), () -> "fallback")).isEqualTo("v");
+    assertThat(meters.get("ballast.circuitbreaker.state").tag("name", "redis:limiter:quota").tag("state", "closed")
+        .gauge().value()).isEqualTo(1.0);
+    assertThat(meters.get("ballast.circuitbreaker.calls").tag("name", "redis:limiter:quota").tag("outcome", "success")
+        .timer().count()).isEqualTo(1);
+    metered.close();
+  }
+
+  @Test
   void guardsOfOneComponentShareOneUpGaugeThatIsZeroWhileAnyLiveOneIsDown() {
     RedisGuard first = guardOf("cache:products", registry);
     RedisGuard second = guardOf("cache:products", registry);

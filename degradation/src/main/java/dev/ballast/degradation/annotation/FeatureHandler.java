@@ -1,5 +1,6 @@
 package dev.ballast.degradation.annotation;
 
+import org.jspecify.annotations.Nullable;
 import dev.ballast.core.Registry;
 import dev.ballast.core.annotation.spi.AnnotationHandler;
 import dev.ballast.core.annotation.spi.InterceptorOrder;
@@ -19,7 +20,7 @@ final class FeatureHandler implements AnnotationHandler {
   }
 
   @Override
-  public MethodInterceptor interceptorFor(Method method, Registry registry) {
+  public @Nullable MethodInterceptor interceptorFor(Method method, Registry registry) {
     Feature feature = method.getAnnotation(Feature.class);
     if (feature == null) {
       return null;

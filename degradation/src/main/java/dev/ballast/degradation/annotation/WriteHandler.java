@@ -1,5 +1,6 @@
 package dev.ballast.degradation.annotation;
 
+import org.jspecify.annotations.Nullable;
 import dev.ballast.core.Registry;
 import dev.ballast.core.annotation.spi.AnnotationHandler;
 import dev.ballast.core.annotation.spi.InterceptorOrder;
@@ -23,7 +24,7 @@ final class WriteHandler implements AnnotationHandler {
   }
 
   @Override
-  public MethodInterceptor interceptorFor(Method method, Registry registry) {
+  public @Nullable MethodInterceptor interceptorFor(Method method, Registry registry) {
     Write write = method.getAnnotation(Write.class);
     if (write == null) {
       return null;

@@ -1,6 +1,7 @@
 package dev.ballast.degradation.internal;
 
 import dev.ballast.core.Ticker;
+import dev.ballast.core.internal.BallastThreads;
 import dev.ballast.core.internal.Check;
 import dev.ballast.degradation.Mode;
 import dev.ballast.degradation.ReadOnlyModeException;
@@ -10,17 +11,20 @@ import dev.ballast.degradation.SwitchName;
 import dev.ballast.degradation.Switchboard;
 import dev.ballast.degradation.Trigger;
 import dev.ballast.redis.RedisGuard;
-import io.lettuce.core.RedisClient;
+import dev.ballast.redis.internal.port.RedisPort;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +38,12 @@ import org.slf4j.LoggerFactory;
  * re-read, pruning lapsed leases every third of the fleet trigger lease) and re-reads after reconnects run
  * on one daemon thread per switchboard. Renewing this instance's own fleet trigger leases runs on a second
  * daemon thread that does nothing else ({@link LeaseRenewer}), so a slow evaluation or re-read on the first
- * cannot delay a renewal until the lease lapses and another instance takes this one for dead.
+ * cannot delay a renewal until the lease lapses and another instance takes this one for dead. Both threads
+ * come from {@link BallastThreads}; with the application's scheduler both kinds of work run there instead,
+ * and closing cancels this board's tasks without shutting the scheduler down.
+ *
+ * <p>Lifecycle: the constructor only assembles (no connection, no thread, no callback can run); {@link
+ * #start} connects, reads the fleet state and starts the schedule.
  */
 public final class DefaultSwitchboard implements Switchboard {
 
@@ -49,13 +58,15 @@ public final class DefaultSwitchboard implements Switchboard {
   private final ChangeReporter reporter;
   private final TriggerRunner triggers;
   private final ScheduledExecutorService executor;
+  private final boolean ownsExecutor;
+  private final List<Future<?>> periodic = new ArrayList<>(); // the schedule's tasks, cancelled on close
   private final FleetSync fleet;
   private final LeaseRenewer renewer; // null without Redis or on a manual schedule
   private final BooleanSupplier spareOrigin = this::isServingCached;
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-  private DefaultSwitchboard(BoardConfig config, RedisClient client, Ticker ticker, Clock clock,
-      MeterRegistry registry) {
+  private DefaultSwitchboard(BoardConfig config, Supplier<RedisPort> opener, ScheduledExecutorService scheduler,
+      Ticker ticker, Clock clock, MeterRegistry registry) {
     this.config = config;
     this.name = config.name();
     this.declared = config.features();
@@ -69,39 +80,42 @@ public final class DefaultSwitchboard implements Switchboard {
     this.meters = new SwitchMeters(registry, name, this::current);
     this.reporter = new ChangeReporter(name, meters);
     this.state = new BoardState(name, config.instanceId(), declared, clock, reporter, meters::corrupt);
-    state.snapshot().all().forEach(s -> meters.register(s.name()));
     this.triggers = new TriggerRunner(config, ticker, clock, state::setLocal, this::write, state::nextClock);
-    this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread thread = new Thread(r, "ballast-degradation-" + name);
-      thread.setDaemon(true);
-      return thread;
-    });
-    if (client == null) {
+    // A thread pool starts its thread at the first task (in start()), not here.
+    this.ownsExecutor = scheduler == null;
+    this.executor = scheduler != null ? scheduler
+        : Executors.newSingleThreadScheduledExecutor(r -> BallastThreads.thread("degradation-" + name, r));
+    if (opener == null) {
       this.fleet = null;
       this.renewer = null;
       return;
     }
     String component = "degradation:" + name;
     // The guard's breaker runs on real time even when tests drive the triggers with a manual ticker.
-    RedisGuard guard = RedisGuard.create(component, RedisGuard.defaultBreaker(component, Ticker.system()),
+    RedisGuard guard = RedisGuard.create(component, RedisGuard.defaultBreaker(component, Ticker.system(), registry),
         Ticker.system(), registry);
-    try {
-      this.fleet = new FleetSync(config, client, guard, state, executor,
-          () -> quietly("lease renewal", this::renewLeases));
-    } catch (RuntimeException e) {
-      executor.shutdownNow();
-      guard.close();
-      throw e;
-    }
+    this.fleet = new FleetSync(config, opener, guard, state, executor,
+        () -> quietly("lease renewal", this::renewLeases));
     this.renewer = config.manualSchedule() ? null
-        : new LeaseRenewer("ballast-degradation-" + name + "-leases", config.fleetTriggerLease().dividedBy(3),
+        : new LeaseRenewer("degradation-" + name + "-leases", scheduler, config.fleetTriggerLease().dividedBy(3),
             () -> quietly("lease renewal", this::renewLeases));
   }
 
-  /** Builds, connects, reads the fleet state and starts the schedule. */
-  public static DefaultSwitchboard start(BoardConfig config, RedisClient client, Ticker ticker, Clock clock,
-      MeterRegistry registry) {
-    DefaultSwitchboard board = new DefaultSwitchboard(config, client, ticker, clock, registry);
+  /**
+   * Builds, connects, reads the fleet state and starts the schedule.
+   *
+   * @param opener opens the port onto the fleet's Redis (standalone, Sentinel or Cluster); null for a
+   *     board without Redis
+   * @param scheduler the application's scheduler, or null for threads of the board's own
+   */
+  public static DefaultSwitchboard start(BoardConfig config, Supplier<RedisPort> opener,
+      ScheduledExecutorService scheduler, Ticker ticker, Clock clock, MeterRegistry registry) {
+    DefaultSwitchboard board = new DefaultSwitchboard(config, opener, scheduler, ticker, clock, registry);
+    // The gauges read the board: registered once it is whole, so a scrape never sees it half-built.
+    board.state.snapshot().all().forEach(s -> board.meters.register(s.name()));
+    if (board.fleet != null) {
+      board.fleet.start();
+    }
     board.refresh();
     board.schedule();
     return board;
@@ -111,27 +125,34 @@ public final class DefaultSwitchboard implements Switchboard {
     if (config.manualSchedule()) {
       return;
     }
+    synchronized (periodic) {
+      schedulePeriodic();
+    }
+  }
+
+  private void schedulePeriodic() {
     if (!triggers.isEmpty()) {
       long every = config.evaluateEvery().toNanos();
-      executor.scheduleWithFixedDelay(() -> quietly("evaluate", this::evaluate), every, every, TimeUnit.NANOSECONDS);
+      periodic.add(executor.scheduleWithFixedDelay(() -> quietly("evaluate", this::evaluate), every, every,
+          TimeUnit.NANOSECONDS));
     }
     if (fleet != null) {
       long every = config.refreshEvery().toNanos();
-      executor.scheduleWithFixedDelay(() -> quietly("refresh", this::refresh), every, every, TimeUnit.NANOSECONDS);
+      periodic.add(executor.scheduleWithFixedDelay(() -> quietly("refresh", this::refresh), every, every,
+          TimeUnit.NANOSECONDS));
       // Pruning may run late without harm (a dead instance's engagement lasts a little longer); renewing
       // may not, so it has its own thread.
       long prune = config.fleetTriggerLease().toNanos() / 3;
-      executor.scheduleWithFixedDelay(() -> quietly("lease pruning", fleet::pruneLapsed), prune, prune,
-          TimeUnit.NANOSECONDS);
+      periodic.add(executor.scheduleWithFixedDelay(() -> quietly("lease pruning", fleet::pruneLapsed), prune, prune,
+          TimeUnit.NANOSECONDS));
       renewer.start();
     }
   }
 
   /** Renews the leases of this instance's engaged fleet trigger entries, all in one Redis call. */
   void renewLeases() {
-    FleetSync port = fleet; // null while the constructor runs (a re-read may already ask for a renewal)
-    if (port != null) {
-      triggers.renewFleet(port::renew);
+    if (fleet != null) {
+      triggers.renewFleet(fleet::renew);
     }
   }
 
@@ -343,7 +364,7 @@ public final class DefaultSwitchboard implements Switchboard {
     if (!closed.compareAndSet(false, true)) { // Registry.close and a shutdown hook may race: close once
       return;
     }
-    executor.shutdownNow();
+    stopSchedule();
     if (renewer != null) {
       renewer.close();
     }
@@ -359,13 +380,23 @@ public final class DefaultSwitchboard implements Switchboard {
    */
   void crash() {
     closed.set(true);
-    executor.shutdownNow();
+    stopSchedule();
     if (renewer != null) {
       renewer.close();
     }
     meters.close();
     if (fleet != null) {
       fleet.close();
+    }
+  }
+
+  /** Stops this board's periodic work: its own thread, or its tasks on the application's scheduler. */
+  private void stopSchedule() {
+    synchronized (periodic) {
+      periodic.forEach(task -> task.cancel(false));
+    }
+    if (ownsExecutor) {
+      executor.shutdownNow();
     }
   }
 

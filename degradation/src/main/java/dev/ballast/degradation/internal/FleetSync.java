@@ -3,7 +3,7 @@ package dev.ballast.degradation.internal;
 import dev.ballast.degradation.Switch;
 import dev.ballast.degradation.Switchboard;
 import dev.ballast.redis.RedisGuard;
-import io.lettuce.core.RedisClient;
+import dev.ballast.redis.internal.port.RedisPort;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +48,7 @@ final class FleetSync implements AutoCloseable {
   private final BoardState state;
   private final ScheduledExecutorService executor;
   private final BoardConfig config;
-  private final RedisClient client;
+  private final Supplier<RedisPort> opener;
   private final RedisGuard guard;
   private final long leaseMillis;
   private volatile RedisFleet redis; // null until connected: Redis may be down when the switchboard starts
@@ -61,7 +62,7 @@ final class FleetSync implements AutoCloseable {
   /**
    * @param renewNow renews this instance's engaged fleet trigger entries (writing afresh any Redis lost)
    */
-  FleetSync(BoardConfig config, RedisClient client, RedisGuard guard, BoardState state,
+  FleetSync(BoardConfig config, Supplier<RedisPort> opener, RedisGuard guard, BoardState state,
       ScheduledExecutorService executor, Runnable renewNow) {
     this.renewNow = renewNow;
     this.board = config.name();
@@ -69,9 +70,16 @@ final class FleetSync implements AutoCloseable {
     this.state = state;
     this.executor = executor;
     this.config = config;
-    this.client = client;
+    this.opener = opener;
     this.guard = guard;
     this.leaseMillis = config.fleetTriggerLease().toMillis();
+  }
+
+  /**
+   * Connects and subscribes (the switchboard's {@code start}, not its constructor: broadcasts may arrive
+   * from here on). If Redis cannot be reached, logs that once and leaves the connect to the re-reads.
+   */
+  void start() {
     try {
       this.redis = connect();
     } catch (RuntimeException e) {
@@ -81,7 +89,7 @@ final class FleetSync implements AutoCloseable {
   }
 
   private RedisFleet connect() {
-    return new RedisFleet(client, config.keyPrefix(), config.name(), config.redisTimeout(), guard,
+    return new RedisFleet(opener, config.keyPrefix(), config.name(), config.redisTimeout(), guard,
         new RedisFleet.Events() {
           @Override
           public void onBroadcast(String message) {
@@ -205,6 +213,9 @@ final class FleetSync implements AutoCloseable {
     try {
       executor.schedule(() -> {
         syncQueued.set(false);
+        if (closed) {
+          return; // an application's scheduler outlives the switchboard: a re-read queued before close is void
+        }
         try {
           refresh();
         } catch (RuntimeException e) {

@@ -3,11 +3,9 @@ package dev.ballast.degradation.internal;
 import dev.ballast.redis.RedisErrorKind;
 import dev.ballast.redis.RedisGuard;
 import dev.ballast.redis.RedisScript;
-import io.lettuce.core.RedisClient;
+import dev.ballast.redis.internal.port.RedisPort;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,7 +15,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.Map;
@@ -34,17 +31,22 @@ import java.util.Map;
  * <prefix>{<name>}:leases} (field to expiry in Redis time), the clock of each field's last change {@code
  * <prefix>{<name>}:clocks} (see {@link Hlc}; a clock without a value is a tombstone) and the channel {@code
  * <prefix>{<name>}:changes};
- * the hash tag keeps them on one Cluster slot. Thread-safe: Lettuce connections are; beyond them this holds
- * only since when Redis has answered (an atomic long).
+ * the hash tag keeps them on one Cluster slot (the channel too, so sharded pub/sub carries it on that
+ * slot's shard). Redis is reached through the internal {@link RedisPort}: one code path for one server,
+ * Sentinel and Cluster. The scripts broadcast with {@code PUBLISH}, or {@code SPUBLISH} when the port uses
+ * sharded pub/sub (a Redis 7 cluster), so that a script's message reaches the port's subscribers. A
+ * resubscribe notice from the port (a reconnect, a failover, a slot moving: messages may have been lost)
+ * makes the switchboard re-read. Thread-safe: the port is; beyond it this holds only since when Redis has
+ * answered (an atomic long).
  */
 final class RedisFleet implements AutoCloseable {
 
   static final String VERSION_FIELD = "_version";
   static final String EPOCH_FIELD = "_epoch";
-  private static final RedisScript APPLY = RedisScript.fromResource(RedisFleet.class, "apply.lua");
-  private static final RedisScript PRUNE = RedisScript.fromResource(RedisFleet.class, "prune.lua");
+  private static final RedisScript[] APPLY = variants("apply.lua");
+  private static final RedisScript[] PRUNE = variants("prune.lua");
   private static final RedisScript READ = RedisScript.fromResource(RedisFleet.class, "read.lua");
-  private static final RedisScript RETYPE = RedisScript.fromResource(RedisFleet.class, "retype.lua");
+  private static final RedisScript[] RETYPE = variants("retype.lua");
 
   /** What the port tells the switchboard; called on Lettuce I/O threads, so it must not block. */
   interface Events {
@@ -63,60 +65,108 @@ final class RedisFleet implements AutoCloseable {
   /** A consistent read: the whole state hash (version and epoch included) and the clocks of its fields. */
   record State(Map<String, String> hash, Map<String, String> clocks) {}
 
-  private final String[] keys; // the state hash, the leases hash, the clocks hash
-  private final String[] readKeys; // the state hash, the clocks hash
+  private final byte[][] keys; // the state hash, the leases hash, the clocks hash
+  private final byte[][] readKeys; // the state hash, the clocks hash
   private final String channel;
+  private final byte[] channelBytes;
   private final RedisGuard guard;
-  private final StatefulRedisConnection<String, String> commands;
-  private final StatefulRedisPubSubConnection<String, String> pubSub;
+  private final RedisPort port;
+  private final RedisPort.Subscription subscription;
+  private final RedisScript apply;
+  private final RedisScript prune;
+  private final RedisScript retype;
   private final Duration timeout;
-  private final AtomicBoolean initialSubscription = new AtomicBoolean(true);
   /** System.nanoTime() of the first call answered since the last one that failed; NONE until then. */
   private final AtomicLong answeringSince = new AtomicLong(NONE);
   private static final long NONE = Long.MIN_VALUE;
   /** Whether the last call met a key of the wrong type: a hint for {@link #repairTypes}. */
   private volatile boolean wrongType;
 
-  RedisFleet(RedisClient client, String prefix, String name, Duration timeout, RedisGuard guard, Events events) {
+  /**
+   * Opens a port with {@code opener}, subscribes to the board's channel and waits (at most {@code timeout})
+   * for the server to confirm it.
+   *
+   * @throws RuntimeException if the port cannot connect or the subscription is not confirmed in time
+   */
+  RedisFleet(Supplier<RedisPort> opener, String prefix, String name, Duration timeout, RedisGuard guard,
+      Events events) {
     this.timeout = timeout;
     String hash = prefix + "{" + name + "}";
-    this.keys = new String[] {hash, hash + ":leases", hash + ":clocks"};
-    this.readKeys = new String[] {hash, hash + ":clocks"};
+    this.keys = new byte[][] {utf8(hash), utf8(hash + ":leases"), utf8(hash + ":clocks")};
+    this.readKeys = new byte[][] {keys[0], keys[2]};
     this.channel = hash + ":changes";
+    this.channelBytes = utf8(channel);
     this.guard = guard;
-    this.commands = client.connect();
+    this.port = opener.get();
+    int variant = port.isShardedPubSub() ? 1 : 0;
+    this.apply = APPLY[variant];
+    this.prune = PRUNE[variant];
+    this.retype = RETYPE[variant];
+    // The port tells the first confirmation (followed by the switchboard's own read) from later ones: every
+    // later one is a re-subscription after a reconnect, a failover or a slot move, and whatever was published
+    // before it is in the hash the switchboard then reads, so re-reading on it leaves no gap.
+    RedisPort.Subscription subscribed = null;
     try {
-      this.pubSub = client.connectPubSub();
-    } catch (RuntimeException e) {
-      commands.close();
-      throw e;
-    }
-    pubSub.addListener(new RedisPubSubAdapter<String, String>() {
-      @Override
-      public void message(String from, String message) {
-        if (channel.equals(from)) {
-          events.onBroadcast(message);
+      subscribed = port.subscribe(channelBytes, new RedisPort.Listener() {
+        @Override
+        public void onMessage(byte[] message) {
+          events.onBroadcast(new String(message, StandardCharsets.UTF_8));
         }
-      }
 
-      @Override
-      public void subscribed(String to, long count) {
-        // The first confirmation is the initial subscription, which the switchboard follows with a read of
-        // its own; every later one is a re-subscription after a reconnect.
-        if (channel.equals(to) && !initialSubscription.compareAndSet(true, false)) {
+        @Override
+        public void onResubscribed() {
           events.onSubscribed();
         }
-      }
-    });
-    // Re-reading on subscribed (not on connected) leaves no gap: Lettuce re-subscribes after each reconnect,
-    // and whatever was published before that confirmation is in the hash we then read. The wait is bounded
-    // by the switchboard's Redis timeout, not the client's (Lettuce's default: 60 s).
-    try {
-      Waits.get(pubSub.async().subscribe(channel).toCompletableFuture(), timeout, "subscribing to " + channel);
+      });
+      // Bounded by the switchboard's Redis timeout, not the client's (Lettuce's default: 60 s).
+      Waits.get(subscribed.confirmed().toCompletableFuture(), timeout, "subscribing to " + channel);
     } catch (RuntimeException e) {
-      close();
+      if (subscribed != null) {
+        subscribed.close();
+      }
+      port.close();
       throw e;
     }
+    this.subscription = subscribed;
+  }
+
+  /**
+   * The script from {@code resource}, as written (index 0: {@code PUBLISH}) and broadcasting with
+   * {@code SPUBLISH} (index 1, for a port on sharded pub/sub).
+   */
+  private static RedisScript[] variants(String resource) {
+    RedisScript classic = RedisScript.fromResource(RedisFleet.class, resource);
+    String sharded = classic.source().replace("redis.call('PUBLISH',", "redis.call('SPUBLISH',");
+    if (sharded.equals(classic.source())) {
+      throw new IllegalStateException(resource + " publishes nothing with redis.call('PUBLISH', ...)");
+    }
+    return new RedisScript[] {classic, RedisScript.of(resource + " (sharded)", sharded)};
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static byte[][] utf8(String... args) {
+    byte[][] bytes = new byte[args.length][];
+    for (int i = 0; i < args.length; i++) {
+      bytes[i] = utf8(args[i]);
+    }
+    return bytes;
+  }
+
+  /** A reply element as text (Lua strings come back as bytes). */
+  private static String text(Object value) {
+    return value instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(value);
+  }
+
+  private static List<String> texts(List<Object> values) {
+    if (values == null) {
+      return null;
+    }
+    List<String> out = new ArrayList<>(values.size());
+    values.forEach(v -> out.add(text(v)));
+    return out;
   }
 
   /**
@@ -172,7 +222,7 @@ final class RedisFleet implements AutoCloseable {
    * sent.
    */
   boolean requestSync(String instanceId) {
-    return guarded(() -> commands.async().publish(channel, "|0|sync|" + instanceId + "||")) != null;
+    return guarded(() -> port.publish(channelBytes, utf8("|0|sync|" + instanceId + "||"))) != null;
   }
 
   /**
@@ -181,8 +231,8 @@ final class RedisFleet implements AutoCloseable {
    * null when Redis did not answer.
    */
   List<String> prune(long leaseMillis, boolean delete) {
-    return guarded(() -> PRUNE.evalAsync(commands.async(), ScriptOutputType.MULTI, keys, channel,
-        Long.toString(leaseMillis), delete ? "1" : "0"));
+    return texts(guarded(() -> port.<List<Object>>eval(prune, ScriptOutputType.MULTI, keys,
+        utf8(channel, Long.toString(leaseMillis), delete ? "1" : "0"))));
   }
 
   /**
@@ -200,7 +250,7 @@ final class RedisFleet implements AutoCloseable {
    * answer.
    */
   List<String> repairTypes() {
-    return guarded(() -> RETYPE.evalAsync(commands.async(), ScriptOutputType.MULTI, keys, channel));
+    return texts(guarded(() -> port.<List<Object>>eval(retype, ScriptOutputType.MULTI, keys, utf8(channel))));
   }
 
   /** Whether Redis has answered every call for at least the last {@code nanos}. */
@@ -210,17 +260,17 @@ final class RedisFleet implements AutoCloseable {
   }
 
   private List<Object> eval(String... argv) {
-    return guarded(() -> APPLY.evalAsync(commands.async(), ScriptOutputType.MULTI, keys, argv));
+    return guarded(() -> port.<List<Object>>eval(apply, ScriptOutputType.MULTI, keys, utf8(argv)));
   }
 
   private static Written written(List<Object> reply, int at) {
-    return new Written(((Number) reply.get(at)).longValue(), String.valueOf(reply.get(at + 1)),
-        String.valueOf(reply.get(at + 2)), String.valueOf(reply.get(at + 3)));
+    return new Written(((Number) reply.get(at)).longValue(), text(reply.get(at + 1)),
+        text(reply.get(at + 2)), text(reply.get(at + 3)));
   }
 
   /** The whole hash, version and epoch included, and the clocks; null when Redis did not answer. */
   State readAll() {
-    List<Object> reply = guarded(() -> READ.evalAsync(commands.async(), ScriptOutputType.MULTI, readKeys));
+    List<Object> reply = guarded(() -> port.<List<Object>>eval(READ, ScriptOutputType.MULTI, readKeys));
     if (reply == null || reply.size() != 2) {
       return null;
     }
@@ -231,7 +281,7 @@ final class RedisFleet implements AutoCloseable {
     Map<String, String> map = new LinkedHashMap<>();
     if (flat instanceof List<?> list) {
       for (int i = 0; i + 1 < list.size(); i += 2) {
-        map.put(String.valueOf(list.get(i)), String.valueOf(list.get(i + 1)));
+        map.put(text(list.get(i)), text(list.get(i + 1)));
       }
     }
     return map;
@@ -287,19 +337,16 @@ final class RedisFleet implements AutoCloseable {
     guard.onFallback();
   }
 
-  /** Closes both connections, waiting at most the Redis timeout for each. */
+  /**
+   * Unsubscribes and closes the port's connections. Lettuce closes them in the background; nothing here
+   * waits for Redis.
+   */
   @Override
   public void close() {
     try {
-      Waits.get(pubSub.closeAsync(), timeout, "closing the switchboard's pub/sub connection");
-    } catch (IllegalStateException slowOrInterrupted) {
-      // the connection is closing in the background; nothing else to do
+      subscription.close();
     } finally {
-      try {
-        Waits.get(commands.closeAsync(), timeout, "closing the switchboard's connection");
-      } catch (IllegalStateException slowOrInterrupted) {
-        // as above
-      }
+      port.close();
     }
   }
 }

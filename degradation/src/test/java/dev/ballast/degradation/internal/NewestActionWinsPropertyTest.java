@@ -77,7 +77,7 @@ class NewestActionWinsPropertyTest {
     }
     List<Op> arrival = new ArrayList<>(ops);
     Collections.shuffle(arrival, new Random(seed));
-    try (RedisFleet fleet = new RedisFleet(client, "prop:", name, Duration.ofSeconds(2), guard, new RedisFleet.Events() {
+    try (RedisFleet fleet = new RedisFleet(() -> dev.ballast.redis.internal.port.RedisPort.open(client), "prop:", name, Duration.ofSeconds(2), guard, new RedisFleet.Events() {
       @Override
       public void onBroadcast(String message) {}
 

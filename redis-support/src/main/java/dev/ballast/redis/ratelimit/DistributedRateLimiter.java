@@ -1,5 +1,6 @@
 package dev.ballast.redis.ratelimit;
 
+import org.jspecify.annotations.Nullable;
 import dev.ballast.core.Rate;
 import dev.ballast.core.RateLimiter;
 import dev.ballast.core.RateLimiterConfig;
@@ -9,10 +10,14 @@ import dev.ballast.core.internal.Check;
 import dev.ballast.core.internal.OptionsSet;
 import dev.ballast.core.internal.SharedScheduler;
 import dev.ballast.redis.internal.KeyNames;
+import dev.ballast.redis.internal.port.RedisPort;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.cluster.RedisClusterClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
 
 /**
  * A {@link RateLimiter} whose one token bucket is shared by every instance of a fleet, for a third party's
@@ -57,18 +62,19 @@ public interface DistributedRateLimiter extends RateLimiter, AutoCloseable {
    */
   final class Builder {
     private final OptionsSet set = new OptionsSet("DistributedRateLimiter");
-    private String name;
-    private Rate rate;
+    private @Nullable String name;
+    private @Nullable Rate rate;
     private Duration maxWait = Duration.ZERO;
-    private RedisClient client;
+    private @Nullable Supplier<RedisPort> opener;
+    private @Nullable Executor executor;
     private double share = 1.0;
     private String aclPrefix = "";
     private String keyPrefix = "ballast";
     private Duration redisTimeout = Duration.ofMillis(250);
-    private MeterRegistry registry;
-    private Ticker ticker;
+    private @Nullable MeterRegistry registry;
+    private @Nullable Ticker ticker;
     private Sleeper sleeper = Sleeper.system();
-    private ScheduledExecutorService scheduler;
+    private @Nullable ScheduledExecutorService scheduler;
 
     private Builder() {}
 
@@ -109,14 +115,33 @@ public interface DistributedRateLimiter extends RateLimiter, AutoCloseable {
     }
 
     /**
-     * The Redis client; {@link #build()} opens one connection from it. Required.
+     * The Redis client: one server, or a Sentinel setup through a {@code redis-sentinel://} URI (each
+     * reconnect asks the Sentinels for the master, so the limiter follows a failover); {@link #build()}
+     * opens one connection from it. This or {@link #redis(RedisClusterClient)} is required.
      *
-     * @throws IllegalStateException if already set
+     * @throws IllegalStateException if a Redis client was already set
      * @throws NullPointerException if null
      */
     public Builder redis(RedisClient client) {
       set.claim("redis");
-      this.client = Check.notNull(client, "DistributedRateLimiter.redis");
+      Check.notNull(client, "DistributedRateLimiter.redis");
+      this.opener = () -> RedisPort.open(client);
+      return this;
+    }
+
+    /**
+     * A Redis Cluster client (enable its topology refresh, so it follows a failover): the limiter's one key
+     * lives in the slot of its hash tag <code>&#123;keyPrefix:limiter:NAME}</code>, so many limiters spread
+     * over the masters while each permit stays one {@code EVALSHA} on one master. {@link #build()} opens one
+     * connection from it. This or {@link #redis(RedisClient)} is required.
+     *
+     * @throws IllegalStateException if a Redis client was already set
+     * @throws NullPointerException if null
+     */
+    public Builder redis(RedisClusterClient client) {
+      set.claim("redis");
+      Check.notNull(client, "DistributedRateLimiter.redis");
+      this.opener = () -> RedisPort.open(client, RedisPort.PubSubMode.AUTO);
       return this;
     }
 
@@ -237,6 +262,20 @@ public interface DistributedRateLimiter extends RateLimiter, AutoCloseable {
     }
 
     /**
+     * Runs the background connect attempts made while Redis could not be reached at {@link #build()}
+     * (at most one at a time, one a second); default a new {@code ballast-limiter-NAME-connect} thread per
+     * attempt. An attempt blocks for up to the client's connect timeout.
+     *
+     * @throws IllegalStateException if already set
+     * @throws NullPointerException if null
+     */
+    public Builder executor(Executor executor) {
+      set.claim("executor");
+      this.executor = Check.notNull(executor, "DistributedRateLimiter.executor");
+      return this;
+    }
+
+    /**
      * Builds the limiter and opens its connection. If Redis is down or refuses the client's credentials,
      * the limiter still builds: it decides on this instance's local share (as during any outage), logs
      * why once (an authentication failure as such), and connects in the background until Redis takes it.
@@ -248,11 +287,11 @@ public interface DistributedRateLimiter extends RateLimiter, AutoCloseable {
     public DistributedRateLimiter build() {
       Check.notBlank(name, "DistributedRateLimiter.name");
       Check.notNull(rate, "DistributedRateLimiter.rate");
-      Check.notNull(client, "DistributedRateLimiter.redis");
+      Check.notNull(opener, "DistributedRateLimiter.redis");
       RateLimiterConfig config = RateLimiterConfig.builder().name(name).rate(rate).maxWait(maxWait).build();
-      RedisGcraLimiter limiter = new RedisGcraLimiter(new RedisGcraLimiter.Settings(config, client, share,
+      RedisGcraLimiter limiter = new RedisGcraLimiter(new RedisGcraLimiter.Settings(config, opener, share,
           KeyNames.base(aclPrefix, keyPrefix, "limiter", name), redisTimeout, registry, ticker, sleeper,
-          scheduler != null ? scheduler : SharedScheduler.get()));
+          scheduler != null ? scheduler : SharedScheduler.get(), executor));
       limiter.start();
       return limiter;
     }

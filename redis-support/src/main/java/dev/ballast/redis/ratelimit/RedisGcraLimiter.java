@@ -1,11 +1,13 @@
 package dev.ballast.redis.ratelimit;
 
+import org.jspecify.annotations.Nullable;
 import dev.ballast.core.CheckedSupplier;
 import dev.ballast.core.RateLimitExceededException;
 import dev.ballast.core.RateLimiter;
 import dev.ballast.core.RateLimiterConfig;
 import dev.ballast.core.Sleeper;
 import dev.ballast.core.Ticker;
+import dev.ballast.core.internal.BallastThreads;
 import dev.ballast.core.internal.Check;
 import dev.ballast.core.internal.Futures;
 import dev.ballast.core.internal.Gcra;
@@ -14,19 +16,25 @@ import dev.ballast.core.internal.SharedScheduler;
 import dev.ballast.redis.RedisErrorKind;
 import dev.ballast.redis.RedisGuard;
 import dev.ballast.redis.RedisScript;
-import io.lettuce.core.RedisClient;
+import dev.ballast.redis.internal.port.RedisPort;
+import io.lettuce.core.RedisCommandInterruptedException;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.StringCodec;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -34,15 +42,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@link DistributedRateLimiter} on Redis: {@code gcra.lua} by {@code EVALSHA} through a {@link RedisGuard}
- * whose fallback is a local core {@link RateLimiter} with this instance's share.
+ * whose fallback is a local core {@link RateLimiter} with this instance's share. Redis is reached through
+ * the internal {@link RedisPort}, so one code path serves one server, Sentinel and Redis Cluster (the one
+ * key of a limiter is hash-tagged: its slot is the limiter's name's).
  *
  * <p>Design note: the constructor only assembles; {@link #start()} (called by the builder) connects. The
- * state is immutable apart from the volatile {@code fallingBack} flag (informational) and the connection,
+ * state is immutable apart from the volatile {@code fallingBack} flag (informational) and the port,
  * which is null until a connect succeeded: {@code start()} tries once, and if Redis is down or refuses the
  * credentials the limiter starts on its local share and connects in the background (one attempt at a
- * time, at most one a second, started by the calls that find no connection; Lettuce reconnects an open
- * connection by itself, not a first one). The guard, the local limiter and the Lettuce connection are
- * thread-safe. The arithmetic is core's {@link Gcra}: scale, cost and burst come from it, in scaled
+ * time, at most one a second, started by the calls that find no connection, run on the builder's
+ * executor or a {@link BallastThreads} thread; Lettuce reconnects an open connection by itself, not a
+ * first one). The guard, the local limiter and the port are thread-safe. Each call waits at most the
+ * Redis timeout on the port's future (a blocking get: no timer task per acquire) and cancels it after. The arithmetic is core's {@link Gcra}: scale, cost and burst come from it, in scaled
  * nanoseconds, and the script is its twin; {@code burst} must stay below 2^52 to remain exact in Lua's
  * doubles.
  */
@@ -55,32 +66,46 @@ final class RedisGcraLimiter implements DistributedRateLimiter {
   private static final long RECONNECT_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   /** What the builder assembled. */
-  record Settings(RateLimiterConfig config, RedisClient client, double share, String key, Duration redisTimeout,
-      MeterRegistry registry, Ticker ticker, Sleeper sleeper, ScheduledExecutorService scheduler) {}
+  record Settings(RateLimiterConfig config, Supplier<RedisPort> opener, double share, String key,
+      Duration redisTimeout, @Nullable MeterRegistry registry, @Nullable Ticker ticker, Sleeper sleeper,
+      ScheduledExecutorService scheduler, @Nullable Executor connectExecutor) {}
 
   private final RateLimiterConfig config;
   private final String name;
   private final long capacity;
   private final long maxWaitNanos;
-  private final String[] key;
+  private final byte[][] key;
   private final String scale;
   private final String cost;
   private final String burst;
-  private final RedisClient client;
+  private final byte[] scaleBytes;
+  private final byte[] costBytes;
+  private final byte[] burstBytes;
+  private static final byte[] EMPTY = new byte[0];
+  private static final byte[][] PERMITS = new byte[64][];
+  private final Supplier<RedisPort> opener;
+  /** Null: a {@link BallastThreads} thread per background connect. */
+  private final @Nullable Executor connectExecutor;
   private final Duration redisTimeout;
   private final RedisGuard guard;
   private final RateLimiter local;
   /** Null: Redis TIME in the script, the system clock here. */
-  private final Ticker sharedClock;
+  private final @Nullable Ticker sharedClock;
   private final Ticker ticker;
   private final Sleeper sleeper;
   private final ScheduledExecutorService scheduler;
   /** Null without a registry. */
-  private final Counter granted;
-  private final Counter refused;
+  private final @Nullable Counter granted;
+  private final @Nullable Counter refused;
 
-  private volatile StatefulRedisConnection<String, String> connection;
-  private volatile RuntimeException connectFailure;
+  static {
+    for (int i = 0; i < PERMITS.length; i++) {
+      PERMITS[i] = ascii(Integer.toString(i));
+    }
+  }
+
+  private volatile @Nullable RedisPort port;
+  private volatile @Nullable RuntimeException connectFailure;
   private final AtomicBoolean connecting = new AtomicBoolean();
   private volatile long nextConnectAt = System.nanoTime();
   private volatile boolean closed;
@@ -102,14 +127,18 @@ final class RedisGcraLimiter implements DistributedRateLimiter {
     this.scale = Long.toString(gcra.scale());
     this.cost = Long.toString(gcra.cost());
     this.burst = Long.toString(gcra.burst());
-    this.key = new String[] {s.key()};
+    this.scaleBytes = ascii(scale);
+    this.costBytes = ascii(cost);
+    this.burstBytes = ascii(burst);
+    this.key = new byte[][] {s.key().getBytes(StandardCharsets.UTF_8)};
     double share = s.share();
     long localCapacity = Math.max(1, (long) Math.floor(capacity * share));
     Duration localPeriod =
         Duration.ofNanos(Math.max(1, (long) Math.ceil(config.refillPeriod().toNanos() / share)));
     this.local = RateLimiter.builder().name(name + "-local-share").capacity(localCapacity)
         .refill(config.refillPermits(), localPeriod).ticker(ticker).build();
-    this.client = s.client();
+    this.opener = s.opener();
+    this.connectExecutor = s.connectExecutor();
     this.redisTimeout = s.redisTimeout();
     this.sleeper = s.sleeper();
     this.scheduler = s.scheduler();
@@ -132,15 +161,13 @@ final class RedisGcraLimiter implements DistributedRateLimiter {
     }
   }
 
-  /** Opens the connection; false (and the failure kept) if Redis is down or refuses the credentials. */
+  /** Opens the port; false (and the failure kept) if Redis is down or refuses the credentials. */
   private boolean connectNow() {
     try {
-      StatefulRedisConnection<String, String> opened = client.connect(StringCodec.UTF8);
-      // The connection's own timeout bounds each call: no future and no timer task per acquire.
-      opened.setTimeout(redisTimeout);
-      connection = opened;
-      // close() writes closed, then reads connection; this writes connection, then reads closed: one of the
-      // two sees the other, so the connection cannot leak (closing twice is harmless).
+      RedisPort opened = opener.get();
+      port = opened;
+      // close() writes closed, then reads port; this writes port, then reads closed: one of the
+      // two sees the other, so the port cannot leak (closing twice is harmless).
       if (closed) {
         opened.close();
       }
@@ -158,7 +185,7 @@ final class RedisGcraLimiter implements DistributedRateLimiter {
       return;
     }
     nextConnectAt = now + RECONNECT_EVERY_NANOS;
-    Thread t = new Thread(() -> {
+    Runnable attempt = () -> {
       try {
         if (connectNow()) {
           log.info("DistributedRateLimiter {}: connected to Redis", name);
@@ -166,9 +193,16 @@ final class RedisGcraLimiter implements DistributedRateLimiter {
       } finally {
         connecting.set(false);
       }
-    }, "ballast-limiter-" + name + "-connect");
-    t.setDaemon(true);
-    t.start();
+    };
+    try {
+      if (connectExecutor != null) {
+        connectExecutor.execute(attempt);
+      } else {
+        BallastThreads.thread("limiter-" + name + "-connect", attempt).start();
+      }
+    } catch (RejectedExecutionException shutDown) {
+      connecting.set(false); // the application's executor is shut down: the next call tries again
+    }
   }
 
   @Override
@@ -185,8 +219,8 @@ final class RedisGcraLimiter implements DistributedRateLimiter {
 
   /** One run of the script, or of the fallback: see gcra.lua for what {@code permits} 0 means. */
   private long script(int permits) {
-    String now = sharedClock == null ? "" : Long.toString(Math.floorDiv(sharedClock.read(), 1000L));
-    StatefulRedisConnection<String, String> current = connection;
+    byte[] now = sharedClock == null ? EMPTY : ascii(Long.toString(Math.floorDiv(sharedClock.read(), 1000L)));
+    RedisPort current = port;
     if (current == null) {
       connectInBackground();
     }
@@ -196,14 +230,41 @@ final class RedisGcraLimiter implements DistributedRateLimiter {
         throw new RedisConnectionException("DistributedRateLimiter " + name + " has no Redis connection yet",
             connectFailure);
       }
-      Long result = SCRIPT.<String, String, Long>eval(current.sync(), ScriptOutputType.INTEGER, key,
-          Integer.toString(permits), scale, cost, burst, now);
+      byte[] count = permits < PERMITS.length ? PERMITS[permits] : ascii(Integer.toString(permits));
+      Long result = await(current.<Long>eval(SCRIPT, ScriptOutputType.INTEGER, key, count, scaleBytes, costBytes,
+          burstBytes, now));
       fallingBack = false;
       return result;
     }, () -> {
       fallingBack = true;
       return permits == 0 ? local.availablePermits() : local.tryAcquireOrNanosToWait(permits);
     });
+  }
+
+  /**
+   * Waits at most the Redis timeout for {@code stage}; a late or interrupted call is cancelled and thrown
+   * as Lettuce would have from a synchronous call, for the guard to classify.
+   */
+  private <T> T await(CompletionStage<T> stage) {
+    CompletableFuture<T> future = stage.toCompletableFuture();
+    try {
+      return future.get(redisTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      throw cause instanceof RuntimeException r ? r : new CompletionException(cause);
+    } catch (TimeoutException e) {
+      future.cancel(true);
+      throw new RedisCommandTimeoutException("DistributedRateLimiter " + name + ": Redis did not answer within "
+          + redisTimeout);
+    } catch (InterruptedException e) {
+      future.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new RedisCommandInterruptedException(e);
+    }
+  }
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
   }
 
   @Override
@@ -312,7 +373,7 @@ final class RedisGcraLimiter implements DistributedRateLimiter {
   public void close() {
     closed = true;
     guard.close();
-    StatefulRedisConnection<String, String> current = connection;
+    RedisPort current = port;
     if (current != null) {
       current.close();
     }

@@ -45,6 +45,11 @@ class DistributedRateLimiterContractTest extends RateLimiterContract {
   protected Subject create(String name, Rate rate, Ticker ticker, Sleeper sleeper, MeterRegistry registry) {
     DistributedRateLimiter.Builder builder = DistributedRateLimiter.builder().name(name).rate(rate).redis(client())
         .instances(2).ticker(ticker).sleeper(sleeper).redisTimeout(Duration.ofMillis(100));
+    return subject(builder, registry);
+  }
+
+  /** The contract's view of the limiter {@code builder} builds (shared with the Sentinel and Cluster runs). */
+  static Subject subject(DistributedRateLimiter.Builder builder, MeterRegistry registry) {
     if (registry != null) {
       builder.meterRegistry(registry);
     }

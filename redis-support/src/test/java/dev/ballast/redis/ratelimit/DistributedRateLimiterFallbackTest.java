@@ -8,6 +8,8 @@ import dev.ballast.testsupport.RedisExtension;
 import dev.ballast.testsupport.RedisServer;
 import io.lettuce.core.RedisClient;
 import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -41,6 +43,34 @@ class DistributedRateLimiterFallbackTest {
       }
       assertThat(limiter.isFallingBack()).isFalse();
       assertThat(shared).isBetween(350, 400); // the fleet's bucket, less the probes that reached it
+    } finally {
+      client.shutdown();
+    }
+  }
+
+  @Test
+  void backgroundConnectsRunOnTheBuildersExecutorAndNoThreadOfItsOwn(RedisServer server) {
+    RedisClient client = server.newClient();
+    server.stop();
+    AtomicInteger attempts = new AtomicInteger();
+    Executor counting = task -> {
+      attempts.incrementAndGet();
+      task.run(); // on the caller: the attempt fails at once against a stopped server
+    };
+    try (DistributedRateLimiter limiter = DistributedRateLimiter.builder().name("own-executor")
+        .rate(new Rate(4, Duration.ofHours(1), 4)).redis(client).executor(counting)
+        .redisTimeout(Duration.ofMillis(100)).build()) {
+      assertThat(attempts).as("build() tries once itself, on its caller").hasValue(0);
+      await().atMost(Duration.ofSeconds(10)).until(() -> {
+        limiter.tryAcquire(); // a call without a connection starts at most one attempt a second
+        return attempts.get() >= 2;
+      });
+      assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().contains("own-executor"));
+      server.start();
+      await().atMost(Duration.ofSeconds(20)).until(() -> {
+        limiter.tryAcquire();
+        return !limiter.isFallingBack();
+      });
     } finally {
       client.shutdown();
     }

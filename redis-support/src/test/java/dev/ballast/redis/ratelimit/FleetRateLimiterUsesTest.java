@@ -105,7 +105,7 @@ class FleetRateLimiterUsesTest {
         """, "fleet.yaml").buildRegistry(ConfigContext.defaults()))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("fleet.yaml:4: rateLimiters.quotes.scope:")
-        .hasMessageContaining("needs a RedisClient resource named 'redis'");
+        .hasMessageContaining("needs a RedisClient or RedisClusterClient resource named 'redis'");
     assertThatThrownBy(() -> Configuration.parse("""
         rateLimiters:
           quotes:
@@ -118,6 +118,10 @@ class FleetRateLimiterUsesTest {
 
   @Test
   void theBuilderRefusesBadOptionsNamingThem() {
+    // An unnamed fleet limiter is refused rather than named for this JVM: the name is the fleet's Redis key,
+    // and a per-JVM default name would give each instance a bucket of its own (or all unnamed ones one).
+    assertThatThrownBy(() -> DistributedRateLimiter.builder().rate(Rate.of(1, Duration.ofSeconds(1))).redis(client)
+        .build()).hasMessageContaining("DistributedRateLimiter.name");
     assertThatThrownBy(() -> DistributedRateLimiter.builder().aclPrefix("}"))
         .hasMessageContaining("DistributedRateLimiter.aclPrefix");
     assertThatThrownBy(() -> DistributedRateLimiter.builder().instances(2).share(0.5))

@@ -12,6 +12,7 @@ import dev.ballast.degradation.SwitchboardBuilder;
 import dev.ballast.degradation.Trigger;
 import dev.ballast.degradation.internal.BoardConfig;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.cluster.RedisClusterClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -99,9 +100,11 @@ public final class SwitchboardSection implements ConfigSection {
     if (context.meterRegistry() != null) {
       builder.meterRegistry(context.meterRegistry());
     }
-    RedisClient redis = redis(section, context);
-    if (redis != null) {
-      builder.redis(redis);
+    Object redis = redis(section, context);
+    if (redis instanceof RedisClusterClient cluster) {
+      builder.redis(cluster);
+    } else if (redis != null) {
+      builder.redis((RedisClient) redis);
     }
     // Everything that can be wrong in the file was checked above: build() only connects (and keeps
     // trying in the background if Redis is down), so nothing is left open by a later error here.
@@ -153,17 +156,31 @@ public final class SwitchboardSection implements ConfigSection {
     return modes;
   }
 
-  /** {@code redis: true|false}; absent means "if the context has a RedisClient named redis". */
-  private static RedisClient redis(ConfigNode section, ConfigContext context) {
+  /**
+   * {@code redis: true|false}; absent means "if the context has a resource named redis". The resource is a
+   * {@link RedisClient} (one server, Sentinel) or a {@link RedisClusterClient}.
+   */
+  private static Object redis(ConfigNode section, ConfigContext context) {
     ConfigNode node = section.get("redis");
     if (node == null) { // present is enough to mean "use it": a resource of the wrong type is an error
-      return context.resources().containsKey("redis")
-          ? apply(section, () -> context.resource("redis", RedisClient.class)) : null;
+      return context.resources().containsKey("redis") ? apply(section, () -> redisResource(context)) : null;
     }
     if (!section.bool("redis", null)) {
       return null;
     }
-    return apply(node, () -> context.resource("redis", RedisClient.class));
+    return apply(node, () -> redisResource(context));
+  }
+
+  private static Object redisResource(ConfigContext context) {
+    Object resource = context.resources().get("redis");
+    if (resource instanceof RedisClusterClient) {
+      return resource;
+    }
+    if (resource instanceof RedisClient) {
+      return resource;
+    }
+    throw new IllegalArgumentException("The configuration needs a RedisClient or RedisClusterClient resource named"
+        + " 'redis' in its ConfigContext" + (resource == null ? "" : ", found a " + resource.getClass().getName()));
   }
 
   private static Duration positive(ConfigNode section, String key, Duration defaultValue) {

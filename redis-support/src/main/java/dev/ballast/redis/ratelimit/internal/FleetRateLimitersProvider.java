@@ -7,11 +7,12 @@ import dev.ballast.core.config.spi.ConfigNode;
 import dev.ballast.core.internal.config.FleetRateLimiters;
 import dev.ballast.redis.ratelimit.DistributedRateLimiter;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.cluster.RedisClusterClient;
 import java.util.Set;
 
 /**
  * {@code rateLimiters.<name>.scope: fleet}: a {@link DistributedRateLimiter} on the context's {@code redis}
- * resource (a Lettuce {@link RedisClient}), with {@code instances} (the fallback's share, default 1),
+ * resource (a Lettuce {@link RedisClient} for one server or Sentinel, or a {@link RedisClusterClient}), with {@code instances} (the fallback's share, default 1),
  * {@code aclPrefix}, {@code keyPrefix} and {@code redisTimeout}. The context's ticker is never handed to it:
  * a client's clock must not replace Redis {@code TIME} for the fleet.
  */
@@ -27,15 +28,19 @@ public final class FleetRateLimitersProvider implements FleetRateLimiters {
 
   @Override
   public RateLimiter build(RateLimiterConfig config, ConfigNode entry, ConfigContext context) {
-    RedisClient client;
-    try {
-      client = context.resource(REDIS_RESOURCE, RedisClient.class);
-    } catch (IllegalArgumentException e) {
-      throw entry.get("scope").error(e.getMessage());
-    }
+    Object resource = context.resources().get(REDIS_RESOURCE);
     DistributedRateLimiter.Builder builder = DistributedRateLimiter.builder().name(config.name())
-        .rate(config.rate()).maxWait(config.maxWait()).redis(client)
-        .instances(entry.intValue("instances", 1, 1, 1_000_000));
+        .rate(config.rate()).maxWait(config.maxWait());
+    if (resource instanceof RedisClusterClient cluster) {
+      builder.redis(cluster);
+    } else if (resource instanceof RedisClient client) {
+      builder.redis(client);
+    } else {
+      throw entry.get("scope").error("The configuration needs a RedisClient or RedisClusterClient resource named '"
+          + REDIS_RESOURCE + "' in its ConfigContext" + (resource == null ? "" : ", found a "
+          + resource.getClass().getName()));
+    }
+    builder.instances(entry.intValue("instances", 1, 1, 1_000_000));
     if (entry.get("aclPrefix") != null) {
       builder.aclPrefix(entry.string("aclPrefix", null));
     }
