@@ -83,8 +83,12 @@ final class WaitingAsyncCall<T> {
     if (state.compareAndSet(WAITING, ENDED)) {
       bulkhead.forget(this);
       BulkheadFullException refused = bulkhead.reject(SemaphoreBulkhead.WAIT_TIMEOUT);
-      // The caller's continuations run on the executor, not on the timer thread.
-      executor.execute(() -> promise.completeExceptionally(refused));
+      try {
+        // The caller's continuations run on the executor, not on the timer thread.
+        executor.execute(() -> promise.completeExceptionally(refused));
+      } catch (RuntimeException rejected) {
+        promise.completeExceptionally(refused); // the executor is shut down: better here than never
+      }
     }
   }
 
