@@ -211,7 +211,8 @@ final class ScenarioRunner {
       SearchSlice slice = timeline.searches(i);
       double seconds = phase.duration().toNanos() / 1e9;
       results.add(new SearchResult(phase.name(), slice.requests(), slice.inTime() / seconds, slice.errors(),
-          slice.shed(), slice.shedMillis(99), slice.refusalMillis(99), slice.retryAfterMedianMillis(), slice.retryAfterMinMillis(),
+          slice.shed(), slice.shedMillis(95), slice.refusalMillis(50), slice.refusalMillis(95), slice.refusalMillis(99),
+          slice.retryAfterMedianMillis(), slice.retryAfterMinMillis(),
           slice.answeredMillis(95), boundaries.get(i + 1).searchLimit()));
     }
     return results;
