@@ -175,6 +175,11 @@ class StorefrontDemoTest {
     assertThat(writes.get("applied").asLong() + writes.get("dead").asLong()).isEqualTo(writes.get("deferred").asLong());
     assertThat(writes.get("noneLost").asBoolean()).isTrue();
     assertThat(runs.get(1).get("phases").get(2).get("writesDeferred").asLong()).isPositive();
+    for (JsonNode run : runs) {
+      assertThat(run.get("searches")).hasSize(4);
+      assertThat(run.get("searches").get(1).get("requests").asLong()).isPositive();
+    }
+    assertThat(html).contains("with Ballast: search (uncached, <code>@ConcurrencyLimit(\"search\")</code>)");
     assertThat(runs.get(0).get("withBallast").asBoolean()).isFalse();
     assertThat(runs.get(0).get("flips")).isEmpty();
     JsonNode flips = runs.get(1).get("flips");
