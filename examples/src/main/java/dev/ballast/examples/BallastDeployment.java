@@ -97,6 +97,12 @@ final class BallastDeployment implements Deployment {
   }
 
   @Override
+  public String searchLimit() {
+    return fleet.stream().map(instance -> String.valueOf(instance.searchLimiter().limit()))
+        .collect(java.util.stream.Collectors.joining("+"));
+  }
+
+  @Override
   public boolean serveCached() {
     return switchboard().isServingCached();
   }

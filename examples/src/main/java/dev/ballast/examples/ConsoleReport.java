@@ -23,6 +23,7 @@ final class ConsoleReport {
   static final int WIDTH = 110;
 
   private static final String ROW = "  %-15s %5s %7s %7s %7s %7s %8s %8s %5s %8s %5s";
+  private static final String SEARCH_ROW = "  %-15s %5s %9s %6s %5s %8s %11s %11s %11s %12s %5s";
   private static final String PROGRESS = "  %3d s  %-15s %5d req  p95 %6s ms  errors %5.1f %%  db %4d/s  jobs %3d"
       + "  writes %3d%s";
 
@@ -123,6 +124,33 @@ final class ConsoleReport {
           + writes.dead() + " dead, " + writes.waiting() + " waiting, " + writes.failedAttempts() + " failed attempts"
           + (writes.noneLost() ? ": none lost" : ": NOT ALL ACCOUNTED FOR"));
     }
+    searchTable(run);
+  }
+
+  /**
+   * The uncached search's table: goodput (answered within the deadline), errors, searches shed by the
+   * limiter with how long the refusal took (p95 from the scheduled start, as every figure, and p95 and p99 in
+   * the service alone, from the call's start on its request thread) and the retry-after it carried (median),
+   * the answered searches' p95, and the limit per instance at the phase's end.
+   */
+  private void searchTable(RunResult run) {
+    if (run.searches().isEmpty()) {
+      return;
+    }
+    out.println();
+    line(run.label() + ", search (uncached, " + (run.withBallast() ? "@ConcurrencyLimit(\"search\")" : "no limit")
+        + "; not in the table above):");
+    line(String.format(Locale.ROOT, SEARCH_ROW, "phase", "req", "goodput/s", "errors", "shed", "shed p95",
+        "refusal p95", "refusal p99", "retry-after", "answered p95", "limit"));
+    for (SearchResult s : run.searches()) {
+      line(String.format(Locale.ROOT, SEARCH_ROW, s.name(), s.requests(), String.format(Locale.ROOT, "%.1f",
+          s.goodputPerSecond()), s.errors(), s.shed(), s.shed() == 0 ? "-" : fineMs(s.shedP95Millis()),
+          s.shed() == 0 ? "-" : fineMs(s.refusalP95Millis()), s.shed() == 0 ? "-" : fineMs(s.refusalP99Millis()),
+          s.shed() == 0 ? "-" : ms(s.retryAfterMillis()),
+          ms(s.answeredP95Millis()), s.limit()));
+    }
+    line("    (ms; shed: from the scheduled start, as every figure; refusal: in the service alone, from the call's "
+        + "start on its request thread; retry-after: the median hint; limit: per instance at the phase's end)");
   }
 
   /** The last line: how long it all took, and that nothing is left running. */
@@ -150,12 +178,36 @@ final class ConsoleReport {
     for (PhaseResult p : with.phases()) {
       line("  " + SloVerdict.of(p));
     }
+    searchVerdicts(without, with);
     line("Jobs (order confirmations): without Ballast " + jobs(without.jobs()) + "; with Ballast "
         + jobs(with.jobs()));
     line("Writes refused in read-only mode and deferred to the job queue (with Ballast): "
         + deferredWrites(with.deferredWrites()));
     out.println();
     line("Report: " + report.toAbsolutePath());
+  }
+
+  /**
+   * Per phase, the search with Ballast against the issue's targets (answered p95 under 300 ms, shed ones
+   * refused within 5 ms with a retry-after), and its goodput and p95 without Ballast beside it.
+   */
+  private void searchVerdicts(RunResult without, RunResult with) {
+    if (with.searches().isEmpty() || without.searches().size() != with.searches().size()) {
+      return;
+    }
+    line("Search with Ballast (answered p95 < 300 ms; shed ones refused in < 5 ms (p95) by the service, with a "
+        + "retry-after):");
+    for (int i = 0; i < with.searches().size(); i++) {
+      SearchResult a = without.searches().get(i);
+      SearchResult b = with.searches().get(i);
+      String shed = b.shed() == 0 ? "none shed" : b.shed() + " shed, refused in p95 " + fineMs(b.refusalP95Millis())
+          + " ms (p50 " + fineMs(b.refusalP50Millis()) + ", p99 " + fineMs(b.refusalP99Millis())
+          + "; from the scheduled start p95 " + fineMs(b.shedP95Millis()) + "), retry-after " + ms(b.retryAfterMillis())
+          + " ms";
+      line(String.format(Locale.ROOT, "  search, %s: %s (answered p95 %s ms, %s; goodput %.1f/s; without Ballast "
+          + "p95 %s ms, goodput %.1f/s)", b.name(), b.heldTargets() ? "held" : "NOT held", ms(b.answeredP95Millis()),
+          shed, b.goodputPerSecond(), ms(a.answeredP95Millis()), a.goodputPerSecond()));
+    }
   }
 
   private static String jobs(JobStats jobs) {
@@ -204,6 +256,11 @@ final class ConsoleReport {
     }
     lines.add(current.toString().stripTrailing());
     return lines;
+  }
+
+  /** Like {@link #ms}, with two decimals below 1 ms (a refusal takes microseconds). */
+  static String fineMs(double millis) {
+    return millis < 1 ? String.format(Locale.ROOT, "%.2f", millis) : ms(millis);
   }
 
   static String ms(double millis) {

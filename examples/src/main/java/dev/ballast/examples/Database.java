@@ -29,6 +29,13 @@ public interface Database {
   @CircuitBreaker("database")
   List<Product> recommendationsFor(String user);
 
+  /**
+   * The products matching a search (a full-text match over the catalog: one heavy query, and never
+   * cached, as every user's words differ).
+   */
+  @CircuitBreaker("database")
+  List<Product> search(String text);
+
   /** Stores a cart line. */
   @CircuitBreaker("database")
   void saveCartLine(String user, String sku, int quantity);

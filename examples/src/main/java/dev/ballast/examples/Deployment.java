@@ -29,6 +29,9 @@ interface Deployment extends AutoCloseable {
   /** The switchboard's degraded switches ("normal"), or "-" without a switchboard. */
   String switchboardState();
 
+  /** The search limiter's limit on each instance now ("a+b"), or "-" without a limiter. */
+  String searchLimit();
+
   /** Whether serve-cached is on (false without a switchboard). */
   boolean serveCached();
 

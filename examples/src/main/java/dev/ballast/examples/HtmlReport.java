@@ -72,6 +72,8 @@ final class HtmlReport {
     summary(html, without, with);
     runTable(html, without);
     runTable(html, with);
+    searchTable(html, without);
+    searchTable(html, with);
     flips(html, with);
     method(html, settings);
     html.append("<script type=\"application/json\" id=\"data\">\n")
@@ -95,6 +97,38 @@ final class HtmlReport {
         .append(with.databaseCalls()).append("</td><td></td></tr></table>");
     html.append("<p>Writes refused in read-only mode and deferred to the job queue (cart lines, orders, price ")
         .append("changes; with Ballast): ").append(ConsoleReport.deferredWrites(with.deferredWrites())).append(".</p>");
+  }
+
+  /** The uncached search's table of one run, as the console prints it. */
+  private static void searchTable(StringBuilder html, RunResult run) {
+    if (run.searches().isEmpty()) {
+      return;
+    }
+    html.append("<h2>").append(Html.escape(run.label())).append(": search (uncached")
+        .append(run.withBallast() ? ", <code>@ConcurrencyLimit(\"search\")</code>" : ", no limit")
+        .append(")</h2><table><tr><th>phase</th><th>requests</th><th>goodput /s</th><th>errors</th><th>shed</th>")
+        .append("<th>shed p95 ms</th><th>refusal p95 ms</th><th>refusal p99 ms</th><th>retry-after ms</th>")
+        .append("<th>answered p95 ms</th><th>limit</th>").append(run.withBallast() ? "<th>verdict</th>" : "")
+        .append("</tr>");
+    for (SearchResult s : run.searches()) {
+      boolean shed = s.shed() > 0;
+      html.append("<tr><td>").append(Html.escape(s.name())).append("</td><td>").append(s.requests())
+          .append("</td><td>").append(String.format(java.util.Locale.ROOT, "%.1f", s.goodputPerSecond()))
+          .append("</td><td>").append(s.errors()).append("</td><td>").append(s.shed()).append("</td><td>")
+          .append(shed ? ConsoleReport.fineMs(s.shedP95Millis()) : "-").append("</td><td>")
+          .append(shed ? ConsoleReport.fineMs(s.refusalP95Millis()) : "-").append("</td><td>")
+          .append(shed ? ConsoleReport.fineMs(s.refusalP99Millis()) : "-").append("</td><td>")
+          .append(shed ? ConsoleReport.ms(s.retryAfterMillis()) : "-").append("</td><td>")
+          .append(ConsoleReport.ms(s.answeredP95Millis())).append("</td><td>").append(Html.escape(s.limit()))
+          .append("</td>");
+      if (run.withBallast()) {
+        html.append("<td class=\"").append(s.heldTargets() ? "held\">held" : "missed\">not held").append("</td>");
+      }
+      html.append("</tr>");
+    }
+    html.append("</table><p class=\"note\">Searches are left out of the tables above: a shed search is a 503 with ")
+        .append("<code>Retry-After</code>, not a failed page. Shed: from the scheduled start; refusal: in the service ")
+        .append("alone. Verdict: answered p95 under 300 ms, refusals under 5 ms (p95) with a retry-after.</p>");
   }
 
   private static void runTable(StringBuilder html, RunResult run) {

@@ -3,6 +3,7 @@ package dev.ballast.examples;
 import dev.ballast.cache.CacheSpec;
 import dev.ballast.cache.TieredCache;
 import dev.ballast.core.CircuitBreaker;
+import dev.ballast.core.ConcurrencyLimiter;
 import dev.ballast.core.Registry;
 import dev.ballast.core.annotation.Wrapper;
 import dev.ballast.core.config.ConfigContext;
@@ -118,6 +119,11 @@ final class Instance implements AutoCloseable {
 
   Switchboard switchboard() {
     return registry.get("switchboard", Switchboard.class);
+  }
+
+  /** The adaptive limit on searches ({@code concurrencyLimits.search}). */
+  ConcurrencyLimiter searchLimiter() {
+    return registry.get("search", ConcurrencyLimiter.class);
   }
 
   /** The order confirmations' queue. */

@@ -1,6 +1,7 @@
 package dev.ballast.examples;
 
 import java.time.Duration;
+import dev.ballast.core.ConcurrencyLimitExceededException;
 import dev.ballast.degradation.ReadOnlyModeException;
 import java.util.List;
 import java.util.Locale;
@@ -76,7 +77,7 @@ final class LoadDriver implements AutoCloseable {
     Traffic.Kind kind = traffic.nextKind(ThreadLocalRandom.current());
     String orderId = orderPrefix + orders.incrementAndGet();
     inFlight.incrementAndGet();
-    if (timeline != null) {
+    if (timeline != null && kind != Traffic.Kind.SEARCH) {
       timeline.scheduled(scheduled);
     }
     clients.execute(() -> {
@@ -90,6 +91,10 @@ final class LoadDriver implements AutoCloseable {
 
   private void call(long scheduled, Traffic.Kind kind, Storefront instance, String orderId, Timeline timeline,
       int phaseIndex) {
+    if (kind == Traffic.Kind.SEARCH) {
+      search(scheduled, instance, timeline == null ? null : timeline.searches(phaseIndex));
+      return;
+    }
     Outcome outcome;
     String cause = null;
     try {
@@ -105,6 +110,26 @@ final class LoadDriver implements AutoCloseable {
     }
     if (timeline != null) {
       timeline.record(phaseIndex, scheduled, latency, outcome, kind, cause);
+    }
+  }
+
+  /** A search, recorded in its phase's {@link SearchSlice} (if recorded): answered, shed or failed. */
+  private void search(long scheduled, Storefront instance, SearchSlice searches) {
+    long started = System.nanoTime();
+    try {
+      traffic.execute(Traffic.Kind.SEARCH, instance, null);
+      if (searches != null) {
+        searches.answered(System.nanoTime() - scheduled, deadlineNanos);
+      }
+    } catch (ConcurrencyLimitExceededException shed) {
+      if (searches != null) {
+        long now = System.nanoTime();
+        searches.shed(now - scheduled, now - started, shed.retryAfter().toNanos());
+      }
+    } catch (RuntimeException e) {
+      if (searches != null) {
+        searches.failed();
+      }
     }
   }
 

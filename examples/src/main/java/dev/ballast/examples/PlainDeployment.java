@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * The run without Ballast: the same {@link StorefrontImpl}, database, payment provider and traffic, called
- * directly; no cache, no switchboard, no retries, no limiter. Order confirmations go to each instance's
+ * directly; no cache, no switchboard, no retries, no limiter (searches queue for a connection
+ * however many there are). Order confirmations go to each instance's
  * in-process {@link PlainOrderJobs}, so checkout does the same work as with Ballast. Nothing is read-only
  * here, so nothing is deferred: while the database is down, writes fail with it.
  */
@@ -56,6 +57,11 @@ final class PlainDeployment implements Deployment {
 
   @Override
   public String switchboardState() {
+    return "-";
+  }
+
+  @Override
+  public String searchLimit() {
     return "-";
   }
 

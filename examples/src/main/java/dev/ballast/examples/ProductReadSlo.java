@@ -4,6 +4,7 @@ import dev.ballast.cache.OriginSparedException;
 import dev.ballast.degradation.ReadOnlyModeException;
 import dev.ballast.degradation.LatencyRecorder;
 import dev.ballast.degradation.OutcomeRecorder;
+import java.util.List;
 
 /**
  * Records the product page's latency and outcome into the recorders the switchboard's triggers watch
@@ -51,6 +52,11 @@ final class ProductReadSlo implements Storefront {
   @Override
   public Recommendations noRecommendations(String user) {
     return delegate.noRecommendations(user);
+  }
+
+  @Override
+  public List<Product> search(String text) {
+    return delegate.search(text);
   }
 
   @Override

@@ -87,6 +87,25 @@ final class ReportData {
       flips.add(flip);
     }
     json.put("flips", flips);
+    List<Map<String, Object>> searches = new ArrayList<>();
+    for (SearchResult s : run.searches()) {
+      Map<String, Object> search = new LinkedHashMap<>();
+      search.put("name", s.name());
+      search.put("requests", s.requests());
+      search.put("goodputPerSecond", s.goodputPerSecond());
+      search.put("errors", s.errors());
+      search.put("shed", s.shed());
+      search.put("shedP95Millis", s.shedP95Millis());
+      search.put("refusalP50Millis", s.refusalP50Millis());
+      search.put("refusalP95Millis", s.refusalP95Millis());
+      search.put("refusalP99Millis", s.refusalP99Millis());
+      search.put("retryAfterMillis", s.retryAfterMillis());
+      search.put("answeredP95Millis", s.answeredP95Millis());
+      search.put("limit", s.limit());
+      search.put("heldTargets", s.heldTargets());
+      searches.add(search);
+    }
+    json.put("searches", searches);
     JobStats jobs = run.jobs();
     json.put("jobs", Map.of("enqueued", jobs.enqueued(), "processed", jobs.processed(), "dead", jobs.dead(),
         "waiting", jobs.waiting(), "failedAttempts", jobs.failedAttempts(), "noneLost", jobs.noneLost()));

@@ -19,7 +19,7 @@ final class ScenarioRunner {
 
   /** Counters at a phase boundary. */
   private record Snapshot(long databaseCalls, long productQueriesAnswered, JobStats jobs, long writesDeferred,
-      String switchboard) {}
+      String switchboard, String searchLimit) {}
 
   private final DemoSettings settings;
   private final ConsoleReport console;
@@ -57,7 +57,8 @@ final class ScenarioRunner {
       join(sampler, Duration.ofNanos(lineLagNanos()).plusSeconds(2));
       drain(deployment);
       return new RunResult(deployment.label(), deployment.withBallast(), phases(scenario, timeline, boundaries),
-          phaseStarts, seconds(timeline), flips.flips(), deployment.jobs(), deployment.deferredWrites());
+          phaseStarts, seconds(timeline), flips.flips(), deployment.jobs(), deployment.deferredWrites(),
+          searches(scenario, timeline, boundaries));
     }
   }
 
@@ -93,7 +94,7 @@ final class ScenarioRunner {
   private static Snapshot snapshot(Deployment deployment, Backends backends) {
     SimulatedDatabase database = backends.database();
     return new Snapshot(database.calls(), database.answered(SimulatedDatabase.Query.PRODUCT), deployment.jobs(),
-        deployment.deferredWrites().enqueued(), deployment.switchboardState());
+        deployment.deferredWrites().enqueued(), deployment.switchboardState(), deployment.searchLimit());
   }
 
   /**
@@ -199,6 +200,20 @@ final class ScenarioRunner {
           after.databaseCalls() - before.databaseCalls(), hitRatio, after.writesDeferred() - before.writesDeferred(),
           after.jobs().waiting(),
           after.jobs().oldestAgeMillis(), after.switchboard(), slice.errorCauses()));
+    }
+    return results;
+  }
+
+  private static List<SearchResult> searches(Scenario scenario, Timeline timeline, List<Snapshot> boundaries) {
+    List<SearchResult> results = new ArrayList<>();
+    for (int i = 0; i < scenario.phases().size(); i++) {
+      Phase phase = scenario.phases().get(i);
+      SearchSlice slice = timeline.searches(i);
+      double seconds = phase.duration().toNanos() / 1e9;
+      results.add(new SearchResult(phase.name(), slice.requests(), slice.inTime() / seconds, slice.errors(),
+          slice.shed(), slice.shedMillis(95), slice.refusalMillis(50), slice.refusalMillis(95), slice.refusalMillis(99),
+          slice.retryAfterMedianMillis(), slice.retryAfterMinMillis(),
+          slice.answeredMillis(95), boundaries.get(i + 1).searchLimit()));
     }
     return results;
   }

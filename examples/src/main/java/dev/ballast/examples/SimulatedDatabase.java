@@ -27,10 +27,11 @@ final class SimulatedDatabase implements Database {
 
   /**
    * The kinds of query, with their mean service time on a free connection. {@code PRODUCTS}, the bulk read
-   * by SKU, costs a product query's 6 ms plus {@link #ROW_NANOS} a row.
+   * by SKU, costs a product query's 6 ms plus {@link #ROW_NANOS} a row. {@code SEARCH}, a full-text
+   * match over the catalog, is the heaviest: 100 ms.
    */
   enum Query {
-    PRODUCT(6), PRODUCTS(6), RECOMMENDATIONS(20), CART(8), PRICE(8), ORDER(10), PING(1);
+    PRODUCT(6), PRODUCTS(6), RECOMMENDATIONS(20), SEARCH(100), CART(8), PRICE(8), ORDER(10), PING(1);
 
     final long meanNanos;
 
@@ -131,6 +132,17 @@ final class SimulatedDatabase implements Database {
     List<Product> products = new ArrayList<>(4);
     for (int i = 0; i < 4; i++) {
       products.add(product("sku-" + (seed + 7 * i) % CATALOG_SIZE));
+    }
+    return products;
+  }
+
+  @Override
+  public List<Product> search(String text) {
+    run(Query.SEARCH);
+    int seed = Math.floorMod(text.hashCode(), CATALOG_SIZE);
+    List<Product> products = new ArrayList<>(5);
+    for (int i = 0; i < 5; i++) {
+      products.add(product("sku-" + (seed + 11 * i) % CATALOG_SIZE));
     }
     return products;
   }

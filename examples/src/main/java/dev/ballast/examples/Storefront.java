@@ -2,10 +2,13 @@ package dev.ballast.examples;
 
 import dev.ballast.cache.annotation.CacheEvict;
 import dev.ballast.cache.annotation.Cached;
+import dev.ballast.core.ConcurrencyLimitExceededException;
+import dev.ballast.core.annotation.ConcurrencyLimit;
 import dev.ballast.core.annotation.Fallback;
 import dev.ballast.degradation.ReadOnlyModeException;
 import dev.ballast.degradation.annotation.Feature;
 import dev.ballast.degradation.annotation.Write;
+import java.util.List;
 
 /**
  * The storefront service: what its web tier calls. {@link StorefrontImpl} implements it over the database,
@@ -31,6 +34,17 @@ public interface Storefront {
 
   /** The fallback of {@link #recommendations}: an empty box, at once. */
   Recommendations noRecommendations(String user);
+
+  /**
+   * The search box: uncached (every user's words differ), one heavy query on the database's connections,
+   * the bottleneck. With Ballast the adaptive concurrency limiter {@code search} (from
+   * {@code storefront.yaml}) lets in about as many searches as the database serves without a queue and
+   * refuses the rest at once with a {@link ConcurrencyLimitExceededException} carrying a retry-after hint
+   * (a web tier answers 503 with {@code Retry-After}), so a spike cannot queue the searches, or the other
+   * queries behind them, past their deadline.
+   */
+  @ConcurrencyLimit("search")
+  List<Product> search(String text);
 
   /**
    * Adds a line to the user's cart (a database write). In read-only mode the write guard refuses it and

@@ -1,6 +1,7 @@
 package dev.ballast.examples;
 
 import dev.ballast.degradation.ReadOnlyModeException;
+import java.util.List;
 
 /**
  * The storefront's business logic, the same in both runs: it knows nothing of caches, switches or
@@ -35,6 +36,11 @@ final class StorefrontImpl implements Storefront {
   @Override
   public Recommendations noRecommendations(String user) {
     return Recommendations.none();
+  }
+
+  @Override
+  public List<Product> search(String text) {
+    return database.search(text);
   }
 
   @Override

@@ -8,7 +8,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * Everything one run records: a {@link Slice} per second and per phase (a request goes to the second and
+ * Everything one run records: a {@link Slice} per second and per phase (and a {@link SearchSlice} per
+ * phase for the searches, which the slices leave out) (a request goes to the second and
  * the phase in which it was scheduled, whenever it finishes: the one convention of the tables, the charts
  * and the console's progress lines), how many requests each second scheduled (so a second's figures are
  * known to be final once as many have finished), and per second a {@link Sample} of the service's state,
@@ -27,6 +28,7 @@ final class Timeline {
   private final long startNanos;
   private final List<Slice> seconds = new ArrayList<>();
   private final List<Slice> phases = new ArrayList<>();
+  private final List<SearchSlice> searches = new ArrayList<>();
   private final AtomicLongArray scheduled;
   private final AtomicReferenceArray<Sample> samples;
 
@@ -39,6 +41,7 @@ final class Timeline {
     }
     for (int p = 0; p < phaseList.size(); p++) {
       phases.add(new Slice());
+      searches.add(new SearchSlice());
     }
     scheduled = new AtomicLongArray(count);
     samples = new AtomicReferenceArray<>(count);
@@ -100,6 +103,11 @@ final class Timeline {
 
   Slice phase(int phase) {
     return phases.get(phase);
+  }
+
+  /** The searches scheduled in {@code phase}: recorded there, not in the seconds' and phases' slices. */
+  SearchSlice searches(int phase) {
+    return searches.get(phase);
   }
 
   void sample(int second, Sample sample) {

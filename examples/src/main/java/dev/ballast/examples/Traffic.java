@@ -4,23 +4,27 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
 
 /**
- * The storefront's request mix: 78 % product pages (SKUs drawn from a Zipf distribution over the
- * catalog), 10 % recommendations, 7.5 % cart writes, 0.5 % price changes, 4 % checkouts. Stateless and
+ * The storefront's request mix: 73 % product pages (SKUs drawn from a Zipf distribution over the
+ * catalog), 5 % searches (uncached, on the database: the load-shedding part), 10 % recommendations, 7.5 % cart writes, 0.5 % price changes, 4 % checkouts. Stateless and
  * thread-safe.
  */
 final class Traffic {
 
   /** What a request does. */
-  enum Kind { PRODUCT, RECOMMENDATIONS, CART, PRICE, CHECKOUT }
+  enum Kind { PRODUCT, SEARCH, RECOMMENDATIONS, CART, PRICE, CHECKOUT }
 
   private static final Zipf POPULARITY = new Zipf(SimulatedDatabase.CATALOG_SIZE, 1.0);
   private static final int USERS = 10_000;
+  private static final String[] SEARCH_WORDS = {"lamp", "chair", "mug", "kettle", "rug", "desk", "shelf", "vase"};
 
   /** Picks the next request's kind. */
   Kind nextKind(RandomGenerator random) {
     double r = random.nextDouble();
-    if (r < 0.78) {
+    if (r < 0.73) {
       return Kind.PRODUCT;
+    }
+    if (r < 0.78) {
+      return Kind.SEARCH;
     }
     if (r < 0.88) {
       return Kind.RECOMMENDATIONS;
@@ -48,6 +52,7 @@ final class Traffic {
     String user = "user-" + random.nextInt(USERS);
     switch (kind) {
       case PRODUCT -> storefront.product(sku);
+      case SEARCH -> storefront.search(SEARCH_WORDS[random.nextInt(SEARCH_WORDS.length)] + " " + random.nextInt(100));
       case RECOMMENDATIONS -> {
         return storefront.recommendations(user).fallback() ? Outcome.DEGRADED : Outcome.OK;
       }

@@ -116,6 +116,7 @@ class HtmlReportTest {
       seconds.add(new SecondResult(s, 100, 20 + s, 0.001 * s, 50, false));
     }
     return new RunResult(label, withBallast, phases, List.of(0.0, 7.0, 14.0, 21.0), seconds, flips,
-        new JobStats(10, 10, 0, 0, 0, 0), withBallast ? new JobStats(5, 5, 0, 0, 0, 3) : JobStats.NONE);
+        new JobStats(10, 10, 0, 0, 0, 0), withBallast ? new JobStats(5, 5, 0, 0, 0, 3) : JobStats.NONE,
+        List.of());
   }
 }

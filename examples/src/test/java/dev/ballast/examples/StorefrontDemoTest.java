@@ -175,6 +175,11 @@ class StorefrontDemoTest {
     assertThat(writes.get("applied").asLong() + writes.get("dead").asLong()).isEqualTo(writes.get("deferred").asLong());
     assertThat(writes.get("noneLost").asBoolean()).isTrue();
     assertThat(runs.get(1).get("phases").get(2).get("writesDeferred").asLong()).isPositive();
+    for (JsonNode run : runs) {
+      assertThat(run.get("searches")).hasSize(4);
+      assertThat(run.get("searches").get(1).get("requests").asLong()).isPositive();
+    }
+    assertThat(html).contains("with Ballast: search (uncached, <code>@ConcurrencyLimit(\"search\")</code>)");
     assertThat(runs.get(0).get("withBallast").asBoolean()).isFalse();
     assertThat(runs.get(0).get("flips")).isEmpty();
     JsonNode flips = runs.get(1).get("flips");
@@ -191,6 +196,41 @@ class StorefrontDemoTest {
         "deferred to the job queue (with Ballast): ");
     for (PhaseResult phase : outcome.with().phases()) {
       assertThat(console).containsPattern("  " + Pattern.quote(phase.name()) + ": (held|NOT held)");
+    }
+  }
+
+  @Test
+  void theUncachedSearchIsReportedPerPhaseApartFromTheStorefrontsTable() {
+    for (RunResult run : List.of(outcome.without(), outcome.with())) {
+      assertThat(run.searches()).extracting(SearchResult::name)
+          .as(run.label()).containsExactlyElementsOf(scenario.phases().stream().map(Phase::name).toList());
+      long searches = run.searches().stream().mapToLong(SearchResult::requests).sum();
+      long others = run.phases().stream().mapToLong(PhaseResult::requests).sum();
+      // 5 % of the traffic, and not counted in the storefront's table (a shed search is not its error).
+      assertThat((double) searches / (searches + others)).as(run.label()).isBetween(0.02, 0.10);
+      SearchResult outage = search(run, "outage");
+      assertThat(outage.errors() + outage.shed()).as("the database is down and search is uncached: %s", outage)
+          .isEqualTo(outage.requests()).isPositive();
+      SearchResult baseline = search(run, "baseline");
+      assertThat(baseline.goodputPerSecond()).as(run.label()).isPositive();
+      assertThat(baseline.answeredP95Millis()).as("a search holds a connection 70-130 ms").isGreaterThan(60);
+    }
+    assertThat(outcome.without().searches()).allSatisfy(s -> {
+      assertThat(s.shed()).isZero();
+      assertThat(s.limit()).isEqualTo("-");
+    });
+    assertThat(outcome.with().searches()).allSatisfy(s -> {
+      assertThat(s.limit()).matches("\\d+\\+\\d+"); // one limit per instance, within its configured 1..12
+      assertThat(s.limit().split("\\+")).allSatisfy(limit -> assertThat(Integer.parseInt(limit)).isBetween(1, 12));
+      if (s.shed() > 0) {
+        assertThat(s.retryAfterMinMillis()).as("every refusal carries a retry-after: %s", s).isPositive();
+      }
+    });
+    assertThat(console).contains("without Ballast, search (uncached, no limit; not in the table above):",
+        "with Ballast, search (uncached, @ConcurrencyLimit(\"search\"); not in the table above):",
+        "Search with Ballast (answered p95 < 300 ms;");
+    for (SearchResult search : outcome.with().searches()) {
+      assertThat(console).containsPattern("  search, " + Pattern.quote(search.name()) + ": (held|NOT held) ");
     }
   }
 
@@ -220,6 +260,10 @@ class StorefrontDemoTest {
       }
       assertThat(compared).as(run.label()).isGreaterThanOrEqualTo(run.seconds().size() - 2);
     }
+  }
+
+  private static SearchResult search(RunResult run, String nameContains) {
+    return run.searches().stream().filter(p -> p.name().contains(nameContains)).findFirst().orElseThrow();
   }
 
   private static PhaseResult phase(RunResult run, String nameContains) {

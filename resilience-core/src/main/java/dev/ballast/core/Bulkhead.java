@@ -4,7 +4,11 @@ import dev.ballast.core.internal.Check;
 import dev.ballast.core.internal.DefaultNames;
 import dev.ballast.core.internal.OptionsSet;
 import io.micrometer.core.instrument.MeterRegistry;
+import dev.ballast.core.internal.SharedScheduler;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * A fixed bound on concurrent calls, with an optional bounded wait for a free slot: the classic bulkhead
@@ -19,12 +23,15 @@ import java.time.Duration;
  * }</pre>
  *
  * <p>As a {@link Policy}: a synchronous call takes a slot, waiting up to
- * {@link BulkheadConfig#maxWait() maxWait} for one, and gives it back when the action returns or throws.
- * An asynchronous call never holds a thread waiting: it takes a slot only if one is free at once, and
- * holds it until the action's stage completes; the slot comes back exactly once on every path (success,
- * failure, the caller cancelling the returned stage, an outer {@link Timeout} cancelling it, the action
- * throwing instead of returning a stage). A refused call gets a {@link BulkheadFullException} with a
- * retry-after hint. Bulkheads are thread-safe; a granted slot takes no lock and allocates nothing.
+ * {@link BulkheadConfig#maxWait() maxWait} for one on its thread, and gives it back when the action returns
+ * or throws. An asynchronous call never holds a thread waiting: without a free slot it waits up to
+ * {@code maxWait} in a queue (first come, first served; it starts on the {@link Builder#executor executor}
+ * when a slot is handed to it), and holds its slot until the action's stage completes; the slot comes back
+ * exactly once on every path (success, failure, the caller cancelling the returned stage while it waits or
+ * runs, an outer {@link Timeout} cancelling it, the action throwing instead of returning a stage). A freed
+ * slot goes to a waiting asynchronous call before a waiting synchronous one. A refused call gets a
+ * {@link BulkheadFullException} with a retry-after hint. Bulkheads are thread-safe; a granted slot takes no
+ * lock and allocates nothing.
  */
 public interface Bulkhead extends Policy {
 
@@ -74,6 +81,8 @@ public interface Bulkhead extends Policy {
     private Duration maxWait = Duration.ZERO;
     private Ticker ticker = Ticker.system();
     private MeterRegistry meterRegistry;
+    private ScheduledExecutorService scheduler;
+    private Executor executor;
 
     private Builder() {}
 
@@ -102,7 +111,8 @@ public interface Bulkhead extends Policy {
     }
 
     /**
-     * How long a synchronous call may wait for a slot; default zero (refuse at once).
+     * How long a call may wait for a slot; default zero (refuse at once). A synchronous call waits on its
+     * thread; an asynchronous call waits in a queue, holding no thread, and runs when a slot is handed to it.
      *
      * @throws IllegalStateException if already set
      */
@@ -121,6 +131,33 @@ public interface Bulkhead extends Policy {
     public Builder ticker(Ticker ticker) {
       options.claim("ticker");
       this.ticker = Check.notNull(ticker, "Bulkhead.ticker");
+      return this;
+    }
+
+    /**
+     * The scheduler whose timers end the waits of asynchronous calls ({@link #maxWait}); default Ballast's
+     * shared timer thread. Only the timers run on it.
+     *
+     * @throws IllegalStateException if already set
+     * @throws NullPointerException if null
+     */
+    public Builder scheduler(ScheduledExecutorService scheduler) {
+      options.claim("scheduler");
+      this.scheduler = Check.notNull(scheduler, "Bulkhead.scheduler");
+      return this;
+    }
+
+    /**
+     * Where an asynchronous call that waited starts its action once a slot is handed to it, and where a
+     * refused wait completes its stage; default the asynchronous pool of {@link CompletableFuture}. Never the
+     * thread that freed the slot or the timer's.
+     *
+     * @throws IllegalStateException if already set
+     * @throws NullPointerException if null
+     */
+    public Builder executor(Executor executor) {
+      options.claim("executor");
+      this.executor = Check.notNull(executor, "Bulkhead.executor");
       return this;
     }
 
@@ -149,8 +186,9 @@ public interface Bulkhead extends Policy {
         throw new IllegalStateException("Bulkhead.maxConcurrentCalls is required");
       }
       String named = name != null ? name : DefaultNames.next("bulkhead");
-      return new SemaphoreBulkhead(
-          new BulkheadConfig(named, maxConcurrentCalls, maxWait), ticker, meterRegistry);
+      return new SemaphoreBulkhead(new BulkheadConfig(named, maxConcurrentCalls, maxWait), ticker, meterRegistry,
+          scheduler != null ? scheduler : SharedScheduler.get(),
+          executor != null ? executor : task -> CompletableFuture.runAsync(task));
     }
   }
 }

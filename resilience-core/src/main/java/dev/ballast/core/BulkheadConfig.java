@@ -8,7 +8,8 @@ import java.time.Duration;
  *
  * @param name names the bulkhead in metrics, messages and the registry
  * @param maxConcurrentCalls how many calls may run at once (at least 1)
- * @param maxWait how long a synchronous call may wait for a free slot; zero refuses at once
+ * @param maxWait how long a call may wait for a free slot (a synchronous one on its thread, an asynchronous
+ *     one in a queue, holding no thread); zero refuses at once
  */
 public record BulkheadConfig(String name, int maxConcurrentCalls, Duration maxWait) {
 

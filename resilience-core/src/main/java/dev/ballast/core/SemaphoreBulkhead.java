@@ -8,17 +8,26 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * {@link Bulkhead} on a non-fair {@link Semaphore}.
+ * {@link Bulkhead} on a non-fair {@link Semaphore}, with a queue of asynchronous calls waiting for a slot.
  *
- * <p>Design: the semaphore is the only shared state that matters; a free slot is one CAS on its count,
- * no lock and no allocation. Only a caller that waits enqueues (and allocates) in the semaphore's queue.
+ * <p>Design: the semaphore holds the free slots; a free slot is one CAS on its count, no lock and no
+ * allocation. A synchronous caller that waits blocks in the semaphore's queue; an asynchronous one that
+ * waits is a {@link WaitingAsyncCall} in {@code asyncWaiters} and holds no thread. A slot that frees goes
+ * to the longest-waiting asynchronous call first (handed over without passing through the semaphore),
+ * else back to the semaphore ({@link #freeSlot}). The hand-over cannot miss a waiter: a waiter re-tries
+ * the semaphore after it enqueued, and a releaser looks at the queue again after it released.
  * A release without an acquire is caught by comparing the count with the bound, so a caller bug cannot
  * silently widen the bulkhead. The smoothed hold time behind the retry-after hint is a racy hint
  * ({@link Ewma}).
@@ -27,6 +36,8 @@ final class SemaphoreBulkhead implements Bulkhead {
 
   static final int FULL = 0;
   static final int WAIT_TIMEOUT = 1;
+  /** {@link #runHolding}'s {@code waitingSince} for a call that took a free slot at once. */
+  static final long DID_NOT_WAIT = Long.MIN_VALUE;
 
   private final BulkheadConfig config;
   private final Semaphore slots;
@@ -34,9 +45,15 @@ final class SemaphoreBulkhead implements Bulkhead {
   private final Ticker ticker;
   private final Ewma holdTime = new Ewma(TimeUnit.MILLISECONDS.toNanos(1));
   private final ShedMeters meters;
+  private final ScheduledExecutorService scheduler;
+  private final Executor executor;
+  private final Queue<WaitingAsyncCall<?>> asyncWaiters = new ConcurrentLinkedQueue<>();
 
-  SemaphoreBulkhead(BulkheadConfig config, Ticker ticker, MeterRegistry registry) {
+  SemaphoreBulkhead(BulkheadConfig config, Ticker ticker, MeterRegistry registry, ScheduledExecutorService scheduler,
+      Executor executor) {
     this.config = config;
+    this.scheduler = scheduler;
+    this.executor = executor;
     this.slots = new Semaphore(config.maxConcurrentCalls());
     this.maxWaitNanos = Check.saturatedNanos(config.maxWait());
     this.ticker = ticker;
@@ -63,7 +80,31 @@ final class SemaphoreBulkhead implements Bulkhead {
     if (slots.availablePermits() >= config.maxConcurrentCalls()) {
       throw new IllegalStateException("Bulkhead '" + config.name() + "': release() without a slot taken");
     }
-    slots.release();
+    freeSlot();
+  }
+
+  /**
+   * Gives back a slot the caller holds: to the longest-waiting asynchronous call, else to the semaphore.
+   * After releasing to the semaphore it looks at the queue again: a call may have enqueued meanwhile, and
+   * its own retry of the semaphore may have come before the release.
+   */
+  void freeSlot() {
+    while (true) {
+      WaitingAsyncCall<?> next = asyncWaiters.poll();
+      if (next == null) {
+        slots.release();
+        if (asyncWaiters.isEmpty() || !slots.tryAcquire()) {
+          return;
+        }
+      } else if (next.grant()) {
+        return;
+      }
+    }
+  }
+
+  /** Takes an asynchronous call out of the queue once it stopped waiting (timed out, cancelled). */
+  void forget(WaitingAsyncCall<?> call) {
+    asyncWaiters.remove(call);
   }
 
   @Override
@@ -86,25 +127,55 @@ final class SemaphoreBulkhead implements Bulkhead {
       return action.get();
     } finally {
       holdTime.add(ticker.read() - start);
-      slots.release();
+      freeSlot();
     }
   }
 
   @Override
   public <T> CompletionStage<T> callAsync(Supplier<? extends CompletionStage<T>> action) {
     Objects.requireNonNull(action, "action");
-    if (!slots.tryAcquire()) {
+    if (slots.tryAcquire()) {
+      return runHolding(action, DID_NOT_WAIT);
+    }
+    if (maxWaitNanos == 0) {
       return CompletableFuture.failedFuture(reject(FULL));
     }
-    meters.accepted(0);
+    return waitForSlot(action);
+  }
+
+  /** Queues the call; it runs when a slot is handed to it, or fails when {@code maxWait} runs out. */
+  private <T> CompletionStage<T> waitForSlot(Supplier<? extends CompletionStage<T>> action) {
+    WaitingAsyncCall<T> call = new WaitingAsyncCall<>(this, action, executor, ticker.read());
+    asyncWaiters.add(call);
+    try {
+      call.timer(scheduler.schedule(call::timeOut, maxWaitNanos, TimeUnit.NANOSECONDS));
+    } catch (RejectedExecutionException e) {
+      call.failToWait(e);
+    }
+    // A slot freed between the first try and the enqueue went to the semaphore: take it for the queue.
+    if (slots.tryAcquire()) {
+      freeSlot();
+    }
+    return call.promise();
+  }
+
+  /**
+   * Runs {@code action} on a slot the caller holds, and gives the slot back exactly once when its stage
+   * ends. {@code waitingSince} is when the call began waiting for the slot, or {@link #DID_NOT_WAIT}.
+   */
+  <T> CompletableFuture<T> runHolding(Supplier<? extends CompletionStage<T>> action, long waitingSince) {
     long start = ticker.read();
+    if (waitingSince != DID_NOT_WAIT) {
+      meters.waited(start - waitingSince);
+    }
+    meters.accepted(0);
     return HeldPermit.run(action, (result, error) -> {
       holdTime.add(ticker.read() - start);
-      slots.release();
+      freeSlot();
     });
   }
 
-  private BulkheadFullException reject(int reason) {
+  BulkheadFullException reject(int reason) {
     meters.rejected(0, reason);
     return new BulkheadFullException(config.name(), config.maxConcurrentCalls(), holdTime.nanos());
   }
