@@ -109,6 +109,15 @@ final class TestFleet implements AutoCloseable {
     return cache;
   }
 
+  /** A new instance on its own client with the cache's own Redis timeout and breaker (for outage tests). */
+  TieredCache<String, String> addStrict(UnaryOperator<TieredCacheBuilder<String, String>> options) {
+    TieredCacheBuilder<String, String> builder = TieredCache.builder(name, Codec.utf8(), Codec.utf8()).ttlJitter(0);
+    clients.add(target.connect(builder));
+    TieredCache<String, String> cache = options.apply(builder).build();
+    caches.add(cache);
+    return cache;
+  }
+
   /** {@code size} new instances on Redis. */
   List<TieredCache<String, String>> add(int size, UnaryOperator<TieredCacheBuilder<String, String>> options) {
     List<TieredCache<String, String>> made = new ArrayList<>();
