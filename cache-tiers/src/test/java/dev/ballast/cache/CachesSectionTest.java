@@ -265,7 +265,17 @@ class CachesSectionTest {
         caches:
           catalog:
             redis: true
-        """, ConfigContext.defaults(), 3, "caches.catalog.redis", "needs a RedisClient resource named 'redis'");
+        """, ConfigContext.defaults(), 3, "caches.catalog.redis", "needs a RedisClient or RedisClusterClient resource named 'redis'");
+  }
+
+  @Test
+  void aRedisResourceOfAnotherTypeIsNamed() {
+    assertError("""
+        caches:
+          catalog:
+            redis: true
+        """, ConfigContext.builder().resource("redis", "localhost:6379").build(), 3, "caches.catalog.redis",
+        "RedisClient or RedisClusterClient resource named 'redis'", "found a java.lang.String");
   }
 
   @Test

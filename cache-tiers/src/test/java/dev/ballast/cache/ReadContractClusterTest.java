@@ -15,6 +15,10 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import dev.ballast.core.Registry;
+import dev.ballast.core.config.ConfigContext;
+import dev.ballast.core.config.Configuration;
+import io.lettuce.core.cluster.RedisClusterClient;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -52,6 +56,24 @@ class ReadContractClusterTest extends ReadContractSuite {
       assertThat(second).isEqualTo(first);
       assertThat(loads).as("the second instance read all from Redis (MGET split per slot)").hasValue(keys.size());
       keys.forEach(k -> assertThat(fleet.inRedis(k)).endsWith("v-" + k));
+    }
+  }
+
+  @Test
+  void aCachesSectionTakesAClusterClientAsItsRedisResource() {
+    RedisClusterClient client = redisCluster.newClient();
+    try (TestFleet fleet = new TestFleet(TestFleet.TestRedis.of(redisCluster), "from-config")) {
+      Registry registry = Configuration.parse("""
+          caches:
+            from-config: { ttl: 5m }
+          """, "cluster.yaml").buildRegistry(ConfigContext.builder().resource("redis", client).build());
+      TieredCache<String, String> cache = registry.get("from-config", CacheSpec.class)
+          .cache(String.class, "test", registry);
+      assertThat(cache.get("k", k -> "loaded")).isEqualTo("loaded");
+      assertThat(fleet.inRedis("k")).as("written to the cluster").endsWith("loaded");
+      registry.get("from-config", CacheSpec.class).close();
+    } finally {
+      client.shutdown();
     }
   }
 
