@@ -1,11 +1,13 @@
 package dev.ballast.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.ballast.testsupport.RedisCluster;
 import dev.ballast.testsupport.RedisClusterExtension;
 import dev.ballast.testsupport.RedisServer;
 import io.lettuce.core.cluster.SlotHash;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -44,8 +46,9 @@ class ClusterFailoverTest {
     TestFleet fleet = new TestFleet(TestFleet.TestRedis.of(cluster), name);
     try (fleet) {
       List<TieredCache<String, String>> caches = new ArrayList<>();
+      List<SimpleMeterRegistry> meters = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
-        caches.add(fleet.addStrict(b -> b.l1Ttl(Duration.ofSeconds(30)).ttl(Duration.ofMinutes(5))
+        caches.add(fleet.addStrict(b -> b.meterRegistry(registry(meters)).l1Ttl(Duration.ofSeconds(30)).ttl(Duration.ofMinutes(5))
             .redisTimeout(Duration.ofMillis(250)).l1TtlWhileDisconnected(WHILE_DISCONNECTED)));
       }
       List<String> keys = new ArrayList<>();
@@ -69,8 +72,28 @@ class ClusterFailoverTest {
       log.info("Cluster failover ({} took over from {}): {} reads, {} acknowledged writes, {} deferred, {} exceptions",
           promoted, victim, run.readCount(), run.acknowledgedWrites(), run.deferred.get(), run.exceptions.size());
       assertThat(run.exceptions).as("caller exceptions").isEmpty();
+      List<String> lostBeforeHeal = run.lostWrites(fleet::inRedis);
+      log.info("lost before heal: {}", lostBeforeHeal);
+      // Every instance lost a connection to the dead master and resynced once its subscription was proved
+      // back (after the heal for a classic subscription pinned to the dead node, 6.2).
+      cluster.heal();
+      for (SimpleMeterRegistry registry : meters) {
+        await().atMost(Duration.ofSeconds(30))
+            .until(() -> registry.get("ballast.cache.resyncs").functionCounter().count() >= 1);
+      }
       assertThat(run.staleReads(BOUND)).as("reads older than an acknowledged write by more than " + BOUND).isEmpty();
-      assertThat(run.lostWrites(fleet::inRedis)).as("acknowledged writes the failover lost").isEmpty();
+      assertThat(lostBeforeHeal).as("acknowledged writes the failover lost").isEmpty();
+      // Known issue, not asserted (docs/topologies.md, "Open: a timed-out put can land late"): once the dead
+      // master is restarted, a put that timed out (DEFERRED) during the failover can still be executed by
+      // Lettuce, which re-sends commands it held for that node, and overwrite a newer acknowledged value.
+      log.info("Entries older than their last acknowledged write once the old master is back: {}",
+          run.lostWrites(fleet::inRedis));
     }
+  }
+
+  private static SimpleMeterRegistry registry(List<SimpleMeterRegistry> meters) {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    meters.add(registry);
+    return registry;
   }
 }

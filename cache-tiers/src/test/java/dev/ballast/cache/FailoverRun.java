@@ -53,7 +53,7 @@ final class FailoverRun {
   }
 
   private String load(String key) {
-    return key + "#" + origin.get(key).get();
+    return key + "#L#" + origin.get(key).get(); // L: loaded (a fill), P: put, for a reader of Redis's contents
   }
 
   private static long version(String value) {
@@ -103,7 +103,7 @@ final class FailoverRun {
         String key = keys.get(n % keys.size());
         long version = origin.get(key).incrementAndGet();
         try {
-          WriteResult result = caches.get(n % caches.size()).put(key, key + "#" + version);
+          WriteResult result = caches.get(n % caches.size()).put(key, key + "#P#" + version);
           if (result == WriteResult.APPLIED) {
             writes.add(new Write(key, version, System.nanoTime()));
           } else {
@@ -175,7 +175,8 @@ final class FailoverRun {
     last.forEach((key, version) -> {
       String stored = redisValue.apply(key);
       if (stored != null && !stored.isEmpty() && version(stored) < version) {
-        lost.add(key + ": Redis holds " + version(stored) + ", " + version + " was acknowledged");
+        lost.add(key + ": Redis holds " + stored.substring(stored.indexOf(key + "#")) + ", " + version
+            + " was acknowledged");
       }
     });
     return lost;

@@ -152,6 +152,22 @@ class InvalidationTest {
   }
 
   @Test
+  void aDroppedConnectionOfTheSameClientCapsL1UntilAProbeProvesTheSubscriptionWorks() {
+    // The subscription itself stays up: only the probe (published on the channel, received by A) can end
+    // the capped state, and it resyncs once.
+    try (TieredCache<String, String> a = builder(clientA, registryA).build();
+        io.lettuce.core.api.StatefulRedisConnection<String, String> other = clientA.connect()) {
+      long id = other.sync().clientId();
+      assertThat(registryA.get("ballast.cache.subscription.up").gauge().value()).isEqualTo(1);
+      assertThat(count(registryA, "ballast.cache.resyncs")).isZero();
+      redis.clientKill(io.lettuce.core.KillArgs.Builder.id(id));
+      await().atMost(Duration.ofSeconds(10)).until(() -> count(registryA, "ballast.cache.resyncs") >= 1);
+      assertThat(registryA.get("ballast.cache.subscription.up").gauge().value()).isEqualTo(1);
+      assertThat(count(registryA, "ballast.cache.resyncs")).as("one resync for one drop").isEqualTo(1);
+    }
+  }
+
+  @Test
   void withoutTheKillASilentWriteStaysInvisibleToL1() {
     // The control for the test above: proves that only the resync made A see the silent write.
     try (TieredCache<String, String> a = builder(clientA, registryA).build();

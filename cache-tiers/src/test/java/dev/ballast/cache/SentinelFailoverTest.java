@@ -1,10 +1,12 @@
 package dev.ballast.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.ballast.testsupport.RedisSentinelExtension;
 import dev.ballast.testsupport.RedisSentinelSetup;
 import dev.ballast.testsupport.RedisServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,8 +35,9 @@ class SentinelFailoverTest {
     TestFleet fleet = new TestFleet(TestFleet.TestRedis.of(setup), "sentinel-failover");
     try (fleet) {
       List<TieredCache<String, String>> caches = new ArrayList<>();
+      List<SimpleMeterRegistry> meters = new ArrayList<>();
       for (int i = 0; i < 2; i++) {
-        caches.add(fleet.addStrict(b -> b.l1Ttl(Duration.ofSeconds(30)).ttl(Duration.ofMinutes(5))
+        caches.add(fleet.addStrict(b -> b.meterRegistry(registry(meters)).l1Ttl(Duration.ofSeconds(30)).ttl(Duration.ofMinutes(5))
             .redisTimeout(Duration.ofMillis(250)).l1TtlWhileDisconnected(WHILE_DISCONNECTED)));
       }
       List<String> keys = List.of("a", "b", "c", "d", "e", "f");
@@ -50,8 +53,21 @@ class SentinelFailoverTest {
       log.info("Sentinel failover ({} took over from {}): {} reads, {} acknowledged writes, {} deferred, {} exceptions",
           promoted, old, run.readCount(), run.acknowledgedWrites(), run.deferred.get(), run.exceptions.size());
       assertThat(run.exceptions).as("caller exceptions").isEmpty();
+      // Every instance lost a connection to the dead master and resynced once its subscription was proved
+      // back (after the heal for a classic subscription pinned to the dead node, 6.2).
+      setup.heal();
+      for (SimpleMeterRegistry registry : meters) {
+        await().atMost(Duration.ofSeconds(30))
+            .until(() -> registry.get("ballast.cache.resyncs").functionCounter().count() >= 1);
+      }
       assertThat(run.staleReads(BOUND)).as("reads older than an acknowledged write by more than " + BOUND).isEmpty();
       assertThat(run.lostWrites(fleet::inRedis)).as("acknowledged writes the failover lost").isEmpty();
     }
+  }
+
+  private static SimpleMeterRegistry registry(List<SimpleMeterRegistry> meters) {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    meters.add(registry);
+    return registry;
   }
 }
