@@ -161,9 +161,14 @@ final class RedisTier implements AutoCloseable {
 
   CompletionStage<List<Object>> writeAsync(byte[] valueKey, byte[] leaseKey, byte[] token, long softMs, long hardMs,
       long loadMs, boolean absent, byte[] payload) {
+    return writeAsync(valueKey, leaseKey, token, softMs, hardMs, loadMs, absent, payload, NO_TOKEN);
+  }
+
+  private CompletionStage<List<Object>> writeAsync(byte[] valueKey, byte[] leaseKey, byte[] token, long softMs,
+      long hardMs, long loadMs, boolean absent, byte[] payload, byte[] deadline) {
     return WRITE.evalAsync(async(), ScriptOutputType.MULTI, new byte[][] {valueKey, leaseKey},
         token == null ? NO_TOKEN : token, ascii(softMs), ascii(hardMs), ascii(loadMs), ascii(absent ? "N" : "V"),
-        payload);
+        payload, deadline);
   }
 
   Boolean writeReply(List<Object> reply) {
@@ -176,7 +181,20 @@ final class RedisTier implements AutoCloseable {
    * it cannot overwrite it).
    */
   Outcome put(byte[] valueKey, byte[] leaseKey, long softMs, long hardMs, byte[] payload) {
-    return attempt(() -> writeReply(await(writeAsync(valueKey, leaseKey, null, softMs, hardMs, 0, false, payload))));
+    // The deadline: when this caller stops waiting, in Redis's clock as last learnt. A put that reaches Redis
+    // later (a paused server, or a command Lettuce's cluster connection re-sends once a dead node's address
+    // answers again) is dropped by the script, so it cannot overwrite a newer value after this caller
+    // reported it as not taken and its delete was replayed.
+    byte[] deadline = ascii(redisNowMs() + timeoutNanos / 1_000_000);
+    return attempt(() -> {
+      List<Object> reply = await(writeAsync(valueKey, leaseKey, null, softMs, hardMs, 0, false, payload, deadline));
+      learn((Long) reply.get(1));
+      if ((Long) reply.get(0) == 2L) {
+        throw new RedisCommandTimeoutException("the put reached Redis after its " + timeoutNanos / 1_000_000
+            + " ms deadline; dropped there");
+      }
+      return Boolean.TRUE;
+    });
   }
 
   /** Deletes a value and its lease in one command (same hash tag). */
