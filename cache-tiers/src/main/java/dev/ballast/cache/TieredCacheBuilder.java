@@ -1,5 +1,6 @@
 package dev.ballast.cache;
 
+import org.jspecify.annotations.Nullable;
 import dev.ballast.cache.internal.LoaderPool;
 import dev.ballast.cache.internal.RedisConnector;
 import dev.ballast.cache.internal.Wiring;
@@ -32,8 +33,8 @@ public final class TieredCacheBuilder<K, V> {
   private final String name;
   private final Codec<K> keyCodec;
   private final Codec<V> valueCodec;
-  private RedisConnector redis;
-  private String keyPrefix;
+  private @Nullable RedisConnector redis;
+  private @Nullable String keyPrefix;
   private long l1MaximumSize = 10_000;
   private Duration l1Ttl = Duration.ofMillis(100);
   private Duration ttl = Duration.ofMinutes(15);
@@ -53,12 +54,12 @@ public final class TieredCacheBuilder<K, V> {
   private int warmUpChunk = 100;
   private Duration warmUpWait = Duration.ofSeconds(5);
   private BooleanSupplier spareOrigin = () -> false;
-  private Function<? super K, ? extends V> sparedFallback;
-  private MeterRegistry meterRegistry;
+  private @Nullable Function<? super K, ? extends V> sparedFallback;
+  private @Nullable MeterRegistry meterRegistry;
   private Ticker ticker = Ticker.system();
   private boolean coarseHitClock = true;
   private Executor executor = LoaderPool.shared();
-  private CircuitBreaker redisBreaker;
+  private @Nullable CircuitBreaker redisBreaker;
 
   TieredCacheBuilder(String name, Codec<K> keyCodec, Codec<V> valueCodec) {
     this.name = Check.notBlank(name, "TieredCache.name");

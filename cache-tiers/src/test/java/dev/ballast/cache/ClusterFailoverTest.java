@@ -25,6 +25,9 @@ import org.slf4j.LoggerFactory;
  * after an acknowledged write yet returned an older value. L1 lives 30 s here, so only invalidation (or its
  * loss, capping L1 at {@code l1TtlWhileDisconnected}) makes other instances' writes visible. Sharded
  * pub/sub on 7.x, classic on the embedded 6.2.
+ *
+ * <p>About 20 s: launching the cluster, the failover itself (2 s node timeout, then the election) and the
+ * heal that restarts the old master are most of it; the load runs 4 s after the failover.
  */
 class ClusterFailoverTest {
 

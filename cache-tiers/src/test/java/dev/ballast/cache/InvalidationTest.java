@@ -3,6 +3,7 @@ package dev.ballast.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.ballast.testsupport.ManualTicker;
 import dev.ballast.testsupport.RedisExtension;
 import dev.ballast.testsupport.RedisServer;
 import io.lettuce.core.RedisClient;
@@ -12,7 +13,6 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,7 +24,7 @@ class InvalidationTest {
 
   private static final AtomicInteger names = new AtomicInteger();
   // Manual clocks: L1 never expires by itself, so only an invalidation (or a resync) can evict.
-  private final AtomicLong now = new AtomicLong();
+  private final ManualTicker now = new ManualTicker();
   private final SimpleMeterRegistry registryA = new SimpleMeterRegistry();
   private final SimpleMeterRegistry registryB = new SimpleMeterRegistry();
   private RedisClient clientA;
@@ -47,7 +47,7 @@ class InvalidationTest {
   }
 
   private TieredCacheBuilder<String, String> builder(RedisClient client, SimpleMeterRegistry registry) {
-    return TieredCache.builder(name, Codec.utf8(), Codec.utf8()).redis(client).ticker(now::get)
+    return TieredCache.builder(name, Codec.utf8(), Codec.utf8()).redis(client).ticker(now::read)
         .meterRegistry(registry);
   }
 

@@ -19,6 +19,9 @@ import org.slf4j.LoggerFactory;
  * {@link ClusterFailoverTest} in small on Sentinel: two instances, each on its own client on the
  * {@code redis-sentinel://} URI, under load while the master is killed and the Sentinels promote the
  * replica. Callers see no exception; the staleness bound holds; the clients follow the new master.
+ *
+ * <p>About 25 s: launching the setup, the Sentinels' failover (2 s down-after, then the election) and the
+ * heal that restarts the old master are most of it; the load runs 4 s after the failover.
  */
 class SentinelFailoverTest {
 

@@ -90,7 +90,8 @@ final class InvalidationBus implements AutoCloseable {
   private final AtomicBoolean down = new AtomicBoolean();
   private final AtomicLong epoch = new AtomicLong();
   private final RedisPort port;
-  private final RedisPort.Subscription subscription;
+  /** Set by {@link #open} right after construction, before the bus is handed out. */
+  private RedisPort.Subscription subscription;
   private final RedisConnectionStateListener stateListener;
 
   /**
@@ -98,9 +99,23 @@ final class InvalidationBus implements AutoCloseable {
    *
    * @throws RuntimeException if Redis cannot be reached or does not confirm in time (nothing is left open)
    */
-  InvalidationBus(RedisConnector connector, RedisTier tier, String channel, long batchNanos, Receiver receiver,
-      CacheMeters meters, long timeoutNanos) {
+  static InvalidationBus open(RedisConnector connector, RedisTier tier, String channel, long batchNanos,
+      Receiver receiver, CacheMeters meters, long timeoutNanos) {
+    RedisPort port = connector.openPort();
+    try {
+      InvalidationBus bus = new InvalidationBus(connector, port, tier, channel, batchNanos, receiver, meters);
+      bus.subscribe(timeoutNanos); // after construction: the port's callbacks reach a fully built bus
+      return bus;
+    } catch (RuntimeException e) {
+      port.close();
+      throw e;
+    }
+  }
+
+  private InvalidationBus(RedisConnector connector, RedisPort port, RedisTier tier, String channel, long batchNanos,
+      Receiver receiver, CacheMeters meters) {
     this.connector = connector;
+    this.port = port;
     this.tier = tier;
     this.channelName = channel;
     this.channel = channel.getBytes(StandardCharsets.UTF_8);
@@ -118,31 +133,30 @@ final class InvalidationBus implements AutoCloseable {
         }
       }
     };
-    this.port = connector.openPort();
-    RedisPort.Subscription opened = null;
-    try {
-      opened = port.subscribe(this.channel, new RedisPort.Listener() {
-        @Override
-        public void onMessage(byte[] message) {
-          InvalidationBus.this.onMessage(message);
-        }
+  }
 
-        @Override
-        public void onResubscribed() {
-          restored("resubscribed");
-        }
-      });
+  private void subscribe(long timeoutNanos) {
+    RedisPort.Subscription opened = port.subscribe(channel, new RedisPort.Listener() {
+      @Override
+      public void onMessage(byte[] message) {
+        InvalidationBus.this.onMessage(message);
+      }
+
+      @Override
+      public void onResubscribed() {
+        restored("resubscribed");
+      }
+    });
+    subscription = opened;
+    try {
       opened.confirmed().toCompletableFuture().get(Math.max(timeoutNanos, TimeUnit.SECONDS.toNanos(1)),
           TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      port.close();
-      throw new RedisConnectionException("interrupted while subscribing to " + channel);
-    } catch (ExecutionException | TimeoutException | RuntimeException e) {
-      port.close();
-      throw e instanceof RuntimeException r ? r : new RedisConnectionException("could not subscribe to " + channel, e);
+      throw new RedisConnectionException("interrupted while subscribing to " + channelName);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new RedisConnectionException("could not subscribe to " + channelName, e);
     }
-    this.subscription = opened;
     connector.client().addListener(stateListener);
   }
 
@@ -321,7 +335,9 @@ final class InvalidationBus implements AutoCloseable {
   public void close() {
     flush();
     connector.client().removeListener(stateListener);
-    subscription.close();
+    if (subscription != null) {
+      subscription.close();
+    }
     port.close();
   }
 }

@@ -291,7 +291,7 @@ final class RedisLink<K> implements RedisTier.Link, InvalidationBus.Receiver, Au
     synchronized (this) {
       if (bus == null && !closed.get()) {
         try {
-          bus = new InvalidationBus(connector, tier, config.keyPrefix() + "invalidations",
+          bus = InvalidationBus.open(connector, tier, config.keyPrefix() + "invalidations",
               Check.saturatedNanos(config.invalidationBatchWindow()), this, meters, timeoutNanos);
         } catch (RuntimeException e) {
           return false;
