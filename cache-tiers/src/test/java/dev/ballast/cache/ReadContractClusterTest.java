@@ -60,6 +60,22 @@ class ReadContractClusterTest extends ReadContractSuite {
   }
 
   @Test
+  void invalidateAllDeletesTheCachesEntriesOnEveryMaster() {
+    try (TestFleet fleet = new TestFleet(TestFleet.TestRedis.of(redisCluster), "clear-all")) {
+      TieredCache<String, String> cache = fleet.add(true, b -> b);
+      List<String> keys = new ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        keys.add("key" + i);
+        cache.put("key" + i, "v" + i);
+      }
+      keys.forEach(k -> assertThat(fleet.inRedis(k)).endsWith("v" + k.substring(3)));
+      assertThat(cache.invalidateAll()).isEqualTo(WriteResult.APPLIED);
+      // SCAN visits every master and UNLINK is split per slot: nothing of this cache is left anywhere.
+      keys.forEach(k -> assertThat(fleet.inRedis(k)).as(k).isEmpty());
+    }
+  }
+
+  @Test
   void aCachesSectionTakesAClusterClientAsItsRedisResource() {
     RedisClusterClient client = redisCluster.newClient();
     try (TestFleet fleet = new TestFleet(TestFleet.TestRedis.of(redisCluster), "from-config")) {
