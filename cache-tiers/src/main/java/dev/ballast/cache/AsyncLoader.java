@@ -1,5 +1,6 @@
 package dev.ballast.cache;
 
+import org.jspecify.annotations.Nullable;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -24,5 +25,5 @@ public interface AsyncLoader<K, V> {
    * there is none (cached as an absence when the cache has a negative TTL), or failed. A loader that
    * throws, or returns a null stage, counts as a failed load.
    */
-  CompletionStage<V> load(K key);
+  CompletionStage<? extends @Nullable V> load(K key);
 }

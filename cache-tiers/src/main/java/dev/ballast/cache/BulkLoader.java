@@ -1,5 +1,6 @@
 package dev.ballast.cache;
 
+import org.jspecify.annotations.Nullable;
 import java.util.Map;
 import java.util.Set;
 
@@ -17,5 +18,5 @@ public interface BulkLoader<K, V> {
    *
    * @throws Exception any failure, handed to the caller of {@code getAll}
    */
-  Map<K, V> loadAll(Set<K> keys) throws Exception;
+  Map<K, ? extends @Nullable V> loadAll(Set<K> keys) throws Exception;
 }

@@ -1,5 +1,6 @@
 package dev.ballast.cache;
 
+import org.jspecify.annotations.Nullable;
 import dev.ballast.cache.internal.DeferredCodec;
 import dev.ballast.cache.internal.ValueCodecs;
 import dev.ballast.core.Registry;
@@ -36,19 +37,19 @@ public final class CacheSpec implements AutoCloseable {
   private final String name;
   private final Consumer<? super TieredCacheBuilder<String, ?>> settings;
   private final TieredCacheConfig config;
-  private final String spareOrigin;
+  private final @Nullable String spareOrigin;
   /** Codecs for values other than String and byte[]; null for JSON through a plain ObjectMapper. */
-  private final Function<? super Type, ? extends Codec<?>> valueCodecs;
+  private final @Nullable Function<? super Type, ? extends Codec<?>> valueCodecs;
 
   // Guarded by this.
-  private DeferredCodec codec;
-  private TieredCache<String, Object> cache;
-  private Type valueType;
-  private String valueTypeFor;
+  private @Nullable DeferredCodec codec;
+  private @Nullable TieredCache<String, Object> cache;
+  private @Nullable Type valueType;
+  private @Nullable String valueTypeFor;
   private boolean closed;
 
-  private CacheSpec(String name, Consumer<? super TieredCacheBuilder<String, ?>> settings, String spareOrigin,
-      Function<? super Type, ? extends Codec<?>> valueCodecs) {
+  private CacheSpec(String name, Consumer<? super TieredCacheBuilder<String, ?>> settings, @Nullable String spareOrigin,
+      @Nullable Function<? super Type, ? extends Codec<?>> valueCodecs) {
     this.name = name;
     this.settings = settings;
     this.spareOrigin = spareOrigin;
@@ -124,7 +125,7 @@ public final class CacheSpec implements AutoCloseable {
    * @throws IllegalStateException if this spec is closed
    */
   @SuppressWarnings("unchecked")
-  public synchronized <V> TieredCache<String, V> cache(Type valueType, String usedBy, Registry registry) {
+  public synchronized <V> TieredCache<String, V> cache(@Nullable Type valueType, String usedBy, Registry registry) {
     Check.notNull(usedBy, "usedBy");
     Check.notNull(registry, "registry");
     if (closed) {

@@ -1,5 +1,6 @@
 package dev.ballast.cache;
 
+import org.jspecify.annotations.Nullable;
 import dev.ballast.core.internal.StrictUtf8;
 import java.nio.charset.StandardCharsets;
 
@@ -90,7 +91,7 @@ final class BuiltInCodecs {
     }
 
     /** Where the first unpaired surrogate is, or null when every surrogate is paired. */
-    private String loneSurrogate(String value) {
+    private @Nullable String loneSurrogate(String value) {
       for (int i = 0; i < value.length(); i++) {
         char c = value.charAt(i);
         if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {

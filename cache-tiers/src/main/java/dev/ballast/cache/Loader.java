@@ -1,5 +1,7 @@
 package dev.ballast.cache;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Loads one value from the origin on a cache miss. Called at most once at a time per key in a JVM, and
  * (with Redis) by one instance of the fleet at a time while its lease holds. Pass a loader that captures
@@ -19,5 +21,5 @@ public interface Loader<K, V> {
    * @throws Exception any failure; the cache serves a stale value if it may (stale-if-error), else hands
    *     the failure to the caller
    */
-  V load(K key) throws Exception;
+  @Nullable V load(K key) throws Exception;
 }

@@ -1,5 +1,6 @@
 package dev.ballast.cache;
 
+import org.jspecify.annotations.Nullable;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -59,7 +60,7 @@ public interface TieredCache<K, V> extends AutoCloseable {
    *     load over)
    * @throws OriginSparedException if the origin is to be spared, nothing is cached and there is no fallback
    */
-  V get(K key, Loader<? super K, ? extends V> loader);
+  @Nullable V get(K key, Loader<? super K, ? extends V> loader);
 
   /**
    * Returns the value for {@code key} without blocking, from a loader that returns a stage (an
@@ -80,7 +81,7 @@ public interface TieredCache<K, V> extends AutoCloseable {
    *
    * @throws NullPointerException if {@code key} or {@code loader} is null
    */
-  CompletableFuture<V> getAsync(K key, AsyncLoader<? super K, ? extends V> loader);
+  CompletableFuture<@Nullable V> getAsync(K key, AsyncLoader<? super K, ? extends V> loader);
 
   /**
    * {@link #getAsync} for a blocking loader ({@code V load(K)}, as {@link #get} takes): a miss is served
@@ -93,7 +94,7 @@ public interface TieredCache<K, V> extends AutoCloseable {
    *
    * @throws NullPointerException if {@code key} or {@code loader} is null
    */
-  CompletableFuture<V> getAsyncWithBlockingLoader(K key, Loader<? super K, ? extends V> loader);
+  CompletableFuture<@Nullable V> getAsyncWithBlockingLoader(K key, Loader<? super K, ? extends V> loader);
 
   /**
    * Returns the values for {@code keys} (absent ones left out): L1 first, then one Redis {@code MGET}

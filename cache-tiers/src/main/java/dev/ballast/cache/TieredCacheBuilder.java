@@ -1,12 +1,15 @@
 package dev.ballast.cache;
 
+import org.jspecify.annotations.Nullable;
 import dev.ballast.cache.internal.LoaderPool;
+import dev.ballast.cache.internal.RedisConnector;
 import dev.ballast.cache.internal.Wiring;
 import dev.ballast.core.CircuitBreaker;
 import dev.ballast.core.Ticker;
 import dev.ballast.core.internal.Check;
 import dev.ballast.core.internal.OptionsSet;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.cluster.RedisClusterClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.Executor;
@@ -30,8 +33,8 @@ public final class TieredCacheBuilder<K, V> {
   private final String name;
   private final Codec<K> keyCodec;
   private final Codec<V> valueCodec;
-  private RedisClient redis;
-  private String keyPrefix;
+  private @Nullable RedisConnector redis;
+  private @Nullable String keyPrefix;
   private long l1MaximumSize = 10_000;
   private Duration l1Ttl = Duration.ofMillis(100);
   private Duration ttl = Duration.ofMinutes(15);
@@ -51,11 +54,12 @@ public final class TieredCacheBuilder<K, V> {
   private int warmUpChunk = 100;
   private Duration warmUpWait = Duration.ofSeconds(5);
   private BooleanSupplier spareOrigin = () -> false;
-  private Function<? super K, ? extends V> sparedFallback;
-  private MeterRegistry meterRegistry;
+  private @Nullable Function<? super K, ? extends V> sparedFallback;
+  private @Nullable MeterRegistry meterRegistry;
   private Ticker ticker = Ticker.system();
+  private boolean coarseHitClock = true;
   private Executor executor = LoaderPool.shared();
-  private CircuitBreaker redisBreaker;
+  private @Nullable CircuitBreaker redisBreaker;
 
   TieredCacheBuilder(String name, Codec<K> keyCodec, Codec<V> valueCodec) {
     this.name = Check.notBlank(name, "TieredCache.name");
@@ -68,12 +72,29 @@ public final class TieredCacheBuilder<K, V> {
   }
 
   /**
-   * The Redis for L2, leases and invalidation; the cache opens two connections on it and closes them in
-   * {@link TieredCache#close()} (the client stays the application's).
+   * The Redis for L2, leases and invalidation: one server, or a Sentinel-managed master through a
+   * {@code redis-sentinel://} URI (Lettuce asks the Sentinels again on every reconnect, so the cache follows
+   * a failover). {@code build()} opens the cache's connections on it and {@link TieredCache#close()} closes
+   * them (the client stays the application's). Set {@code redis} once: this or the cluster overload.
    */
   public TieredCacheBuilder<K, V> redis(RedisClient client) {
     options.claim("redis");
-    this.redis = Check.notNull(client, "TieredCache.redis");
+    this.redis = RedisConnector.of(Check.notNull(client, "TieredCache.redis"));
+    return this;
+  }
+
+  /**
+   * The Redis Cluster for L2, leases and invalidation. A key's value and lease share a hash tag (one slot),
+   * so every script touches one node; {@code getAll} reads are split per slot. Invalidations use sharded
+   * pub/sub ({@code SSUBSCRIBE}, one shard) when every node is Redis 7.0+, classic {@code SUBSCRIBE}
+   * otherwise. Enable the client's topology refresh ({@code ClusterTopologyRefreshOptions}, adaptive
+   * triggers): after a failover the cache's sharded subscription moves to the slot's new owner on the
+   * topology change the client sees. Connections are opened by {@code build()} and closed by
+   * {@link TieredCache#close()} (the client stays the application's).
+   */
+  public TieredCacheBuilder<K, V> redis(RedisClusterClient client) {
+    options.claim("redis");
+    this.redis = RedisConnector.of(Check.notNull(client, "TieredCache.redis"));
     return this;
   }
 
@@ -259,6 +280,18 @@ public final class TieredCacheBuilder<K, V> {
   }
 
   /**
+   * Whether L1 hits read a clock sampled about once a millisecond by one shared daemon thread,
+   * {@code ballast-cache-clock} (default true, with the system ticker: a hit then costs one volatile read
+   * instead of a {@code System.nanoTime()} call). False: no such thread, hits read the ticker. A cache
+   * given another {@link #ticker} never uses the sampled clock.
+   */
+  public TieredCacheBuilder<K, V> coarseHitClock(boolean enabled) {
+    options.claim("coarseHitClock");
+    this.coarseHitClock = enabled;
+    return this;
+  }
+
+  /**
    * Runs background refreshes and {@link TieredCache#getAsyncWithBlockingLoader} misses. Default: a pool shared by this JVM's
    * caches, up to 64 daemon threads (loaders block on I/O, so not the common pool).
    */
@@ -295,6 +328,6 @@ public final class TieredCacheBuilder<K, V> {
   public TieredCache<K, V> build() {
     TieredCacheConfig config = config();
     return new Wiring<>(keyCodec, valueCodec, redis, spareOrigin, sparedFallback, meterRegistry, ticker, executor,
-        redisBreaker).build(config);
+        redisBreaker, coarseHitClock && ticker == Ticker.system()).build(config);
   }
 }

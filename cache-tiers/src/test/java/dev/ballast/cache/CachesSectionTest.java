@@ -12,6 +12,7 @@ import dev.ballast.core.config.ConfigException;
 import dev.ballast.core.config.spi.ConfigNode;
 import dev.ballast.core.config.spi.ConfigSection;
 import dev.ballast.core.config.Configuration;
+import dev.ballast.testsupport.ManualTicker;
 import dev.ballast.testsupport.RedisExtension;
 import dev.ballast.testsupport.RedisServer;
 import io.lettuce.core.RedisClient;
@@ -22,7 +23,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -98,7 +98,7 @@ class CachesSectionTest {
   }
 
   private static final AtomicInteger names = new AtomicInteger();
-  private final AtomicLong now = new AtomicLong();
+  private final ManualTicker now = new ManualTicker();
   private RedisClient client;
   private RedisCommands<String, String> redis;
   private String prefix;
@@ -120,7 +120,7 @@ class CachesSectionTest {
   }
 
   private ConfigContext withRedis() {
-    return ConfigContext.builder().resource("redis", client).ticker(now::get).build();
+    return ConfigContext.builder().resource("redis", client).ticker(now::read).build();
   }
 
   private Registry build(String yaml, ConfigContext context) {
@@ -265,7 +265,17 @@ class CachesSectionTest {
         caches:
           catalog:
             redis: true
-        """, ConfigContext.defaults(), 3, "caches.catalog.redis", "needs a RedisClient resource named 'redis'");
+        """, ConfigContext.defaults(), 3, "caches.catalog.redis", "needs a RedisClient or RedisClusterClient resource named 'redis'");
+  }
+
+  @Test
+  void aRedisResourceOfAnotherTypeIsNamed() {
+    assertError("""
+        caches:
+          catalog:
+            redis: true
+        """, ConfigContext.builder().resource("redis", "localhost:6379").build(), 3, "caches.catalog.redis",
+        "RedisClient or RedisClusterClient resource named 'redis'", "found a java.lang.String");
   }
 
   @Test
@@ -288,7 +298,7 @@ class CachesSectionTest {
           lists: { redis: false }
           stock: { redis: false }
         """.formatted(prefix), ConfigContext.builder().resource("redis", client).resource("objectMapper", snakeCase)
-        .ticker(now::get).build());
+        .ticker(now::read).build());
     Shop shop = Wrapper.wrap(Shop.class, new Origin(), registry);
     assertThat(shop.product("sku-4")).isEqualTo(new Product("sku-4", 1999));
     assertThat(redis.get(prefix + ":catalog:{sku-4}:v")).endsWith("\n{\"sku\":\"sku-4\",\"unit_cents\":1999}");

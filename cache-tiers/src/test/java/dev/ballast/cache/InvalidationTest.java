@@ -3,6 +3,7 @@ package dev.ballast.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.ballast.testsupport.ManualTicker;
 import dev.ballast.testsupport.RedisExtension;
 import dev.ballast.testsupport.RedisServer;
 import io.lettuce.core.RedisClient;
@@ -12,7 +13,6 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,7 +24,7 @@ class InvalidationTest {
 
   private static final AtomicInteger names = new AtomicInteger();
   // Manual clocks: L1 never expires by itself, so only an invalidation (or a resync) can evict.
-  private final AtomicLong now = new AtomicLong();
+  private final ManualTicker now = new ManualTicker();
   private final SimpleMeterRegistry registryA = new SimpleMeterRegistry();
   private final SimpleMeterRegistry registryB = new SimpleMeterRegistry();
   private RedisClient clientA;
@@ -47,7 +47,7 @@ class InvalidationTest {
   }
 
   private TieredCacheBuilder<String, String> builder(RedisClient client, SimpleMeterRegistry registry) {
-    return TieredCache.builder(name, Codec.utf8(), Codec.utf8()).redis(client).ticker(now::get)
+    return TieredCache.builder(name, Codec.utf8(), Codec.utf8()).redis(client).ticker(now::read)
         .meterRegistry(registry);
   }
 
@@ -148,6 +148,22 @@ class InvalidationTest {
       // And the subscription works again afterwards.
       b.put("k", "v3");
       await().atMost(Duration.ofSeconds(5)).until(() -> "v3".equals(a.get("k", key -> "unused")));
+    }
+  }
+
+  @Test
+  void aDroppedConnectionOfTheSameClientCapsL1UntilAProbeProvesTheSubscriptionWorks() {
+    // The subscription itself stays up: only the probe (published on the channel, received by A) can end
+    // the capped state, and it resyncs once.
+    try (TieredCache<String, String> a = builder(clientA, registryA).build();
+        io.lettuce.core.api.StatefulRedisConnection<String, String> other = clientA.connect()) {
+      long id = other.sync().clientId();
+      assertThat(registryA.get("ballast.cache.subscription.up").gauge().value()).isEqualTo(1);
+      assertThat(count(registryA, "ballast.cache.resyncs")).isZero();
+      redis.clientKill(io.lettuce.core.KillArgs.Builder.id(id));
+      await().atMost(Duration.ofSeconds(10)).until(() -> count(registryA, "ballast.cache.resyncs") >= 1);
+      assertThat(registryA.get("ballast.cache.subscription.up").gauge().value()).isEqualTo(1);
+      assertThat(count(registryA, "ballast.cache.resyncs")).as("one resync for one drop").isEqualTo(1);
     }
   }
 

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ballast.testsupport.RedisExtension;
 import dev.ballast.testsupport.RedisServer;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,7 +39,7 @@ class OneReadPathTest {
   private final List<ExecutorService> pools = new ArrayList<>();
   private final AtomicInteger loads = new AtomicInteger();
   private TestFleet instances;
-  private RedisCommands<String, String> redis;
+  private RedisClusterCommands<String, String> redis;
   private String name;
 
   @BeforeEach

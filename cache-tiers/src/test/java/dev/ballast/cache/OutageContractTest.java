@@ -3,7 +3,7 @@ package dev.ballast.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.ballast.cache.ReadContractTest.EntryPoint;
+import dev.ballast.cache.ReadContractSuite.EntryPoint;
 import dev.ballast.testsupport.RedisExtension;
 import dev.ballast.testsupport.RedisServer;
 import io.lettuce.core.RedisClient;
@@ -77,8 +77,8 @@ class OutageContractTest {
     if (!server.isRunning()) {
       server.start();
     }
-    synchronized (ReadContractTest.PROXIES) {
-      caches.forEach(ReadContractTest.PROXIES::remove);
+    synchronized (ReadContractSuite.PROXIES) {
+      caches.forEach(ReadContractSuite.PROXIES::remove);
     }
     caches.forEach(TieredCache::close);
     clients.forEach(RedisClient::shutdown);

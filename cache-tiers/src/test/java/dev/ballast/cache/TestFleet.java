@@ -1,40 +1,118 @@
 package dev.ballast.cache;
 
+import dev.ballast.testsupport.RedisCluster;
+import dev.ballast.testsupport.RedisSentinelSetup;
 import dev.ballast.testsupport.RedisServer;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
  * Instances of one cache as a fleet would run them: each on its own Lettuce client (or without Redis),
- * with an admin connection to look at Redis; all closed together.
+ * with an admin connection to look at Redis; all closed together. The Redis is one server, a Sentinel
+ * setup or a cluster ({@link TestRedis}); the admin commands are the ones all three offer.
  */
 final class TestFleet implements AutoCloseable {
 
+  /** Where the fleet's instances connect: one client per instance, as separate JVMs would have. */
+  interface TestRedis {
+    /** A new client, given to {@code builder}; returned for shutdown. */
+    AbstractRedisClient connect(TieredCacheBuilder<String, String> builder);
+
+    /** A new admin client and its commands (the client in {@code clients}). */
+    RedisClusterCommands<String, String> admin(List<AbstractRedisClient> clients);
+
+    static TestRedis of(RedisServer server) {
+      return new TestRedis() {
+        @Override
+        public AbstractRedisClient connect(TieredCacheBuilder<String, String> builder) {
+          RedisClient client = server.newClient();
+          builder.redis(client);
+          return client;
+        }
+
+        @Override
+        public RedisClusterCommands<String, String> admin(List<AbstractRedisClient> clients) {
+          RedisClient client = server.newClient();
+          clients.add(client);
+          return client.connect().sync();
+        }
+      };
+    }
+
+    static TestRedis of(RedisSentinelSetup setup) {
+      return new TestRedis() {
+        @Override
+        public AbstractRedisClient connect(TieredCacheBuilder<String, String> builder) {
+          RedisClient client = setup.newClient();
+          builder.redis(client);
+          return client;
+        }
+
+        @Override
+        public RedisClusterCommands<String, String> admin(List<AbstractRedisClient> clients) {
+          RedisClient client = setup.newClient();
+          clients.add(client);
+          return client.connect().sync();
+        }
+      };
+    }
+
+    static TestRedis of(RedisCluster cluster) {
+      return new TestRedis() {
+        @Override
+        public AbstractRedisClient connect(TieredCacheBuilder<String, String> builder) {
+          RedisClusterClient client = cluster.newClient();
+          builder.redis(client);
+          return client;
+        }
+
+        @Override
+        public RedisClusterCommands<String, String> admin(List<AbstractRedisClient> clients) {
+          RedisClusterClient client = cluster.newClient();
+          clients.add(client);
+          return client.connect().sync();
+        }
+      };
+    }
+  }
+
   final String name;
-  final RedisCommands<String, String> redis;
+  final RedisClusterCommands<String, String> redis;
   final List<TieredCache<String, String>> caches = new ArrayList<>();
-  private final RedisServer server;
-  private final List<RedisClient> clients = new ArrayList<>();
+  private final TestRedis target;
+  private final List<AbstractRedisClient> clients = new ArrayList<>();
 
   TestFleet(RedisServer server, String name) {
-    this.server = server;
+    this(TestRedis.of(server), name);
+  }
+
+  TestFleet(TestRedis target, String name) {
+    this.target = target;
     this.name = name;
-    RedisClient admin = server.newClient();
-    clients.add(admin);
-    this.redis = admin.connect().sync();
+    this.redis = target.admin(clients);
   }
 
   /** A new instance; {@code withRedis}: on its own client, lenient on a loaded machine's Redis latency. */
   TieredCache<String, String> add(boolean withRedis, UnaryOperator<TieredCacheBuilder<String, String>> options) {
     TieredCacheBuilder<String, String> builder = TieredCache.builder(name, Codec.utf8(), Codec.utf8()).ttlJitter(0);
     if (withRedis) {
-      RedisClient client = server.newClient();
-      clients.add(client);
-      builder.redis(client).redisTimeout(Lenient.REDIS_TIMEOUT).redisCircuitBreaker(Lenient.breaker());
+      clients.add(target.connect(builder));
+      builder.redisTimeout(Lenient.REDIS_TIMEOUT).redisCircuitBreaker(Lenient.breaker());
     }
+    TieredCache<String, String> cache = options.apply(builder).build();
+    caches.add(cache);
+    return cache;
+  }
+
+  /** A new instance on its own client with the cache's own Redis timeout and breaker (for outage tests). */
+  TieredCache<String, String> addStrict(UnaryOperator<TieredCacheBuilder<String, String>> options) {
+    TieredCacheBuilder<String, String> builder = TieredCache.builder(name, Codec.utf8(), Codec.utf8()).ttlJitter(0);
+    clients.add(target.connect(builder));
     TieredCache<String, String> cache = options.apply(builder).build();
     caches.add(cache);
     return cache;
@@ -58,6 +136,6 @@ final class TestFleet implements AutoCloseable {
   @Override
   public void close() {
     caches.forEach(TieredCache::close);
-    clients.forEach(RedisClient::shutdown);
+    clients.forEach(AbstractRedisClient::shutdown);
   }
 }

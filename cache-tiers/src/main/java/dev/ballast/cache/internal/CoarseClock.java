@@ -1,13 +1,16 @@
 package dev.ballast.cache.internal;
 
 import dev.ballast.core.Ticker;
+import dev.ballast.core.internal.BallastThreads;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * {@link System#nanoTime()} sampled about once a millisecond by one daemon thread, for the L1 hit check:
  * reading it is one volatile load, where {@code nanoTime} costs 20–50 ns on common VMs (ten times a
  * Caffeine lookup). Same time base as {@link Ticker#system()}, so deadlines computed with one compare
- * correctly with the other. It lags the true time by the sampling period plus any scheduling delay, which
+ * correctly with the other. Its thread, {@code ballast-cache-clock}, is started by the first cache's
+ * {@code build()} ({@code TieredCacheBuilder.coarseHitClock(false)} or any other ticker does without it).
+ * It lags the true time by the sampling period plus any scheduling delay, which
  * can only make an L1 entry live that much longer (documented in the README). The thread runs while at
  * least one cache uses the clock.
  *
@@ -34,8 +37,7 @@ final class CoarseClock implements Ticker {
   synchronized CoarseClock acquire() {
     if (users++ == 0) {
       now = System.nanoTime();
-      Thread thread = new Thread(this::sample, "ballast-cache-clock");
-      thread.setDaemon(true);
+      Thread thread = BallastThreads.thread("cache-clock", this::sample);
       sampler = thread;
       thread.start();
     }

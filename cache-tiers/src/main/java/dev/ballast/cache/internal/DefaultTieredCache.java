@@ -42,21 +42,36 @@ final class DefaultTieredCache<K, V> implements TieredCache<K, V>, L1Peek<K> {
   DefaultTieredCache(TieredCacheConfig config, Wiring<K, V> wiring) {
     this.config = Check.notNull(config, "config");
     Ticker ticker = wiring.ticker();
-    this.coarseHitClock = ticker == Ticker.system();
+    this.coarseHitClock = wiring.coarseHitClock();
     this.meters = new CacheMeters(config.name(), wiring.registry());
     this.l1 = new L1Store<>(config.l1MaximumSize(),
         wiring.redis() == null ? Long.MAX_VALUE : Check.saturatedNanos(config.l1Ttl()),
         Check.saturatedNanos(config.l1TtlWhileDisconnected()), ticker,
-        coarseHitClock ? CoarseClock.INSTANCE.acquire() : ticker, meters);
+        coarseHitClock ? CoarseClock.INSTANCE : ticker, meters);
     meters.size(l1, L1Store::size);
     KeySpace keys = new KeySpace(config.keyPrefix());
     Ttls ttls = new Ttls(config);
-    this.link = wiring.redis() == null ? null : RedisLink.open(config, wiring, l1, keys, meters);
+    this.link = wiring.redis() == null ? null : RedisLink.assemble(config, wiring, l1, keys, meters);
     RedisTier tier = link == null ? null : link.tier();
     ReadParts<K, V> parts = ReadParts.assemble(config, wiring, l1, tier, keys, ttls, meters);
     this.path = parts.path();
     this.bulk = parts.bulk();
     this.writes = new WritePath<>(config, wiring.keyCodec(), wiring.valueCodec(), keys, ttls, ticker, l1, link, meters);
+  }
+
+  /**
+   * Starts what the constructor only assembled ({@link Wiring#build}, after construction): the hit clock's
+   * sampling thread, and with Redis the connection, the subscription and the heartbeat (if Redis does not
+   * answer, the cache starts in outage mode and keeps connecting in the background).
+   */
+  DefaultTieredCache<K, V> start() {
+    if (coarseHitClock) {
+      CoarseClock.INSTANCE.acquire();
+    }
+    if (link != null) {
+      link.start();
+    }
+    return this;
   }
 
   // ---------------------------------------------------------------- reads (the misses: ReadPath, BulkRead)

@@ -1,12 +1,10 @@
 package dev.ballast.cache.internal;
 
 import dev.ballast.core.internal.SharedScheduler;
+import dev.ballast.redis.internal.port.RedisPort;
 import io.lettuce.core.RedisChannelHandler;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.RedisConnectionException;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -17,26 +15,44 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Sends and receives one cache's invalidations on its Redis channel, and tells the cache when the
- * subscription drops and comes back (pub/sub is at-most-once: whatever was published meanwhile is lost,
- * so the cache clears its L1 then).
+ * subscription may have dropped and when it is back (pub/sub is at-most-once: whatever was published
+ * meanwhile is lost, so the cache clears its L1 then).
  *
- * <p>Message: 16 ASCII bytes of instance id, then {@code 'A'} (evict all) or {@code 'K'} followed by
- * keys, each as a 4-byte length and the key codec's bytes. An instance drops its own messages.
+ * <p>The channel is the shared {@link RedisPort}'s: classic pub/sub on one server or Sentinel; on a
+ * Redis Cluster sharded pub/sub when every node is 7.0+ (the port moves the subscription to the slot's new
+ * owner after a failover) and classic otherwise (pinned to one node: back when that node is).
+ *
+ * <p>Down and back: any connection of the application's client that drops may be the subscription's, so
+ * it marks the subscription <em>down</em> (not one closed on purpose) (L1 capped at {@code l1TtlWhileDisconnected}). It is back when
+ * the port reports a resubscription (messages may have been lost: resync) or when a probe this instance
+ * publishes on the channel while down comes back to it (the subscription works after the drop; had it been
+ * ours, its resubscription, which the server confirms before any later message, was already reported).
+ * The heartbeat sends the probes ({@link #probeIfDown}). A drop of another connection of a shared client
+ * costs one resync.
+ *
+ * <p>Message: 16 ASCII bytes of instance id, then {@code 'A'} (evict all), {@code 'P'} and a decimal
+ * epoch (a probe), or {@code 'K'} followed by keys, each as a 4-byte length and the key codec's bytes. An
+ * instance drops its own messages except its probes.
  *
  * <p>A message Redis does not take (down, slow, refusing) is handed back to the receiver
  * ({@link Receiver#notSent}), which keeps it for replay: pub/sub loses what was not published, so the
  * sender must remember it.
  *
  * <p>Shared state: the queue of keys waiting for the batch window (lock-free queue) and a flag saying a
- * flush is scheduled (CAS; cleared before draining, so a key added during a drain schedules the next one).
- * Listener callbacks run on Lettuce's event loop and only call the receiver, which is thread-safe.
+ * flush is scheduled (CAS; cleared before draining, so a key added during a drain schedules the next one);
+ * {@code down} and the probe {@code epoch} (atomics: a drop bumps the epoch, so a probe sent before it
+ * cannot end it). Port callbacks run on Lettuce's event loop and only call the receiver, which is
+ * thread-safe.
  */
 final class InvalidationBus implements AutoCloseable {
 
@@ -61,23 +77,47 @@ final class InvalidationBus implements AutoCloseable {
     void notSentAll();
   }
 
-  private final RedisClient client;
+  private final RedisConnector connector;
   private final RedisTier tier;
   private final byte[] channel;
+  private final String channelName;
   private final byte[] instanceId;
   private final long batchNanos;
   private final Receiver receiver;
   private final CacheMeters meters;
   private final ConcurrentLinkedQueue<byte[]> pending = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean flushScheduled = new AtomicBoolean();
-  private final AtomicBoolean subscribedOnce = new AtomicBoolean();
-  private final StatefulRedisPubSubConnection<byte[], byte[]> pubsub;
+  private final AtomicBoolean down = new AtomicBoolean();
+  private final AtomicLong epoch = new AtomicLong();
+  private final RedisPort port;
+  /** Set by {@link #open} right after construction, before the bus is handed out. */
+  private RedisPort.Subscription subscription;
   private final RedisConnectionStateListener stateListener;
 
-  InvalidationBus(RedisClient client, RedisTier tier, String channel, long batchNanos, Receiver receiver,
-      CacheMeters meters) {
-    this.client = client;
+  /**
+   * Opens the port and subscribes, waiting at most {@code timeoutNanos} for the server's confirmation.
+   *
+   * @throws RuntimeException if Redis cannot be reached or does not confirm in time (nothing is left open)
+   */
+  static InvalidationBus open(RedisConnector connector, RedisTier tier, String channel, long batchNanos,
+      Receiver receiver, CacheMeters meters, long timeoutNanos) {
+    RedisPort port = connector.openPort();
+    try {
+      InvalidationBus bus = new InvalidationBus(connector, port, tier, channel, batchNanos, receiver, meters);
+      bus.subscribe(timeoutNanos); // after construction: the port's callbacks reach a fully built bus
+      return bus;
+    } catch (RuntimeException e) {
+      port.close();
+      throw e;
+    }
+  }
+
+  private InvalidationBus(RedisConnector connector, RedisPort port, RedisTier tier, String channel, long batchNanos,
+      Receiver receiver, CacheMeters meters) {
+    this.connector = connector;
+    this.port = port;
     this.tier = tier;
+    this.channelName = channel;
     this.channel = channel.getBytes(StandardCharsets.UTF_8);
     byte[] random = new byte[ID_LENGTH / 2];
     new SecureRandom().nextBytes(random);
@@ -85,40 +125,74 @@ final class InvalidationBus implements AutoCloseable {
     this.batchNanos = batchNanos;
     this.receiver = receiver;
     this.meters = meters;
-    this.pubsub = client.connectPubSub(ByteArrayCodec.INSTANCE);
     this.stateListener = new RedisConnectionStateListener() {
       @Override
       public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-        if (connection == pubsub) {
-          log.warn("Invalidation subscription for {} lost; L1 entries live at most l1TtlWhileDisconnected"
-              + " until it is back", channel);
-          receiver.subscriptionLost();
+        if (!connection.isClosed()) { // a close is not a drop (another cache closing its connections)
+          lost();
         }
       }
     };
-    client.addListener(stateListener);
-    pubsub.addListener(new RedisPubSubAdapter<>() {
+  }
+
+  private void subscribe(long timeoutNanos) {
+    RedisPort.Subscription opened = port.subscribe(channel, new RedisPort.Listener() {
       @Override
-      public void message(byte[] from, byte[] message) {
-        onMessage(message);
+      public void onMessage(byte[] message) {
+        InvalidationBus.this.onMessage(message);
       }
 
       @Override
-      public void subscribed(byte[] from, long count) {
-        // The first confirmation is our own SUBSCRIBE; later ones are Lettuce re-subscribing after a reconnect.
-        if (!subscribedOnce.compareAndSet(false, true)) {
-          log.info("Invalidation subscription for {} is back; L1 cleared of what it may have missed", channel);
-          receiver.subscriptionRestored();
-        }
+      public void onResubscribed() {
+        restored("resubscribed");
       }
     });
+    subscription = opened;
     try {
-      pubsub.sync().subscribe(this.channel);
-    } catch (RuntimeException e) {
-      client.removeListener(stateListener);
-      pubsub.close();
-      throw e;
+      opened.confirmed().toCompletableFuture().get(Math.max(timeoutNanos, TimeUnit.SECONDS.toNanos(1)),
+          TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RedisConnectionException("interrupted while subscribing to " + channelName);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new RedisConnectionException("could not subscribe to " + channelName, e);
     }
+    connector.client().addListener(stateListener);
+  }
+
+  /** A connection of the client dropped: it may have been the subscription's, so L1 is capped until proved back. */
+  private void lost() {
+    epoch.incrementAndGet();
+    if (down.compareAndSet(false, true)) {
+      log.warn("A Redis connection of cache channel {} dropped; L1 entries live at most l1TtlWhileDisconnected"
+          + " until the invalidation subscription is proved back", channelName);
+      receiver.subscriptionLost();
+    }
+  }
+
+  private void restored(String how) {
+    down.set(false);
+    log.info("Invalidation subscription for {} is back ({}); L1 cleared of what it may have missed", channelName, how);
+    receiver.subscriptionRestored();
+  }
+
+  /** Whether the subscription may be down (a connection dropped and it has not been proved back). */
+  boolean isDown() {
+    return down.get();
+  }
+
+  /**
+   * While the subscription may be down, publishes a probe to this instance (the heartbeat calls this);
+   * its return ends the down state. Never blocks.
+   */
+  void probeIfDown() {
+    if (!down.get()) {
+      return;
+    }
+    byte[] message = start('P').toByteArray();
+    byte[] n = Long.toString(epoch.get()).getBytes(StandardCharsets.US_ASCII);
+    byte[] probe = ByteBuffer.allocate(message.length + n.length).put(message).put(n).array();
+    tier.publish(() -> port.publish(channel, probe), true);
   }
 
   /** Sends the key's invalidation now, or within the batch window; a message Redis does not take is reported. */
@@ -137,7 +211,8 @@ final class InvalidationBus implements AutoCloseable {
   /** Tells every other instance to clear its L1; the stage says whether Redis took the message. */
   CompletionStage<Boolean> sendAll(boolean replaying) {
     ByteBuffer buffer = ByteBuffer.allocate(ID_LENGTH + 1).put(instanceId).put((byte) 'A');
-    return tier.publish(channel, buffer.array(), replaying).thenApply(sent -> {
+    byte[] message = buffer.array();
+    return tier.publish(() -> port.publish(channel, message), replaying).thenApply(sent -> {
       if (!sent) {
         receiver.notSentAll();
       }
@@ -182,7 +257,8 @@ final class InvalidationBus implements AutoCloseable {
 
   /** One message naming {@code keys}; those it fails to deliver to Redis go back to the receiver. */
   private CompletableFuture<Boolean> publish(List<byte[]> keys, boolean replaying) {
-    return tier.publish(channel, message(keys), replaying).thenApply(sent -> {
+    byte[] message = message(keys);
+    return tier.publish(() -> port.publish(channel, message), replaying).thenApply(sent -> {
       if (!sent) {
         receiver.notSent(keys);
       }
@@ -190,15 +266,15 @@ final class InvalidationBus implements AutoCloseable {
     }).toCompletableFuture();
   }
 
-  private ByteArrayOutputStream start() {
+  private ByteArrayOutputStream start(char kind) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.writeBytes(instanceId);
-    out.write('K');
+    out.write(kind);
     return out;
   }
 
   private byte[] message(List<byte[]> keys) {
-    ByteArrayOutputStream out = start();
+    ByteArrayOutputStream out = start('K');
     for (byte[] key : keys) {
       out.writeBytes(ByteBuffer.allocate(4).putInt(key.length).array());
       out.writeBytes(key);
@@ -216,6 +292,12 @@ final class InvalidationBus implements AutoCloseable {
         own = false;
         break;
       }
+    }
+    if (message[ID_LENGTH] == 'P') {
+      if (own && down.get() && probeEpoch(message) == epoch.get() && down.compareAndSet(true, false)) {
+        restored("probe returned");
+      }
+      return;
     }
     if (own) {
       return;
@@ -240,15 +322,22 @@ final class InvalidationBus implements AutoCloseable {
     }
   }
 
-  /** Whether Lettuce currently has the subscription's connection open. */
-  boolean isOpen() {
-    return pubsub.isOpen();
+  private static long probeEpoch(byte[] message) {
+    try {
+      return Long.parseLong(new String(message, ID_LENGTH + 1, message.length - ID_LENGTH - 1,
+          StandardCharsets.US_ASCII));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   @Override
   public void close() {
     flush();
-    client.removeListener(stateListener);
-    pubsub.close();
+    connector.client().removeListener(stateListener);
+    if (subscription != null) {
+      subscription.close();
+    }
+    port.close();
   }
 }

@@ -1,11 +1,11 @@
 package dev.ballast.cache.internal;
 
+import dev.ballast.core.internal.BallastThreads;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The default executor of every cache's background refreshes and asynchronous misses. Loaders block on
@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * but one (a 2-core machine) and which the application's own async code shares. Up to {@value #THREADS}
  * daemon threads, started on demand and stopped after {@code 30 s} idle; at most {@value #QUEUE} tasks
  * wait, beyond which {@code execute} is refused (a refresh is then skipped, an async miss runs in its
- * caller).
+ * caller). Threads named {@code ballast-cache-loader-<n>}; a cache given
+ * {@code TieredCacheBuilder.executor} never uses this pool.
  */
 public final class LoaderPool {
 
@@ -44,13 +45,8 @@ public final class LoaderPool {
   }
 
   private static Executor create() {
-    AtomicInteger count = new AtomicInteger();
     ThreadPoolExecutor pool = new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(QUEUE), runnable -> {
-          Thread thread = new Thread(runnable, "ballast-cache-loader-" + count.incrementAndGet());
-          thread.setDaemon(true);
-          return thread;
-        });
+        new LinkedBlockingQueue<>(QUEUE), BallastThreads.factory("cache-loader"));
     pool.allowCoreThreadTimeOut(true); // no idle threads in a JVM whose caches are quiet
     return pool;
   }

@@ -6,7 +6,6 @@ import dev.ballast.core.Ticker;
 import dev.ballast.core.internal.Check;
 import dev.ballast.core.internal.SharedScheduler;
 import dev.ballast.redis.RedisGuard;
-import io.lettuce.core.RedisClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -49,7 +48,7 @@ final class RedisLink<K> implements RedisTier.Link, InvalidationBus.Receiver, Au
   private static final long MIN_BEAT_SPACING_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
   private final TieredCacheConfig config;
-  private final RedisClient client;
+  private final RedisConnector connector;
   private final L1Store<K, ?> l1;
   private final Codec<K> keyCodec;
   private final KeySpace keys;
@@ -61,17 +60,17 @@ final class RedisLink<K> implements RedisTier.Link, InvalidationBus.Receiver, Au
   private final AtomicBoolean running = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean reportedDown = new AtomicBoolean();
-  /** Set once by {@link #start}, before the heartbeat runs. */
+  /** Set once by {@link #assemble}, before {@link #start()}. */
   private volatile RedisTier tier;
   /** Null until the subscription could be opened (or for no invalidation). */
   private volatile InvalidationBus bus;
   private volatile ScheduledFuture<?> heartbeat;
   private volatile long lastBeat = System.nanoTime();
 
-  RedisLink(TieredCacheConfig config, RedisClient client, L1Store<K, ?> l1, Codec<K> keyCodec, KeySpace keys,
+  RedisLink(TieredCacheConfig config, RedisConnector connector, L1Store<K, ?> l1, Codec<K> keyCodec, KeySpace keys,
       CacheMeters meters, Executor executor) {
     this.config = config;
-    this.client = client;
+    this.connector = connector;
     this.l1 = l1;
     this.keyCodec = keyCodec;
     this.keys = keys;
@@ -89,18 +88,18 @@ final class RedisLink<K> implements RedisTier.Link, InvalidationBus.Receiver, Au
   }
 
   /**
-   * The cache's link to Redis, opened: its guard (a breaker on real time, not the cache's ticker: it judges
-   * Redis's latency, and a test's frozen clock would otherwise keep an opened breaker open for ever), its
-   * port ({@link #tier()}), its gauges; connected if Redis answers, the heartbeat started.
+   * The cache's link to Redis, assembled: its guard (a breaker on real time, not the cache's ticker: it
+   * judges Redis's latency, and a test's frozen clock would otherwise keep an opened breaker open for ever),
+   * its port ({@link #tier()}), its gauges. Nothing connects and no thread runs until {@link #start()}.
    */
-  static <K> RedisLink<K> open(TieredCacheConfig config, Wiring<K, ?> wiring, L1Store<K, ?> l1, KeySpace keys,
+  static <K> RedisLink<K> assemble(TieredCacheConfig config, Wiring<K, ?> wiring, L1Store<K, ?> l1, KeySpace keys,
       CacheMeters meters) {
     String component = "cache:" + config.name();
     RedisGuard guard = RedisGuard.create(component, wiring.redisBreaker() != null ? wiring.redisBreaker()
         : RedisGuard.defaultBreaker(component, Ticker.system()), Ticker.system(), wiring.registry());
     RedisLink<K> link = new RedisLink<>(config, wiring.redis(), l1, wiring.keyCodec(), keys, meters,
         wiring.executor());
-    link.start(new RedisTier(wiring.redis(), guard, link, Check.saturatedNanos(config.redisTimeout())));
+    link.tier = new RedisTier(wiring.redis(), guard, link, Check.saturatedNanos(config.redisTimeout()));
     if (config.invalidation()) {
       meters.gauge("ballast.cache.subscription.up", l1, store -> store.subscriptionDown() ? 0 : 1,
           "1 while the invalidation subscription is up, 0 while L1 is capped for want of it");
@@ -115,9 +114,8 @@ final class RedisLink<K> implements RedisTier.Link, InvalidationBus.Receiver, Au
     return tier;
   }
 
-  /** Opens what it can now and starts the heartbeat; {@code tier} is the port built with this link. */
-  void start(RedisTier tier) {
-    this.tier = tier;
+  /** Opens what it can now (connection, subscription) and starts the heartbeat: the cache's {@code build()}. */
+  void start() {
     if (!connectRemaining()) {
       log.warn("Redis is not reachable for cache {}: serving from L1 and the loader, connecting again in the"
           + " background", config.name());
@@ -269,6 +267,10 @@ final class RedisLink<K> implements RedisTier.Link, InvalidationBus.Receiver, Au
     if (!pending.isEmpty() && !replay()) {
       return;
     }
+    InvalidationBus current = bus;
+    if (current != null) {
+      current.probeIfDown();
+    }
     l1.redisAnswering();
     if (reportedDown.compareAndSet(true, false)) {
       log.info("Cache {} is connected to Redis", config.name());
@@ -289,8 +291,8 @@ final class RedisLink<K> implements RedisTier.Link, InvalidationBus.Receiver, Au
     synchronized (this) {
       if (bus == null && !closed.get()) {
         try {
-          bus = new InvalidationBus(client, tier, config.keyPrefix() + "invalidations",
-              Check.saturatedNanos(config.invalidationBatchWindow()), this, meters);
+          bus = InvalidationBus.open(connector, tier, config.keyPrefix() + "invalidations",
+              Check.saturatedNanos(config.invalidationBatchWindow()), this, meters, timeoutNanos);
         } catch (RuntimeException e) {
           return false;
         }

@@ -11,14 +11,11 @@ import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.LettuceFutures;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +33,8 @@ import java.util.function.Supplier;
  * at most the configured timeout) and the commands {@link RedisReads} builds the read path's replies on.
  * Only the heartbeat and the replay of deferred writes ask Redis directly, so that they learn first that
  * it is back. Reads of a key are refused while the {@link Link} says a deferred write of it waits. Owns one connection
- * opened on the application's client.
+ * opened on the application's client ({@link RedisConnector}: one server, Sentinel or Cluster; on a cluster
+ * every command goes to its key's slot and the multi-key ones are split per slot by Lettuce).
  *
  * <p>Thread-safe: Lettuce connections are. Its own state: the connection (volatile, set once by whichever
  * thread wins the {@code connecting} CAS) and the Redis clock offset, one volatile long written by
@@ -66,23 +64,24 @@ final class RedisTier implements AutoCloseable {
     void unreachable();
   }
 
-  private final RedisClient client;
+  private final RedisConnector connector;
   private final RedisGuard guard;
   private final Link link;
   private final long timeoutNanos;
   /** Null until a connection succeeded: Lettuce reconnects an open connection by itself, not a first one. */
-  private volatile StatefulRedisConnection<byte[], byte[]> connection;
+  private volatile RedisConnector.Connection connection;
+  /** {@code connection}'s commands, read on every call: volatile, written once with it. */
+  private volatile RedisClusterAsyncCommands<byte[], byte[]> commands;
   private final AtomicBoolean connecting = new AtomicBoolean();
   private volatile boolean closed;
   private volatile long offsetMs;
 
-  /** Connects at once if Redis answers; otherwise {@link #connect()} is to be retried later. */
-  RedisTier(RedisClient client, RedisGuard guard, Link link, long timeoutNanos) {
-    this.client = client;
+  /** Does not connect: {@link #connect()} does, when the cache starts and later until it succeeds. */
+  RedisTier(RedisConnector connector, RedisGuard guard, Link link, long timeoutNanos) {
+    this.connector = connector;
     this.guard = guard;
     this.link = link;
     this.timeoutNanos = timeoutNanos;
-    connect();
   }
 
   /**
@@ -98,16 +97,17 @@ final class RedisTier implements AutoCloseable {
       return false;
     }
     try {
-      StatefulRedisConnection<byte[], byte[]> opened = client.connect(ByteArrayCodec.INSTANCE);
+      RedisConnector.Connection opened = connector.connect();
+      commands = opened.commands();
       connection = opened;
       // close() writes closed, then reads connection; this writes connection, then reads closed. Both are
       // volatile, so at least one side sees the other and the connection cannot leak (closing twice is fine).
       if (closed) {
-        opened.close();
+        opened.connection().close();
         return false;
       }
       guard.call(() -> {
-        List<byte[]> time = await(opened.async().time());
+        List<byte[]> time = await(opened.commands().time());
         learn(Long.parseLong(ascii(time.get(0))) * 1000 + Long.parseLong(ascii(time.get(1))) / 1000);
         return null;
       }, () -> null);
@@ -124,7 +124,7 @@ final class RedisTier implements AutoCloseable {
   }
 
   /** The connection's commands, for the read path's port ({@link RedisReads}). */
-  RedisAsyncCommands<byte[], byte[]> commands() {
+  RedisClusterAsyncCommands<byte[], byte[]> commands() {
     return async();
   }
 
@@ -138,12 +138,12 @@ final class RedisTier implements AutoCloseable {
     link.unreachable();
   }
 
-  private RedisAsyncCommands<byte[], byte[]> async() {
-    StatefulRedisConnection<byte[], byte[]> current = connection;
+  private RedisClusterAsyncCommands<byte[], byte[]> async() {
+    RedisClusterAsyncCommands<byte[], byte[]> current = commands;
     if (current == null) {
       throw new RedisConnectionException("Redis has not been reachable since this cache was built");
     }
-    return current.async();
+    return current;
   }
 
   RedisGuard guard() {
@@ -161,9 +161,14 @@ final class RedisTier implements AutoCloseable {
 
   CompletionStage<List<Object>> writeAsync(byte[] valueKey, byte[] leaseKey, byte[] token, long softMs, long hardMs,
       long loadMs, boolean absent, byte[] payload) {
+    return writeAsync(valueKey, leaseKey, token, softMs, hardMs, loadMs, absent, payload, NO_TOKEN);
+  }
+
+  private CompletionStage<List<Object>> writeAsync(byte[] valueKey, byte[] leaseKey, byte[] token, long softMs,
+      long hardMs, long loadMs, boolean absent, byte[] payload, byte[] deadline) {
     return WRITE.evalAsync(async(), ScriptOutputType.MULTI, new byte[][] {valueKey, leaseKey},
         token == null ? NO_TOKEN : token, ascii(softMs), ascii(hardMs), ascii(loadMs), ascii(absent ? "N" : "V"),
-        payload);
+        payload, deadline);
   }
 
   Boolean writeReply(List<Object> reply) {
@@ -176,7 +181,20 @@ final class RedisTier implements AutoCloseable {
    * it cannot overwrite it).
    */
   Outcome put(byte[] valueKey, byte[] leaseKey, long softMs, long hardMs, byte[] payload) {
-    return attempt(() -> writeReply(await(writeAsync(valueKey, leaseKey, null, softMs, hardMs, 0, false, payload))));
+    // The deadline: when this caller stops waiting, in Redis's clock as last learnt. A put that reaches Redis
+    // later (a paused server, or a command Lettuce's cluster connection re-sends once a dead node's address
+    // answers again) is dropped by the script, so it cannot overwrite a newer value after this caller
+    // reported it as not taken and its delete was replayed.
+    byte[] deadline = ascii(redisNowMs() + timeoutNanos / 1_000_000);
+    return attempt(() -> {
+      List<Object> reply = await(writeAsync(valueKey, leaseKey, null, softMs, hardMs, 0, false, payload, deadline));
+      learn((Long) reply.get(1));
+      if ((Long) reply.get(0) == 2L) {
+        throw new RedisCommandTimeoutException("the put reached Redis after its " + timeoutNanos / 1_000_000
+            + " ms deadline; dropped there");
+      }
+      return Boolean.TRUE;
+    });
   }
 
   /** Deletes a value and its lease in one command (same hash tag). */
@@ -190,7 +208,7 @@ final class RedisTier implements AutoCloseable {
    */
   Outcome deleteEach(List<byte[][]> pairs) {
     return direct(() -> {
-      RedisAsyncCommands<byte[], byte[]> commands = async();
+      RedisClusterAsyncCommands<byte[], byte[]> commands = async();
       List<RedisFuture<Long>> replies = new ArrayList<>(pairs.size());
       for (byte[][] pair : pairs) {
         replies.add(commands.del(pair));
@@ -225,12 +243,12 @@ final class RedisTier implements AutoCloseable {
   }
 
   /**
-   * Publishes without blocking the caller; the stage completes with whether Redis took the message
+   * Publishes ({@code send}: the bus's port, classic or sharded) without blocking the caller; the stage completes with whether Redis took the message
    * (within {@code redisTimeout}), never exceptionally. {@code direct}: for the replay, not through the
    * breaker (as {@link #heartbeat}).
    */
-  CompletionStage<Boolean> publish(byte[] channel, byte[] message, boolean direct) {
-    Supplier<CompletionStage<Boolean>> publish = () -> async().publish(channel, message).toCompletableFuture()
+  CompletionStage<Boolean> publish(Supplier<? extends CompletionStage<Long>> send, boolean direct) {
+    Supplier<CompletionStage<Boolean>> publish = () -> send.get().toCompletableFuture()
         .orTimeout(timeoutNanos, TimeUnit.NANOSECONDS).thenApply(receivers -> Boolean.TRUE);
     if (!direct) {
       return guard.callAsync(publish, () -> Boolean.FALSE);
@@ -330,9 +348,9 @@ final class RedisTier implements AutoCloseable {
   public void close() {
     closed = true;
     guard.close();
-    StatefulRedisConnection<byte[], byte[]> current = connection;
+    RedisConnector.Connection current = connection;
     if (current != null) {
-      current.close();
+      current.connection().close();
     }
   }
 }

@@ -9,6 +9,7 @@ import dev.ballast.core.config.ConfigContext;
 import dev.ballast.core.config.spi.ConfigNode;
 import dev.ballast.core.config.spi.EntrySection;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.cluster.RedisClusterClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +22,8 @@ import java.util.function.Consumer;
  * {@code @Cached("<name>")}. Every key maps to the {@link TieredCacheBuilder} option of the same name
  * ({@code earlyRefresh} to {@code earlyRefresh(beta)}); an absent key keeps the builder's default, so the
  * defaults live in one place. Each key is checked by the builder as it is read, so a bad value is reported
- * at its own line. {@code redis} defaults to whether the context has a {@code "redis"} RedisClient;
+ * at its own line. {@code redis} defaults to whether the context has a {@code "redis"} resource, a
+ * RedisClient (one server or Sentinel) or a RedisClusterClient;
  * {@code spareOrigin} names a {@code BooleanSupplier} looked up when the cache is created (at wrap time).
  * The context's {@code "objectMapper"} resource, if any, writes and reads JSON values.
  */
@@ -134,17 +136,22 @@ public final class CachesSection extends EntrySection {
       return;
     }
     if (!available) {
-      throw entry.get("redis").error("needs a RedisClient resource named 'redis' in the ConfigContext"
+      throw entry.get("redis").error("needs a RedisClient or RedisClusterClient resource named 'redis' in the"
+          + " ConfigContext"
           + " (ConfigContext.builder().resource(\"redis\", redisClient)); say redis: false for an L1-only cache");
     }
     ConfigNode at = entry.get("redis") != null ? entry.get("redis") : entry;
-    RedisClient client;
-    try {
-      client = context.resource("redis", RedisClient.class);
-    } catch (IllegalArgumentException wrongType) {
-      throw at.error(wrongType.getMessage());
+    Object resource = context.resources().get("redis");
+    Consumer<TieredCacheBuilder<String, ?>> apply;
+    if (resource instanceof RedisClusterClient cluster) {
+      apply = b -> b.redis(cluster);
+    } else if (resource instanceof RedisClient client) {
+      apply = b -> b.redis(client);
+    } else {
+      throw at.error("The configuration needs a RedisClient or RedisClusterClient resource named 'redis' in its"
+          + " ConfigContext, found a " + resource.getClass().getName());
     }
-    settings.add(new Setting(entry.get("redis") != null ? entry.get("redis") : entry, b -> b.redis(client)));
+    settings.add(new Setting(at, apply));
   }
 
   private static void duration(ConfigNode entry, String key, List<Setting> settings,
