@@ -2,6 +2,9 @@ package dev.ballast.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ballast.core.Registry;
+import dev.ballast.core.config.ConfigContext;
+import dev.ballast.core.config.Configuration;
 import dev.ballast.queue.internal.DefaultJobQueue;
 import dev.ballast.queue.internal.RedisStore;
 import dev.ballast.testsupport.RedisCluster;
@@ -138,6 +141,28 @@ class ClusterJobQueueTest extends JobQueueContract {
       String id = q.enqueue(TEXT, "kept-" + i);
       // No waiting here: WAIT already did.
       assertThat(readFromReplica(replica, tag + ":job:" + id)).as("job %s on the replica", id).isEqualTo(1L);
+    }
+  }
+
+  @Test
+  void aQueueFromConfigurationRunsOnAClusterClientResource(RedisCluster cluster) throws Exception {
+    String name = "cfg-" + System.nanoTime();
+    String yaml = """
+        queues:
+          %s:
+            replicas: 1
+            replicaTimeout: 500ms
+        """.formatted(name);
+    ConfigContext context = ConfigContext.builder().resource("redis", client).build();
+    try (Registry registry = Configuration.parse(yaml, "test.yaml").buildRegistry(context)) {
+      JobQueue q = registry.get(name, JobQueue.class);
+      assertThat(q.config().replicas()).isEqualTo(1);
+      assertThat(q.config().replicaTimeout()).isEqualTo(Duration.ofMillis(500));
+      q.declare(TEXT);
+      String id = q.enqueue(TEXT, "from configuration");
+      String tag = "{ballast:queue:" + name + "}";
+      RedisServer master = cluster.masterForSlot(SlotHash.getSlot(tag));
+      assertThat(admin.getConnection(master.host(), master.port()).sync().exists(tag + ":job:" + id)).isEqualTo(1L);
     }
   }
 

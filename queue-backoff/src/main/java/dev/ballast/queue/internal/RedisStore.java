@@ -45,8 +45,9 @@ import org.slf4j.LoggerFactory;
  * data connection is thread-safe and pipelines the commands of concurrent workers; calls wait for their
  * reply as the synchronous Lettuce API does (bounded by the client's command timeout, cancelled on an
  * interrupt). With {@link QueueConfig#replicas()} above 0, enqueues and acks are followed by {@code WAIT}
- * on the same connection. Calls go through a {@link RedisGuard} for its breaker and once-per-outage logging, but there
- * is no fallback: a queue operation that Redis did not take fails with {@link QueueUnavailableException}.
+ * on the same connection. Calls go through a {@link RedisGuard} for its breaker and once-per-outage
+ * logging, but there is no fallback: a queue operation that Redis did not take fails with {@link
+ * QueueUnavailableException}.
  * A breaker open after repeated failures makes calls fail at once instead of each waiting for a timeout.
  */
 public final class RedisStore implements QueueStore {
