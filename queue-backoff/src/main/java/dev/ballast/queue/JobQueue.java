@@ -4,6 +4,7 @@ import dev.ballast.queue.internal.DefaultJobQueue;
 import dev.ballast.queue.internal.InMemoryStore;
 import dev.ballast.queue.internal.RedisStore;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.cluster.RedisClusterClient;
 import java.time.Duration;
 import java.util.List;
 
@@ -40,14 +41,31 @@ public interface JobQueue extends AutoCloseable {
 
   /**
    * A queue kept in Redis, shared by every instance that opens a queue of the same name and key prefix.
-   * This opens one connection from {@code client}, closed by {@link #close()}; the client stays the
-   * caller's.
+   * {@code client} is for one server, or for a Sentinel setup when made with a Sentinel URI ({@code
+   * redis-sentinel://host:26379,host2:26379/0#mymaster}: Lettuce asks the Sentinels for the master and asks
+   * again after a failover). This opens two connections from {@code client} (commands, and notices of jobs
+   * enqueued elsewhere), closed by {@link #close()}; the client stays the caller's. For jobs that must
+   * survive a failover see {@link QueueConfig#replicas()}.
    *
    * @throws NullPointerException if an argument is null
    * @throws QueueUnavailableException if Redis cannot be reached or refuses the client's credentials (the
    *     message then says "authentication failed")
    */
   static JobQueue redis(RedisClient client, QueueConfig config) {
+    return new DefaultJobQueue(config, RedisStore.connect(client, config));
+  }
+
+  /**
+   * A queue kept in a Redis Cluster: all of one queue's keys share a hash tag, so they live in one slot
+   * (on one master) and every script stays atomic there; queues with different names spread over the
+   * cluster. This opens two connections from {@code client}, closed by {@link #close()}; the client stays
+   * the caller's. Enable the client's topology refresh ({@code ClusterTopologyRefreshOptions}) so it
+   * follows failovers. For jobs that must survive a failover see {@link QueueConfig#replicas()}.
+   *
+   * @throws NullPointerException if an argument is null
+   * @throws QueueUnavailableException if the cluster cannot be reached or refuses the client's credentials
+   */
+  static JobQueue redis(RedisClusterClient client, QueueConfig config) {
     return new DefaultJobQueue(config, RedisStore.connect(client, config));
   }
 

@@ -40,6 +40,13 @@ import java.util.List;
  *     {@link Job#extendVisibility} pushes) before it is counted as hung, logged, interrupted and its
  *     worker replaced by a new one, so hung handlers cannot take every worker (default 30 s)
  * @param shutdownTimeout how long {@link JobQueue#close()} waits for running handlers (default 30 s)
+ * @param replicas on Redis, how many replicas must acknowledge an enqueue or an ack before it returns
+ *     ({@code WAIT} after the write; default 0: Redis replicates asynchronously, so a failover can lose an
+ *     acknowledged enqueue). Set 1 on a Sentinel setup or a cluster for a queue whose jobs must not be
+ *     lost; an enqueue that fewer replicas acknowledged in time throws {@link QueueUnavailableException}
+ *     (the job is stored on the master: enqueue again with the same idempotency key). 0 to 16
+ * @param replicaTimeout how long an enqueue or an ack waits for {@code replicas} (default 1 s); keep it
+ *     below the Redis client's command timeout
  * @param meterRegistry where to publish {@code ballast.queue.*} meters, or null
  * @param ticker the clock; null means the system clock in memory and Redis {@code TIME} on Redis. A
  *     manual ticker is for tests: on Redis it replaces {@code TIME} in every script
@@ -47,7 +54,7 @@ import java.util.List;
 public record QueueConfig(String name, String aclPrefix, String keyPrefix, List<Integer> priorityWeights,
     int defaultPriority, int maxAttempts, Backoff backoff, Duration visibilityTimeout, int maxPayloadBytes,
     Duration idempotencyWindow, Duration pollInterval, int claimBatch, Duration targetAge, Duration hungHandlerGrace,
-    Duration shutdownTimeout, MeterRegistry meterRegistry, Ticker ticker) {
+    Duration shutdownTimeout, int replicas, Duration replicaTimeout, MeterRegistry meterRegistry, Ticker ticker) {
 
   /** Validates every field. */
   public QueueConfig {
@@ -81,6 +88,10 @@ public record QueueConfig(String name, String aclPrefix, String keyPrefix, List<
     Check.positive(targetAge, "QueueConfig.targetAge");
     Check.positive(hungHandlerGrace, "QueueConfig.hungHandlerGrace");
     Check.notNegative(shutdownTimeout, "QueueConfig.shutdownTimeout");
+    Check.atLeast(replicas, 0, "QueueConfig.replicas");
+    Check.atMost(replicas, 16, "QueueConfig.replicas");
+    Check.positive(replicaTimeout, "QueueConfig.replicaTimeout");
+    Check.atLeast(replicaTimeout.toMillis(), 1, "QueueConfig.replicaTimeout (ms)");
   }
 
   /**
@@ -114,6 +125,8 @@ public record QueueConfig(String name, String aclPrefix, String keyPrefix, List<
     b.targetAge = targetAge;
     b.hungHandlerGrace = hungHandlerGrace;
     b.shutdownTimeout = shutdownTimeout;
+    b.replicas = replicas;
+    b.replicaTimeout = replicaTimeout;
     b.meterRegistry = meterRegistry;
     b.ticker = ticker;
     return b;
@@ -139,6 +152,8 @@ public record QueueConfig(String name, String aclPrefix, String keyPrefix, List<
     private Duration targetAge = Duration.ofMinutes(5);
     private Duration hungHandlerGrace = Duration.ofSeconds(30);
     private Duration shutdownTimeout = Duration.ofSeconds(30);
+    private int replicas;
+    private Duration replicaTimeout = Duration.ofSeconds(1);
     private MeterRegistry meterRegistry;
     private Ticker ticker;
 
@@ -249,6 +264,18 @@ public record QueueConfig(String name, String aclPrefix, String keyPrefix, List<
       return this;
     }
 
+    /**
+     * Makes enqueues and acks wait until {@code replicas} replicas have the write, for at most {@code
+     * timeout} each: what the docs recommend for a queue whose jobs must survive a failover (1 on a
+     * Sentinel setup or a cluster with one replica per master). See {@link QueueConfig#replicas()}.
+     */
+    public Builder replicas(int replicas, Duration timeout) {
+      set.claim("replicas");
+      this.replicas = replicas;
+      this.replicaTimeout = timeout;
+      return this;
+    }
+
     /** See {@link QueueConfig#meterRegistry()}. */
     public Builder meterRegistry(MeterRegistry registry) {
       set.claim("meterRegistry");
@@ -271,7 +298,7 @@ public record QueueConfig(String name, String aclPrefix, String keyPrefix, List<
     public QueueConfig build() {
       return new QueueConfig(name, aclPrefix, keyPrefix, priorityWeights, defaultPriority, maxAttempts, backoff,
           visibilityTimeout, maxPayloadBytes, idempotencyWindow, pollInterval, claimBatch, targetAge, hungHandlerGrace,
-          shutdownTimeout, meterRegistry, ticker);
+          shutdownTimeout, replicas, replicaTimeout, meterRegistry, ticker);
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.ballast.queue;
 
 import dev.ballast.core.RateLimiter;
 import dev.ballast.core.internal.Check;
+import java.util.concurrent.Executor;
 
 /**
  * How a job type is worked on in this instance: how many handler calls may run at once, and optionally
@@ -11,13 +12,16 @@ import dev.ballast.core.internal.Check;
  * Workers.of(4)                                  // four concurrent handlers
  * Workers.of(8).rateLimited(fleetQuota)          // bound to a fleet-wide quota (a DistributedRateLimiter)
  * Workers.of(2).rateLimited(localLimiter)        // or to this instance's RateLimiter
+ * Workers.of(4).executor(appExecutor)            // handlers on the application's threads
  * }</pre>
  *
  * @param concurrency handler calls running at once, 1 to 1024
  * @param limiter the limiter each attempt takes one permit from first (its
  *     {@link RateLimiter#tryAcquireOrNanosToWait(int)}); null for none
+ * @param executor where handlers run; null (the default) for threads the queue starts itself, named
+ *     {@code ballast-queue-NAME-TYPE-N} (see docs/threads.md)
  */
-public record Workers(int concurrency, RateLimiter limiter) {
+public record Workers(int concurrency, RateLimiter limiter, Executor executor) {
 
   /** Validates; messages name the field. */
   public Workers {
@@ -31,7 +35,7 @@ public record Workers(int concurrency, RateLimiter limiter) {
    * @throws IllegalArgumentException if {@code concurrency} is not in 1..1024
    */
   public static Workers of(int concurrency) {
-    return new Workers(concurrency, null);
+    return new Workers(concurrency, null, null);
   }
 
   /**
@@ -40,6 +44,21 @@ public record Workers(int concurrency, RateLimiter limiter) {
    * @throws NullPointerException if {@code limiter} is null
    */
   public Workers rateLimited(RateLimiter limiter) {
-    return new Workers(concurrency, Check.notNull(limiter, "Workers.limiter"));
+    return new Workers(concurrency, Check.notNull(limiter, "Workers.limiter"), executor);
+  }
+
+  /**
+   * These workers, running their handlers on {@code executor} instead of threads the queue starts. The
+   * queue still never runs more than {@code concurrency} handlers at once and claims a job only for a free
+   * slot, so the executor must be able to start {@code concurrency} tasks at once (a smaller bounded
+   * pool makes claimed jobs wait in it while their visibility timeout runs; one that rejects a task leaves
+   * that job in flight, to be taken back after its visibility timeout). A handler written off as hung,
+   * or still running when shutdown gives up, is interrupted on the executor's thread; shutdown never
+   * shuts the executor down.
+   *
+   * @throws NullPointerException if {@code executor} is null
+   */
+  public Workers executor(Executor executor) {
+    return new Workers(concurrency, limiter, Check.notNull(executor, "Workers.executor"));
   }
 }

@@ -27,6 +27,27 @@ class QueueConfigTest {
   }
 
   @Test
+  void replicasDefaultToNoneAndAreValidatedNamingTheField() {
+    QueueConfig c = QueueConfig.builder().name("jobs").build();
+    assertThat(c.replicas()).isZero();
+    assertThat(c.replicaTimeout()).isEqualTo(Duration.ofSeconds(1));
+    QueueConfig durable = c.toBuilder().replicas(1, Duration.ofMillis(500)).build();
+    assertThat(durable.replicas()).isEqualTo(1);
+    assertThat(durable.replicaTimeout()).isEqualTo(Duration.ofMillis(500));
+    assertThat(durable.toBuilder().build().replicas()).isEqualTo(1);
+    assertThatThrownBy(() -> QueueConfig.builder().name("q").replicas(-1, Duration.ofSeconds(1)).build())
+        .hasMessageContaining("QueueConfig.replicas");
+    assertThatThrownBy(() -> QueueConfig.builder().name("q").replicas(17, Duration.ofSeconds(1)).build())
+        .hasMessageContaining("QueueConfig.replicas");
+    assertThatThrownBy(() -> QueueConfig.builder().name("q").replicas(1, Duration.ZERO).build())
+        .hasMessageContaining("QueueConfig.replicaTimeout");
+    assertThatThrownBy(() -> QueueConfig.builder().name("q").replicas(1, null).build())
+        .hasMessageContaining("QueueConfig.replicaTimeout");
+    assertThatThrownBy(() -> QueueConfig.builder().name("q").replicas(1, Duration.ofSeconds(1))
+        .replicas(1, Duration.ofSeconds(1))).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
   void badValuesAreRejectedNamingTheField() {
     assertThatThrownBy(() -> QueueConfig.builder().build()).hasMessageContaining("QueueConfig.name");
     assertThatThrownBy(() -> QueueConfig.builder().name("a b").build()).hasMessageContaining("QueueConfig.name");

@@ -193,6 +193,11 @@ final class LocalRedisServer implements RedisServer {
     }
   }
 
+  /** Returns the last {@code lines} lines this server (across its restarts) wrote, for a failure message. */
+  String logTail(int lines) {
+    return log.tail(lines);
+  }
+
   private IllegalStateException failure(String what) {
     return new IllegalStateException(
         "redis-server " + binary.executable() + " (from " + binary.origin() + ") " + what + "\n"

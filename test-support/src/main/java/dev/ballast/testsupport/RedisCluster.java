@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
@@ -51,6 +52,7 @@ public final class RedisCluster implements LocalTopology {
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisCluster.class);
   private static final int MASTERS = 3;
+  private static final int DIAGNOSTIC_LOG_LINES = 40;
 
   private final List<RedisServer> nodes;
   private final Map<Integer, String> idsByPort = new HashMap<>();
@@ -158,7 +160,7 @@ public final class RedisCluster implements LocalTopology {
       throw new IllegalStateException(replica + " is not a replica; failover() promotes a replica");
     }
     Admin.ok(replica, "CLUSTER", "FAILOVER");
-    Admin.await("the failover to " + replica, readyTimeout,
+    await("the failover to " + replica,
         () -> view().byId(id).map(ClusterView.Entry::isMaster).orElse(false) ? null : "still a replica");
     awaitHealthy();
   }
@@ -176,7 +178,8 @@ public final class RedisCluster implements LocalTopology {
       throw new IllegalStateException(master + " serves no slots; name the master as it was before the fault");
     }
     RedisServer[] promoted = new RedisServer[1];
-    Admin.await("a replica to take over from " + master, readyTimeout, () -> {
+    long start = System.nanoTime();
+    await("a replica to take over from " + master, () -> {
       ClusterView view = view();
       Optional<ClusterView.Entry> owner = view.masterOf(slot);
       if (owner.isEmpty() || owner.get().port() == master.port()) {
@@ -185,7 +188,8 @@ public final class RedisCluster implements LocalTopology {
       promoted[0] = byPort(owner.get().port());
       return problem();
     });
-    LOG.info("Cluster failover: {} took over from {}", promoted[0], master);
+    LOG.info("Cluster failover: {} took over from {} ({} ms after this wait began)", promoted[0], master,
+        (System.nanoTime() - start) / 1_000_000);
     return promoted[0];
   }
 
@@ -214,7 +218,7 @@ public final class RedisCluster implements LocalTopology {
    * @throws IllegalStateException if that is not reached in time
    */
   public void awaitHealthy() {
-    Admin.await("cluster health", readyTimeout, this::problem);
+    await("cluster health", this::problem);
   }
 
   /**
@@ -243,6 +247,42 @@ public final class RedisCluster implements LocalTopology {
   @Override
   public String toString() {
     return "RedisCluster" + nodes.stream().map(RedisServer::port).collect(Collectors.toList());
+  }
+
+  /**
+   * {@link Admin#await} with this cluster's timeout; on a timeout the exception (and the log) carries
+   * every node's view and its last log lines, so a failure in CI explains itself (Redis logs why a
+   * failover did not happen: votes denied, election delayed, ...).
+   */
+  private void await(String what, Supplier<String> problem) {
+    try {
+      Admin.await(what, readyTimeout, problem);
+    } catch (IllegalStateException e) {
+      String diagnostics = diagnostics();
+      LOG.warn("{}\n{}", e.getMessage(), diagnostics);
+      throw new IllegalStateException(e.getMessage() + "\n" + diagnostics, e);
+    }
+  }
+
+  /** Each node's role, its CLUSTER NODES (if it answers) and its last log lines. */
+  String diagnostics() {
+    StringBuilder text = new StringBuilder();
+    for (RedisServer node : nodes) {
+      text.append("=== node ").append(node.port()).append(' ').append(nodeId(node))
+          .append(node.isRunning() ? "" : " (stopped)").append(node.isPaused() ? " (paused)" : "")
+          .append(" ===\n");
+      if (node.isRunning() && !node.isPaused()) {
+        try {
+          text.append(Admin.call(node, "CLUSTER", "NODES")).append('\n');
+        } catch (RuntimeException e) {
+          text.append("(CLUSTER NODES failed: ").append(e).append(")\n");
+        }
+      }
+      if (node instanceof LocalRedisServer) {
+        text.append(((LocalRedisServer) node).logTail(DIAGNOSTIC_LOG_LINES)).append('\n');
+      }
+    }
+    return text.toString();
   }
 
   /** What is still wrong with the cluster, or null when it is healthy. */
@@ -340,7 +380,7 @@ public final class RedisCluster implements LocalTopology {
     for (RedisServer node : nodes.subList(1, nodes.size())) {
       Admin.ok(first, "CLUSTER", "MEET", node.host(), Integer.toString(node.port()));
     }
-    Admin.await("all nodes to meet", readyTimeout, () -> {
+    await("all nodes to meet", () -> {
       for (RedisServer node : nodes) {
         ClusterView view = ClusterView.parse(Admin.call(node, "CLUSTER", "NODES"));
         long settled = view.entries().stream().filter(ClusterView.Entry::isSettled).count();
@@ -359,7 +399,7 @@ public final class RedisCluster implements LocalTopology {
     for (int r = MASTERS; r < nodes.size(); r++) {
       Admin.ok(nodes.get(r), "CLUSTER", "REPLICATE", idsByPort.get(nodes.get(r - MASTERS).port()));
     }
-    Admin.await("replicas to attach", readyTimeout, () -> replicas().size() == MASTERS ? null : "replicas " + replicas());
+    await("replicas to attach", () -> replicas().size() == MASTERS ? null : "replicas " + replicas());
     awaitHealthy();
   }
 

@@ -14,6 +14,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 class RedisClusterTest {
 
+  // Each fault test fails over its own shard. Failovers of one shard in quick succession wait on Redis's
+  // election timers: a replica may start an election only 4 x node timeout (8 s here) after its previous
+  // one, and a master does not vote about the same master twice within 2 x node timeout. When the kill,
+  // coordinated and pause tests all hit shard 0, the pause test's failover waited for the kill test's
+  // timer (7 s instead of 4 s in every run, per the nodes' logs) and its outcome depended on the order and
+  // timing of the tests before it.
+  private static final int KILL_SLOT = 0; // shard 0: 0-5460
+  private static final int SWAP_SLOT = SlotHash.getSlot("{swap1}"); // 8828, shard 1: 5461-10922
+  private static final int PAUSE_SLOT = SlotHash.getSlot("{pause3}"); // 15254, shard 2: 10923-16383
+
   @RegisterExtension static final RedisClusterExtension cluster = RedisClusterExtension.create();
 
   @Test
@@ -53,14 +63,20 @@ class RedisClusterTest {
   }
 
   @Test
+  void eachFaultTestHasAShardOfItsOwn(RedisCluster cluster) {
+    assertThat(java.util.Set.of(cluster.masterForSlot(KILL_SLOT), cluster.masterForSlot(SWAP_SLOT),
+        cluster.masterForSlot(PAUSE_SLOT))).hasSize(3);
+  }
+
+  @Test
   void killedMasterIsReplacedByItsReplicaAndRejoinsAsReplica(RedisCluster cluster) {
-    RedisServer master = cluster.masterForSlot(0);
+    RedisServer master = cluster.masterForSlot(KILL_SLOT);
     RedisServer replica = cluster.replicaOf(master);
     master.kill();
     assertThat(master.isRunning()).isFalse();
     RedisServer promoted = cluster.awaitFailoverOf(master);
     assertThat(promoted).isEqualTo(replica);
-    assertThat(cluster.masterForSlot(0)).isEqualTo(replica);
+    assertThat(cluster.masterForSlot(KILL_SLOT)).isEqualTo(replica);
     cluster.heal();
     assertThat(cluster.replicas()).contains(master);
     assertThat(cluster.replicaOf(replica)).isEqualTo(master);
@@ -68,7 +84,7 @@ class RedisClusterTest {
 
   @Test
   void pausedMasterIsReplacedByItsReplica(RedisCluster cluster) {
-    RedisServer master = cluster.masterForSlot(SlotHash.getSlot("paused"));
+    RedisServer master = cluster.masterForSlot(PAUSE_SLOT);
     RedisServer replica = cluster.replicaOf(master);
     master.pause();
     assertThat(cluster.awaitFailoverOf(master)).isEqualTo(replica);
@@ -81,19 +97,19 @@ class RedisClusterTest {
   void coordinatedFailoverSwapsRolesWithoutLosingWrites(RedisCluster cluster) {
     RedisClusterClient client = cluster.newClient();
     try (StatefulRedisClusterConnection<String, String> connection = client.connect()) {
-      int slot = SlotHash.getSlot("{swap}");
+      int slot = SWAP_SLOT;
       RedisServer master = cluster.masterForSlot(slot);
       RedisServer replica = cluster.replicaOf(master);
       for (int i = 0; i < 100; i++) {
-        connection.sync().set("{swap}" + i, Integer.toString(i));
+        connection.sync().set("{swap1}" + i, Integer.toString(i));
       }
       cluster.failover(replica);
       assertThat(cluster.masterForSlot(slot)).isEqualTo(replica);
       assertThat(cluster.replicaOf(replica)).isEqualTo(master);
       // A coordinated failover waits until the replica has caught up: every write is there, at once.
       for (int i = 0; i < 100; i++) {
-        assertThat(Admin.call(replica, "GET", "{swap}" + i)).isEqualTo(Integer.toString(i));
-        assertThat(readFromReplica(master, "{swap}" + i)).isEqualTo(Integer.toString(i));
+        assertThat(Admin.call(replica, "GET", "{swap1}" + i)).isEqualTo(Integer.toString(i));
+        assertThat(readFromReplica(master, "{swap1}" + i)).isEqualTo(Integer.toString(i));
       }
     } finally {
       client.shutdown();

@@ -2,6 +2,7 @@ package dev.ballast.queue.internal;
 
 import dev.ballast.core.RetryAfterHint;
 import dev.ballast.core.Ticker;
+import dev.ballast.core.internal.BallastThreads;
 import dev.ballast.core.internal.Check;
 import dev.ballast.queue.Job;
 import dev.ballast.queue.JobHandler;
@@ -15,9 +16,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -74,8 +77,13 @@ final class Dispatcher<T> {
   private final ConcurrentLinkedQueue<QueueStore.Ack> acks = new ConcurrentLinkedQueue<>();
   /** Written-off workers whose thread has not returned yet; at most {@code concurrency} at a time. */
   private final AtomicInteger stillHung = new AtomicInteger();
-  private final ThreadPoolExecutor pool;
-  private final Thread thread;
+  private final String threadName;
+  /** Where workers run: the application's executor, or {@link #ownPool}; set before start() returns. */
+  private volatile Executor pool;
+  /** The pool this dispatcher started (null with the application's executor); shut down with it. */
+  private volatile ThreadPoolExecutor ownPool;
+  /** The dispatcher thread, set by start(): before that, unparking it is a no-op. */
+  private volatile Thread thread;
   private long lastHungCheck = System.nanoTime(); // dispatcher thread only
   private volatile boolean running = true;
   private volatile boolean abandoning;
@@ -104,25 +112,33 @@ final class Dispatcher<T> {
     this.storeErrors = new ThrottledLog(log, "Queue " + queue + ", job type " + type.name());
     this.corruptLog = new MinuteLog(log);
     this.idle = new Semaphore(workers.concurrency());
-    AtomicInteger n = new AtomicInteger();
-    String prefix = "ballast-queue-" + queue + "-" + type.name() + "-";
-    // The slots bound the running workers; the pool may hold more threads than slots only while written-off
-    // hung ones have not returned. Extra threads die after a minute idle.
-    this.pool = new ThreadPoolExecutor(workers.concurrency(), Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
-        new SynchronousQueue<>(), r -> {
-          Thread t = new Thread(r, prefix + n.incrementAndGet());
-          t.setDaemon(true);
-          // Reached only by what the worker rethrows (a VirtualMachineError, after recording its attempt).
-          t.setUncaughtExceptionHandler((dead, e) -> log.error("Queue {}: worker thread {} ended by {}; a new thread"
-              + " takes its place", queue, dead.getName(), e.toString(), e));
-          return t;
-        });
-    this.thread = new Thread(this::dispatch, prefix + "dispatcher");
-    thread.setDaemon(true);
+    this.threadName = "queue-" + queue + "-" + type.name();
+    this.pool = workers.executor();
   }
 
+  /**
+   * Creates and starts the dispatcher thread and, unless the application gave an executor, the worker
+   * pool (its threads start as jobs come), all through {@link BallastThreads}. Called once, by
+   * registration, after construction: no thread sees a half-built dispatcher.
+   */
   void start() {
-    thread.start();
+    if (pool == null) {
+      ThreadFactory threads = BallastThreads.factory(threadName);
+      // The slots bound the running workers; the pool may hold more threads than slots only while
+      // written-off hung ones have not returned. Extra threads die after a minute idle.
+      ownPool = new ThreadPoolExecutor(workers.concurrency(), Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
+          new SynchronousQueue<>(), r -> {
+            Thread t = threads.newThread(r);
+            // Reached only by what the worker rethrows (a VirtualMachineError, after recording its attempt).
+            t.setUncaughtExceptionHandler((dead, e) -> log.error("Queue {}: worker thread {} ended by {}; a new"
+                + " thread takes its place", queue, dead.getName(), e.toString(), e));
+            return t;
+          });
+      pool = ownPool;
+    }
+    Thread dispatcher = BallastThreads.thread(threadName + "-dispatcher", this::dispatch);
+    thread = dispatcher;
+    dispatcher.start();
   }
 
   /** Ends an idle wait at once, e.g. after a local enqueue. */
@@ -167,9 +183,12 @@ final class Dispatcher<T> {
         try {
           pool.execute(new Worker(job, claimedAt));
         } catch (RejectedExecutionException e) {
-          // Shutdown gave up on this dispatcher while it was claiming: the job stays in flight and is taken
-          // back after its visibility deadline.
+          // Shutdown gave up on this dispatcher while it was claiming, or the application's executor is
+          // full or shut down: the job stays in flight and is taken back after its visibility deadline.
           idle.release();
+          if (ownPool == null && running) {
+            storeErrors.failed("handing a job to the application's executor", e);
+          }
         }
       }
       if (!jobs.isEmpty()) {
@@ -454,6 +473,10 @@ final class Dispatcher<T> {
    * interrupt of the caller ends the wait the same way, with the flag kept. True if all finished in time.
    */
   boolean awaitDrained(long deadlineNanos) {
+    Thread thread = this.thread;
+    if (thread == null) {
+      return true; // never started
+    }
     try {
       thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime())));
       // Every slot back means every worker that was not written off returned; written-off ones are not
@@ -461,14 +484,26 @@ final class Dispatcher<T> {
       if (!thread.isAlive()
           && idle.tryAcquire(workers.concurrency(), Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
         idle.release(workers.concurrency());
-        pool.shutdown();
+        if (ownPool != null) {
+          ownPool.shutdown();
+        }
         return true;
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     abandoning = true;
-    pool.shutdownNow();
+    if (ownPool != null) {
+      ownPool.shutdownNow();
+    } else {
+      // Not ours to shut down: interrupt only the handlers of this queue still running on it.
+      for (Worker w : busy) {
+        Thread t = w.thread;
+        if (t != null) {
+          t.interrupt();
+        }
+      }
+    }
     return false;
   }
 

@@ -8,6 +8,7 @@ import dev.ballast.core.config.spi.EntrySection;
 import dev.ballast.queue.JobQueue;
 import dev.ballast.queue.QueueConfig;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.cluster.RedisClusterClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +21,8 @@ import java.util.regex.Pattern;
  * the registry. Each key sets the {@link QueueConfig.Builder} option of the same name ({@code priorities}
  * sets {@code priorityWeights}); an absent key keeps the builder's default, read from a default config so
  * the numbers live in one place. {@code redis} chooses the backend: Redis when the context has a
- * {@code "redis"} resource (a Lettuce {@link RedisClient}), else memory.
+ * {@code "redis"} resource (a Lettuce {@link RedisClient}, standalone or Sentinel, or a {@link
+ * RedisClusterClient}), else memory.
  *
  * <p>The context's ticker (unless it is {@link Ticker#system()}) is handed to an in-memory queue only: on
  * Redis a ticker would replace Redis {@code TIME} in the scripts, and clients' clocks must never be the
@@ -50,13 +52,13 @@ public final class QueuesSection extends EntrySection {
   public Set<String> entryKeys() {
     return Set.of("redis", "aclPrefix", "keyPrefix", "priorities", "defaultPriority", "maxAttempts", "backoff",
         "visibilityTimeout", "maxPayloadBytes", "idempotencyWindow", "pollInterval", "claimBatch", "targetAge",
-        "hungHandlerGrace", "shutdownTimeout");
+        "hungHandlerGrace", "shutdownTimeout", "replicas", "replicaTimeout");
   }
 
   @Override
   protected Object buildEntry(String name, ConfigNode entry, ConfigContext context) {
     QueueConfig defaults = QueueConfig.builder().name(name).build(); // also checks the name
-    RedisClient redis = redisClient(entry, context);
+    Object redis = redisClient(entry, context);
     QueueConfig.Builder builder = QueueConfig.builder().name(name)
         .aclPrefix(entry.string("aclPrefix", defaults.aclPrefix()))
         .keyPrefix(entry.string("keyPrefix", defaults.keyPrefix()))
@@ -72,6 +74,8 @@ public final class QueuesSection extends EntrySection {
         .targetAge(entry.duration("targetAge", defaults.targetAge()))
         .hungHandlerGrace(entry.duration("hungHandlerGrace", defaults.hungHandlerGrace()))
         .shutdownTimeout(entry.duration("shutdownTimeout", defaults.shutdownTimeout()))
+        .replicas(entry.intValue("replicas", defaults.replicas(), 0, Integer.MAX_VALUE),
+            entry.duration("replicaTimeout", defaults.replicaTimeout()))
         .meterRegistry(context.meterRegistry())
         // In memory the context's clock is the queue's; on Redis the scripts read Redis TIME, never a client's.
         .ticker(redis == null && context.ticker() != Ticker.system() ? context.ticker() : null);
@@ -81,14 +85,21 @@ public final class QueuesSection extends EntrySection {
     } catch (IllegalArgumentException e) {
       throw atKey(entry, e); // a rule across keys (defaultPriority past the last level) or a range
     }
-    return redis == null ? JobQueue.inMemory(config) : JobQueue.redis(redis, config);
+    if (redis == null) {
+      return JobQueue.inMemory(config);
+    }
+    return redis instanceof RedisClusterClient cluster ? JobQueue.redis(cluster, config)
+        : JobQueue.redis((RedisClient) redis, config);
   }
 
-  /** The client for a Redis queue, or null for one in memory. */
-  private static RedisClient redisClient(ConfigNode entry, ConfigContext context) {
+  /** The client for a Redis queue (a RedisClient or a RedisClusterClient), or null for one in memory. */
+  private static Object redisClient(ConfigNode entry, ConfigContext context) {
     boolean available = context.resources().containsKey(REDIS_RESOURCE);
     if (!entry.bool("redis", available)) {
       return null;
+    }
+    if (context.resources().get(REDIS_RESOURCE) instanceof RedisClusterClient cluster) {
+      return cluster;
     }
     try {
       return context.resource(REDIS_RESOURCE, RedisClient.class);

@@ -14,17 +14,22 @@ import dev.ballast.redis.RedisErrorKind;
 import dev.ballast.redis.RedisGuard;
 import dev.ballast.redis.RedisReply;
 import dev.ballast.redis.RedisScript;
+import dev.ballast.redis.internal.port.RedisPort;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandInterruptedException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.cluster.RedisClusterClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -32,11 +37,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Redis backend: every operation is one {@code EVALSHA} of {@code queue.lua}, so each state change
- * is atomic on the server, and all keys of a queue share the hash tag {@code {prefix:queue:NAME}}.
+ * is atomic on the server, and all keys of a queue share the hash tag {@code {prefix:queue:NAME}}, so
+ * they live in one slot of a Redis Cluster (several queues spread over the slots by their names).
  *
- * <p>Design note: the one Lettuce connection is thread-safe and pipelines the commands of concurrent
- * workers. Calls go through a {@link RedisGuard} for its breaker and once-per-outage logging, but there
- * is no fallback: a queue operation that Redis did not take fails with {@link QueueUnavailableException}.
+ * <p>Design note: Redis is reached through a {@link RedisPort}, the same code on one server, a Sentinel
+ * setup ({@code RedisClient} with a {@code redis-sentinel://} URI) and a Redis Cluster. The port's one
+ * data connection is thread-safe and pipelines the commands of concurrent workers; calls wait for their
+ * reply as the synchronous Lettuce API does (bounded by the client's command timeout, cancelled on an
+ * interrupt). With {@link QueueConfig#replicas()} above 0, enqueues and acks are followed by {@code WAIT}
+ * on the same connection. Calls go through a {@link RedisGuard} for its breaker and once-per-outage
+ * logging, but there is no fallback: a queue operation that Redis did not take fails with {@link
+ * QueueUnavailableException}.
  * A breaker open after repeated failures makes calls fail at once instead of each waiting for a timeout.
  */
 public final class RedisStore implements QueueStore {
@@ -46,10 +57,11 @@ public final class RedisStore implements QueueStore {
   private static final int FIELDS_PER_CLAIM = 11;
   private static final int FIELDS_PER_DEAD = 6;
 
-  private final RedisClient client;
-  private final StatefulRedisConnection<byte[], byte[]> connection;
-  private volatile StatefulRedisPubSubConnection<byte[], byte[]> notices;
-  private final RedisCommands<byte[], byte[]> redis;
+  private final RedisPort port;
+  private volatile RedisPort.Subscription notices;
+  private final int replicas;
+  private final Duration replicaTimeout;
+  private final MinuteLog unreplicatedLog = new MinuteLog(log);
   private final byte[][] keys;
   private final Ticker testClock;
   private final RedisGuard guard;
@@ -59,10 +71,10 @@ public final class RedisStore implements QueueStore {
   private final int levels;
   private final String name;
 
-  private RedisStore(RedisClient client, StatefulRedisConnection<byte[], byte[]> connection, QueueConfig config) {
-    this.client = client;
-    this.connection = connection;
-    this.redis = connection.sync();
+  private RedisStore(RedisPort port, QueueConfig config) {
+    this.port = port;
+    this.replicas = config.replicas();
+    this.replicaTimeout = config.replicaTimeout();
     this.name = config.name();
     this.keys = new byte[][] {bytes(RedisKeys.base(config.aclPrefix(), config.keyPrefix(), "queue", config.name()))};
     this.testClock = config.ticker();
@@ -85,16 +97,31 @@ public final class RedisStore implements QueueStore {
   }
 
   /**
-   * Opens a connection from {@code client}.
+   * Opens a connection from {@code client}: one server, or the master a Sentinel URI names.
    *
    * @throws QueueUnavailableException if Redis cannot be reached
    */
   public static RedisStore connect(RedisClient client, QueueConfig config) {
     Check.notNull(client, "client");
     Check.notNull(config, "config");
-    StatefulRedisConnection<byte[], byte[]> connection;
+    return new RedisStore(open(() -> RedisPort.open(client), config), config);
+  }
+
+  /**
+   * Opens a connection to a Redis Cluster from {@code client}. Notices use classic pub/sub: the scripts
+   * {@code PUBLISH}, which the cluster bus carries to a subscriber on any node, on Redis 6.2 as on 7.
+   *
+   * @throws QueueUnavailableException if Redis cannot be reached
+   */
+  public static RedisStore connect(RedisClusterClient client, QueueConfig config) {
+    Check.notNull(client, "client");
+    Check.notNull(config, "config");
+    return new RedisStore(open(() -> RedisPort.open(client, RedisPort.PubSubMode.CLASSIC), config), config);
+  }
+
+  private static RedisPort open(Supplier<RedisPort> opener, QueueConfig config) {
     try {
-      connection = client.connect(ByteArrayCodec.INSTANCE);
+      return opener.get();
     } catch (RuntimeException e) {
       RedisErrorKind kind = RedisErrorKind.classify(e);
       if (kind == RedisErrorKind.INTERRUPTED) {
@@ -105,7 +132,6 @@ public final class RedisStore implements QueueStore {
           ? "Redis authentication failed for queue " + config.name() + " (check the client's user and password): " + e
           : "Cannot connect to Redis for queue " + config.name() + " (" + kind.tag() + "): " + e, e);
     }
-    return new RedisStore(client, connection, config);
   }
 
   private byte[] clock() {
@@ -148,7 +174,51 @@ public final class RedisStore implements QueueStore {
   }
 
   private <T> T eval(String operation, ScriptOutputType type, byte[]... args) {
-    return call(operation, () -> SCRIPT.eval(redis, type, keys, args));
+    return call(operation, () -> await(port.eval(SCRIPT, type, keys, args), port.commandTimeout()));
+  }
+
+  /**
+   * {@link #eval} for an enqueue or an ack; with {@link QueueConfig#replicas()} above 0 followed by
+   * {@code WAIT} on the same connection. Returns the reply and whether enough replicas acknowledged.
+   */
+  private <T> RedisPort.Replicated<T> evalReplicated(String operation, ScriptOutputType type, byte[]... args) {
+    if (replicas == 0) {
+      return new RedisPort.Replicated<>(eval(operation, type, args), 0);
+    }
+    return call(operation, () -> await(port.evalAndWait(SCRIPT, type, keys, replicas, replicaTimeout, args),
+        port.commandTimeout().plus(replicaTimeout)));
+  }
+
+  /** Logs, at most once a minute, that an ack reached fewer replicas than asked (a failover may undo it). */
+  private void ackNotReplicated(String operation, long acked) {
+    unreplicatedLog.warn("Queue " + name + ": " + operation + " reached " + acked + " of " + replicas
+        + " replicas within " + replicaTimeout.toMillis() + " ms; a failover now may run those jobs again"
+        + " (delivery is at least once)");
+  }
+
+  /**
+   * Waits for {@code stage} as Lettuce's synchronous API waits for a command: at most {@code bound}, and an
+   * interrupt cancels the command (so one buffered while disconnected is not sent later) and keeps the
+   * thread's flag.
+   */
+  private static <T> T await(CompletionStage<T> stage, Duration bound) {
+    CompletableFuture<T> future = stage.toCompletableFuture();
+    try {
+      return future.get(bound.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      future.cancel(false);
+      Thread.currentThread().interrupt();
+      throw new RedisCommandInterruptedException(e);
+    } catch (TimeoutException e) {
+      future.cancel(false);
+      throw new RedisCommandTimeoutException("Command timed out after " + bound.toMillis() + " ms");
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new RedisException(cause);
+    }
   }
 
   private boolean evalFlag(String operation, byte[]... args) {
@@ -178,7 +248,14 @@ public final class RedisStore implements QueueStore {
       args[i++] = bytes(j.deadlineMillis());
       args[i++] = bytes(j.idempotencyKey() == null ? "" : j.idempotencyKey());
     }
-    List<Object> out = eval("enqueue", ScriptOutputType.MULTI, args);
+    RedisPort.Replicated<List<Object>> stored = evalReplicated("enqueue", ScriptOutputType.MULTI, args);
+    List<Object> out = stored.reply();
+    if (stored.replicas() < replicas) {
+      throw new QueueUnavailableException("Redis stored " + jobs.size() + " job(s) for queue " + name
+          + " but only " + stored.replicas() + " of " + replicas + " replicas acknowledged them within "
+          + replicaTimeout.toMillis() + " ms: a failover now could lose them. Enqueue again with the same"
+          + " idempotency key to be sure", null);
+    }
     List<String> ids = new ArrayList<>(out.size());
     for (Object o : out) {
       ids.add(text(o));
@@ -214,7 +291,14 @@ public final class RedisStore implements QueueStore {
     args[i++] = bytes((long) max);
     args[i++] = visibilityMillis;
     System.arraycopy(weights, 0, args, i, levels);
-    List<Object> out = eval(max > 0 ? "ack and claim" : "ack", ScriptOutputType.MULTI, args);
+    String operation = max > 0 ? "ack and claim" : "ack";
+    RedisPort.Replicated<List<Object>> done =
+        n > 0 ? evalReplicated(operation, ScriptOutputType.MULTI, args)
+            : new RedisPort.Replicated<>(eval(operation, ScriptOutputType.MULTI, args), replicas);
+    if (done.replicas() < replicas) {
+      ackNotReplicated(operation, done.replicas());
+    }
+    List<Object> out = done.reply();
     return new AckAndClaim((int) number(out.get(0)), claimed(type, out, 1));
   }
 
@@ -292,7 +376,12 @@ public final class RedisStore implements QueueStore {
 
   @Override
   public boolean ack(String id, long token) {
-    return evalFlag("ack", bytes("ack"), clock(), bytes(id), bytes(token));
+    RedisPort.Replicated<Long> done =
+        evalReplicated("ack", ScriptOutputType.INTEGER, bytes("ack"), clock(), bytes(id), bytes(token));
+    if (done.replicas() < replicas) {
+      ackNotReplicated("ack", done.replicas());
+    }
+    return done.reply() != null && done.reply() == 1L;
   }
 
   @Override
@@ -353,46 +442,40 @@ public final class RedisStore implements QueueStore {
 
   /**
    * Subscribes to the queue's channel {@code KEYS[1]:ready}, on which the scripts publish a job type's name
-   * when its jobs become ready. A second connection, because a subscribed one can send nothing else;
-   * Lettuce subscribes again after a reconnect. Should the subscription fail (an ACL without the channel,
-   * Redis down just now), this is logged once and the poll alone finds the jobs, as it does for notices
-   * lost while the subscription was down.
+   * when its jobs become ready. The port's second connection, because a subscribed one can send nothing
+   * else; Lettuce subscribes again after a reconnect (on a cluster a classic subscription lives on one node
+   * and comes back with it). Should the subscription fail (an ACL without the channel, Redis down just
+   * now), the poll alone finds the jobs, as it does for notices lost while the subscription was down.
    */
   @Override
   public void onReady(Consumer<String> listener) {
     byte[] channel = bytes(new String(keys[0], StandardCharsets.UTF_8) + ":ready");
     try {
-      StatefulRedisPubSubConnection<byte[], byte[]> pubSub = client.connectPubSub(ByteArrayCodec.INSTANCE);
-      pubSub.addListener(new RedisPubSubAdapter<>() {
+      notices = port.subscribe(channel, new RedisPort.Listener() {
         @Override
-        public void message(byte[] from, byte[] type) {
+        public void onMessage(byte[] type) {
           listener.accept(new String(type, StandardCharsets.UTF_8));
         }
-      });
-      notices = pubSub;
-      pubSub.async().subscribe(channel).whenComplete((ok, e) -> {
-        if (e != null) {
-          noticesOff(e);
+
+        @Override
+        public void onResubscribed() {
+          // Notices sent while the subscription was down are lost; the poll finds those jobs.
         }
       });
     } catch (RuntimeException e) {
-      noticesOff(e);
+      log.warn("Queue {}: no subscription to notices of jobs enqueued elsewhere ({}); idle workers find them at"
+          + " their next poll", name, e.toString());
     }
-  }
-
-  private void noticesOff(Throwable e) {
-    log.warn("Queue {}: no subscription to notices of jobs enqueued elsewhere ({}); idle workers find them at"
-        + " their next poll", name, e.toString());
   }
 
   @Override
   public void close() {
     guard.close();
-    StatefulRedisPubSubConnection<byte[], byte[]> pubSub = notices;
-    if (pubSub != null) {
-      pubSub.close();
+    RedisPort.Subscription subscription = notices;
+    if (subscription != null) {
+      subscription.close();
     }
-    connection.close();
+    port.close();
   }
 
   private static byte[] bytes(String s) {

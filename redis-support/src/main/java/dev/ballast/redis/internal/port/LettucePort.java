@@ -8,6 +8,7 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -60,6 +61,25 @@ class LettucePort implements RedisPort {
   @Override
   public <T> CompletionStage<T> eval(RedisScript script, ScriptOutputType type, byte[][] keys, byte[]... args) {
     return script.evalAsync(commands, type, keys, args);
+  }
+
+  @Override
+  public <T> CompletionStage<Replicated<T>> evalAndWait(
+      RedisScript script, ScriptOutputType type, byte[][] keys, int replicas, Duration timeout, byte[]... args) {
+    return evalAndWait(commands, script, type, keys, replicas, timeout, args);
+  }
+
+  /** The script, then {@code WAIT} once it ran (after a NOSCRIPT retry too), both on {@code on}. */
+  static <T> CompletionStage<Replicated<T>> evalAndWait(RedisClusterAsyncCommands<byte[], byte[]> on,
+      RedisScript script, ScriptOutputType type, byte[][] keys, int replicas, Duration timeout, byte[]... args) {
+    return script.<byte[], byte[], T>evalAsync(on, type, keys, args)
+        .thenCompose(reply -> on.waitForReplication(replicas, timeout.toMillis())
+            .thenApply(acked -> new Replicated<>(reply, acked)));
+  }
+
+  @Override
+  public Duration commandTimeout() {
+    return connection.getTimeout();
   }
 
   @Override

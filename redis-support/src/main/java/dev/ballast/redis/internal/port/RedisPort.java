@@ -4,6 +4,7 @@ import dev.ballast.redis.RedisScript;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.RedisClusterClient;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 
@@ -92,6 +93,34 @@ public interface RedisPort extends AutoCloseable {
    * On a cluster every key must hash to one slot (see {@link dev.ballast.redis.HashTags}).
    */
   <T> CompletionStage<T> eval(RedisScript script, ScriptOutputType type, byte[][] keys, byte[]... args);
+
+  /** A script's reply and how many replicas acknowledged the writes before it ({@code WAIT}'s reply). */
+  record Replicated<T>(T reply, long replicas) {}
+
+  /**
+   * Runs {@code script} as {@link #eval} does, then {@code WAIT replicas timeout} on the same connection
+   * to the same server (on a cluster: the master of {@code keys[0]}'s slot, asked directly rather than
+   * through redirects, so the {@code WAIT} covers the script's writes), and completes with both replies.
+   * The server blocks that connection for up to {@code timeout} while replicas catch up, so {@code
+   * timeout} should stay below the client's command timeout. Fewer replicas than asked is no failure
+   * here: the caller decides.
+   *
+   * @throws UnsupportedOperationException if this port cannot do it (only test fakes)
+   */
+  default <T> CompletionStage<Replicated<T>> evalAndWait(
+      RedisScript script, ScriptOutputType type, byte[][] keys, int replicas, Duration timeout, byte[]... args) {
+    throw new UnsupportedOperationException("evalAndWait is not supported by " + getClass().getName());
+  }
+
+  /**
+   * The client's command timeout: how long a caller that waits for a stage of this port should wait at
+   * most (the synchronous Lettuce API's bound).
+   *
+   * @throws UnsupportedOperationException if this port cannot tell (only test fakes)
+   */
+  default Duration commandTimeout() {
+    throw new UnsupportedOperationException("commandTimeout is not known to " + getClass().getName());
+  }
 
   /** Publishes {@code message}; completes with the number of subscribers that received it (this node's or shard's). */
   CompletionStage<Long> publish(byte[] channel, byte[] message);
