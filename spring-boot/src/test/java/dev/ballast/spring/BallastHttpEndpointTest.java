@@ -101,6 +101,18 @@ class BallastHttpEndpointTest {
       assertThat(write.statusCode()).isEqualTo(200);
       assertThat(switchboard(context).isReadOnly()).isTrue();
     }
+
+    // Spring Boot's own security, without a chain of the application's: reads need a user, and its CSRF
+    // protection refuses every write, even with a user's credentials.
+    try (ConfigurableApplicationContext context = start(App.class, "management.endpoint.ballast.access=unrestricted",
+        "spring.security.user.name=ops", "spring.security.user.password=ops-secret")) {
+      assertThat(send(context, "GET", "/actuator/ballast", null, null).statusCode()).isEqualTo(401);
+      assertThat(send(context, "GET", "/actuator/ballast", null, "ops:ops-secret").statusCode()).isEqualTo(200);
+      // No CSRF token: refused before the credentials are read, so it is 401 even with the right ones.
+      assertThat(send(context, "POST", "/actuator/ballast", FLIP_READ_ONLY, "ops:ops-secret").statusCode())
+          .isEqualTo(401);
+      assertThat(switchboard(context).isReadOnly()).isFalse();
+    }
   }
 
   private static ConfigurableApplicationContext start(Class<?> app, String... properties) {
