@@ -21,7 +21,6 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.event.ContextClosedEvent;
 
 /**
  * The demo's storefront as a Spring Boot application. Its services are plain Spring beans, the unwrapped
@@ -33,8 +32,9 @@ import org.springframework.context.event.ContextClosedEvent;
  * <p>{@link #main} starts Redis as the demo does ({@code REDIS_URL}, else {@code redis-server} on the
  * {@code PATH}, else the embedded binary), starts the application with its web server (the storefront's routes in
  * {@link StorefrontController}, the actuator at {@code /actuator/ballast} and {@code /actuator/health}), runs a
- * short script against it and prints what the actuator endpoint and health show, then serves until Ctrl-C
- * ({@code --example.exit-after-script=true} closes it at once instead; the queues drain first either way).
+ * short script against it and prints what the actuator endpoint and health show, then serves until Enter is
+ * pressed ({@code --example.exit-after-script=true} closes it at once instead); it closes the context (the queues
+ * drain first) before Redis stops. Without a console it serves until the process is stopped.
  */
 @SpringBootApplication
 public class StorefrontApplication {
@@ -74,30 +74,21 @@ public class StorefrontApplication {
   }
 
   /**
-   * Starts Redis and the application, runs the script, serves until Ctrl-C, stops both.
+   * Starts Redis and the application, runs the script, serves until Enter, stops both.
    *
    * @param args Spring Boot arguments ({@code --ballast.caches.products.ttl=1m} and the like)
    */
   public static void main(String[] args) throws Exception {
     try (RedisServer redis = RedisServer.fromEnvironment()) {
       ConfigurableApplicationContext context = start(redis.uri(), args);
-      CountDownLatch closed = new CountDownLatch(1);
-      context.addApplicationListener(event -> {
-        if (event instanceof ContextClosedEvent) {
-          closed.countDown();
-        }
-      });
       script(context);
       if (context.getEnvironment().getProperty("example.exit-after-script", Boolean.class, false)) {
-        long closing = System.nanoTime();
-        context.close();
-        System.out.printf("closed in %d ms (queues drained first, then the beans, then the registry)%n",
-            (System.nanoTime() - closing) / 1_000_000);
+        close(context);
         return;
       }
       String base = "http://localhost:" + context.getEnvironment().getProperty("local.server.port");
       System.out.println();
-      System.out.println("serving on " + base + " (Ctrl-C stops it; the queues drain first):");
+      System.out.println("serving on " + base + " (Enter stops it: the queues drain, then Redis stops):");
       System.out.println("  curl " + base + "/products/sku-7");
       System.out.println("  curl " + base + "/recommendations/ann");
       System.out.println("  curl -X POST '" + base + "/cart?user=ann&sku=sku-7&quantity=1'");
@@ -107,8 +98,19 @@ public class StorefrontApplication {
       System.out.println("  curl -X POST " + base + "/actuator/ballast -H 'Content-Type: application/json' -d '"
           + "{\"switchboard\":\"switchboard\",\"mode\":\"survival\",\"degraded\":true,\"who\":\"me\","
           + "\"why\":\"drill\"}'");
-      closed.await(); // Spring's shutdown hook closes the context on Ctrl-C
+      if (System.in.read() < 0) {
+        new CountDownLatch(1).await(); // no console: serve until the process is stopped
+      }
+      close(context);
     }
+  }
+
+  /** Closes the context before Redis stops, so the queues drain against a live Redis. */
+  private static void close(ConfigurableApplicationContext context) {
+    long closing = System.nanoTime();
+    context.close();
+    System.out.printf("closed in %d ms (queues drained first, then the beans, then the registry)%n",
+        (System.nanoTime() - closing) / 1_000_000);
   }
 
   /**
