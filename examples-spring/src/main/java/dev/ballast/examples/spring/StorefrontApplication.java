@@ -14,9 +14,9 @@ import io.lettuce.core.RedisClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
-import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -30,8 +30,11 @@ import org.springframework.context.annotation.Bean;
  * feature switch, the write guard and its write-behind fallbacks) to the beans. No {@code Wrapper.wrap} anywhere.
  *
  * <p>{@link #main} starts Redis as the demo does ({@code REDIS_URL}, else {@code redis-server} on the
- * {@code PATH}, else the embedded binary), starts the application, runs a short script against it and prints
- * what the actuator endpoint and health show, then closes it (the queues drain first).
+ * {@code PATH}, else the embedded binary), starts the application with its web server (the storefront's routes in
+ * {@link StorefrontController}, the actuator at {@code /actuator/ballast} and {@code /actuator/health}), runs a
+ * short script against it and prints what the actuator endpoint and health show, then serves until Enter is
+ * pressed ({@code --example.exit-after-script=true} closes it at once instead); it closes the context (the queues
+ * drain first) before Redis stops. Without a console it serves until the process is stopped.
  */
 @SpringBootApplication
 public class StorefrontApplication {
@@ -71,28 +74,51 @@ public class StorefrontApplication {
   }
 
   /**
-   * Starts Redis and the application, runs the script, stops both.
+   * Starts Redis and the application, runs the script, serves until Enter, stops both.
    *
    * @param args Spring Boot arguments ({@code --ballast.caches.products.ttl=1m} and the like)
    */
   public static void main(String[] args) throws Exception {
     try (RedisServer redis = RedisServer.fromEnvironment()) {
       ConfigurableApplicationContext context = start(redis.uri(), args);
-      try {
-        script(context);
-      } finally {
-        long closing = System.nanoTime();
-        context.close();
-        System.out.printf("closed in %d ms (queues drained first, then the beans, then the registry)%n",
-            (System.nanoTime() - closing) / 1_000_000);
+      script(context);
+      if (context.getEnvironment().getProperty("example.exit-after-script", Boolean.class, false)) {
+        close(context);
+        return;
       }
+      String base = "http://localhost:" + context.getEnvironment().getProperty("local.server.port");
+      System.out.println();
+      System.out.println("serving on " + base + " (Enter stops it: the queues drain, then Redis stops):");
+      System.out.println("  curl " + base + "/products/sku-7");
+      System.out.println("  curl " + base + "/recommendations/ann");
+      System.out.println("  curl -X POST '" + base + "/cart?user=ann&sku=sku-7&quantity=1'");
+      System.out.println("  curl -X POST '" + base + "/checkout?user=ann&orderId=order-2&amountCents=4200'");
+      System.out.println("  curl " + base + "/actuator/ballast");
+      System.out.println("  curl " + base + "/actuator/health");
+      System.out.println("  curl -X POST " + base + "/actuator/ballast -H 'Content-Type: application/json' -d '"
+          + "{\"switchboard\":\"switchboard\",\"mode\":\"survival\",\"degraded\":true,\"who\":\"me\","
+          + "\"why\":\"drill\"}'");
+      if (System.in.read() < 0) {
+        new CountDownLatch(1).await(); // no console: serve until the process is stopped
+      }
+      close(context);
     }
   }
 
-  /** Starts the application, without a web server, on the Redis at {@code redisUri}. */
+  /** Closes the context before Redis stops, so the queues drain against a live Redis. */
+  private static void close(ConfigurableApplicationContext context) {
+    long closing = System.nanoTime();
+    context.close();
+    System.out.printf("closed in %d ms (queues drained first, then the beans, then the registry)%n",
+        (System.nanoTime() - closing) / 1_000_000);
+  }
+
+  /**
+   * Starts the application, with its web server ({@code server.port}, 8080 unless an argument says otherwise),
+   * on the Redis at {@code redisUri}.
+   */
   static ConfigurableApplicationContext start(String redisUri, String... args) {
     SpringApplication application = new SpringApplication(StorefrontApplication.class);
-    application.setWebApplicationType(WebApplicationType.NONE);
     application.setDefaultProperties(Map.of("example.redis.uri", redisUri));
     return application.run(args);
   }

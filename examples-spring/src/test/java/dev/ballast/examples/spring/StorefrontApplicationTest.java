@@ -9,6 +9,11 @@ import dev.ballast.queue.JobQueue;
 import dev.ballast.spring.BallastEndpoint;
 import dev.ballast.testsupport.RedisExtension;
 import dev.ballast.testsupport.RedisServer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -16,15 +21,21 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.context.ConfigurableApplicationContext;
 
-/** The Spring Boot storefront starts on a real Redis, its beans carry Ballast's policies, and the script runs. */
+/**
+ * The Spring Boot storefront starts on a real Redis, its beans carry Ballast's policies, the script runs, and it
+ * serves its routes and the actuator over HTTP (a random port).
+ */
 class StorefrontApplicationTest {
 
   @RegisterExtension
   static final RedisExtension REDIS = RedisExtension.shared();
 
+  private static final String RANDOM_PORT = "--server.port=0";
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
   @Test
   void startsWithTheStarterAndRunsTheScript(RedisServer redis) {
-    try (ConfigurableApplicationContext context = StorefrontApplication.start(redis.uri())) {
+    try (ConfigurableApplicationContext context = StorefrontApplication.start(redis.uri(), RANDOM_PORT)) {
       Storefront storefront = context.getBean(Storefront.class);
       assertThat(AopUtils.isAopProxy(storefront)).isTrue();
       assertThat(storefront.product("sku-1").sku()).isEqualTo("sku-1");
@@ -41,8 +52,42 @@ class StorefrontApplicationTest {
   }
 
   @Test
+  void servesTheStorefrontAndTheActuatorOverHttp(RedisServer redis) throws Exception {
+    try (ConfigurableApplicationContext context = StorefrontApplication.start(redis.uri(), RANDOM_PORT)) {
+      String base = "http://localhost:" + context.getEnvironment().getRequiredProperty("local.server.port");
+      HttpResponse<String> product = get(base + "/products/sku-3");
+      assertThat(product.statusCode()).isEqualTo(200);
+      assertThat(product.body()).contains("\"sku\":\"sku-3\"");
+
+      HttpResponse<String> flip = send(HttpRequest.newBuilder(URI.create(base + "/actuator/ballast"))
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString("{\"switchboard\":\"switchboard\",\"switchName\":"
+              + "\"feature:recommendations\",\"degraded\":true,\"who\":\"test\",\"why\":\"http\"}")));
+      assertThat(flip.statusCode()).isEqualTo(200);
+      HttpResponse<String> recommendations = get(base + "/recommendations/ann");
+      assertThat(recommendations.statusCode()).isEqualTo(200);
+      assertThat(recommendations.body()).contains("\"fallback\":true"); // the feature is off: the fallback
+
+      HttpResponse<String> view = get(base + "/actuator/ballast");
+      assertThat(view.statusCode()).isEqualTo(200);
+      assertThat(view.body()).contains("\"switchboards\"", "\"queues\"", "\"products\"");
+      HttpResponse<String> health = get(base + "/actuator/health");
+      assertThat(health.statusCode()).isEqualTo(200);
+      assertThat(health.body()).contains("\"ballast\"", "feature:recommendations");
+    }
+  }
+
+  private HttpResponse<String> get(String url) throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(URI.create(url)).GET());
+  }
+
+  private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+    return http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
   void theHandWiredComparisonStartsToo(RedisServer redis) throws Exception {
-    try (ConfigurableApplicationContext context = StorefrontApplication.start(redis.uri(),
+    try (ConfigurableApplicationContext context = StorefrontApplication.start(redis.uri(), RANDOM_PORT,
         "--spring.autoconfigure.exclude=dev.ballast.spring.BallastAutoConfiguration", "--example.wiring=by-hand")) {
       assertThat(context.getBeansOfType(BallastEndpoint.class)).isEmpty();
       Storefront storefront = context.getBean(Storefront.class);
