@@ -5,7 +5,7 @@
 # shared machine every contender sees the same spread of load rather than one contender a quiet minute.
 #   benchmarks/run-limiter-contended.sh            -> benchmarks/results/limiter-contended.txt
 # Options: FORKS=5 (rounds), ITERATIONS=5, CONTENDERS=ballast,guava, BUILD=0 (use the jar as it is),
-# JAR=path (another jar, e.g. a copy, so that a rebuild during the run does not change it), OUT=path. jmh.ignoreLock: other JMH runs on a shared
+# METHODS=granted2Threads (only those), JAR=path (another jar, e.g. a copy, so that a rebuild during the run does not change it), OUT=path. jmh.ignoreLock: other JMH runs on a shared
 # machine would otherwise make this one exit at once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +20,7 @@ IFS=, read -r -a contenders <<< "${CONTENDERS:-ballast,resilience4j,bucket4j,gua
 common=(-f 1 -wi "${WARMUPS:-2}" -w 1s -i "${ITERATIONS:-3}" -r 1s -jvmArgsAppend "-Xms1g -Xmx1g")
 {
   echo "# RateLimiterBenchmark, $(date -u +%F), $(nproc) cores, load average at start $(cut -d' ' -f1-3 /proc/loadavg); columns: benchmark contender round score unit load"
-  for method in granted granted2Threads; do
+  for method in ${METHODS:-granted granted2Threads}; do
     for round in $(seq 1 "${FORKS:-3}"); do
       for c in "${contenders[@]}"; do
         score=$(java -Djmh.ignoreLock=true -jar "$jar" "RateLimiterBenchmark\.$method\$" "${common[@]}" -p "contender=$c" -bm thrpt -tu us \
