@@ -38,23 +38,35 @@ public final class BenchmarkReport {
       throw new IllegalArgumentException("usage: BenchmarkReport OUTPUT.md [INCLUDE-REGEX...]");
     }
     Path output = Path.of(args[0]);
+    List<String> filters = List.of(java.util.Arrays.copyOfRange(args, 1, args.length));
+    String arguments = String.join(" ", filters);
+    if ("full".equals(System.getProperty("bench.plan"))) {
+      Files.writeString(output, FullRun.run(filters, arguments));
+      return;
+    }
+    ChainedOptionsBuilder options = options(Integer.getInteger("bench.forks", 1), Integer.getInteger("bench.warmups", 3));
+    if (filters.isEmpty()) {
+      options.include("dev\\.ballast\\.benchmarks\\..*");
+    }
+    filters.forEach(options::include);
+    Collection<RunResult> results = new Runner(options.build()).run();
+    Files.writeString(output, render(results, arguments));
+  }
+
+  /**
+   * The common options: {@code forks} and {@code warmups} as given, {@code bench.iterations} (5) and
+   * {@code bench.seconds} (1) per iteration, a 1 GB heap, the GC profiler.
+   */
+  static ChainedOptionsBuilder options(int forks, int warmups) {
     int seconds = Integer.getInteger("bench.seconds", 1);
-    ChainedOptionsBuilder options = new OptionsBuilder()
-        .forks(Integer.getInteger("bench.forks", 1))
-        .warmupIterations(Integer.getInteger("bench.warmups", 3))
+    return new OptionsBuilder()
+        .forks(forks)
+        .warmupIterations(warmups)
         .warmupTime(TimeValue.seconds(seconds))
         .measurementIterations(Integer.getInteger("bench.iterations", 5))
         .measurementTime(TimeValue.seconds(seconds))
         .jvmArgsAppend("-Xms1g", "-Xmx1g")
         .addProfiler(GCProfiler.class);
-    if (args.length == 1) {
-      options.include("dev\\.ballast\\.benchmarks\\..*");
-    }
-    for (int i = 1; i < args.length; i++) {
-      options.include(args[i]);
-    }
-    Collection<RunResult> results = new Runner(options.build()).run();
-    Files.writeString(output, render(results, String.join(" ", java.util.Arrays.copyOfRange(args, 1, args.length))));
   }
 
   static String render(Collection<RunResult> results, String arguments) {
@@ -62,6 +74,13 @@ public final class BenchmarkReport {
     md.append("## Run of ").append(LocalDate.now()).append("\n\n")
         .append("Machine: ").append(Machine.describe()).append("\n\n")
         .append("Command: `benchmarks/run.sh").append(arguments.isEmpty() ? "" : " " + arguments).append("`\n\n");
+    md.append(tables(results));
+    return md.toString();
+  }
+
+  /** One Markdown table per benchmark (and parameters other than the contender), fastest first. */
+  static String tables(Collection<RunResult> results) {
+    StringBuilder md = new StringBuilder();
     Map<String, List<RunResult>> byBenchmark = new LinkedHashMap<>();
     for (RunResult result : results) {
       String key = result.getParams().getBenchmark() + " (" + result.getParams().getThreads() + " thread"
@@ -85,7 +104,7 @@ public final class BenchmarkReport {
     return md.toString();
   }
 
-  private static String contender(RunResult run) {
+  static String contender(RunResult run) {
     String contender = run.getParams().getParam("contender");
     return contender != null ? contender : run.getParams().getBenchmark().replaceAll(".*\\.", "");
   }
@@ -100,7 +119,7 @@ public final class BenchmarkReport {
     return other.toString();
   }
 
-  private static String allocation(RunResult run) {
+  static String allocation(RunResult run) {
     for (Map.Entry<String, Result> entry : run.getSecondaryResults().entrySet()) {
       if (entry.getKey().endsWith("gc.alloc.rate.norm")) {
         return String.format(Locale.ROOT, "%.1f", entry.getValue().getScore());

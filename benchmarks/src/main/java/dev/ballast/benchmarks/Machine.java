@@ -15,6 +15,16 @@ final class Machine {
         + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version");
   }
 
+  /** The 1, 5 and 15 minute load averages ({@code /proc/loadavg}), or "unknown". */
+  static String loadAverage() {
+    try {
+      String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return fields[0] + " " + fields[1] + " " + fields[2];
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
+  }
+
   private static String cpuModel() {
     try {
       return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()

@@ -23,6 +23,11 @@ import java.util.function.ToDoubleFunction;
 final class CacheMeters {
 
   final HitCounter l1Hits = new HitCounter();
+  /**
+   * Whether a registry reads the counts: without one nothing can read the L1 hit counter, so the hit path
+   * skips it (issue 17: it was most of the hit's cost above a plain expiring lookup).
+   */
+  final boolean countsHits;
   final LongAdder l1Misses = new LongAdder();
   final LongAdder l2Hits = new LongAdder();
   final LongAdder l2Misses = new LongAdder();
@@ -54,6 +59,7 @@ final class CacheMeters {
   private final Tags tags;
 
   CacheMeters(String cache, MeterRegistry registry) {
+    this.countsHits = registry != null;
     if (registry == null) {
       loadSuccess = null;
       loadFailure = null;

@@ -33,6 +33,11 @@ final class CoarseClock implements Ticker {
     return now;
   }
 
+  /** {@link #read()} of {@link #INSTANCE}, for the L1 hit path: no interface call. */
+  static long now() {
+    return INSTANCE.now;
+  }
+
   /** Registers a user; starts sampling if it is the first. */
   synchronized CoarseClock acquire() {
     if (users++ == 0) {

@@ -30,6 +30,9 @@ final class DefaultTieredCache<K, V> implements TieredCache<K, V>, L1Peek<K> {
   private final TieredCacheConfig config;
   private final boolean coarseHitClock;
   private final CacheMeters meters;
+  /** {@code meters.countsHits} and {@code meters.l1Hits}, one field load each on the hit path. */
+  private final boolean countHits;
+  private final HitCounter hits;
   private final L1Store<K, V> l1;
   /** Null for an L1-only cache. */
   private final RedisLink<K> link;
@@ -44,6 +47,8 @@ final class DefaultTieredCache<K, V> implements TieredCache<K, V>, L1Peek<K> {
     Ticker ticker = wiring.ticker();
     this.coarseHitClock = wiring.coarseHitClock();
     this.meters = new CacheMeters(config.name(), wiring.registry());
+    this.countHits = meters.countsHits;
+    this.hits = meters.l1Hits;
     this.l1 = new L1Store<>(config.l1MaximumSize(),
         wiring.redis() == null ? Long.MAX_VALUE : Check.saturatedNanos(config.l1Ttl()),
         Check.saturatedNanos(config.l1TtlWhileDisconnected()), ticker,
@@ -83,7 +88,9 @@ final class DefaultTieredCache<K, V> implements TieredCache<K, V>, L1Peek<K> {
     }
     L1Entry<V> entry = l1.getIfPresent(key);
     if (l1.servable(entry)) {
-      meters.l1Hits.increment();
+      if (countHits) {
+        hits.increment();
+      }
       return entry.value;
     }
     return path.get(key, Origin.blocking(loader));
@@ -93,7 +100,9 @@ final class DefaultTieredCache<K, V> implements TieredCache<K, V>, L1Peek<K> {
   public Object peek(K key) {
     L1Entry<V> entry = l1.getIfPresent(key);
     if (l1.servable(entry)) {
-      meters.l1Hits.increment();
+      if (countHits) {
+        hits.increment();
+      }
       return entry.value;
     }
     return MISS;
@@ -106,7 +115,9 @@ final class DefaultTieredCache<K, V> implements TieredCache<K, V>, L1Peek<K> {
     }
     L1Entry<V> entry = l1.getIfPresent(key);
     if (l1.servable(entry)) {
-      meters.l1Hits.increment();
+      if (countHits) {
+        hits.increment();
+      }
       return CompletableFuture.completedFuture(entry.value);
     }
     return path.getAsync(key, Origin.blocking(loader), true);
@@ -119,7 +130,9 @@ final class DefaultTieredCache<K, V> implements TieredCache<K, V>, L1Peek<K> {
     }
     L1Entry<V> entry = l1.getIfPresent(key);
     if (l1.servable(entry)) {
-      meters.l1Hits.increment();
+      if (countHits) {
+        hits.increment();
+      }
       return CompletableFuture.completedFuture(entry.value);
     }
     return path.getAsync(key, Origin.async(loader), false);

@@ -31,6 +31,8 @@ final class L1Store<K, V> {
   private final AtomicLong epoch = new AtomicLong();
   private final Ticker ticker;
   private final Ticker hitClock;
+  /** Whether {@code hitClock} is the {@link CoarseClock}: then {@link #servable} reads it without a call. */
+  private final boolean coarseHitClock;
   private final long l1TtlNanos;
   private final long disconnectedTtlNanos;
   private final CacheMeters meters;
@@ -53,6 +55,7 @@ final class L1Store<K, V> {
         .build();
     this.ticker = ticker;
     this.hitClock = hitClock;
+    this.coarseHitClock = hitClock == CoarseClock.INSTANCE;
     this.l1TtlNanos = l1TtlNanos;
     this.disconnectedTtlNanos = disconnectedTtlNanos;
     this.meters = meters;
@@ -69,7 +72,9 @@ final class L1Store<K, V> {
 
   /** Whether a hit may be served from L1 without asking Redis: the hot path's one clock read. */
   boolean servable(L1Entry<V> entry) {
-    return entry != null && hitClock.read() - entry.l1Until < 0;
+    // The coarse clock is read as a static field's field, not through the Ticker interface, whose call
+    // is megamorphic in an application that also uses other tickers.
+    return entry != null && (coarseHitClock ? CoarseClock.now() : hitClock.read()) - entry.l1Until < 0;
   }
 
   Flight<V> newFlight() {
