@@ -136,8 +136,10 @@ abstract class QueueFailoverContract {
         direct.shutdown();
       }
       await().atMost(Duration.ofSeconds(20)).until(() -> next.get() >= lagStart + 50 || refused.get() > refusedBefore);
-      int lastBeforeKill = next.get();
       master.kill();
+      // Read once the master is dead (kill() waits for it): the producer goes on enqueueing until then, and
+      // an ack on its way when it died is for job-lastBeforeKill at most.
+      int lastBeforeKill = next.get();
       replica.resume();
       RedisServer promoted = awaitFailoverOf(master);
       backlogGate.countDown();
