@@ -78,9 +78,10 @@ class DistributedRateLimiterClusterTest {
     RedisClusterClient two = cluster.newClient();
     String name = "failover-" + System.nanoTime();
     byte[] key = KeyNames.base("", "ballast", "limiter", name).getBytes(StandardCharsets.UTF_8);
-    try (DistributedRateLimiter a = FailoverBound.limiter(name).redis(one).build();
+    try (DistributedRateLimiter drainer = FailoverBound.drainer(name).redis(one).build();
+        DistributedRateLimiter a = FailoverBound.limiter(name).redis(one).build();
         DistributedRateLimiter b = FailoverBound.limiter(name).redis(two).build()) {
-      int after = FailoverBound.check(a, b, () -> {
+      int after = FailoverBound.check(drainer, a, b, () -> {
         RedisServer master = cluster.masterForSlot(SlotHash.getSlot(key));
         master.kill();
         cluster.awaitFailoverOf(master);

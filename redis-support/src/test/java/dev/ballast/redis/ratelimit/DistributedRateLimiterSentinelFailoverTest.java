@@ -20,9 +20,10 @@ class DistributedRateLimiterSentinelFailoverTest {
     RedisClient one = setup.newClient();
     RedisClient two = setup.newClient();
     String name = "failover-" + System.nanoTime();
-    try (DistributedRateLimiter a = FailoverBound.limiter(name).redis(one).build();
+    try (DistributedRateLimiter drainer = FailoverBound.drainer(name).redis(one).build();
+        DistributedRateLimiter a = FailoverBound.limiter(name).redis(one).build();
         DistributedRateLimiter b = FailoverBound.limiter(name).redis(two).build()) {
-      int after = FailoverBound.check(a, b, () -> {
+      int after = FailoverBound.check(drainer, a, b, () -> {
         RedisServer master = setup.master();
         master.kill();
         setup.awaitFailoverFrom(master);
