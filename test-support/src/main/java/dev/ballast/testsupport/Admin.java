@@ -78,6 +78,23 @@ final class Admin {
     }
   }
 
+  /**
+   * Returns {@code server}'s {@code redis_version} from {@code INFO server}, asked over {@link Resp} and
+   * retried up to {@code timeout}: for a launch's log line, which must not fail the launch. (Asked through
+   * Lettuce, it was the fork's first Lettuce connection when a topology test ran first: under load its 2 s
+   * handshake timed out and the Sentinel setup, ready, failed to launch.)
+   *
+   * @throws IllegalStateException if no version comes in time
+   */
+  static String version(RedisServer server, Duration timeout) {
+    String[] version = {""};
+    await("the version of " + server.host() + ":" + server.port(), timeout, () -> {
+      version[0] = field(call(server, "INFO", "server"), "redis_version");
+      return version[0].isEmpty() ? "INFO server has no redis_version" : null;
+    });
+    return version[0];
+  }
+
   /** Returns the value of {@code field} in an {@code INFO} or {@code CLUSTER INFO} reply, or "". */
   static String field(String info, String field) {
     for (String line : info.split("\r?\n")) {

@@ -448,7 +448,7 @@ public final class RedisCluster implements LocalTopology {
         }
         RedisCluster cluster = new RedisCluster(nodes, timeout);
         cluster.form();
-        LOG.info("Redis cluster ready: {} ({})", cluster, cluster.version());
+        LOG.info("Redis cluster ready: {} ({})", cluster, Admin.version(nodes.get(0), timeout));
         return cluster;
       } catch (RuntimeException e) {
         nodes.forEach(RedisServer::close);

@@ -348,7 +348,7 @@ public final class RedisSentinelSetup implements LocalTopology {
         }
         RedisSentinelSetup setup = new RedisSentinelSetup(data, sentinels, readyTimeoutOrDefault());
         setup.monitor(downAfter != null ? downAfter : Duration.ofSeconds(2));
-        LOG.info("Redis Sentinel setup ready: {} ({})", setup, setup.version());
+        LOG.info("Redis Sentinel setup ready: {} ({})", setup, Admin.version(master, setup.readyTimeout));
         return setup;
       } catch (RuntimeException e) {
         sentinels.forEach(RedisServer::close);
