@@ -40,8 +40,10 @@ class DistributedRateLimiterClusterTest {
       Set<RedisServer> masters = new HashSet<>();
       for (int i = 0; i < 12; i++) {
         String name = "spread-" + i;
+        // A generous Redis timeout: this test counts commands, and a reply a loaded machine delays past the
+        // default 250 ms made the limiter fall back (reproduced by pausing a master 300 ms).
         limiters.add(DistributedRateLimiter.builder().name(name).rate(Rate.of(1000, Duration.ofSeconds(1)))
-            .redis(client).build());
+            .redisTimeout(Duration.ofSeconds(10)).redis(client).build());
         byte[] key = KeyNames.base("", "ballast", "limiter", name).getBytes(StandardCharsets.UTF_8);
         masters.add(cluster.masterForSlot(SlotHash.getSlot(key)));
       }
