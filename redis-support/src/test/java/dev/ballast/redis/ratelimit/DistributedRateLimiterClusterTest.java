@@ -98,9 +98,11 @@ class DistributedRateLimiterClusterTest {
   @Test
   void configurationBuildsAFleetLimiterOnAClusterClientResource(RedisCluster cluster) throws Exception {
     RedisClusterClient client = cluster.newClient();
+    // A generous redisTimeout: a reply a loaded machine delayed past the default 250 ms made the third
+    // acquire fall back to the local share and be granted (reproduced by pausing the master 400 ms).
     String yaml = """
         rateLimiters:
-          quotes: { rate: 1/h burst 2, scope: fleet }
+          quotes: { rate: 1/h burst 2, scope: fleet, redisTimeout: 5s }
         """;
     ConfigContext context = ConfigContext.builder().resource("redis", client).build();
     try (Registry first = Configuration.parse(yaml, "fleet.yaml").buildRegistry(context);
