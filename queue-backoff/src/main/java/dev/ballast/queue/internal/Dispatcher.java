@@ -94,6 +94,12 @@ final class Dispatcher<T> {
    * while it waits for a Redis reply would only wake that wait for nothing, a context switch per job.
    */
   private volatile boolean parked;
+  /**
+   * Raised by {@link #wake()} before it unparks, lowered before each claim: the unpark alone was lost when
+   * it came while this thread waited for a claim's reply (a blocking Redis call parks too, and takes the
+   * permit), and a job enqueued then waited for the next poll.
+   */
+  private volatile boolean woken;
 
   Dispatcher(QueueConfig config, JobType<T> type, Workers workers, JobHandler<T> handler, QueueStore store,
       QueueMetrics metrics, Ticker ticker) {
@@ -143,6 +149,7 @@ final class Dispatcher<T> {
 
   /** Ends an idle wait at once, e.g. after a local enqueue. */
   void wake() {
+    woken = true;
     LockSupport.unpark(thread);
   }
 
@@ -164,6 +171,7 @@ final class Dispatcher<T> {
         park(pollNanos, true);
         continue;
       }
+      woken = false; // a wake-up from here on may be for a job this claim does not see: claim again then
       long claimedAt = ticker.read();
       QueueStore.AckAndClaim result;
       try {
@@ -204,7 +212,7 @@ final class Dispatcher<T> {
 
   /**
    * Parks up to {@code nanos}, unless a worker finished meanwhile (or, {@code forSlot}, gave a slot back;
-   * after a stop, every slot).
+   * after a stop, every slot; or, waiting for work, a wake-up came since the last claim).
    * The flag is raised before the check, and a worker raises its ack or slot before it reads the flag, so
    * one of the two always sees the other.
    */
@@ -213,7 +221,7 @@ final class Dispatcher<T> {
     try {
       // After a stop the dispatcher waits for every slot, not for one.
       int enough = running ? 1 : workers.concurrency();
-      if (acks.isEmpty() && !(forSlot && idle.availablePermits() >= enough)) {
+      if (acks.isEmpty() && !(forSlot && idle.availablePermits() >= enough) && (forSlot || !woken)) {
         LockSupport.parkNanos(this, nanos);
       }
     } finally {
