@@ -45,10 +45,21 @@ final class FailoverRun {
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final AtomicBoolean writesPaused = new AtomicBoolean();
   private final List<Thread> threads = new ArrayList<>();
+  /** The key every other single read and every other write goes to; null: all keys alike. */
+  private final String hot;
 
   FailoverRun(List<TieredCache<String, String>> caches, List<String> keys) {
+    this(caches, keys, null);
+  }
+
+  /** A run where half the single reads and half the writes go to {@code hot} (one of {@code keys}). */
+  FailoverRun(List<TieredCache<String, String>> caches, List<String> keys, String hot) {
+    if (hot != null && !keys.contains(hot)) {
+      throw new IllegalArgumentException("the hot key " + hot + " is not one of " + keys);
+    }
     this.caches = caches;
     this.keys = keys;
+    this.hot = hot;
     keys.forEach(k -> origin.put(k, new AtomicLong()));
   }
 
@@ -85,7 +96,8 @@ final class FailoverRun {
           });
           all.forEach((k, v) -> reads.add(new Read(k, version(v), start)));
         } else {
-          String key = keys.get(Math.floorMod(n++ * 7 + cache.hashCode(), keys.size()));
+          String key = hot != null && n % 2 == 0 ? hot : keys.get(Math.floorMod(n * 7 + cache.hashCode(), keys.size()));
+          n++;
           long start = System.nanoTime();
           reads.add(new Read(key, version(cache.get(key, this::load)), start));
         }
@@ -100,7 +112,7 @@ final class FailoverRun {
     int n = 0;
     while (running.get()) {
       if (!writesPaused.get()) {
-        String key = keys.get(n % keys.size());
+        String key = hot != null && n % 2 == 0 ? hot : keys.get(n / (hot != null ? 2 : 1) % keys.size());
         long version = origin.get(key).incrementAndGet();
         try {
           WriteResult result = caches.get(n % caches.size()).put(key, key + "#P#" + version);
