@@ -41,6 +41,7 @@ public final class QueueLoad implements AutoCloseable {
   private final AtomicBoolean producing = new AtomicBoolean(true);
   private final AtomicInteger next = new AtomicInteger();
   private final AtomicInteger refused = new AtomicInteger();
+  private final AtomicInteger runs = new AtomicInteger();
   private final CountDownLatch backlogGate = new CountDownLatch(1);
   private Thread producer;
 
@@ -56,6 +57,7 @@ public final class QueueLoad implements AutoCloseable {
       queues.add(queue);
       queue.register(TEXT, Workers.of(2), job -> {
         assertThat(backlogGate.await(60, TimeUnit.SECONDS)).isTrue();
+        runs.incrementAndGet();
         ran.add(job.payload());
       });
     }
@@ -92,6 +94,16 @@ public final class QueueLoad implements AutoCloseable {
   /** Enqueues refused so far (each enqueued again). */
   public int refused() {
     return refused.get();
+  }
+
+  /** Handler runs so far, a job run again (at least once) counted each time. */
+  public int runs() {
+    return runs.get();
+  }
+
+  /** Distinct jobs run so far. */
+  public int distinctRuns() {
+    return ran.size();
   }
 
   /** Lets the handlers run. */
