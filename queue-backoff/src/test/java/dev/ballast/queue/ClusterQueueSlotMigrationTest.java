@@ -10,7 +10,6 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
 import java.time.Duration;
 import java.util.Set;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
@@ -25,14 +24,12 @@ import org.slf4j.LoggerFactory;
  * retried, claims wait. Checked: no acknowledged job is lost; a job runs more than once only as
  * at-least-once delivery allows (logged: an ack the migration kept from Redis lets the job run again).
  *
- * <p><b>Fails today (product bug, disabled until fixed):</b> {@code queue.lua} declares only the queue's base
- * name as {@code KEYS[1]}, a key that never exists itself, and derives every key it touches. A migrating
- * source therefore answers {@code ASK} to every queue script (its one declared key is "missing"), and the
- * script runs on the importing target against the part of the queue already moved, creating keys there that
- * the source still holds: the next {@code MIGRATE} fails with {@code BUSYKEY} (measured on 7.0.15: "MIGRATE of
- * 45 keys of slot 14292 ... BUSYKEY Target key name already exists", 1.3 s into the test). With {@code
- * MIGRATE ... REPLACE} ({@code redis-cli --cluster-replace}) the target's new state would be overwritten:
- * jobs lost. See docs/topologies.md, "The job queue", slot migration.
+ * <p>Before the fix this failed at once: {@code queue.lua} declared only the queue's base name as {@code
+ * KEYS[1]}, a key that never exists itself, and derives every key it touches, so a migrating source answered
+ * {@code ASK} to every queue script and the script ran on the importing target against the part of the queue
+ * already moved, creating keys the source still held: the next {@code MIGRATE} failed with {@code BUSYKEY}
+ * (7.0.15: "MIGRATE of 45 keys of slot 14292 ... BUSYKEY Target key name already exists"). With {@code
+ * MIGRATE ... REPLACE} the target's state would have been overwritten: jobs lost.
  */
 class ClusterQueueSlotMigrationTest {
 
@@ -41,8 +38,6 @@ class ClusterQueueSlotMigrationTest {
   @RegisterExtension static final RedisClusterExtension extension = RedisClusterExtension.create();
 
   @Test
-  @Disabled("queue.lua touches keys it does not declare: during a slot migration its scripts run on the target"
-      + " against half the queue (ASK) and MIGRATE then fails with BUSYKEY; docs/topologies.md, \"The job queue\"")
   void noAcknowledgedJobIsLostWhileTheQueuesSlotMoves(RedisCluster cluster) throws Exception {
     String name = "migrating";
     int slot = SlotHash.getSlot("{ballast:queue:" + name + "}");
