@@ -23,32 +23,45 @@ import java.util.concurrent.atomic.AtomicLong;
  * older version of the key. Writes Redis did not take ({@code DEFERRED}) are counted, not checked: their
  * bound counts from when Redis answers again (README, "Staleness per state").
  *
+ * <p>Public (in the module's test jar) for the examples' combined failover test.
+ *
  * <p>Writes pause for a moment around the kill: Redis replicates asynchronously, so a write acknowledged
  * by a master an instant before it dies can be lost with it, which is Redis's failover semantics, not the
  * cache's; {@link #lostWrites} measures what was lost anyway.
  */
-final class FailoverRun {
+public final class FailoverRun {
 
   /** One read as its caller saw it. */
-  record Read(String key, long version, long start) {}
+  public record Read(String key, long version, long start) {}
 
   /** One acknowledged write. */
-  record Write(String key, long version, long applied) {}
+  public record Write(String key, long version, long applied) {}
 
   private final List<TieredCache<String, String>> caches;
   private final List<String> keys;
   private final Map<String, AtomicLong> origin = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<Read> reads = new ConcurrentLinkedQueue<>();
   private final ConcurrentLinkedQueue<Write> writes = new ConcurrentLinkedQueue<>();
-  final ConcurrentLinkedQueue<Throwable> exceptions = new ConcurrentLinkedQueue<>();
-  final AtomicInteger deferred = new AtomicInteger();
+  public final ConcurrentLinkedQueue<Throwable> exceptions = new ConcurrentLinkedQueue<>();
+  public final AtomicInteger deferred = new AtomicInteger();
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final AtomicBoolean writesPaused = new AtomicBoolean();
   private final List<Thread> threads = new ArrayList<>();
+  /** The key every other single read and every other write goes to; null: all keys alike. */
+  private final String hot;
 
-  FailoverRun(List<TieredCache<String, String>> caches, List<String> keys) {
+  public FailoverRun(List<TieredCache<String, String>> caches, List<String> keys) {
+    this(caches, keys, null);
+  }
+
+  /** A run where half the single reads and half the writes go to {@code hot} (one of {@code keys}). */
+  public FailoverRun(List<TieredCache<String, String>> caches, List<String> keys, String hot) {
+    if (hot != null && !keys.contains(hot)) {
+      throw new IllegalArgumentException("the hot key " + hot + " is not one of " + keys);
+    }
     this.caches = caches;
     this.keys = keys;
+    this.hot = hot;
     keys.forEach(k -> origin.put(k, new AtomicLong()));
   }
 
@@ -61,7 +74,7 @@ final class FailoverRun {
   }
 
   /** Starts the readers and the writer; returns once both have done some work. */
-  void start() {
+  public void start() {
     for (int i = 0; i < caches.size(); i++) {
       TieredCache<String, String> cache = caches.get(i);
       boolean bulk = i == 0;
@@ -85,7 +98,8 @@ final class FailoverRun {
           });
           all.forEach((k, v) -> reads.add(new Read(k, version(v), start)));
         } else {
-          String key = keys.get(Math.floorMod(n++ * 7 + cache.hashCode(), keys.size()));
+          String key = hot != null && n % 2 == 0 ? hot : keys.get(Math.floorMod(n * 7 + cache.hashCode(), keys.size()));
+          n++;
           long start = System.nanoTime();
           reads.add(new Read(key, version(cache.get(key, this::load)), start));
         }
@@ -100,7 +114,7 @@ final class FailoverRun {
     int n = 0;
     while (running.get()) {
       if (!writesPaused.get()) {
-        String key = keys.get(n % keys.size());
+        String key = hot != null && n % 2 == 0 ? hot : keys.get(n / (hot != null ? 2 : 1) % keys.size());
         long version = origin.get(key).incrementAndGet();
         try {
           WriteResult result = caches.get(n % caches.size()).put(key, key + "#P#" + version);
@@ -119,18 +133,18 @@ final class FailoverRun {
   }
 
   /** Pauses the writer and waits until no write can still be in flight to Redis (a few replication round trips). */
-  void quietWrites() {
+  public void quietWrites() {
     writesPaused.set(true);
     long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
     await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).until(() -> System.nanoTime() > until);
   }
 
-  void resumeWrites() {
+  public void resumeWrites() {
     writesPaused.set(false);
   }
 
   /** Keeps the load going for {@code duration} (the history the check reads), then stops every thread. */
-  void runFor(Duration duration) throws InterruptedException {
+  public void runFor(Duration duration) throws InterruptedException {
     long until = System.nanoTime() + duration.toNanos();
     await().atMost(duration.plusSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> System.nanoTime() > until);
     running.set(false);
@@ -139,16 +153,16 @@ final class FailoverRun {
     }
   }
 
-  int readCount() {
+  public int readCount() {
     return reads.size();
   }
 
-  int acknowledgedWrites() {
+  public int acknowledgedWrites() {
     return writes.size();
   }
 
   /** Reads that began more than {@code bound} after an acknowledged write of the key yet saw an older version. */
-  List<String> staleReads(Duration bound) {
+  public List<String> staleReads(Duration bound) {
     Map<String, List<Write>> byKey = new HashMap<>();
     writes.forEach(w -> byKey.computeIfAbsent(w.key(), k -> new ArrayList<>()).add(w));
     List<String> stale = new ArrayList<>();
@@ -168,7 +182,7 @@ final class FailoverRun {
   }
 
   /** Keys whose entry in Redis (read with {@code get}) is older than the last acknowledged write of it. */
-  List<String> lostWrites(java.util.function.Function<String, String> redisValue) {
+  public List<String> lostWrites(java.util.function.Function<String, String> redisValue) {
     Map<String, Long> last = new HashMap<>();
     writes.forEach(w -> last.merge(w.key(), w.version(), Math::max));
     List<String> lost = new ArrayList<>();

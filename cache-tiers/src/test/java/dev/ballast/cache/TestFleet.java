@@ -14,12 +14,13 @@ import java.util.function.UnaryOperator;
 /**
  * Instances of one cache as a fleet would run them: each on its own Lettuce client (or without Redis),
  * with an admin connection to look at Redis; all closed together. The Redis is one server, a Sentinel
- * setup or a cluster ({@link TestRedis}); the admin commands are the ones all three offer.
+ * setup or a cluster ({@link TestRedis}); the admin commands are the ones all three offer. Public (in the
+ * module's test jar) for the examples' combined failover test.
  */
-final class TestFleet implements AutoCloseable {
+public final class TestFleet implements AutoCloseable {
 
   /** Where the fleet's instances connect: one client per instance, as separate JVMs would have. */
-  interface TestRedis {
+  public interface TestRedis {
     /** A new client, given to {@code builder}; returned for shutdown. */
     AbstractRedisClient connect(TieredCacheBuilder<String, String> builder);
 
@@ -91,7 +92,7 @@ final class TestFleet implements AutoCloseable {
     this(TestRedis.of(server), name);
   }
 
-  TestFleet(TestRedis target, String name) {
+  public TestFleet(TestRedis target, String name) {
     this.target = target;
     this.name = name;
     this.redis = target.admin(clients);
@@ -110,7 +111,7 @@ final class TestFleet implements AutoCloseable {
   }
 
   /** A new instance on its own client with the cache's own Redis timeout and breaker (for outage tests). */
-  TieredCache<String, String> addStrict(UnaryOperator<TieredCacheBuilder<String, String>> options) {
+  public TieredCache<String, String> addStrict(UnaryOperator<TieredCacheBuilder<String, String>> options) {
     TieredCacheBuilder<String, String> builder = TieredCache.builder(name, Codec.utf8(), Codec.utf8()).ttlJitter(0);
     clients.add(target.connect(builder));
     TieredCache<String, String> cache = options.apply(builder).build();
@@ -128,7 +129,7 @@ final class TestFleet implements AutoCloseable {
   }
 
   /** The entry of {@code key} as stored in Redis, "" if none. */
-  String inRedis(String key) {
+  public String inRedis(String key) {
     String stored = redis.get("ballast:cache:" + name + ":{" + key + "}:v");
     return stored == null ? "" : stored;
   }

@@ -18,6 +18,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import dev.ballast.core.internal.SharedScheduler;
 
 /**
  * A Lua script shipped as a resource, run by SHA ({@code EVALSHA}, one round trip) and sent in full
@@ -81,42 +83,99 @@ public final class RedisScript {
    * Runs the script asynchronously; failures complete the stage exceptionally. Cancelling the stage
    * cancels the command, so one Lettuce buffered while disconnected is not sent on reconnect (one already
    * sent may still run).
+   *
+   * <p>On a Redis Cluster, a script whose keys a slot migration has split between two nodes is refused
+   * with {@code TRYAGAIN} (nothing ran) until the keys are together again, normally within one {@code
+   * MIGRATE} batch: it is sent again after 2, 4, 8, ... (at most 50) ms, for up to 500 ms, or until the
+   * stage is cancelled (a caller's timeout); then the {@code TRYAGAIN} completes the stage.
    */
   @SafeVarargs
   public final <K, V, T extends @Nullable Object> CompletionStage<T> evalAsync(RedisScriptingAsyncCommands<K, V> redis, ScriptOutputType type,
       K[] keys, V... args) {
     CompletableFuture<T> result = new CompletableFuture<>();
-    // The command in flight (EVALSHA, then EVAL after NOSCRIPT): cancelling the result cancels it, so a
-    // command Lettuce buffered while disconnected is dropped rather than replayed on reconnect.
+    // The command in flight (EVALSHA, then EVAL after NOSCRIPT, then again after TRYAGAIN): cancelling the
+    // result cancels it, so a command Lettuce buffered while disconnected is dropped rather than replayed.
     AtomicReference<Future<?>> inFlight = new AtomicReference<>();
-    RedisFuture<T> first = redis.evalsha(sha, type, keys, args);
-    inFlight.set(first);
-    first.whenComplete((value, error) -> {
-      if (error == null) {
-        result.complete(value);
-      } else if (isNoScript(error) && !result.isDone()) {
-        RedisFuture<T> retry = redis.eval(source, type, keys, args);
-        inFlight.set(retry);
-        retry.whenComplete((retried, again) -> {
-          if (again == null) {
-            result.complete(retried);
-          } else {
-            result.completeExceptionally(again);
-          }
-        });
-        if (result.isCancelled()) {
-          retry.cancel(false);
-        }
-      } else {
-        result.completeExceptionally(error);
-      }
-    });
+    new Attempts<>(redis, type, keys, args, result, inFlight, System.nanoTime() + TRY_AGAIN_BUDGET_NANOS)
+        .send(true, 0);
     result.whenComplete((value, error) -> {
-      if (result.isCancelled()) {
-        inFlight.get().cancel(false);
+      Future<?> current = inFlight.get();
+      if (result.isCancelled() && current != null) {
+        current.cancel(false);
       }
     });
     return result;
+  }
+
+  private static final long TRY_AGAIN_BUDGET_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+  private static final long TRY_AGAIN_FIRST_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+  private static final long TRY_AGAIN_MAX_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+  /** One {@link #evalAsync} call's commands: by SHA, in full after {@code NOSCRIPT}, again after {@code TRYAGAIN}. */
+  private final class Attempts<K, V, T> {
+    private final RedisScriptingAsyncCommands<K, V> redis;
+    private final ScriptOutputType type;
+    private final K[] keys;
+    private final V[] args;
+    private final CompletableFuture<T> result;
+    private final AtomicReference<Future<?>> inFlight;
+    private final long giveUpAt;
+
+    Attempts(RedisScriptingAsyncCommands<K, V> redis, ScriptOutputType type, K[] keys, V[] args,
+        CompletableFuture<T> result, AtomicReference<Future<?>> inFlight, long giveUpAt) {
+      this.redis = redis;
+      this.type = type;
+      this.keys = keys;
+      this.args = args;
+      this.result = result;
+      this.inFlight = inFlight;
+      this.giveUpAt = giveUpAt;
+    }
+
+    void send(boolean bySha, int retries) {
+      if (result.isDone()) {
+        return;
+      }
+      RedisFuture<T> sent;
+      try {
+        sent = bySha ? redis.evalsha(sha, type, keys, args) : redis.eval(source, type, keys, args);
+      } catch (RuntimeException e) {
+        result.completeExceptionally(e);
+        return;
+      }
+      inFlight.set(sent);
+      if (result.isCancelled()) {
+        sent.cancel(false);
+        return;
+      }
+      sent.whenComplete((value, error) -> {
+        if (error == null) {
+          result.complete(value);
+        } else if (result.isDone()) {
+          return;
+        } else if (bySha && isNoScript(error)) {
+          send(false, retries);
+        } else if (isTryAgain(error) && System.nanoTime() - giveUpAt < 0) {
+          long delay = Math.min(TRY_AGAIN_MAX_DELAY_NANOS, TRY_AGAIN_FIRST_DELAY_NANOS << Math.min(retries, 5));
+          try {
+            SharedScheduler.runLater(SharedScheduler.get(), delay, () -> send(bySha, retries + 1));
+          } catch (RuntimeException e) {
+            result.completeExceptionally(error);
+          }
+        } else {
+          result.completeExceptionally(error);
+        }
+      });
+    }
+  }
+
+  private static boolean isTryAgain(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t.getMessage() != null && t.getMessage().startsWith("TRYAGAIN")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean isNoScript(Throwable error) {

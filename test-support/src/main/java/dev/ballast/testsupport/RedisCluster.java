@@ -194,6 +194,174 @@ public final class RedisCluster implements LocalTopology {
   }
 
   /**
+   * Moves {@code slot} from the master {@code from} to the master {@code to} with the sequence {@code
+   * redis-cli --cluster reshard} uses, and returns once every live node agrees that {@code to} serves it:
+   * {@link #beginMigration}, {@link SlotMigration#moveAll} in batches of 100, {@link SlotMigration#finish}.
+   * Clients keep working meanwhile, through {@code ASK} redirects (and {@code TRYAGAIN} for multi-key
+   * commands whose keys are split between the two nodes). Keys are handled as UTF-8 text.
+   *
+   * @throws IllegalArgumentException if {@code slot} is outside 0-16383, a node is not of this cluster,
+   *     or {@code from} and {@code to} are the same node
+   * @throws IllegalStateException if {@code from} does not serve {@code slot}, {@code to} is not a master,
+   *     a command is refused, or the nodes do not agree in time
+   */
+  public void migrateSlot(int slot, RedisServer from, RedisServer to) {
+    SlotMigration migration = beginMigration(slot, from, to);
+    migration.moveAll(100);
+    migration.finish();
+  }
+
+  /**
+   * Starts moving {@code slot} from the master {@code from} to the master {@code to}: {@code CLUSTER
+   * SETSLOT <slot> IMPORTING <from>} on {@code to}, then {@code SETSLOT <slot> MIGRATING <to>} on {@code
+   * from}. From then on {@code from} answers {@code ASK} for keys of the slot it no longer holds; the
+   * returned handle moves the keys and ends the migration, so a test can run its load in between.
+   *
+   * @throws IllegalArgumentException if {@code slot} is outside 0-16383, a node is not of this cluster,
+   *     or {@code from} and {@code to} are the same node
+   * @throws IllegalStateException if {@code from} does not serve {@code slot}, {@code to} is not a master
+   *     serving slots, or a node refuses a command
+   */
+  public SlotMigration beginMigration(int slot, RedisServer from, RedisServer to) {
+    require(from);
+    require(to);
+    if (from.equals(to)) {
+      throw new IllegalArgumentException("from and to are the same node: " + from);
+    }
+    RedisServer owner = masterForSlot(slot);
+    if (!owner.equals(from)) {
+      throw new IllegalStateException("slot " + slot + " is served by " + owner + ", not by from " + from);
+    }
+    if (!masters().contains(to)) {
+      throw new IllegalStateException("to " + to + " is not a master serving slots; masters: " + masters());
+    }
+    Admin.ok(to, "CLUSTER", "SETSLOT", Integer.toString(slot), "IMPORTING", nodeId(from));
+    Admin.ok(from, "CLUSTER", "SETSLOT", Integer.toString(slot), "MIGRATING", nodeId(to));
+    return new SlotMigration(slot, from, to);
+  }
+
+  /**
+   * A slot being moved between two masters ({@link #beginMigration}). Drive it from one thread.
+   */
+  public final class SlotMigration {
+
+    private static final String MIGRATE_TIMEOUT_MILLIS = "5000";
+
+    private final int slot;
+    private final RedisServer from;
+    private final RedisServer to;
+    private int moved;
+
+    private SlotMigration(int slot, RedisServer from, RedisServer to) {
+      this.slot = slot;
+      this.from = from;
+      this.to = to;
+    }
+
+    /**
+     * Moves up to {@code batch} keys of the slot that {@code from} still holds ({@code CLUSTER
+     * GETKEYSINSLOT}, then one {@code MIGRATE ... KEYS}); returns how many it asked to move, 0 when
+     * {@code from} holds none of the slot any more.
+     *
+     * @throws IllegalArgumentException if {@code batch} is not positive
+     * @throws IllegalStateException if {@code MIGRATE} is refused (e.g. {@code BUSYKEY})
+     */
+    public int moveKeys(int batch) {
+      if (batch <= 0) {
+        throw new IllegalArgumentException("batch must be positive: " + batch);
+      }
+      List<String> keys = Admin.callList(from, "CLUSTER", "GETKEYSINSLOT", Integer.toString(slot),
+          Integer.toString(batch));
+      if (keys.size() == 1 && keys.get(0).startsWith("-")) {
+        throw new IllegalStateException("CLUSTER GETKEYSINSLOT " + slot + " on " + from + " answered " + keys.get(0));
+      }
+      if (keys.isEmpty()) {
+        return 0;
+      }
+      List<String> command = new ArrayList<>(List.of(
+          "MIGRATE", to.host(), Integer.toString(to.port()), "", "0", MIGRATE_TIMEOUT_MILLIS, "KEYS"));
+      command.addAll(keys);
+      String reply = Admin.call(from, command.toArray(String[]::new));
+      // NOKEY: every key expired or was deleted between the two commands; nothing to move.
+      if (!"+OK".equals(reply) && !"+NOKEY".equals(reply)) {
+        throw new IllegalStateException("MIGRATE of " + keys.size() + " keys of slot " + slot + " from " + from
+            + " to " + to + " answered " + reply);
+      }
+      moved += keys.size();
+      return keys.size();
+    }
+
+    /**
+     * Moves every key {@code from} still holds, {@code batch} at a time; returns how many.
+     *
+     * @throws IllegalArgumentException if {@code batch} is not positive
+     * @throws IllegalStateException as {@link #moveKeys}
+     */
+    public int moveAll(int batch) {
+      int total = 0;
+      for (int n = moveKeys(batch); n > 0; n = moveKeys(batch)) {
+        total += n;
+      }
+      return total;
+    }
+
+    /** Returns how many keys of the slot {@code from} still holds ({@code CLUSTER COUNTKEYSINSLOT}). */
+    public long keysLeft() {
+      String reply = Admin.call(from, "CLUSTER", "COUNTKEYSINSLOT", Integer.toString(slot));
+      if (!reply.startsWith(":")) {
+        throw new IllegalStateException("CLUSTER COUNTKEYSINSLOT " + slot + " on " + from + " answered " + reply);
+      }
+      return Long.parseLong(reply.substring(1));
+    }
+
+    /** Returns how many keys {@link #moveKeys} asked to move so far. */
+    public int moved() {
+      return moved;
+    }
+
+    /**
+     * Ends the migration: moves any keys left, then {@code CLUSTER SETSLOT <slot> NODE <to>} on {@code
+     * to}, on {@code from} and on every other master, and waits until every live node sees {@code to}
+     * serving the slot with no migration left open.
+     *
+     * @throws IllegalStateException if a node refuses or the nodes do not agree in time
+     */
+    public void finish() {
+      moveAll(100);
+      String toId = nodeId(to);
+      // The target first: should the source's SETSLOT be lost, the target already claims the slot and
+      // clients are redirected there (the order redis-cli uses).
+      Admin.ok(to, "CLUSTER", "SETSLOT", Integer.toString(slot), "NODE", toId);
+      Admin.ok(from, "CLUSTER", "SETSLOT", Integer.toString(slot), "NODE", toId);
+      for (RedisServer master : masters()) {
+        if (!master.equals(to) && !master.equals(from)) {
+          Admin.ok(master, "CLUSTER", "SETSLOT", Integer.toString(slot), "NODE", toId);
+        }
+      }
+      String open = "[" + slot + "-";
+      await("every node to see slot " + slot + " served by " + to, () -> {
+        for (RedisServer node : liveNodes()) {
+          String nodesReply = Admin.call(node, "CLUSTER", "NODES");
+          Optional<ClusterView.Entry> owner = ClusterView.parse(nodesReply).masterOf(slot);
+          if (owner.isEmpty() || owner.get().port() != to.port()) {
+            return node.port() + " sees slot " + slot + " at " + owner.map(ClusterView.Entry::port).orElse(-1);
+          }
+          if (nodesReply.contains(open)) {
+            return node.port() + " still shows slot " + slot + " migrating or importing";
+          }
+        }
+        return null;
+      });
+      LOG.info("Cluster slot {} moved from {} to {} ({} keys)", slot, from, to, moved);
+    }
+
+    @Override
+    public String toString() {
+      return "SlotMigration[slot " + slot + " " + from + " -> " + to + "]";
+    }
+  }
+
+  /**
    * Resumes paused nodes, starts stopped ones (same port, same {@code nodes.conf}) and waits until the
    * cluster is healthy again; {@link RedisClusterExtension} calls it after each test.
    *

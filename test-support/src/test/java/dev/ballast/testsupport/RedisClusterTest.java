@@ -1,12 +1,14 @@
 package dev.ballast.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
 import java.util.HashSet;
+import java.util.List;
 import java.time.Duration;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -114,6 +116,62 @@ class RedisClusterTest {
     } finally {
       client.shutdown();
     }
+  }
+
+  @Test
+  void migrateSlotMovesTheKeysWhileClientsFollowRedirects(RedisCluster cluster) throws Exception {
+    String tag = "{moved5}";
+    int slot = SlotHash.getSlot(tag);
+    RedisServer from = cluster.masterForSlot(slot);
+    RedisServer to = cluster.masters().stream().filter(m -> !m.equals(from)).findFirst().orElseThrow();
+    RedisClusterClient client = cluster.newClient();
+    try (StatefulRedisClusterConnection<String, String> connection = client.connect()) {
+      RedisAdvancedClusterCommands<String, String> redis = connection.sync();
+      for (int i = 0; i < 40; i++) {
+        redis.set(tag + i, "v" + i);
+      }
+      RedisCluster.SlotMigration migration = cluster.beginMigration(slot, from, to);
+      assertThat(migration.moveKeys(10)).isEqualTo(10);
+      assertThat(migration.keysLeft()).isEqualTo(30);
+      // Half-way: single-key commands follow ASK to wherever the key is; a new key is created on the target.
+      for (int i = 0; i < 40; i++) {
+        assertThat(redis.get(tag + i)).isEqualTo("v" + i);
+      }
+      redis.set(tag + "new", "n");
+      assertThat(Admin.call(to, "CLUSTER", "COUNTKEYSINSLOT", Integer.toString(slot))).isEqualTo(":11");
+      // A multi-key command whose keys are split between the nodes cannot run anywhere until the move ends.
+      List<String> movedKey = Admin.callList(to, "CLUSTER", "GETKEYSINSLOT", Integer.toString(slot), "1");
+      List<String> leftKey = Admin.callList(from, "CLUSTER", "GETKEYSINSLOT", Integer.toString(slot), "1");
+      try (Resp resp = Resp.connect(to.host(), to.port(), Duration.ofSeconds(2))) {
+        resp.call("ASKING");
+        assertThat(resp.call("MGET", movedKey.get(0), leftKey.get(0))).startsWith("-TRYAGAIN");
+      }
+      assertThat(migration.moveAll(7)).isEqualTo(30);
+      migration.finish();
+      assertThat(migration.moved()).isEqualTo(40);
+      assertThat(cluster.masterForSlot(slot)).isEqualTo(to);
+      assertThat(migration.keysLeft()).isZero();
+      for (int i = 0; i < 40; i++) {
+        assertThat(redis.get(tag + i)).isEqualTo("v" + i);
+      }
+      assertThat(redis.mget(tag + 0, tag + 39, tag + "new")).extracting(kv -> kv.getValue()).containsExactly("v0", "v39", "n");
+      cluster.awaitHealthy();
+    } finally {
+      client.shutdown();
+    }
+  }
+
+  @Test
+  void migrateSlotRefusesASlotTheSourceDoesNotServe(RedisCluster cluster) {
+    RedisServer owner = cluster.masterForSlot(PAUSE_SLOT);
+    RedisServer other = cluster.masters().stream().filter(m -> !m.equals(owner)).findFirst().orElseThrow();
+    assertThatThrownBy(() -> cluster.migrateSlot(PAUSE_SLOT, other, owner))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("not by from");
+    assertThatThrownBy(() -> cluster.migrateSlot(PAUSE_SLOT, owner, owner))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("same node");
+    assertThatThrownBy(() -> cluster.migrateSlot(PAUSE_SLOT, owner, cluster.replicaOf(other)))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("not a master");
+    assertThat(cluster.masterForSlot(PAUSE_SLOT)).isEqualTo(owner);
   }
 
   /** A replica answers reads of its master's slots only after READONLY on the same connection. */

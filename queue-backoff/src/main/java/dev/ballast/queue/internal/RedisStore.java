@@ -76,7 +76,14 @@ public final class RedisStore implements QueueStore {
     this.replicas = config.replicas();
     this.replicaTimeout = config.replicaTimeout();
     this.name = config.name();
-    this.keys = new byte[][] {bytes(RedisKeys.base(config.aclPrefix(), config.keyPrefix(), "queue", config.name()))};
+    String base = RedisKeys.base(config.aclPrefix(), config.keyPrefix(), "queue", config.name());
+    // KEYS[2] is never created: it keeps the script off a slot in migration. The script touches keys it derives
+    // from KEYS[1], which Redis Cluster cannot see; with only KEYS[1] (a name that never exists either) a
+    // migrating source answered ASK and the script ran on the target against the part of the queue already
+    // moved. Two declared keys, never both present, make both nodes answer TRYAGAIN until the slot has one
+    // owner again (RedisScript retries it briefly, then the call fails as an outage): the queue waits out the
+    // migration instead of splitting its state.
+    this.keys = new byte[][] {bytes(base), bytes(base + ":migration-guard")};
     this.testClock = config.ticker();
     this.visibilityMillis = bytes(config.visibilityTimeout().toMillis());
     this.idempotencyMillis = bytes(config.idempotencyWindow().toMillis());

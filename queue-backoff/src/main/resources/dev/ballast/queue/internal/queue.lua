@@ -1,5 +1,7 @@
 -- Every state change of a Ballast job queue, one atomic call each. KEYS[1] is the queue's base key,
 -- a hash tag such as {ballast:queue:mail}; every key below starts with it, so all live in one slot.
+-- KEYS[2] (base:migration-guard) is never read or written: declared so that Redis Cluster refuses the
+-- call (TRYAGAIN) while the slot migrates, rather than run it on a node holding half the queue.
 -- ARGV[1] names the operation, ARGV[2] is a test clock in ms (-1: Redis TIME). Times are ms.
 -- Layout: :job:ID (hash; 'a' attempts, 'c' claims = fencing token), :ready:TYPE:P (list), :delayed and :inflight (zsets by due time and by
 -- visibility deadline), :dead (zset by time of death), :idem:KEY (string, with TTL), :swrr:TYPE (hash,

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -153,6 +154,62 @@ class RedisPortClusterTest {
       publisher.publish("classic".getBytes(UTF_8), "after".getBytes(UTF_8));
       return "after".equals(listener.messages.poll(200, TimeUnit.MILLISECONDS));
     });
+  }
+
+  @Test
+  void aScriptWhoseKeysASlotMigrationSplitsRunsOnceTheyAreTogetherAgain() {
+    RedisPort port = open(RedisPort.PubSubMode.CLASSIC);
+    byte[] a = "{split}:a".getBytes(UTF_8);
+    byte[] b = "{split}:b".getBytes(UTF_8);
+    join(port.<byte[]>eval(PAIR, ScriptOutputType.VALUE, new byte[][] {a, b}, "before".getBytes(UTF_8)));
+    int slot = SlotHash.getSlot(a);
+    RedisServer from = cluster.masterForSlot(slot);
+    RedisServer to = cluster.masters().stream().filter(m -> !m.equals(from)).findFirst().orElseThrow();
+    RedisCluster.SlotMigration migration = cluster.beginMigration(slot, from, to);
+    assertThat(migration.moveKeys(1)).isEqualTo(1);
+    long before = tryAgains(from) + tryAgains(to);
+    // One key on each node: Redis answers TRYAGAIN (7.x at the source; 6.2 at the target, after ASK) until
+    // the keys are together; the script is retried meanwhile, not failed.
+    CompletableFuture<byte[]> pair = port.<byte[]>eval(PAIR, ScriptOutputType.VALUE, new byte[][] {a, b},
+        "during".getBytes(UTF_8)).toCompletableFuture();
+    await().atMost(DEADLINE).until(() -> tryAgains(from) + tryAgains(to) > before);
+    migration.moveAll(10);
+    assertThat(new String(join(pair), UTF_8)).isEqualTo("during");
+    migration.finish();
+    assertThat(cluster.masterForSlot(slot)).isEqualTo(to);
+  }
+
+  @Test
+  void shardedSubscriberIsToldToResyncAfterItsSlotMigrates() throws Exception {
+    cluster.assumeVersionAtLeast("7.0", "sharded pub/sub (SPUBLISH/SSUBSCRIBE)");
+    RedisPort subscriber = open(RedisPort.PubSubMode.SHARDED);
+    RedisPort publisher = open(RedisPort.PubSubMode.SHARDED);
+    String channel = "migrating-channel";
+    int slot = SlotHash.getSlot(channel);
+    RedisServer from = cluster.masterForSlot(slot);
+    RedisServer to = cluster.masters().stream().filter(m -> !m.equals(from)).findFirst().orElseThrow();
+    RecordingListener listener = new RecordingListener();
+    join(subscriber.subscribe(channel.getBytes(UTF_8), listener).confirmed());
+    // The old owner drops its shard channels' subscribers when it gives the slot away (SUNSUBSCRIBE from the
+    // server); the port subscribes again at the new owner and says messages may have been lost.
+    cluster.migrateSlot(slot, from, to);
+    await().atMost(DEADLINE).until(() -> listener.resubscribes.get() >= 1);
+    await().atMost(DEADLINE).until(() -> {
+      publisher.publish(channel.getBytes(UTF_8), "after".getBytes(UTF_8));
+      return "after".equals(listener.messages.poll(200, TimeUnit.MILLISECONDS));
+    });
+  }
+
+  /** TRYAGAIN replies {@code node} has sent so far ({@code INFO errorstats}, Redis 6.2+). */
+  private static long tryAgains(RedisServer node) {
+    try (RedisClient direct = node.newClient(); StatefulRedisConnection<String, String> c = direct.connect()) {
+      for (String line : c.sync().info("errorstats").split("\r?\n")) {
+        if (line.startsWith("errorstat_TRYAGAIN:count=")) {
+          return Long.parseLong(line.substring("errorstat_TRYAGAIN:count=".length()).strip());
+        }
+      }
+      return 0;
+    }
   }
 
   @Test
