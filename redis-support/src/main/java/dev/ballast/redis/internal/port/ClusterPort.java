@@ -14,6 +14,7 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -31,7 +32,9 @@ import reactor.core.Disposable;
  * sharded channel's slot owner with the one it subscribed at and subscribes again where it moved; the
  * server's confirmation then tells the listeners to resync. This needs the client's topology refresh
  * ({@code ClusterTopologyRefreshOptions}: periodic or adaptive triggers), which every cluster deployment
- * should enable anyway. A classic subscription lives on one node and comes back when that node does.
+ * should enable anyway. A classic subscription lives on one node: if that node is killed, Lettuce
+ * reconnects to another and subscribes there (a resubscribe notice); if it hangs, see {@link
+ * #subscriptionMayBeLost}.
  *
  * <p>Design note: {@code owners} maps a channel to the node id it was last subscribed at; it is written
  * on subscribe and on topology events (Lettuce's event thread), and a stale entry only causes one extra
@@ -46,15 +49,18 @@ final class ClusterPort extends LettucePort {
 
   private ClusterPort(
       RedisClusterClient client, StatefulRedisClusterConnection<byte[], byte[]> connection, boolean sharded) {
-    super(connection, connection.async(), () -> pubSub(client), true, sharded);
+    super(client, connection, connection.async(), () -> pubSub(client), true, sharded);
     this.client = client;
     this.connection = connection;
-    this.topologyEvents =
-        sharded
-            ? client.getResources().eventBus().get()
-                .filter(event -> event instanceof ClusterTopologyChangedEvent)
-                .subscribe(event -> resubscribe(this::moved))
-            : () -> {};
+    this.topologyEvents = client.getResources().eventBus().get()
+        .filter(event -> event instanceof ClusterTopologyChangedEvent)
+        .subscribe(event -> {
+          if (sharded) {
+            resubscribe(this::moved);
+          } else if (aNodeFailed((ClusterTopologyChangedEvent) event)) {
+            subscriptionMayBeLost();
+          }
+        });
   }
 
   static RedisPort open(RedisClusterClient client, RedisPort.PubSubMode mode) {
@@ -103,6 +109,47 @@ final class ClusterPort extends LettucePort {
   public void close() {
     topologyEvents.dispose();
     super.close();
+  }
+
+  /**
+   * A classic subscription lives on one node we cannot name (Lettuce's default pub/sub connection). A node
+   * that hangs without closing its connections (paused, partitioned) leaves it dead with no drop to hear;
+   * the cluster then flags the node failing and fails it over. So when the topology shows a master
+   * failing ({@link #aNodeFailed}), the listeners are told their subscription may be lost and the subscribe is
+   * sent again: its confirmation (at once from a live node, or when the hung one answers again) is the
+   * resubscribe notice that ends it. A failover costs every classic subscriber one resync.
+   */
+  private void subscriptionMayBeLost() {
+    lostSubscriptions();
+    resubscribe(channel -> true);
+  }
+
+  /**
+   * True if the event shows a master failing: a master newly flagged failing, demoted or gone, or a replica
+   * promoted (the client may have learnt of the failing flag earlier without an event, so the promotion
+   * is the one sign it is sure to see).
+   */
+  static boolean aNodeFailed(ClusterTopologyChangedEvent event) {
+    Map<String, RedisClusterNode> after = new HashMap<>();
+    event.after().forEach(node -> after.put(node.getNodeId(), node));
+    for (RedisClusterNode node : event.before()) {
+      RedisClusterNode now = after.get(node.getNodeId());
+      if (upstream(node) && (now == null || !upstream(now) || (failing(now) && !failing(node)))) {
+        return true;
+      }
+      if (!upstream(node) && now != null && upstream(now)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean upstream(RedisClusterNode node) {
+    return node.getRole() != null && node.getRole().isUpstream();
+  }
+
+  private static boolean failing(RedisClusterNode node) {
+    return node.is(RedisClusterNode.NodeFlag.FAIL) || node.is(RedisClusterNode.NodeFlag.EVENTUAL_FAIL);
   }
 
   /** True if {@code channel}'s slot has a new owner since it was subscribed; records the new one. */
