@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,6 +37,8 @@ import reactor.core.Disposable;
  * reconnects to another and subscribes there (a resubscribe notice); if it hangs, see {@link
  * #subscriptionMayBeLost}.
  *
+ * <p>{@code promotions} is written on Lettuce's event thread only (a concurrent set all the same).
+ *
  * <p>Design note: {@code owners} maps a channel to the node id it was last subscribed at; it is written
  * on subscribe and on topology events (Lettuce's event thread), and a stale entry only causes one extra
  * subscribe.
@@ -45,6 +48,8 @@ final class ClusterPort extends LettucePort {
   private final RedisClusterClient client;
   private final StatefulRedisClusterConnection<byte[], byte[]> connection;
   private final Map<ByteBuffer, String> owners = new ConcurrentHashMap<>();
+  /** "nodeId@configEpoch" of every promotion a classic port reacted to (one per failover: tiny). */
+  private final Set<String> promotions = ConcurrentHashMap.newKeySet();
   private final Disposable topologyEvents;
 
   private ClusterPort(
@@ -57,7 +62,7 @@ final class ClusterPort extends LettucePort {
         .subscribe(event -> {
           if (sharded) {
             resubscribe(this::moved);
-          } else if (aNodeFailed((ClusterTopologyChangedEvent) event)) {
+          } else if (newPromotion((ClusterTopologyChangedEvent) event)) {
             subscriptionMayBeLost();
           }
         });
@@ -114,10 +119,10 @@ final class ClusterPort extends LettucePort {
   /**
    * A classic subscription lives on one node we cannot name (Lettuce's default pub/sub connection). A node
    * that hangs without closing its connections (paused, partitioned) leaves it dead with no drop to hear;
-   * the cluster then flags the node failing and fails it over. So when the topology shows a master
-   * failing ({@link #aNodeFailed}), the listeners are told their subscription may be lost and the subscribe is
-   * sent again: its confirmation (at once from a live node, or when the hung one answers again) is the
-   * resubscribe notice that ends it. A failover costs every classic subscriber one resync.
+   * the cluster then fails it over. So when the topology shows a replica promoted ({@link #newPromotion}),
+   * the listeners are told their subscription may be lost and the subscribe is sent again: its
+   * confirmation (at once from a live node, or when the hung one answers again) is the resubscribe notice
+   * that ends it. A failover costs every classic subscriber one resync.
    */
   private void subscriptionMayBeLost() {
     lostSubscriptions();
@@ -125,31 +130,28 @@ final class ClusterPort extends LettucePort {
   }
 
   /**
-   * True if the event shows a master failing: a master newly flagged failing, demoted or gone, or a replica
-   * promoted (the client may have learnt of the failing flag earlier without an event, so the promotion
-   * is the one sign it is sure to see).
+   * True if the event shows a replica promoted that this port has not reacted to yet. A promotion, not a
+   * failing flag: the client's periodic refresh reads one node's view at a time, and while the nodes
+   * disagree the flags come and go from one event to the next (measured: a dozen resyncs per failover
+   * when reacting to flags); a promotion is keyed by the node and its new config epoch, which every view
+   * that shows it agrees on, so one failover is one resync however often the views alternate.
    */
-  static boolean aNodeFailed(ClusterTopologyChangedEvent event) {
-    Map<String, RedisClusterNode> after = new HashMap<>();
-    event.after().forEach(node -> after.put(node.getNodeId(), node));
-    for (RedisClusterNode node : event.before()) {
-      RedisClusterNode now = after.get(node.getNodeId());
-      if (upstream(node) && (now == null || !upstream(now) || (failing(now) && !failing(node)))) {
-        return true;
-      }
-      if (!upstream(node) && now != null && upstream(now)) {
-        return true;
+  boolean newPromotion(ClusterTopologyChangedEvent event) {
+    Map<String, RedisClusterNode> before = new HashMap<>();
+    event.before().forEach(node -> before.put(node.getNodeId(), node));
+    boolean promoted = false;
+    for (RedisClusterNode node : event.after()) {
+      RedisClusterNode was = before.get(node.getNodeId());
+      if (was != null && !upstream(was) && upstream(node)
+          && promotions.add(node.getNodeId() + "@" + node.getConfigEpoch())) {
+        promoted = true;
       }
     }
-    return false;
+    return promoted;
   }
 
   private static boolean upstream(RedisClusterNode node) {
     return node.getRole() != null && node.getRole().isUpstream();
-  }
-
-  private static boolean failing(RedisClusterNode node) {
-    return node.is(RedisClusterNode.NodeFlag.FAIL) || node.is(RedisClusterNode.NodeFlag.EVENTUAL_FAIL);
   }
 
   /** True if {@code channel}'s slot has a new owner since it was subscribed; records the new one. */
