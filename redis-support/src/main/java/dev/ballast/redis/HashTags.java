@@ -31,8 +31,15 @@ public final class HashTags {
    */
   public static byte[] tag(byte[] key) {
     Check.notNull(key, "key");
+    byte[] tag = new byte[tagLength(key)];
+    writeTag(key, tag, 0);
+    return tag;
+  }
+
+  /** The length of {@code tag(key)}, without building it. */
+  private static int tagLength(byte[] key) {
     if (key.length == 0) {
-      return new byte[] {'%'};
+      return 1;
     }
     int escapes = 0;
     for (byte b : key) {
@@ -40,21 +47,25 @@ public final class HashTags {
         escapes++;
       }
     }
-    if (escapes == 0) {
-      return key.clone();
+    return key.length + 2 * escapes;
+  }
+
+  /** Writes {@code tag(key)} into {@code name} at {@code at}; returns the index after it. */
+  private static int writeTag(byte[] key, byte[] name, int at) {
+    if (key.length == 0) {
+      name[at++] = '%'; // never the result of escaping, where every % is followed by two hex digits
+      return at;
     }
-    byte[] tag = new byte[key.length + 2 * escapes];
-    int at = 0;
     for (byte b : key) {
       if (b == '%' || b == '}') {
-        tag[at++] = '%';
-        tag[at++] = (byte) (b == '%' ? '2' : '7');
-        tag[at++] = (byte) (b == '%' ? '5' : 'D');
+        name[at++] = '%';
+        name[at++] = (byte) (b == '%' ? '2' : '7');
+        name[at++] = (byte) (b == '%' ? '5' : 'D');
       } else {
-        tag[at++] = b;
+        name[at++] = b;
       }
     }
-    return tag;
+    return at;
   }
 
   /**
@@ -65,14 +76,16 @@ public final class HashTags {
    */
   public static byte[] name(byte[] prefix, byte[] key, byte[] suffix) {
     checkPrefix(prefix, "prefix");
+    Check.notNull(key, "key");
     Check.notNull(suffix, "suffix");
-    byte[] tag = tag(key);
-    byte[] name = new byte[prefix.length + tag.length + 2 + suffix.length];
+    // One allocation: names are built on the cache's read path.
+    byte[] name = new byte[prefix.length + tagLength(key) + 2 + suffix.length];
     System.arraycopy(prefix, 0, name, 0, prefix.length);
-    name[prefix.length] = '{';
-    System.arraycopy(tag, 0, name, prefix.length + 1, tag.length);
-    name[prefix.length + 1 + tag.length] = '}';
-    System.arraycopy(suffix, 0, name, prefix.length + tag.length + 2, suffix.length);
+    int at = prefix.length;
+    name[at++] = '{';
+    at = writeTag(key, name, at);
+    name[at++] = '}';
+    System.arraycopy(suffix, 0, name, at, suffix.length);
     return name;
   }
 

@@ -29,8 +29,14 @@ abstract class TopologyBuilder<B extends TopologyBuilder<B>> {
     return self();
   }
 
-  /** Chooses the executable as {@code ballast.redis.binary} would, overriding that property. */
-  B binary(String spec) {
+  /**
+   * Chooses the executable as {@code ballast.redis.binary} would ({@code path}, {@code embedded} for the
+   * bundled 6.2, or a file), overriding that property: for a test that needs one version whatever is on
+   * {@code PATH}.
+   *
+   * @throws IllegalStateException if already set
+   */
+  public B binary(String spec) {
     binary = OptionRules.once(binary, spec, "binary");
     return self();
   }

@@ -32,8 +32,10 @@ import org.slf4j.LoggerFactory;
  * Redis Cluster sharded pub/sub when every node is 7.0+ (the port moves the subscription to the slot's new
  * owner after a failover) and classic otherwise (pinned to one node: back when that node is).
  *
- * <p>Down and back: any connection of the application's client that drops may be the subscription's, so
- * it marks the subscription <em>down</em> (not one closed on purpose) (L1 capped at {@code l1TtlWhileDisconnected}). It is back when
+ * <p>Down and back: the port says when its pub/sub connection drops ({@code onSubscriptionLost}, the same
+ * notice the switchboard polls on); beyond it, any connection of the application's client that drops may be
+ * the subscription's (a sharded subscription lives on a per-node connection the port does not watch), so
+ * either marks the subscription <em>down</em> (not one closed on purpose) (L1 capped at {@code l1TtlWhileDisconnected}). It is back when
  * the port reports a resubscription (messages may have been lost: resync) or when a probe this instance
  * publishes on the channel while down comes back to it (the subscription works after the drop; had it been
  * ours, its resubscription, which the server confirms before any later message, was already reported).
@@ -145,6 +147,11 @@ final class InvalidationBus implements AutoCloseable {
       @Override
       public void onResubscribed() {
         restored("resubscribed");
+      }
+
+      @Override
+      public void onSubscriptionLost() {
+        lost(); // the port's own word; the client-wide listener below also covers sharded node connections
       }
     });
     subscription = opened;

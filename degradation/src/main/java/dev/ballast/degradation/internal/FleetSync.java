@@ -22,7 +22,10 @@ import org.slf4j.LoggerFactory;
  * Keeps a {@link BoardState} in step with the fleet state in Redis: writes go through the Lua script
  * (and wait in {@code pending} when Redis does not answer), broadcasts are applied as they come, and the
  * whole state is re-read when the subscription is re-established, when a broadcast was missed, after an
- * outage (once the pending writes are written) and on the slow periodic check.
+ * outage (once the pending writes are written), every {@link #RETRY} while the subscription's connection
+ * is down (the port said it dropped and has not resubscribed yet: on a 6.2 cluster a classic subscription
+ * waits for its node to come back, which may take much longer than the failover) and on the slow periodic
+ * check.
  *
  * <p>Design: re-reads run one at a time under {@code syncLock}, on the switchboard's own thread or on a
  * caller of {@link Switchboard#refresh()}; Lettuce I/O threads only apply broadcasts (a short critical
@@ -57,6 +60,8 @@ final class FleetSync implements AutoCloseable {
   private final Runnable renewNow;
   private boolean askedForSync; // under syncLock: a sync request was sent for the lost state just read
   private final AtomicBoolean syncQueued = new AtomicBoolean();
+  /** The port said the subscription's connection dropped and has not resubscribed since: poll. */
+  private final AtomicBoolean unsubscribed = new AtomicBoolean();
   private volatile boolean closed;
 
   /**
@@ -100,6 +105,18 @@ final class FleetSync implements AutoCloseable {
 
           @Override
           public void onSubscribed() {
+            if (unsubscribed.compareAndSet(true, false)) {
+              log.info("switchboard {}: subscribed again; re-reading the state", board);
+            }
+            requestSync(Duration.ZERO);
+          }
+
+          @Override
+          public void onSubscriptionLost() {
+            if (unsubscribed.compareAndSet(false, true)) {
+              log.warn("switchboard {}: its subscription may be lost (its connection dropped or its node failed); re-reading the state every {}"
+                  + " until it is back", board, RETRY);
+            }
             requestSync(Duration.ZERO);
           }
         });
@@ -248,6 +265,9 @@ final class FleetSync implements AutoCloseable {
       sync();
     } finally {
       syncLock.unlock();
+    }
+    if (unsubscribed.get()) {
+      requestSync(RETRY); // broadcasts are not heard: the next re-read is the only news (coalesces with a retry)
     }
   }
 

@@ -36,7 +36,8 @@ import java.util.Map;
  * Sentinel and Cluster. The scripts broadcast with {@code PUBLISH}, or {@code SPUBLISH} when the port uses
  * sharded pub/sub (a Redis 7 cluster), so that a script's message reaches the port's subscribers. A
  * resubscribe notice from the port (a reconnect, a failover, a slot moving: messages may have been lost)
- * makes the switchboard re-read. Thread-safe: the port is; beyond it this holds only since when Redis has
+ * makes the switchboard re-read; so does the port's notice that the subscription's connection dropped
+ * (and the switchboard keeps re-reading until the resubscription). Thread-safe: the port is; beyond it this holds only since when Redis has
  * answered (an atomic long).
  */
 final class RedisFleet implements AutoCloseable {
@@ -54,6 +55,9 @@ final class RedisFleet implements AutoCloseable {
 
     /** The subscription is (re)established: anything may have been missed before it. */
     void onSubscribed();
+
+    /** The subscription's connection dropped: broadcasts are missed until {@link #onSubscribed()}. */
+    default void onSubscriptionLost() {}
   }
 
   /**
@@ -116,6 +120,11 @@ final class RedisFleet implements AutoCloseable {
         @Override
         public void onResubscribed() {
           events.onSubscribed();
+        }
+
+        @Override
+        public void onSubscriptionLost() {
+          events.onSubscriptionLost();
         }
       });
       // Bounded by the switchboard's Redis timeout, not the client's (Lettuce's default: 60 s).

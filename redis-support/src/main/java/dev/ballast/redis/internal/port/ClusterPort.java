@@ -14,8 +14,10 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,7 +33,11 @@ import reactor.core.Disposable;
  * sharded channel's slot owner with the one it subscribed at and subscribes again where it moved; the
  * server's confirmation then tells the listeners to resync. This needs the client's topology refresh
  * ({@code ClusterTopologyRefreshOptions}: periodic or adaptive triggers), which every cluster deployment
- * should enable anyway. A classic subscription lives on one node and comes back when that node does.
+ * should enable anyway. A classic subscription lives on one node: if that node is killed, Lettuce
+ * reconnects to another and subscribes there (a resubscribe notice); if it hangs, see {@link
+ * #subscriptionMayBeLost}.
+ *
+ * <p>{@code promotions} is written on Lettuce's event thread only (a concurrent set all the same).
  *
  * <p>Design note: {@code owners} maps a channel to the node id it was last subscribed at; it is written
  * on subscribe and on topology events (Lettuce's event thread), and a stale entry only causes one extra
@@ -42,19 +48,24 @@ final class ClusterPort extends LettucePort {
   private final RedisClusterClient client;
   private final StatefulRedisClusterConnection<byte[], byte[]> connection;
   private final Map<ByteBuffer, String> owners = new ConcurrentHashMap<>();
+  /** "nodeId@configEpoch" of every promotion a classic port reacted to (one per failover: tiny). */
+  private final Set<String> promotions = ConcurrentHashMap.newKeySet();
   private final Disposable topologyEvents;
 
   private ClusterPort(
       RedisClusterClient client, StatefulRedisClusterConnection<byte[], byte[]> connection, boolean sharded) {
-    super(connection, connection.async(), () -> pubSub(client), true, sharded);
+    super(client, connection, connection.async(), () -> pubSub(client), true, sharded);
     this.client = client;
     this.connection = connection;
-    this.topologyEvents =
-        sharded
-            ? client.getResources().eventBus().get()
-                .filter(event -> event instanceof ClusterTopologyChangedEvent)
-                .subscribe(event -> resubscribe(this::moved))
-            : () -> {};
+    this.topologyEvents = client.getResources().eventBus().get()
+        .filter(event -> event instanceof ClusterTopologyChangedEvent)
+        .subscribe(event -> {
+          if (sharded) {
+            resubscribe(this::moved);
+          } else if (newPromotion((ClusterTopologyChangedEvent) event)) {
+            subscriptionMayBeLost();
+          }
+        });
   }
 
   static RedisPort open(RedisClusterClient client, RedisPort.PubSubMode mode) {
@@ -103,6 +114,44 @@ final class ClusterPort extends LettucePort {
   public void close() {
     topologyEvents.dispose();
     super.close();
+  }
+
+  /**
+   * A classic subscription lives on one node we cannot name (Lettuce's default pub/sub connection). A node
+   * that hangs without closing its connections (paused, partitioned) leaves it dead with no drop to hear;
+   * the cluster then fails it over. So when the topology shows a replica promoted ({@link #newPromotion}),
+   * the listeners are told their subscription may be lost and the subscribe is sent again: its
+   * confirmation (at once from a live node, or when the hung one answers again) is the resubscribe notice
+   * that ends it. A failover costs every classic subscriber one resync.
+   */
+  private void subscriptionMayBeLost() {
+    lostSubscriptions();
+    resubscribe(channel -> true);
+  }
+
+  /**
+   * True if the event shows a replica promoted that this port has not reacted to yet. A promotion, not a
+   * failing flag: the client's periodic refresh reads one node's view at a time, and while the nodes
+   * disagree the flags come and go from one event to the next (measured: a dozen resyncs per failover
+   * when reacting to flags); a promotion is keyed by the node and its new config epoch, which every view
+   * that shows it agrees on, so one failover is one resync however often the views alternate.
+   */
+  boolean newPromotion(ClusterTopologyChangedEvent event) {
+    Map<String, RedisClusterNode> before = new HashMap<>();
+    event.before().forEach(node -> before.put(node.getNodeId(), node));
+    boolean promoted = false;
+    for (RedisClusterNode node : event.after()) {
+      RedisClusterNode was = before.get(node.getNodeId());
+      if (was != null && !upstream(was) && upstream(node)
+          && promotions.add(node.getNodeId() + "@" + node.getConfigEpoch())) {
+        promoted = true;
+      }
+    }
+    return promoted;
+  }
+
+  private static boolean upstream(RedisClusterNode node) {
+    return node.getRole() != null && node.getRole().isUpstream();
   }
 
   /** True if {@code channel}'s slot has a new owner since it was subscribed; records the new one. */

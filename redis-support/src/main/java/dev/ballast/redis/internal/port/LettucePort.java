@@ -1,6 +1,9 @@
 package dev.ballast.redis.internal.port;
 
 import dev.ballast.redis.RedisScript;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulConnection;
@@ -23,10 +26,15 @@ import java.util.function.Supplier;
  *
  * <p>Design note: the data connection is opened by the factory; the pub/sub connection on the first
  * subscribe (guarded by {@code this}). Listener bookkeeping and the resubscribe rule are {@link
- * Subscriptions}.
+ * Subscriptions}. A drop of the pub/sub connection is heard through the client's connection state
+ * listener (registered with the pub/sub connection, removed on close): Lettuce reports a drop with the
+ * connection it belongs to, so only this port's own connection counts, and a close (ours) is no drop.
+ * On a cluster that connection carries every classic subscription; sharded ones live on per-node
+ * connections inside it, which Lettuce reports as separate connections we cannot tell from others.
  */
 class LettucePort implements RedisPort {
 
+  private final AbstractRedisClient client;
   private final StatefulConnection<byte[], byte[]> connection;
   private final RedisClusterAsyncCommands<byte[], byte[]> commands;
   private final Supplier<StatefulRedisPubSubConnection<byte[], byte[]>> pubSubOpener;
@@ -34,13 +42,16 @@ class LettucePort implements RedisPort {
   private final boolean sharded;
   private final Subscriptions subscriptions = new Subscriptions();
   private StatefulRedisPubSubConnection<byte[], byte[]> pubSub;
+  private RedisConnectionStateListener dropListener;
 
   LettucePort(
+      AbstractRedisClient client,
       StatefulConnection<byte[], byte[]> connection,
       RedisClusterAsyncCommands<byte[], byte[]> commands,
       Supplier<StatefulRedisPubSubConnection<byte[], byte[]>> pubSubOpener,
       boolean cluster,
       boolean sharded) {
+    this.client = client;
     this.connection = connection;
     this.commands = commands;
     this.pubSubOpener = pubSubOpener;
@@ -119,6 +130,11 @@ class LettucePort implements RedisPort {
     };
   }
 
+  /** Tells every listener its subscription may be lost (until the next confirmation: {@link #resubscribe}). */
+  void lostSubscriptions() {
+    subscriptions.lost();
+  }
+
   /**
    * Sends the subscribe command again for the subscribed channels {@code moved} selects, so Lettuce
    * routes it anew (a sharded channel whose slot changed owner); the server's confirmation then tells the
@@ -167,6 +183,9 @@ class LettucePort implements RedisPort {
 
   @Override
   public synchronized void close() {
+    if (dropListener != null) {
+      client.removeListener(dropListener);
+    }
     if (pubSub != null) {
       pubSub.close();
     }
@@ -198,6 +217,15 @@ class LettucePort implements RedisPort {
         }
       });
       pubSub = opened;
+      dropListener = new RedisConnectionStateListener() {
+        @Override
+        public void onRedisDisconnected(RedisChannelHandler<?, ?> dropped) {
+          if (dropped == opened && !dropped.isClosed()) {
+            subscriptions.lost();
+          }
+        }
+      };
+      client.addListener(dropListener);
     }
     return pubSub;
   }

@@ -49,6 +49,14 @@ public interface RedisPort extends AutoCloseable {
      * moving): messages published in between are lost, so resync now.
      */
     void onResubscribed();
+
+    /**
+     * The connection holding the subscription dropped (not closed on purpose): messages published from
+     * now until {@link #onResubscribed()} are lost. Said once per drop, before the resubscription. Not said
+     * for a sharded subscription on a cluster (it lives on a per-node connection the port does not watch;
+     * the port moves it when its slot changes owner and then says {@link #onResubscribed()}).
+     */
+    default void onSubscriptionLost() {}
   }
 
   /** One channel subscription; closing it unsubscribes. */

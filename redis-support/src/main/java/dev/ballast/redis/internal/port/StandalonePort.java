@@ -15,6 +15,6 @@ final class StandalonePort {
     StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
     // Classic pub/sub: on one server SSUBSCRIBE would add nothing, and Redis 6 lacks it.
     return new LettucePort(
-        connection, connection.async(), () -> client.connectPubSub(ByteArrayCodec.INSTANCE), false, false);
+        client, connection, connection.async(), () -> client.connectPubSub(ByteArrayCodec.INSTANCE), false, false);
   }
 }

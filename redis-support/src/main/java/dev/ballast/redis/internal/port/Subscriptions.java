@@ -97,6 +97,20 @@ final class Subscriptions {
     }
   }
 
+  /** The connection holding every subscription dropped: tells every listener. */
+  void lost() {
+    LOG.debug("The pub/sub connection dropped; listeners are told messages may be lost until resubscribed");
+    for (Channel c : channels.values()) {
+      for (Entry e : c.entries) {
+        try {
+          e.listener.onSubscriptionLost();
+        } catch (RuntimeException ex) {
+          LOG.warn("A pub/sub listener failed on a lost subscription", ex);
+        }
+      }
+    }
+  }
+
   /** Delivers a message to the channel's listeners. */
   void message(byte[] channel, byte[] message) {
     Channel c = channels.get(ByteBuffer.wrap(channel));

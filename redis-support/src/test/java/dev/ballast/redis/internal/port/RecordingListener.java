@@ -10,6 +10,7 @@ final class RecordingListener implements RedisPort.Listener {
 
   final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
   final AtomicInteger resubscribes = new AtomicInteger();
+  final AtomicInteger losses = new AtomicInteger();
 
   @Override
   public void onMessage(byte[] message) {
@@ -19,5 +20,10 @@ final class RecordingListener implements RedisPort.Listener {
   @Override
   public void onResubscribed() {
     resubscribes.incrementAndGet();
+  }
+
+  @Override
+  public void onSubscriptionLost() {
+    losses.incrementAndGet();
   }
 }

@@ -200,6 +200,44 @@ class RedisPortClusterTest {
     });
   }
 
+  @Test
+  void classicSubscriberIsToldItMayHaveLostMessagesWhenItsNodeHangsAndToResyncWhenItAnswers() throws Exception {
+    RedisPort subscriber = open(RedisPort.PubSubMode.CLASSIC);
+    RedisPort publisher = open(RedisPort.PubSubMode.CLASSIC);
+    RecordingListener listener = new RecordingListener();
+    join(subscriber.subscribe("hung".getBytes(UTF_8), listener).confirmed());
+    RedisServer node = subscribedNode();
+    boolean master = cluster.masters().contains(node);
+    node.pause(); // SIGSTOP: the connection stays open, so no drop is heard; only the topology tells
+    if (master) {
+      cluster.awaitFailoverOf(node);
+      await().atMost(DEADLINE).until(() -> listener.losses.get() >= 1);
+    }
+    assertThat(listener.resubscribes.get()).as("no resubscription while the node hangs").isZero();
+    node.resume(); // the subscribe sent again on the hung connection is confirmed now: resync
+    await().atMost(DEADLINE).until(() -> listener.resubscribes.get() >= 1);
+    await().atMost(DEADLINE).until(() -> {
+      publisher.publish("hung".getBytes(UTF_8), "after".getBytes(UTF_8));
+      return "after".equals(listener.messages.poll(200, TimeUnit.MILLISECONDS));
+    });
+  }
+
+  @Test
+  void aKilledNodesClassicSubscriberIsToldOfTheDropThenResubscribedElsewhere() throws Exception {
+    RedisPort subscriber = open(RedisPort.PubSubMode.CLASSIC);
+    RedisPort publisher = open(RedisPort.PubSubMode.CLASSIC);
+    RecordingListener listener = new RecordingListener();
+    join(subscriber.subscribe("killed".getBytes(UTF_8), listener).confirmed());
+    RedisServer node = subscribedNode();
+    node.kill();
+    await().atMost(DEADLINE).until(() -> listener.losses.get() >= 1 && listener.resubscribes.get() >= 1);
+    assertThat(node.isRunning()).as("resubscribed while the node is still dead").isFalse();
+    await().atMost(DEADLINE).until(() -> {
+      publisher.publish("killed".getBytes(UTF_8), "after".getBytes(UTF_8));
+      return "after".equals(listener.messages.poll(200, TimeUnit.MILLISECONDS));
+    });
+  }
+
   /** TRYAGAIN replies {@code node} has sent so far ({@code INFO errorstats}, Redis 6.2+). */
   private static long tryAgains(RedisServer node) {
     try (RedisClient direct = node.newClient(); StatefulRedisConnection<String, String> c = direct.connect()) {
