@@ -58,6 +58,19 @@ class ReadThroughTest {
         : registry.find(meter).tags(tags).counter().count();
   }
 
+  /** The cache's breaker around Redis shows in metrics as the switchboard's and the limiter's do. */
+  @Test
+  void theRedisBreakerPublishesItsMetersUnderTheCachesComponent() {
+    try (TieredCache<String, String> cache = builder().build()) {
+      assertThat(cache.get("a", this::load)).isEqualTo("v-a"); // Redis calls through the breaker, all answered
+      String breaker = "redis:cache:" + name;
+      assertThat(registry.get("ballast.circuitbreaker.state").tag("name", breaker).tag("state", "closed")
+          .gauge().value()).isEqualTo(1.0);
+      assertThat(registry.get("ballast.circuitbreaker.calls").tag("name", breaker).tag("outcome", "success")
+          .timer().count()).isPositive();
+    }
+  }
+
   @Test
   void missLoadsOnceThenL1ThenRedisServesAfterL1Expiry() {
     try (TieredCache<String, String> cache = builder().build()) {
