@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.ballast.cache.annotation.Cached;
 import dev.ballast.core.Registry;
 import dev.ballast.core.annotation.Wrapper;
+import dev.ballast.testsupport.ManualTicker;
 import dev.ballast.testsupport.RedisExtension;
 import dev.ballast.testsupport.RedisServer;
 import io.lettuce.core.RedisClient;
@@ -26,7 +27,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,7 +41,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class AsyncLoaderTest {
 
   private static final AtomicInteger names = new AtomicInteger();
-  private final AtomicLong now = new AtomicLong();
+  private final ManualTicker now = new ManualTicker();
   private final Map<String, CompletableFuture<String>> pending = new ConcurrentHashMap<>();
   private final AtomicInteger loads = new AtomicInteger();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -75,14 +75,14 @@ class AsyncLoaderTest {
   private TieredCacheBuilder<String, String> builder(RedisClient redisClient, SimpleMeterRegistry meters,
       java.util.concurrent.Executor executor) {
     // A manual clock: L1 never expires by itself, so what L1 holds at the end is what it would serve.
-    return TieredCache.builder(name, Codec.utf8(), Codec.utf8()).redis(redisClient).ticker(now::get)
+    return TieredCache.builder(name, Codec.utf8(), Codec.utf8()).redis(redisClient).ticker(now::read)
         .ttlJitter(0).executor(executor).meterRegistry(meters)
         .redisTimeout(Lenient.REDIS_TIMEOUT).redisCircuitBreaker(Lenient.breaker());
   }
 
   /** Without Redis, whose clock the manual ticker cannot move: for what depends on an entry's age. */
   private TieredCacheBuilder<String, String> localOnly() {
-    return TieredCache.builder(name, Codec.utf8(), Codec.utf8()).ticker(now::get).ttlJitter(0)
+    return TieredCache.builder(name, Codec.utf8(), Codec.utf8()).ticker(now::read).ttlJitter(0)
         .executor(twoThreads).meterRegistry(registry).ttl(Duration.ofSeconds(10));
   }
 
@@ -213,7 +213,7 @@ class AsyncLoaderTest {
     try (TieredCache<String, String> cache = localOnly().staleIfError(Duration.ofSeconds(20)).build()) {
       assertThat(cache.getAsync("k", key -> CompletableFuture.completedFuture("v1"))
           .get(10, TimeUnit.SECONDS)).isEqualTo("v1");
-      now.addAndGet(Duration.ofSeconds(15).toNanos());
+      now.advance(Duration.ofSeconds(15));
       CompletableFuture<String> served = cache.getAsync("k",
           key -> CompletableFuture.failedFuture(new IOException("origin down")));
       assertThat(served.get(10, TimeUnit.SECONDS)).isEqualTo("v1");
@@ -226,7 +226,7 @@ class AsyncLoaderTest {
     try (TieredCache<String, String> cache = localOnly().staleWhileRevalidate(Duration.ofSeconds(20)).build()) {
       assertThat(cache.getAsync("k", key -> CompletableFuture.completedFuture("v1"))
           .get(10, TimeUnit.SECONDS)).isEqualTo("v1");
-      now.addAndGet(Duration.ofSeconds(15).toNanos());
+      now.advance(Duration.ofSeconds(15));
       assertThat(cache.getAsync("k", this::pendingLoad).get(10, TimeUnit.SECONDS)).isEqualTo("v1");
       await().atMost(Duration.ofSeconds(10)).until(() -> pending.containsKey("k"));
       assertThat(registry.find("ballast.cache.stale.serves").functionCounter().count()).isEqualTo(1);

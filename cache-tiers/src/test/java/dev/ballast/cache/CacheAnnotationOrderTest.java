@@ -11,9 +11,9 @@ import dev.ballast.core.Registry;
 import dev.ballast.core.Retry;
 import dev.ballast.core.annotation.RateLimited;
 import dev.ballast.core.annotation.Wrapper;
+import dev.ballast.testsupport.ManualTicker;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,20 +28,20 @@ class CacheAnnotationOrderTest {
     String quote(String symbol);
   }
 
-  private final AtomicLong now = new AtomicLong();
+  private final ManualTicker now = new ManualTicker();
   private final AtomicInteger calls = new AtomicInteger();
   private final AtomicInteger attempts = new AtomicInteger();
   private final TieredCache<String, String> cache = TieredCache.builder("quotes", Codec.utf8(), Codec.utf8())
-      .ticker(now::get).build();
+      .ticker(now::read).build();
   private final RateLimiter limiter = RateLimiter.builder().name("quotes").capacity(1)
-      .refill(1, Duration.ofHours(1)).ticker(now::get).build();
+      .refill(1, Duration.ofHours(1)).ticker(now::read).build();
   private final Retry retry = Retry.builder().name("quotes").maxAttempts(3).backoff(Backoff.fixed(Duration.ofMillis(1)))
       .retryOn(e -> false) // a refused permit is final here: the test counts attempts, not retries
       .retryOnResult(result -> {
         attempts.incrementAndGet(); // called once per attempt that returned
         return false;
       })
-      .ticker(now::get).sleeper(now::addAndGet).build();
+      .ticker(now::read).sleeper(now::sleep).build();
   private final Quotes quotes = Wrapper.wrap(Quotes.class, symbol -> {
     calls.incrementAndGet();
     return symbol + " at 42";

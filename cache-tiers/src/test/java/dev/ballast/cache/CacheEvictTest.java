@@ -8,6 +8,7 @@ import dev.ballast.cache.annotation.CacheEvict;
 import dev.ballast.cache.annotation.Cached;
 import dev.ballast.core.Registry;
 import dev.ballast.core.annotation.Wrapper;
+import dev.ballast.testsupport.ManualTicker;
 import dev.ballast.testsupport.RedisExtension;
 import dev.ballast.testsupport.RedisServer;
 import io.lettuce.core.RedisClient;
@@ -20,7 +21,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -79,7 +79,7 @@ class CacheEvictTest {
 
   private static final AtomicInteger names = new AtomicInteger();
   // Manual clocks: L1 never expires by itself, so only an invalidation can change what an instance serves.
-  private final AtomicLong now = new AtomicLong();
+  private final ManualTicker now = new ManualTicker();
   private final Database database = new Database();
   private RedisClient clientA;
   private RedisClient clientB;
@@ -113,7 +113,7 @@ class CacheEvictTest {
   }
 
   private TieredCacheBuilder<String, String> builder(RedisClient client) {
-    return TieredCache.builder(name, Codec.utf8(), Codec.utf8()).redis(client).ticker(now::get)
+    return TieredCache.builder(name, Codec.utf8(), Codec.utf8()).redis(client).ticker(now::read)
         .redisTimeout(Lenient.REDIS_TIMEOUT).redisCircuitBreaker(Lenient.breaker());
   }
 

@@ -7,6 +7,7 @@ import dev.ballast.cache.annotation.Cached;
 import dev.ballast.cache.annotation.KeyGenerator;
 import dev.ballast.core.Registry;
 import dev.ballast.core.annotation.Wrapper;
+import dev.ballast.testsupport.ManualTicker;
 import dev.ballast.testsupport.RedisExtension;
 import dev.ballast.testsupport.RedisServer;
 import io.lettuce.core.RedisClient;
@@ -20,7 +21,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -167,7 +167,7 @@ class CachedAnnotationTest {
 
   private static final AtomicInteger names = new AtomicInteger();
   // A manual clock: L1 entries never expire by themselves, so a second call is an L1 hit for certain.
-  private final AtomicLong now = new AtomicLong();
+  private final ManualTicker now = new ManualTicker();
   private RedisClient client;
   private RedisCommands<String, String> redis;
   private String name;
@@ -188,7 +188,7 @@ class CachedAnnotationTest {
   }
 
   private TieredCacheBuilder<String, String> builder(RedisClient redisClient) {
-    return TieredCache.builder(name, Codec.utf8(), Codec.utf8()).redis(redisClient).ticker(now::get).ttlJitter(0)
+    return TieredCache.builder(name, Codec.utf8(), Codec.utf8()).redis(redisClient).ticker(now::read).ttlJitter(0)
         .redisTimeout(Lenient.REDIS_TIMEOUT).redisCircuitBreaker(Lenient.breaker());
   }
 
@@ -297,7 +297,7 @@ class CachedAnnotationTest {
   @Test
   void withANegativeTtlAbsencesAreCached() throws Exception {
     try (TieredCache<String, String> negative = TieredCache.builder(name + "-neg", Codec.utf8(), Codec.utf8())
-        .redis(client).ticker(now::get).negativeTtl(Duration.ofSeconds(30)).redisTimeout(Lenient.REDIS_TIMEOUT)
+        .redis(client).ticker(now::read).negativeTtl(Duration.ofSeconds(30)).redisTimeout(Lenient.REDIS_TIMEOUT)
         .redisCircuitBreaker(Lenient.breaker()).build()) {
       Origin origin = new Origin();
       Catalog catalog = wrap(origin, negative);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ballast.testsupport.ManualTicker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -55,15 +56,15 @@ class ConfigAndCodecTest {
 
   @Test
   void l1OnlyCacheLoadsOnceAndExpiresWithTheTtl() {
-    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+    ManualTicker now = new ManualTicker();
     AtomicInteger loads = new AtomicInteger();
-    try (TieredCache<String, String> cache = builder().ticker(now::get).ttl(Duration.ofSeconds(10)).ttlJitter(0)
+    try (TieredCache<String, String> cache = builder().ticker(now::read).ttl(Duration.ofSeconds(10)).ttlJitter(0)
         .build()) {
       Loader<String, String> loader = k -> k + loads.incrementAndGet();
       assertThat(cache.get("a", loader)).isEqualTo("a1");
-      now.addAndGet(Duration.ofSeconds(9).toNanos());
+      now.advance(Duration.ofSeconds(9));
       assertThat(cache.get("a", loader)).isEqualTo("a1");
-      now.addAndGet(Duration.ofSeconds(2).toNanos());
+      now.advance(Duration.ofSeconds(2));
       assertThat(cache.get("a", loader)).isEqualTo("a2");
       cache.put("a", "put");
       assertThat(cache.get("a", loader)).isEqualTo("put");

@@ -3,6 +3,7 @@ package dev.ballast.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.ballast.testsupport.ManualTicker;
 import dev.ballast.testsupport.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -67,14 +68,14 @@ class ConsistencyModelTest {
     final long[] expectedReceived = new long[INSTANCES];
     final Map<String, String> origin = new ConcurrentHashMap<>();
     final AtomicLong version = new AtomicLong();
-    final AtomicLong clock = new AtomicLong();
+    final ManualTicker clock = new ManualTicker();
 
     World() {
       String name = "model" + names.incrementAndGet();
       for (int i = 0; i < INSTANCES; i++) {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         registries.add(registry);
-        caches.add(TieredCache.builder(name, Codec.utf8(), Codec.utf8()).redis(clients.get(i)).ticker(clock::get)
+        caches.add(TieredCache.builder(name, Codec.utf8(), Codec.utf8()).redis(clients.get(i)).ticker(clock::read)
             .negativeTtl(Duration.ofMinutes(1)).meterRegistry(registry)
             .redisTimeout(Lenient.REDIS_TIMEOUT).redisCircuitBreaker(Lenient.breaker()).build());
       }

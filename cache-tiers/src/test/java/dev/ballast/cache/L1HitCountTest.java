@@ -2,6 +2,7 @@ package dev.ballast.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ballast.testsupport.ManualTicker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -36,13 +37,13 @@ class L1HitCountTest {
 
   @Test
   void anInjectedTickerDecidesTheHitAndTheHitIsCounted() {
-    long[] now = {1_000_000_000L};
+    ManualTicker now = new ManualTicker(1_000_000_000L);
     try (TieredCache<String, String> cache = TieredCache.builder("manual", Codec.utf8(), Codec.utf8())
-        .ttl(Duration.ofSeconds(10)).ttlJitter(0).ticker(() -> now[0]).meterRegistry(registry).build()) {
+        .ttl(Duration.ofSeconds(10)).ttlJitter(0).ticker(now::read).meterRegistry(registry).build()) {
       cache.get("a", key -> "v1");
       assertThat(cache.get("a", key -> "v2")).isEqualTo("v1");
       assertThat(l1Hits("manual")).isEqualTo(1);
-      now[0] += Duration.ofSeconds(11).toNanos(); // past the soft expiry: not an L1 hit
+      now.advance(Duration.ofSeconds(11)); // past the soft expiry: not an L1 hit
       cache.get("a", key -> "v2");
       assertThat(l1Hits("manual")).isEqualTo(1);
     }

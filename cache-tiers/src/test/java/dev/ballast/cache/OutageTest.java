@@ -3,6 +3,7 @@ package dev.ballast.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.ballast.testsupport.ManualTicker;
 import dev.ballast.testsupport.RedisExtension;
 import dev.ballast.testsupport.RedisServer;
 import io.lettuce.core.RedisClient;
@@ -128,15 +129,15 @@ class OutageTest {
 
   @Test
   void whileTheSubscriptionIsDownL1EntriesLiveOnlyTheShortBound(RedisServer server) {
-    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+    ManualTicker now = new ManualTicker();
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     try (TieredCache<String, String> capped = TieredCache.builder(name + "-capped", Codec.utf8(), Codec.utf8())
-        .redis(client).ticker(now::get).l1Ttl(Duration.ofMinutes(1)).l1TtlWhileDisconnected(Duration.ofSeconds(1))
+        .redis(client).ticker(now::read).l1Ttl(Duration.ofMinutes(1)).l1TtlWhileDisconnected(Duration.ofSeconds(1))
         .meterRegistry(meters).build()) {
       java.util.function.DoubleSupplier l1Misses = () -> meters.find("ballast.cache.tier.gets").tags("tier", "l1", "result", "miss")
           .functionCounter().count();
       capped.get("k", this::load);
-      now.addAndGet(Duration.ofSeconds(2).toNanos());
+      now.advance(Duration.ofSeconds(2));
       capped.get("k", this::load);
       assertThat(l1Misses.getAsDouble()).as("2 s into a 1 min L1 TTL: a hit").isEqualTo(1);
       server.stop();
@@ -144,7 +145,7 @@ class OutageTest {
           .until(() -> meters.find("ballast.cache.subscription.up").gauge().value() == 0);
       capped.get("k", this::load);
       assertThat(l1Misses.getAsDouble()).as("within the 1 s bound: still a hit").isEqualTo(1);
-      now.addAndGet(Duration.ofSeconds(2).toNanos());
+      now.advance(Duration.ofSeconds(2));
       // Redis is down and the bound is over: the origin is asked, not L1's copy kept (another instance's
       // write could not reach this one meanwhile).
       assertThat(capped.get("k", this::load)).isEqualTo("v-k");
@@ -159,17 +160,17 @@ class OutageTest {
 
   @Test
   void keepL1DuringOutageServesL1sCopyPastTheBoundInsteadOfTheOrigin(RedisServer server) {
-    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+    ManualTicker now = new ManualTicker();
     try (TieredCache<String, String> available = TieredCache.builder(name + "-keep", Codec.utf8(), Codec.utf8())
-        .redis(client).ticker(now::get).l1Ttl(Duration.ofMillis(100)).keepL1DuringOutage(true).build()) {
+        .redis(client).ticker(now::read).l1Ttl(Duration.ofMillis(100)).keepL1DuringOutage(true).build()) {
       available.get("k", this::load);
       server.stop();
       for (int i = 0; i < 5; i++) {
-        now.addAndGet(Duration.ofSeconds(2).toNanos()); // far past l1Ttl and l1TtlWhileDisconnected
+        now.advance(Duration.ofSeconds(2)); // far past l1Ttl and l1TtlWhileDisconnected
         assertThat(available.get("k", this::load)).isEqualTo("v-k");
       }
       assertThat(loads).as("L1's copy served while Redis cannot be asked, the origin spared").hasValue(1);
-      now.addAndGet(Duration.ofMinutes(15).toNanos()); // past the soft expiry: loaded again
+      now.advance(Duration.ofMinutes(15)); // past the soft expiry: loaded again
       assertThat(available.get("k", this::load)).isEqualTo("v-k");
       assertThat(loads).hasValue(2);
     }

@@ -3,6 +3,7 @@ package dev.ballast.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ballast.testsupport.ManualTicker;
 import dev.ballast.testsupport.RedisExtension;
 import dev.ballast.testsupport.RedisServer;
 import io.lettuce.core.RedisClient;
@@ -13,7 +14,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(RedisExtension.class)
 class ReadThroughTest {
 
-  private final AtomicLong now = new AtomicLong(1_000_000_000L);
+  private final ManualTicker now = new ManualTicker(1_000_000_000L);
   private final AtomicInteger loads = new AtomicInteger();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private RedisClient client;
@@ -43,7 +43,7 @@ class ReadThroughTest {
   }
 
   private TieredCacheBuilder<String, String> builder() {
-    return TieredCache.builder(name, Codec.utf8(), Codec.utf8()).redis(client).ticker(now::get)
+    return TieredCache.builder(name, Codec.utf8(), Codec.utf8()).redis(client).ticker(now::read)
         .meterRegistry(registry).ttlJitter(0);
   }
 
@@ -58,6 +58,19 @@ class ReadThroughTest {
         : registry.find(meter).tags(tags).counter().count();
   }
 
+  /** The cache's breaker around Redis shows in metrics as the switchboard's and the limiter's do. */
+  @Test
+  void theRedisBreakerPublishesItsMetersUnderTheCachesComponent() {
+    try (TieredCache<String, String> cache = builder().build()) {
+      assertThat(cache.get("a", this::load)).isEqualTo("v-a"); // Redis calls through the breaker, all answered
+      String breaker = "redis:cache:" + name;
+      assertThat(registry.get("ballast.circuitbreaker.state").tag("name", breaker).tag("state", "closed")
+          .gauge().value()).isEqualTo(1.0);
+      assertThat(registry.get("ballast.circuitbreaker.calls").tag("name", breaker).tag("outcome", "success")
+          .timer().count()).isPositive();
+    }
+  }
+
   @Test
   void missLoadsOnceThenL1ThenRedisServesAfterL1Expiry() {
     try (TieredCache<String, String> cache = builder().build()) {
@@ -65,7 +78,7 @@ class ReadThroughTest {
       assertThat(cache.get("a", this::load)).isEqualTo("v-a");
       assertThat(loads).hasValue(1);
       assertThat(count("ballast.cache.tier.gets", "tier", "l1", "result", "hit")).isEqualTo(1);
-      now.addAndGet(Duration.ofMillis(150).toNanos()); // past the 100 ms L1 TTL
+      now.advance(Duration.ofMillis(150)); // past the 100 ms L1 TTL
       assertThat(cache.get("a", this::load)).isEqualTo("v-a");
       assertThat(loads).hasValue(1);
       assertThat(count("ballast.cache.tier.gets", "tier", "l2", "result", "hit")).isEqualTo(1);
@@ -85,7 +98,7 @@ class ReadThroughTest {
       assertThat(count("cache.gets", "result", "miss")).isEqualTo(1);
       assertThat(count("cache.gets", "result", "hit")).isZero();
       assertThat(count("cache.puts")).isEqualTo(1);
-      now.addAndGet(Duration.ofMillis(150).toNanos()); // past the 100 ms L1 TTL
+      now.advance(Duration.ofMillis(150)); // past the 100 ms L1 TTL
       assertThat(cache.get("a", this::load)).isEqualTo("v-a");     // misses L1, a Redis hit: one get
       assertThat(cache.get("a", this::load)).isEqualTo("v-a");     // an L1 hit
       assertThat(count("cache.gets", "result", "hit")).isEqualTo(2);
@@ -151,7 +164,7 @@ class ReadThroughTest {
       };
       assertThat(cache.get("none", absent)).isNull();
       assertThat(cache.get("none", absent)).isNull();
-      now.addAndGet(Duration.ofSeconds(1).toNanos());
+      now.advance(Duration.ofSeconds(1));
       assertThat(cache.get("none", absent)).isNull(); // from Redis
       assertThat(loads).hasValue(1);
       assertThat(redis.get("ballast:cache:" + name + ":{none}:v")).endsWith(":N\n");

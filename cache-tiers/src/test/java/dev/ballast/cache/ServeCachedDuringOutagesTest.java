@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.ballast.testsupport.ManualTicker;
 import dev.ballast.testsupport.RedisExtension;
 import dev.ballast.testsupport.RedisServer;
 import io.lettuce.core.KillArgs;
@@ -26,7 +27,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -67,19 +67,19 @@ class ServeCachedDuringOutagesTest {
   }
 
   /** {@code now}: the cache's ticker, or null for the system's. */
-  private TieredCache<String, String> instance(RedisServer server, String name, AtomicLong now) {
+  private TieredCache<String, String> instance(RedisServer server, String name, ManualTicker now) {
     RedisClient client = server.newClient();
     clients.add(client);
     return instance(client, name, now, new SimpleMeterRegistry());
   }
 
-  private TieredCache<String, String> instance(RedisClient client, String name, AtomicLong now,
+  private TieredCache<String, String> instance(RedisClient client, String name, ManualTicker now,
       MeterRegistry registry) {
     TieredCacheBuilder<String, String> builder = TieredCache.builder(name, Codec.utf8(), Codec.utf8())
         .redis(client).ttlJitter(0).l1Ttl(Duration.ofMillis(100)).l1TtlWhileDisconnected(Duration.ofMillis(200))
         .redisTimeout(Duration.ofMillis(300)).spareOrigin(spare::get).meterRegistry(registry);
     if (now != null) {
-      builder.ticker(now::get);
+      builder.ticker(now::read);
     }
     TieredCache<String, String> cache = builder.build();
     caches.add(cache);
@@ -142,7 +142,7 @@ class ServeCachedDuringOutagesTest {
 
   @Test
   void aSparedMissServesAnL1EntryPastItsL1LifeWhileRedisIsDown(RedisServer server) throws Exception {
-    AtomicLong now = new AtomicLong();
+    ManualTicker now = new ManualTicker();
     TieredCache<String, String> cache = instance(server, "spared" + names.incrementAndGet(), now);
     for (String key : List.of("a", "b", "c", "d")) {
       assertThat(cache.get(key, this::load)).isEqualTo("loaded-" + key);
@@ -150,7 +150,7 @@ class ServeCachedDuringOutagesTest {
     server.stop();
     // A call that finds Redis down caps L1; then every entry is past its L1 life (not its soft expiry).
     cache.get("other", this::load);
-    now.addAndGet(Duration.ofSeconds(2).toNanos());
+    now.advance(Duration.ofSeconds(2));
     spare.set(true);
     int before = loads.get();
 

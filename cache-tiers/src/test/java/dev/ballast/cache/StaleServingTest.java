@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.ballast.testsupport.ManualTicker;
 import dev.ballast.testsupport.RedisExtension;
 import dev.ballast.testsupport.RedisServer;
 import io.lettuce.core.RedisClient;
@@ -11,7 +12,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class StaleServingTest {
 
   private static final AtomicInteger names = new AtomicInteger();
-  private final AtomicLong now = new AtomicLong();
+  private final ManualTicker now = new ManualTicker();
   private final AtomicInteger loads = new AtomicInteger();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private RedisClient client;
@@ -40,7 +40,7 @@ class StaleServingTest {
   }
 
   private TieredCacheBuilder<String, String> localOnly() {
-    return TieredCache.builder(name, Codec.utf8(), Codec.utf8()).ticker(now::get).ttlJitter(0)
+    return TieredCache.builder(name, Codec.utf8(), Codec.utf8()).ticker(now::read).ttlJitter(0)
         .meterRegistry(registry).executor(Runnable::run).ttl(Duration.ofSeconds(10));
   }
 
@@ -49,7 +49,7 @@ class StaleServingTest {
   }
 
   private void advance(Duration d) {
-    now.addAndGet(d.toNanos());
+    now.advance(d);
   }
 
   @Test
@@ -95,21 +95,21 @@ class StaleServingTest {
 
   @Test
   void xfetchRefreshesEarlyOnL2HitsAndNotWhenOff() {
-    AtomicLong readerClock = new AtomicLong();
+    ManualTicker readerClock = new ManualTicker();
     try (TieredCache<String, String> writer = TieredCache.builder(name, Codec.utf8(), Codec.utf8()).redis(client)
         .ttl(Duration.ofSeconds(2)).build();
         TieredCache<String, String> plain = TieredCache.builder(name, Codec.utf8(), Codec.utf8()).redis(client)
-            .ticker(readerClock::get).build();
+            .ticker(readerClock::read).build();
         TieredCache<String, String> eager = TieredCache.builder(name, Codec.utf8(), Codec.utf8()).redis(client)
-            .ticker(readerClock::get).earlyRefresh(100_000).executor(Runnable::run).build()) {
+            .ticker(readerClock::read).earlyRefresh(100_000).executor(Runnable::run).build()) {
       writer.get("k", this::versioned);
       for (int i = 0; i < 20; i++) {
-        readerClock.addAndGet(Duration.ofSeconds(1).toNanos()); // past L1, so each read asks Redis
+        readerClock.advance(Duration.ofSeconds(1)); // past L1, so each read asks Redis
         plain.get("k", this::versioned);
       }
       assertThat(loads).as("no early refresh without beta").hasValue(1);
       for (int i = 0; i < 20 && loads.get() == 1; i++) {
-        readerClock.addAndGet(Duration.ofSeconds(1).toNanos());
+        readerClock.advance(Duration.ofSeconds(1));
         eager.get("k", this::versioned);
       }
       assertThat(loads).hasValue(2);
@@ -124,7 +124,7 @@ class StaleServingTest {
   void sparingTheOriginServesAnythingCachedAndNeverCallsTheLoader() {
     AtomicBoolean spare = new AtomicBoolean();
     try (TieredCache<String, String> cache = TieredCache.builder(name, Codec.utf8(), Codec.utf8()).redis(client)
-        .ticker(now::get).spareOrigin(spare::get).build();
+        .ticker(now::read).spareOrigin(spare::get).build();
         TieredCache<String, String> other = TieredCache.builder(name, Codec.utf8(), Codec.utf8()).redis(client)
             .spareOrigin(spare::get).sparedFallback(key -> "fallback").build()) {
       cache.get("k", this::versioned);

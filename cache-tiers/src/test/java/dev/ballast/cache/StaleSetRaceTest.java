@@ -3,6 +3,7 @@ package dev.ballast.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.ballast.testsupport.ManualTicker;
 import dev.ballast.testsupport.RedisExtension;
 import dev.ballast.testsupport.RedisServer;
 import io.lettuce.core.RedisClient;
@@ -13,7 +14,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class StaleSetRaceTest {
 
   private static final AtomicInteger names = new AtomicInteger();
-  private final AtomicLong now = new AtomicLong();
+  private final ManualTicker now = new ManualTicker();
   private final SimpleMeterRegistry registryA = new SimpleMeterRegistry();
   private RedisClient clientA;
   private RedisClient clientB;
@@ -45,9 +45,9 @@ class StaleSetRaceTest {
     clientB = server.newClient();
     redis = clientA.connect().sync();
     // A manual ticker: L1 never expires by itself, so whatever L1 holds at the end is what it would serve.
-    a = TieredCache.builder(name, Codec.utf8(), Codec.utf8()).redis(clientA).ticker(now::get)
+    a = TieredCache.builder(name, Codec.utf8(), Codec.utf8()).redis(clientA).ticker(now::read)
         .meterRegistry(registryA).build();
-    b = TieredCache.builder(name, Codec.utf8(), Codec.utf8()).redis(clientB).ticker(now::get).build();
+    b = TieredCache.builder(name, Codec.utf8(), Codec.utf8()).redis(clientB).ticker(now::read).build();
   }
 
   @AfterEach

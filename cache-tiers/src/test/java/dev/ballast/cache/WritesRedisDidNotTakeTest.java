@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ballast.core.Ticker;
+import dev.ballast.testsupport.ManualTicker;
 import dev.ballast.testsupport.RedisExtension;
 import dev.ballast.testsupport.RedisServer;
 import io.lettuce.core.RedisClient;
@@ -18,7 +19,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -201,7 +201,7 @@ class WritesRedisDidNotTakeTest {
   @Test
   void aMissThatReadL1BeforeAPutDoesNotStoreTheOlderValueAfterIt(RedisServer server) throws Exception {
     // The miss's thread stops on its second clock read: after it read L1, before it asks Redis.
-    AtomicLong now = new AtomicLong(1);
+    ManualTicker now = new ManualTicker(1);
     AtomicReference<Thread> hooked = new AtomicReference<>();
     AtomicInteger hookedReads = new AtomicInteger();
     CountDownLatch inMiss = new CountDownLatch(1);
@@ -215,7 +215,7 @@ class WritesRedisDidNotTakeTest {
           Thread.currentThread().interrupt();
         }
       }
-      return now.get();
+      return now.read();
     };
     RedisClient client = server.newClient();
     clients.add(client);
@@ -225,7 +225,7 @@ class WritesRedisDidNotTakeTest {
     origin.put("k", "v1");
     assertThat(cache.get("k", this::load)).isEqualTo("v1");
     server.stop();
-    now.addAndGet(Duration.ofMillis(200).toNanos()); // past l1Ttl, well within ttl: L1's copy is kept
+    now.advance(Duration.ofMillis(200)); // past l1Ttl, well within ttl: L1's copy is kept
 
     CompletableFuture<String> miss = CompletableFuture.supplyAsync(() -> {
       hooked.set(Thread.currentThread());

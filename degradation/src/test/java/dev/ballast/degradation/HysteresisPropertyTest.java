@@ -2,10 +2,10 @@ package dev.ballast.degradation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ballast.testsupport.ManualTicker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -62,25 +62,25 @@ class HysteresisPropertyTest {
 
   /** Feeds the readings and returns the ticker times at which serve-cached changed position. */
   private static List<Long> run(List<Reading> readings, long dwellMillis, boolean startEngaged) {
-    AtomicLong now = new AtomicLong();
+    ManualTicker now = new ManualTicker();
     AtomicReference<Double> value = new AtomicReference<>(Double.NaN);
-    Switchboard board = Switchboard.builder().name("p").ticker(now::get).manualSchedule()
+    Switchboard board = Switchboard.builder().name("p").ticker(now::read).manualSchedule()
         .trigger(Trigger.builder("t").signal(Signal.of("v", value::get)).enterAt(ENTER).exitAt(EXIT)
             .minDwell(Duration.ofMillis(dwellMillis)).degrade(SwitchName.SERVE_CACHED).build())
         .build();
     List<Long> flips = new ArrayList<>();
     board.addListener(c -> {
       if (c.before().on() != c.after().on()) {
-        flips.add(now.get());
+        flips.add(now.read());
       }
     });
     if (startEngaged) {
       value.set(ENTER);
       board.evaluate();
-      now.addAndGet(Duration.ofMillis(dwellMillis).toNanos());
+      now.advance(Duration.ofMillis(dwellMillis));
     }
     for (Reading r : readings) {
-      now.addAndGet(r.afterMillis() * 1_000_000L);
+      now.advanceNanos(r.afterMillis() * 1_000_000L);
       value.set(r.value());
       board.evaluate();
     }

@@ -8,6 +8,7 @@ import dev.ballast.core.Registry;
 import dev.ballast.core.config.ConfigContext;
 import dev.ballast.core.config.ConfigException;
 import dev.ballast.core.config.Configuration;
+import dev.ballast.testsupport.ManualTicker;
 import dev.ballast.testsupport.RedisExtension;
 import dev.ballast.testsupport.RedisServer;
 import io.lettuce.core.RedisClient;
@@ -70,7 +71,7 @@ class SwitchboardConfigTest {
             degrade: [read-only, feature:reviews]
       """;
 
-  private final AtomicLong now = new AtomicLong(1_000 * MS);
+  private final ManualTicker now = new ManualTicker(1_000 * MS);
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   private Registry registry;
 
@@ -87,7 +88,7 @@ class SwitchboardConfigTest {
   }
 
   private ConfigContext.Builder context() {
-    return ConfigContext.builder().meterRegistry(meters).ticker(now::get);
+    return ConfigContext.builder().meterRegistry(meters).ticker(now::read);
   }
 
   @Test
@@ -162,7 +163,7 @@ class SwitchboardConfigTest {
 
     for (int second = 0; second < 5; second++) {
       feed(reads, 100, 100);
-      now.addAndGet(1_000 * MS);
+      now.advanceNanos(1_000 * MS);
       board.evaluate();
     }
     assertThat(board.isServingCached()).isFalse();
@@ -170,7 +171,7 @@ class SwitchboardConfigTest {
     int seconds = 0;
     while (!board.isServingCached()) {
       feed(reads, 100, 450);
-      now.addAndGet(1_000 * MS);
+      now.advanceNanos(1_000 * MS);
       board.evaluate();
       assertThat(++seconds).as("seconds of slow calls before serve-cached").isLessThan(10);
     }

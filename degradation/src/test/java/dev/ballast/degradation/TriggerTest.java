@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ballast.core.CircuitBreaker;
+import dev.ballast.testsupport.ManualTicker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
@@ -13,19 +14,19 @@ import org.junit.jupiter.api.Test;
 class TriggerTest {
 
   private static final long MS = 1_000_000L;
-  private final AtomicLong now = new AtomicLong(1_000 * MS);
+  private final ManualTicker now = new ManualTicker(1_000 * MS);
 
   private Switchboard board(Trigger trigger) {
-    return Switchboard.builder().name("t").ticker(now::get).manualSchedule().trigger(trigger).build();
+    return Switchboard.builder().name("t").ticker(now::read).manualSchedule().trigger(trigger).build();
   }
 
   private void advance(Duration d) {
-    now.addAndGet(d.toNanos());
+    now.advance(d);
   }
 
   @Test
   void aSyntheticLatencyStreamEntersAtTheEnterThresholdAndExitsAtTheExitThresholdAfterTheDwellTime() {
-    LatencyRecorder latency = LatencyRecorder.of(Duration.ofSeconds(10), now::get);
+    LatencyRecorder latency = LatencyRecorder.of(Duration.ofSeconds(10), now::read);
     Trigger trigger = Trigger.onLatency("slow", latency).degrade(SwitchName.SERVE_CACHED)
         .minDwell(Duration.ofSeconds(30)).build();
     assertThat(trigger.enterThreshold()).isEqualTo(300.0);
@@ -63,14 +64,14 @@ class TriggerTest {
 
     // Recovery to 100 ms right away: the window empties of slow calls within 10 s, but the switch stays
     // until 30 s after it flipped.
-    long flippedAt = now.get();
+    long flippedAt = now.read();
     while (board.isServingCached()) {
       feed(latency, 100, 100);
       advance(Duration.ofSeconds(1));
       board.evaluate();
-      assertThat(now.get() - flippedAt).isLessThanOrEqualTo(31_000 * MS);
+      assertThat(now.read() - flippedAt).isLessThanOrEqualTo(31_000 * MS);
     }
-    assertThat(now.get() - flippedAt).isGreaterThanOrEqualTo(30_000 * MS);
+    assertThat(now.read() - flippedAt).isGreaterThanOrEqualTo(30_000 * MS);
     assertThat(board.serveCached().origin()).isEqualTo(Switch.Origin.DEFAULT);
     board.close();
   }
@@ -83,7 +84,7 @@ class TriggerTest {
 
   @Test
   void aFewSlowCallsInAQuietWindowDoNotDecideTheLatencyTrigger() {
-    LatencyRecorder latency = LatencyRecorder.of(Duration.ofSeconds(10), now::get);
+    LatencyRecorder latency = LatencyRecorder.of(Duration.ofSeconds(10), now::read);
     Switchboard board = board(Trigger.onLatency("slow", latency).degrade(SwitchName.SERVE_CACHED)
         .minDwell(Duration.ZERO).build());
 
@@ -142,7 +143,7 @@ class TriggerTest {
 
   @Test
   void errorRatioTriggerUsesTheSeedThresholdAndWaitsForEnoughCalls() {
-    OutcomeRecorder outcomes = OutcomeRecorder.of(Duration.ofMinutes(1), now::get);
+    OutcomeRecorder outcomes = OutcomeRecorder.of(Duration.ofMinutes(1), now::read);
     Trigger trigger = Trigger.onErrorRatio("errors", outcomes).degrade(SwitchName.feature("recs"))
         .minDwell(Duration.ZERO).build();
     assertThat(trigger.enterThreshold()).isEqualTo(0.005);
@@ -170,7 +171,7 @@ class TriggerTest {
 
   @Test
   void breakerOpenTriggerFollowsTheBreaker() {
-    CircuitBreaker breaker = CircuitBreaker.builder().name("payments").ticker(now::get).build();
+    CircuitBreaker breaker = CircuitBreaker.builder().name("payments").ticker(now::read).build();
     Switchboard board = board(Trigger.onBreakerOpen("payments-down", breaker).degrade(SwitchName.READ_ONLY)
         .minDwell(Duration.ZERO).build());
     board.evaluate();
@@ -258,9 +259,9 @@ class TriggerTest {
         .hasMessage("Trigger.minDwell must not be negative, was PT-1S");
     assertThatThrownBy(() -> Trigger.builder("t").enterAt(1).enterAt(2))
         .isInstanceOf(IllegalStateException.class).hasMessage("Trigger.enterThreshold was already set on this builder");
-    assertThatThrownBy(() -> Signal.latencyMillis(LatencyRecorder.of(Duration.ofSeconds(1), now::get), 0, 1))
+    assertThatThrownBy(() -> Signal.latencyMillis(LatencyRecorder.of(Duration.ofSeconds(1), now::read), 0, 1))
         .hasMessage("Signal.percentile must be in (0, 100], was 0.0");
-    assertThatThrownBy(() -> Signal.errorRatio(OutcomeRecorder.of(Duration.ofSeconds(1), now::get), 0))
+    assertThatThrownBy(() -> Signal.errorRatio(OutcomeRecorder.of(Duration.ofSeconds(1), now::read), 0))
         .hasMessage("Signal.minimumCalls must be at least 1, was 0");
     assertThatThrownBy(() -> Switchboard.builder().name("b").features("a")
         .trigger(Trigger.builder("t").signal(s).enterAt(1).exitAt(0).degrade(SwitchName.feature("b")).build())

@@ -4,6 +4,7 @@ import dev.ballast.core.Backoff;
 import dev.ballast.core.internal.Check;
 import dev.ballast.core.internal.OptionsSet;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How one job is enqueued. Immutable; {@code null} fields mean "the queue's default" (see
@@ -24,8 +25,8 @@ import java.time.Duration;
  * @param deadline when set, a job not started within this time of its enqueue is dead-lettered
  *     instead of run (positive)
  */
-public record JobOptions(Integer priority, Duration delay, Integer maxAttempts, Backoff backoff,
-    String idempotencyKey, Duration deadline) {
+public record JobOptions(@Nullable Integer priority, Duration delay, @Nullable Integer maxAttempts,
+    @Nullable Backoff backoff, @Nullable String idempotencyKey, @Nullable Duration deadline) {
 
   private static final JobOptions DEFAULTS = new JobOptions(null, Duration.ZERO, null, null, null, null);
 
@@ -65,12 +66,12 @@ public record JobOptions(Integer priority, Duration delay, Integer maxAttempts, 
   /** Builds {@link JobOptions}; each option may be set once ({@link IllegalStateException} otherwise). */
   public static final class Builder {
     private final OptionsSet set = new OptionsSet("JobOptions");
-    private Integer priority;
+    private @Nullable Integer priority;
     private Duration delay;
-    private Integer maxAttempts;
-    private Backoff backoff;
-    private String idempotencyKey;
-    private Duration deadline;
+    private @Nullable Integer maxAttempts;
+    private @Nullable Backoff backoff;
+    private @Nullable String idempotencyKey;
+    private @Nullable Duration deadline;
 
     private Builder(JobOptions from) {
       priority = from.priority;

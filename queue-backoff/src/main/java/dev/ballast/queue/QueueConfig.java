@@ -9,6 +9,7 @@ import dev.ballast.redis.internal.KeyNames;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A queue's configuration. Immutable and validated once; messages name the field.
@@ -54,7 +55,7 @@ import java.util.List;
 public record QueueConfig(String name, String aclPrefix, String keyPrefix, List<Integer> priorityWeights,
     int defaultPriority, int maxAttempts, Backoff backoff, Duration visibilityTimeout, int maxPayloadBytes,
     Duration idempotencyWindow, Duration pollInterval, int claimBatch, Duration targetAge, Duration hungHandlerGrace,
-    Duration shutdownTimeout, int replicas, Duration replicaTimeout, MeterRegistry meterRegistry, Ticker ticker) {
+    Duration shutdownTimeout, int replicas, Duration replicaTimeout, @Nullable MeterRegistry meterRegistry, @Nullable Ticker ticker) {
 
   /** Validates every field. */
   public QueueConfig {
@@ -154,8 +155,8 @@ public record QueueConfig(String name, String aclPrefix, String keyPrefix, List<
     private Duration shutdownTimeout = Duration.ofSeconds(30);
     private int replicas;
     private Duration replicaTimeout = Duration.ofSeconds(1);
-    private MeterRegistry meterRegistry;
-    private Ticker ticker;
+    private @Nullable MeterRegistry meterRegistry;
+    private @Nullable Ticker ticker;
 
     private Builder() {}
 
@@ -276,15 +277,15 @@ public record QueueConfig(String name, String aclPrefix, String keyPrefix, List<
       return this;
     }
 
-    /** See {@link QueueConfig#meterRegistry()}. */
-    public Builder meterRegistry(MeterRegistry registry) {
+    /** See {@link QueueConfig#meterRegistry()}; null for none (the default). */
+    public Builder meterRegistry(@Nullable MeterRegistry registry) {
       set.claim("meterRegistry");
       this.meterRegistry = registry;
       return this;
     }
 
-    /** See {@link QueueConfig#ticker()}. */
-    public Builder ticker(Ticker ticker) {
+    /** See {@link QueueConfig#ticker()}; null for the system clock (the default). */
+    public Builder ticker(@Nullable Ticker ticker) {
       set.claim("ticker");
       this.ticker = ticker;
       return this;

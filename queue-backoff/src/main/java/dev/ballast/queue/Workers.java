@@ -3,6 +3,7 @@ package dev.ballast.queue;
 import dev.ballast.core.RateLimiter;
 import dev.ballast.core.internal.Check;
 import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a job type is worked on in this instance: how many handler calls may run at once, and optionally
@@ -21,7 +22,7 @@ import java.util.concurrent.Executor;
  * @param executor where handlers run; null (the default) for threads the queue starts itself, named
  *     {@code ballast-queue-NAME-TYPE-N} (see docs/threads.md)
  */
-public record Workers(int concurrency, RateLimiter limiter, Executor executor) {
+public record Workers(int concurrency, @Nullable RateLimiter limiter, @Nullable Executor executor) {
 
   /** Validates; messages name the field. */
   public Workers {

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import dev.ballast.core.Backoff;
+import dev.ballast.testsupport.ManualTicker;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** The {@code ballast.queue.*} meters, on the in-memory backend with a manual clock. */
@@ -17,7 +17,7 @@ class QueueMetricsTest {
 
   static final JobType<String> TEXT = JobType.of("text", JobCodec.utf8());
 
-  final AtomicLong clock = new AtomicLong(TimeUnit.SECONDS.toNanos(1000));
+  final ManualTicker clock = new ManualTicker(TimeUnit.SECONDS.toNanos(1000));
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
   double gauge(String name, String... tags) {
@@ -30,14 +30,14 @@ class QueueMetricsTest {
 
   @Test
   void depthsAgeCountersAndHandlerTime() {
-    try (JobQueue q = JobQueue.inMemory(QueueConfig.builder().name("m").meterRegistry(registry).ticker(clock::get)
+    try (JobQueue q = JobQueue.inMemory(QueueConfig.builder().name("m").meterRegistry(registry).ticker(clock::read)
         .pollInterval(Duration.ofMillis(5)).maxAttempts(2).backoff(Backoff.fixed(Duration.ofMillis(1))).build())) {
       q.declare(TEXT);
       q.enqueue(TEXT, "a", JobOptions.builder().priority(0).build());
       q.enqueue(TEXT, "b", JobOptions.builder().priority(2).build());
       q.enqueue(TEXT, "fail", JobOptions.builder().priority(2).build());
       q.enqueue(TEXT, "later", JobOptions.builder().delay(Duration.ofHours(1)).build());
-      clock.addAndGet(TimeUnit.SECONDS.toNanos(10));
+      clock.advance(Duration.ofSeconds(10));
       assertThat(gauge("ballast.queue.ready", "priority", "0")).isEqualTo(1);
       assertThat(gauge("ballast.queue.ready", "priority", "1")).isEqualTo(0);
       assertThat(gauge("ballast.queue.ready", "priority", "2")).isEqualTo(2);
@@ -51,7 +51,7 @@ class QueueMetricsTest {
         }
       });
       await().atMost(Duration.ofSeconds(10)).until(() -> {
-        clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(1)); // the retry's 1 ms backoff passes
+        clock.advance(Duration.ofMillis(1)); // the retry's 1 ms backoff passes
         return counter("ballast.queue.dead.lettered") == 1;
       });
       await().atMost(Duration.ofSeconds(10)).until(() -> counter("ballast.queue.processed") == 2);
@@ -59,7 +59,7 @@ class QueueMetricsTest {
       assertThat(counter("ballast.queue.retried")).isEqualTo(1);
       assertThat(registry.get("ballast.queue.handler.duration").tags("queue", "m", "type", "text").timer().count())
           .isEqualTo(4);
-      clock.addAndGet(TimeUnit.SECONDS.toNanos(1));
+      clock.advance(Duration.ofSeconds(1));
       assertThat(gauge("ballast.queue.dead")).isEqualTo(1);
       assertThat(gauge("ballast.queue.ready", "priority", "2")).isEqualTo(0);
       assertThat(gauge("ballast.queue.inflight")).isEqualTo(0);
@@ -82,14 +82,14 @@ class QueueMetricsTest {
   void aLateFailureOfAJobAlreadyTakenBackIsNotCountedAsFailed() throws Exception {
     java.util.concurrent.CountDownLatch secondStarted = new java.util.concurrent.CountDownLatch(1);
     java.util.concurrent.CountDownLatch firstFailed = new java.util.concurrent.CountDownLatch(1);
-    try (JobQueue q = JobQueue.inMemory(QueueConfig.builder().name("m").meterRegistry(registry).ticker(clock::get)
+    try (JobQueue q = JobQueue.inMemory(QueueConfig.builder().name("m").meterRegistry(registry).ticker(clock::read)
         .pollInterval(Duration.ofMillis(5)).visibilityTimeout(Duration.ofSeconds(1))
         .hungHandlerGrace(Duration.ofHours(1)).build())) {
       q.declare(TEXT);
       q.enqueue(TEXT, "slow");
       q.register(TEXT, Workers.of(2), job -> {
         if (job.attempt() == 1) {
-          clock.addAndGet(TimeUnit.SECONDS.toNanos(2)); // past its visibility deadline: the job is taken back
+          clock.advance(Duration.ofSeconds(2)); // past its visibility deadline: the job is taken back
           if (!secondStarted.await(10, TimeUnit.SECONDS)) {
             throw new AssertionError("the job was not taken back");
           }
@@ -111,13 +111,13 @@ class QueueMetricsTest {
   @Test
   void aWrittenOffAttemptIsCountedAsHungNotAlsoAsFailed() {
     java.util.concurrent.CountDownLatch returned = new java.util.concurrent.CountDownLatch(1);
-    try (JobQueue q = JobQueue.inMemory(QueueConfig.builder().name("m").meterRegistry(registry).ticker(clock::get)
+    try (JobQueue q = JobQueue.inMemory(QueueConfig.builder().name("m").meterRegistry(registry).ticker(clock::read)
         .pollInterval(Duration.ofMillis(5)).visibilityTimeout(Duration.ofSeconds(1))
         .hungHandlerGrace(Duration.ofSeconds(1)).build())) {
       q.declare(TEXT);
       q.enqueue(TEXT, "hangs", JobOptions.builder().maxAttempts(1).build());
       q.register(TEXT, Workers.of(1), job -> {
-        clock.addAndGet(TimeUnit.SECONDS.toNanos(5)); // past the deadline and the grace
+        clock.advance(Duration.ofSeconds(5)); // past the deadline and the grace
         try {
           Thread.sleep(10_000); // until the queue writes this worker off and interrupts it
         } catch (InterruptedException e) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.ballast.testsupport.ManualTicker;
 import dev.ballast.testsupport.RedisExtension;
 import dev.ballast.testsupport.RedisServer;
 import io.lettuce.core.RedisClient;
@@ -16,7 +17,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,7 +38,7 @@ class RedisCorruptJobTest {
   static RedisClient client;
   static StatefulRedisConnection<String, String> raw;
 
-  final AtomicLong clock = new AtomicLong(TimeUnit.SECONDS.toNanos(1_000_000));
+  final ManualTicker clock = new ManualTicker(TimeUnit.SECONDS.toNanos(1_000_000));
   final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   JobQueue queue;
 
@@ -61,7 +61,7 @@ class RedisCorruptJobTest {
 
   JobQueue open() {
     queue = JobQueue.redis(client, QueueConfig.builder().name("corrupt" + names.incrementAndGet())
-        .ticker(clock::get).pollInterval(Duration.ofMillis(5)).meterRegistry(meters).build());
+        .ticker(clock::read).pollInterval(Duration.ofMillis(5)).meterRegistry(meters).build());
     return queue;
   }
 
@@ -174,7 +174,7 @@ class RedisCorruptJobTest {
     String late = q.enqueue(TEXT, "late", JobOptions.builder().deadline(Duration.ofSeconds(1)).build());
     String deadKey = "{ballast:queue:" + q.name() + "}:dead";
     raw.sync().set(deadKey, "not a sorted set");
-    clock.addAndGet(TimeUnit.SECONDS.toNanos(2)); // the job's deadline passed: a claim dead-letters it
+    clock.advance(Duration.ofSeconds(2)); // the job's deadline passed: a claim dead-letters it
     List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
     q.register(TEXT, Workers.of(1), job -> seen.add(job.payload()));
     // Each claim fails (WRONGTYPE) half way through that move; the job must stay where it was meanwhile.
@@ -199,7 +199,7 @@ class RedisCorruptJobTest {
     raw.sync().hset(jobKey(q, bad), field, value);
     List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
     q.register(TEXT, Workers.of(2), job -> seen.add(job.payload()));
-    clock.addAndGet(TimeUnit.SECONDS.toNanos(5));
+    clock.advance(Duration.ofSeconds(5));
     await().atMost(Duration.ofSeconds(20)).until(() -> seen.contains("later-fine") && q.stats().dead() == 1);
     assertThat(q.deadLetters(1).get(0).lastError()).startsWith("corrupt job metadata: field '" + field + "'");
     await().atMost(Duration.ofSeconds(10)).until(() -> q.stats().pending() == 0);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ballast.core.CircuitBreaker;
 import dev.ballast.core.Ticker;
+import dev.ballast.testsupport.ManualTicker;
 import dev.ballast.testsupport.RedisExtension;
 import dev.ballast.testsupport.RedisServer;
 import io.lettuce.core.RedisClient;
@@ -37,8 +38,8 @@ class RedisGuardDataErrorTest {
 
   private static final int BAD_CALLS = 20;
 
-  private final AtomicLong now = new AtomicLong();
-  private final Ticker ticker = now::get;
+  private final ManualTicker now = new ManualTicker();
+  private final Ticker ticker = now::read;
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private RedisClient client;
   private StatefulRedisConnection<String, String> connection;
@@ -150,13 +151,13 @@ class RedisGuardDataErrorTest {
       for (int i = 0; i < BAD_CALLS; i++) {
         guard.call(() -> redis.get("list"), () -> "fallback");
         guard.call(() -> redis.incr("not-a-number"), () -> -1L);
-        now.addAndGet(Duration.ofSeconds(1).toNanos());
+        now.advance(Duration.ofSeconds(1));
       }
       assertThat(log.lines("WARN", "data-errors", "(wrongtype)")).hasSize(1);
       assertThat(log.lines("WARN", "data-errors", "(reply)")).as("another kind has its own line").hasSize(1);
       assertThat(log.lines("WARN", "data-errors", "(wrongtype)").get(0)).contains("WRONGTYPE", "1 of this kind since the last line");
 
-      now.addAndGet(Duration.ofSeconds(41).toNanos()); // a minute after the first line
+      now.advance(Duration.ofSeconds(41)); // a minute after the first line
       guard.call(() -> redis.get("list"), () -> "fallback");
       List<String> wrongType = log.lines("WARN", "data-errors", "(wrongtype)");
       assertThat(wrongType).hasSize(2);

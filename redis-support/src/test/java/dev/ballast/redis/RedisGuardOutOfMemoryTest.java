@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import dev.ballast.core.CircuitBreaker;
 import dev.ballast.core.Ticker;
+import dev.ballast.testsupport.ManualTicker;
 import dev.ballast.testsupport.RedisExtension;
 import dev.ballast.testsupport.RedisServer;
 import io.lettuce.core.RedisClient;
@@ -13,7 +14,6 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -26,8 +26,8 @@ class RedisGuardOutOfMemoryTest {
 
   @Test
   void writesRefusedForMemoryFailAloneAndDoNotOpenTheBreaker(RedisServer server) {
-    AtomicLong now = new AtomicLong();
-    Ticker ticker = now::get;
+    ManualTicker now = new ManualTicker();
+    Ticker ticker = now::read;
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     RedisClient client = server.newClient();
     try (StatefulRedisConnection<String, String> connection = client.connect()) {
@@ -60,8 +60,8 @@ class RedisGuardOutOfMemoryTest {
   void aWriteRefusedForMemoryInsideAScriptIsOutOfMemoryToo(RedisServer server) {
     // Redis 6.2 words an error raised inside a script's redis.call ("@user_script: 1: -OOM ...") unlike one
     // replied by the called command ("@user_script:1: WRONGTYPE ..."); READONLY and MISCONF take that form too.
-    AtomicLong now = new AtomicLong();
-    Ticker ticker = now::get;
+    ManualTicker now = new ManualTicker();
+    Ticker ticker = now::read;
     RedisClient client = server.newClient();
     try (StatefulRedisConnection<String, String> connection = client.connect()) {
       connection.setTimeout(Duration.ofSeconds(10));

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ballast.core.CircuitBreaker;
 import dev.ballast.core.Ticker;
+import dev.ballast.testsupport.ManualTicker;
 import dev.ballast.testsupport.RedisExtension;
 import dev.ballast.testsupport.RedisServer;
 import io.lettuce.core.RedisClient;
@@ -15,7 +16,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,8 +31,8 @@ class RedisGuardOutageAndInterruptTest {
   @RegisterExtension
   static final RedisExtension REDIS = RedisExtension.dedicated();
 
-  private final AtomicLong now = new AtomicLong();
-  private final Ticker ticker = now::get;
+  private final ManualTicker now = new ManualTicker();
+  private final Ticker ticker = now::read;
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private RedisClient client;
   private StatefulRedisConnection<String, String> connection;

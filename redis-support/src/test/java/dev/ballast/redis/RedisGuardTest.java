@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ballast.core.CircuitBreaker;
 import dev.ballast.core.Ticker;
+import dev.ballast.testsupport.ManualTicker;
 import dev.ballast.testsupport.RedisExtension;
 import dev.ballast.testsupport.RedisServer;
 import io.lettuce.core.RedisClient;
@@ -14,7 +15,6 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,8 +25,8 @@ class RedisGuardTest {
   @RegisterExtension
   static final RedisExtension REDIS = RedisExtension.dedicated();
 
-  private final AtomicLong now = new AtomicLong();
-  private final Ticker ticker = now::get;
+  private final ManualTicker now = new ManualTicker();
+  private final Ticker ticker = now::read;
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private RedisClient client;
   private StatefulRedisConnection<String, String> connection;
@@ -71,7 +71,7 @@ class RedisGuardTest {
     assertThat(errorsWhileOpen).isLessThan(20.0);
 
     server.start();
-    now.addAndGet(Duration.ofSeconds(2).toNanos()); // past the breaker's open duration
+    now.advance(Duration.ofSeconds(2)); // past the breaker's open duration
     await().atMost(10, TimeUnit.SECONDS).ignoreExceptions()
         .until(() -> "PONG".equals(redis.ping()));
     redis.set("k", "back");
@@ -118,7 +118,7 @@ class RedisGuardTest {
       }, () -> "fallback");
     }
     assertThat(guard.breaker().state()).isEqualTo(CircuitBreaker.State.OPEN);
-    now.addAndGet(Duration.ofSeconds(2).toNanos()); // past the open duration: one probe may go
+    now.advance(Duration.ofSeconds(2)); // past the open duration: one probe may go
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> guard.attempt(() -> {
       throw new AssertionError("a bug in the caller's code, not a Redis failure");
     })).isInstanceOf(AssertionError.class);
@@ -179,7 +179,7 @@ class RedisGuardTest {
     assertThat(up(registry, "cache:users")).as("another component").isEqualTo(1.0);
 
     redis.set("not-a-number", "41");
-    now.addAndGet(Duration.ofSeconds(2).toNanos()); // past the breaker's open duration
+    now.advance(Duration.ofSeconds(2)); // past the breaker's open duration
     assertThat(second.call(() -> redis.incr("not-a-number"), () -> -1L)).isEqualTo(42L);
     assertThat(second.isDown()).isFalse();
     assertThat(up(registry, "cache:products")).as("recovered").isEqualTo(1.0);
@@ -228,14 +228,14 @@ class RedisGuardTest {
   @Test
   void aProbeThatNeverReportsKeepsTheGuardOffRedisForSecondsNotForever() {
     failUntilDown(guard);
-    now.addAndGet(Duration.ofSeconds(1).toNanos());
+    now.advance(Duration.ofSeconds(1));
     assertThat(guard.tryAcquire()).as("the probe, whose command hangs and never reports").isTrue();
-    now.addAndGet(Duration.ofSeconds(5).toNanos());
+    now.advance(Duration.ofSeconds(5));
     assertThat(guard.call(() -> redis.get("k"), () -> "fallback")).isEqualTo("fallback");
     assertThat(guard.breaker().state()).as("gave up on the probe").isEqualTo(CircuitBreaker.State.OPEN);
 
     redis.set("k", "v");
-    now.addAndGet(Duration.ofSeconds(1).toNanos());
+    now.advance(Duration.ofSeconds(1));
     assertThat(guard.call(() -> redis.get("k"), () -> "fallback")).as("a fresh probe").isEqualTo("v");
     assertThat(guard.isDown()).isFalse();
   }

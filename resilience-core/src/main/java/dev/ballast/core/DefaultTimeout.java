@@ -2,6 +2,7 @@ package dev.ballast.core;
 
 import dev.ballast.core.internal.Check;
 import dev.ballast.core.internal.Futures;
+import dev.ballast.core.internal.SharedScheduler;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Objects;
@@ -107,14 +108,14 @@ final class DefaultTimeout implements Timeout {
     ScheduledFuture<?> timer;
     try {
       // The timer only fires; completing the promise (and whatever the caller chained on it) runs on
-      // the asynchronous pool, never on the shared timer thread.
-      timer = scheduler.schedule(() -> CompletableFuture.runAsync(() -> {
+      // Ballast's async pool, never on the shared timer thread (nor on a thread started for the task).
+      timer = SharedScheduler.runLater(scheduler, limitNanos, () -> {
         if (decided.compareAndSet(false, true)) {
           cancel(stage);
           count(timedOut);
           promise.completeExceptionally(new TimeoutExceededException(config.name(), config.limit()));
         }
-      }), limitNanos, TimeUnit.NANOSECONDS);
+      });
     } catch (java.util.concurrent.RejectedExecutionException e) {
       promise.completeExceptionally(e);
       return promise;

@@ -2,6 +2,7 @@ package dev.ballast.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ballast.testsupport.ManualTicker;
 import java.time.Duration;
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -33,8 +34,8 @@ class ConcurrencyLimiterPropertiesTest {
       @ForAll @IntRange(min = 1, max = 20) int min, @ForAll @IntRange(min = 0, max = 50) int span,
       @ForAll boolean gradient) {
     int max = min + span;
-    long[] now = {0};
-    ConcurrencyLimiter limiter = ConcurrencyLimiter.builder().ticker(() -> now[0])
+    ManualTicker now = new ManualTicker();
+    ConcurrencyLimiter limiter = ConcurrencyLimiter.builder().ticker(now::read)
         .algorithm(gradient
             ? new ConcurrencyLimitAlgorithm.Gradient(0.25, Duration.ofMillis(50), Duration.ofSeconds(5), 5, 3)
             : ConcurrencyLimitAlgorithm.aimd(Duration.ofMillis(300)))
@@ -47,7 +48,7 @@ class ConcurrencyLimiterPropertiesTest {
       }
       if (open.size() > 2 || token == ConcurrencyLimiter.REJECTED) {
         long[] call = open.poll();
-        now[0] += Math.abs(call[1]) * 1_000_000L;
+        now.advanceNanos(Math.abs(call[1]) * 1_000_000L);
         if (call[1] < 0) {
           limiter.onDropped(0, call[0]);
         } else {
@@ -70,8 +71,8 @@ class ConcurrencyLimiterPropertiesTest {
   void asyncCallsFreeTheirSlotExactlyOnce(@ForAll("asyncOps") List<AsyncOp> ops,
       @ForAll @IntRange(min = 1, max = 6) int initial, @ForAll boolean gradient,
       @ForAll @IntRange(min = 0, max = 1_000) int seed) {
-    long[] now = {0};
-    ConcurrencyLimiter limiter = ConcurrencyLimiter.builder().ticker(() -> now[0])
+    ManualTicker now = new ManualTicker();
+    ConcurrencyLimiter limiter = ConcurrencyLimiter.builder().ticker(now::read)
         .algorithm(gradient
             ? new ConcurrencyLimitAlgorithm.Gradient(0.25, Duration.ofMillis(50), Duration.ofSeconds(5), 5, 3)
             : ConcurrencyLimitAlgorithm.aimd(Duration.ofMillis(300)))
@@ -83,7 +84,7 @@ class ConcurrencyLimiterPropertiesTest {
     int pick = seed;
     for (AsyncOp op : ops) {
       pick = pick * 31 + 7;
-      now[0] += Math.floorMod(pick, 40) * 1_000_000L; // 0-39 ms pass between two steps
+      now.advanceNanos(Math.floorMod(pick, 40) * 1_000_000L); // 0-39 ms pass between two steps
       int index = running.isEmpty() ? -1 : Math.floorMod(pick, running.size());
       switch (op) {
         case START, START_CHECKOUT -> {

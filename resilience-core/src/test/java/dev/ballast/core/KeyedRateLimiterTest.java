@@ -3,8 +3,8 @@ package dev.ballast.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ballast.testsupport.ManualTicker;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** One bucket per key, bounded in number and forgotten when idle long enough to be full. */
@@ -12,11 +12,11 @@ class KeyedRateLimiterTest {
 
   private static final long MS = 1_000_000;
 
-  private final AtomicLong now = new AtomicLong();
+  private final ManualTicker now = new ManualTicker();
 
   private KeyedRateLimiter<String> tenPerSecond() {
     return KeyedRateLimiter.builder()
-        .name("tenants").capacity(10).refill(10, Duration.ofSeconds(1)).ticker(now::get).build();
+        .name("tenants").capacity(10).refill(10, Duration.ofSeconds(1)).ticker(now::read).build();
   }
 
   @Test
@@ -28,7 +28,7 @@ class KeyedRateLimiterTest {
     assertThat(limiter.tryAcquire("b", 2)).isTrue();
     assertThat(limiter.availablePermits("b")).isEqualTo(7);
     assertThat(limiter.tryAcquire("a")).isFalse();
-    now.addAndGet(100 * MS);
+    now.advanceNanos(100 * MS);
     assertThat(limiter.tryAcquire("a")).isTrue();
     assertThat(limiter.estimatedKeys()).isEqualTo(2);
   }
@@ -36,7 +36,7 @@ class KeyedRateLimiterTest {
   @Test
   void availablePermitsPeeksWithoutCreatingABucket() {
     KeyedRateLimiter<String> limiter = KeyedRateLimiter.builder()
-        .capacity(10).initialPermits(4).ticker(now::get).build();
+        .capacity(10).initialPermits(4).ticker(now::read).build();
     assertThat(limiter.availablePermits("new")).isEqualTo(4);
     assertThat(limiter.estimatedKeys()).isZero();
     limiter.tryAcquire("new", 3);
@@ -47,10 +47,10 @@ class KeyedRateLimiterTest {
   void anIdleBucketIsDroppedOnceItHasHadTimeToRefill() {
     KeyedRateLimiter<String> limiter = tenPerSecond(); // a drained bucket refills in 1 s
     limiter.tryAcquire("a", 10);
-    now.addAndGet(999 * MS);
+    now.advanceNanos(999 * MS);
     limiter.cleanUp();
     assertThat(limiter.estimatedKeys()).isEqualTo(1);
-    now.addAndGet(2 * MS);
+    now.advanceNanos(2 * MS);
     limiter.cleanUp();
     assertThat(limiter.estimatedKeys()).isZero();
     // Dropping it changed nothing: the recreated bucket is as full as the old one would have been.
@@ -61,9 +61,9 @@ class KeyedRateLimiterTest {
   void anAccessKeepsTheBucket() {
     KeyedRateLimiter<String> limiter = tenPerSecond();
     limiter.tryAcquire("a");
-    now.addAndGet(900 * MS);
+    now.advanceNanos(900 * MS);
     limiter.tryAcquire("a");
-    now.addAndGet(900 * MS);
+    now.advanceNanos(900 * MS);
     limiter.cleanUp();
     assertThat(limiter.estimatedKeys()).isEqualTo(1);
   }
@@ -71,9 +71,9 @@ class KeyedRateLimiterTest {
   @Test
   void expiryCanBeChosen() {
     KeyedRateLimiter<String> limiter = KeyedRateLimiter.builder()
-        .capacity(10).refill(1, Duration.ofHours(1)).expireAfterAccess(Duration.ofMinutes(5)).ticker(now::get).build();
+        .capacity(10).refill(1, Duration.ofHours(1)).expireAfterAccess(Duration.ofMinutes(5)).ticker(now::read).build();
     limiter.tryAcquire("a");
-    now.addAndGet(Duration.ofMinutes(5).toNanos() + 1);
+    now.advanceNanos(Duration.ofMinutes(5).toNanos() + 1);
     limiter.cleanUp();
     assertThat(limiter.estimatedKeys()).isZero();
   }
@@ -81,7 +81,7 @@ class KeyedRateLimiterTest {
   @Test
   void theNumberOfKeysStaysBounded() {
     KeyedRateLimiter<Integer> limiter = KeyedRateLimiter.builder()
-        .capacity(5).maximumKeys(1_000).ticker(now::get).build();
+        .capacity(5).maximumKeys(1_000).ticker(now::read).build();
     for (int key = 0; key < 100_000; key++) {
       assertThat(limiter.tryAcquire(key)).isTrue();
     }
@@ -125,7 +125,7 @@ class KeyedRateLimiterTest {
   @Test
   void sharesItsConfigurationWithTheSingleLimiter() {
     RateLimiterConfig config = RateLimiterConfig.builder().name("shared").capacity(3).build();
-    KeyedRateLimiter<String> keyed = KeyedRateLimiter.builder().config(config).ticker(now::get).build();
+    KeyedRateLimiter<String> keyed = KeyedRateLimiter.builder().config(config).ticker(now::read).build();
     assertThat(keyed.config()).isEqualTo(config);
     assertThat(keyed.name()).isEqualTo("shared");
     assertThat(keyed.toString()).contains("shared");

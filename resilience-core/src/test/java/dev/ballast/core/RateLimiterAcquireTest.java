@@ -3,10 +3,10 @@ package dev.ballast.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ballast.testsupport.ManualTicker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** Blocking acquisition: waits through the injected sleeper, reserves fairly, honours the timeout. */
@@ -14,19 +14,19 @@ class RateLimiterAcquireTest {
 
   private static final long MS = 1_000_000;
 
-  private final AtomicLong now = new AtomicLong();
+  private final ManualTicker now = new ManualTicker();
   private final List<Long> sleeps = new ArrayList<>();
   /** Sleeps by moving the manual clock. */
   private final Sleeper advancing = nanos -> {
     sleeps.add(nanos);
-    now.addAndGet(nanos);
+    now.advanceNanos(nanos);
   };
   /** Records the sleeps but lets no time pass: callers pile up as if they arrived together. */
   private final Sleeper frozen = sleeps::add;
 
   private RateLimiter tenPerSecond(Sleeper sleeper) {
     return RateLimiter.builder()
-        .name("acq").capacity(10).refill(10, Duration.ofSeconds(1)).ticker(now::get).sleeper(sleeper).build();
+        .name("acq").capacity(10).refill(10, Duration.ofSeconds(1)).ticker(now::read).sleeper(sleeper).build();
   }
 
   @Test
@@ -42,7 +42,7 @@ class RateLimiterAcquireTest {
     limiter.tryAcquire(10);
     assertThat(limiter.acquire(3, Duration.ofSeconds(1))).isTrue();
     assertThat(sleeps).containsExactly(300 * MS);
-    assertThat(now.get()).isEqualTo(300 * MS);
+    assertThat(now.read()).isEqualTo(300 * MS);
     assertThat(limiter.availablePermits()).isZero();
   }
 
@@ -73,7 +73,7 @@ class RateLimiterAcquireTest {
   @Test
   void aWaitBeyondTheReservationHorizonIsSpentFirstThenReserved() throws InterruptedException {
     RateLimiter limiter = RateLimiter.builder()
-        .capacity(1).refill(1, Duration.ofHours(1)).ticker(now::get).sleeper(advancing).build();
+        .capacity(1).refill(1, Duration.ofHours(1)).ticker(now::read).sleeper(advancing).build();
     limiter.tryAcquire(1);
     assertThat(limiter.acquire(1, Duration.ofMinutes(59))).isFalse();
     assertThat(sleeps).isEmpty();
@@ -85,7 +85,7 @@ class RateLimiterAcquireTest {
   @Test
   void aSleeperThatReturnsEarlyCannotMakeTheWaitLoopForever() throws InterruptedException {
     RateLimiter limiter = RateLimiter.builder()
-        .capacity(1).refill(1, Duration.ofHours(1)).ticker(now::get).sleeper(frozen).build();
+        .capacity(1).refill(1, Duration.ofHours(1)).ticker(now::read).sleeper(frozen).build();
     limiter.tryAcquire(1);
     // The frozen clock never reaches the permit; the budget still runs out.
     assertThat(limiter.acquire(1, Duration.ofHours(2))).isFalse();

@@ -3,19 +3,19 @@ package dev.ballast.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ballast.testsupport.ManualTicker;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** Meters exist only with a registry, move with the outcomes, and carry low-cardinality tags only. */
 class RateLimiterMetricsTest {
 
-  private final AtomicLong now = new AtomicLong();
+  private final ManualTicker now = new ManualTicker();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
   private double permits(String name, String result) {
@@ -25,7 +25,7 @@ class RateLimiterMetricsTest {
   @Test
   void countersMoveWithGrantsAndRefusals() throws Exception {
     RateLimiter limiter = RateLimiter.builder()
-        .name("api").capacity(5).refill(5, Duration.ofSeconds(1)).ticker(now::get).meterRegistry(registry).build();
+        .name("api").capacity(5).refill(5, Duration.ofSeconds(1)).ticker(now::read).meterRegistry(registry).build();
     limiter.tryAcquire(3);
     limiter.tryAcquire(3);
     assertThat(permits("api", "granted")).isEqualTo(3);
@@ -54,7 +54,7 @@ class RateLimiterMetricsTest {
   @Test
   void keyedCountersAndKeyGaugeNeverCarryAKey() {
     KeyedRateLimiter<String> limiter = KeyedRateLimiter.builder()
-        .name("per-user").capacity(1).ticker(now::get).meterRegistry(registry).build();
+        .name("per-user").capacity(1).ticker(now::read).meterRegistry(registry).build();
     limiter.tryAcquire("alice");
     limiter.tryAcquire("alice");
     limiter.tryAcquire("bob");

@@ -3,6 +3,7 @@ package dev.ballast.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ballast.testsupport.ManualTicker;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,7 +16,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +24,7 @@ class RateLimiterPolicyTest {
 
   private static final long MS = 1_000_000;
 
-  private final AtomicLong now = new AtomicLong();
+  private final ManualTicker now = new ManualTicker();
   private final List<Long> sleeps = new ArrayList<>();
   private final AtomicInteger invocations = new AtomicInteger();
   private final RecordingScheduler scheduler = new RecordingScheduler();
@@ -53,7 +53,7 @@ class RateLimiterPolicyTest {
   private RateLimiter limiter(Duration maxWait, Sleeper sleeper) {
     return RateLimiter.builder()
         .name("payments").capacity(1).refill(10, Duration.ofSeconds(1)).maxWait(maxWait)
-        .ticker(now::get).sleeper(sleeper).scheduler(scheduler).build();
+        .ticker(now::read).sleeper(sleeper).scheduler(scheduler).build();
   }
 
   private String action() {
@@ -150,7 +150,7 @@ class RateLimiterPolicyTest {
     try {
       RateLimiter limiter = RateLimiter.builder()
           .name("timer").capacity(1).refill(100, Duration.ofSeconds(1)).maxWait(Duration.ofSeconds(5))
-          .ticker(now::get).scheduler(timer).build(); // the clock stands still: the permit stays 10 ms away
+          .ticker(now::read).scheduler(timer).build(); // the clock stands still: the permit stays 10 ms away
       limiter.tryAcquire();
       CompletionStage<String> stage = limiter.callAsync(
           () -> CompletableFuture.completedFuture(Thread.currentThread().getName()));
@@ -166,11 +166,11 @@ class RateLimiterPolicyTest {
   void callAsyncWaitsBeyondTheReservationHorizonInTwoSteps() throws Exception {
     RateLimiter limiter = RateLimiter.builder()
         .name("slow").capacity(1).refill(1, Duration.ofHours(1)).maxWait(Duration.ofHours(2))
-        .ticker(now::get).scheduler(new ScheduledThreadPoolExecutor(1) {
+        .ticker(now::read).scheduler(new ScheduledThreadPoolExecutor(1) {
           @Override
           public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
             scheduler.delays.add(unit.toNanos(delay));
-            now.addAndGet(unit.toNanos(delay)); // the delay passes on the manual clock
+            now.advanceNanos(unit.toNanos(delay)); // the delay passes on the manual clock
             command.run();
             return null;
           }
@@ -183,7 +183,7 @@ class RateLimiterPolicyTest {
 
   @Test
   void callAsyncTurnsEveryFailureIntoAFailedStage() {
-    RateLimiter limiter = RateLimiter.builder().capacity(5).ticker(now::get).build();
+    RateLimiter limiter = RateLimiter.builder().capacity(5).ticker(now::read).build();
     CompletableFuture<String> thrown = limiter.<String>callAsync(() -> {
       throw new IllegalStateException("sync failure");
     }).toCompletableFuture();
@@ -200,7 +200,7 @@ class RateLimiterPolicyTest {
     ScheduledThreadPoolExecutor dead = new ScheduledThreadPoolExecutor(1);
     dead.shutdownNow();
     RateLimiter limiter = RateLimiter.builder()
-        .capacity(1).maxWait(Duration.ofSeconds(1)).ticker(now::get).scheduler(dead).build();
+        .capacity(1).maxWait(Duration.ofSeconds(1)).ticker(now::read).scheduler(dead).build();
     limiter.tryAcquire();
     CompletableFuture<String> stage =
         limiter.callAsync(() -> CompletableFuture.completedFuture(action())).toCompletableFuture();

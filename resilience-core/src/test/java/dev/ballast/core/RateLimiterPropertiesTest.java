@@ -2,11 +2,11 @@ package dev.ballast.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ballast.testsupport.ManualTicker;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -74,22 +74,22 @@ class RateLimiterPropertiesTest {
     }
   }
 
-  private static RateLimiter limiter(Scenario s, AtomicLong now) {
+  private static RateLimiter limiter(Scenario s, ManualTicker now) {
     return RateLimiter.builder()
         .capacity(s.capacity())
         .refill(s.refillPermits(), Duration.ofNanos(s.periodNanos()))
         .initialPermits(s.initialPermits())
-        .ticker(now::get)
+        .ticker(now::read)
         .build();
   }
 
   @Property(tries = 300)
   void remainingNeverExceedsCapacity(@ForAll("anyRate") Scenario s) {
-    AtomicLong now = new AtomicLong(-s.periodNanos()); // any origin works, negative included
+    ManualTicker now = new ManualTicker(-s.periodNanos()); // any origin works, negative included
     RateLimiter limiter = limiter(s, now);
     assertThat(limiter.availablePermits()).isEqualTo(s.initialPermits());
     for (Step step : s.steps()) {
-      now.addAndGet(step.advanceNanos());
+      now.advanceNanos(step.advanceNanos());
       long available = limiter.availablePermits();
       assertThat(available).isBetween(0L, s.capacity());
       long result = limiter.tryAcquireOrNanosToWait(step.permits());
@@ -106,12 +106,12 @@ class RateLimiterPropertiesTest {
 
   @Property(tries = 300)
   void grantsInAnyWindowStayWithinCapacityPlusRateTimesWindow(@ForAll("anyRate") Scenario s) {
-    AtomicLong now = new AtomicLong(Long.MAX_VALUE - 1_000_000); // the ticker wraps during the run
+    ManualTicker now = new ManualTicker(Long.MAX_VALUE - 1_000_000); // the ticker wraps during the run
     RateLimiter limiter = limiter(s, now);
     List<Grant> grants = new ArrayList<>();
     long elapsed = 0;
     for (Step step : s.steps()) {
-      now.addAndGet(step.advanceNanos());
+      now.advanceNanos(step.advanceNanos());
       elapsed += step.advanceNanos();
       // Ask until refused, so the windows see as many grants as the limiter will give; grants at one
       // instant are summed, as every window holds all of them or none.
@@ -146,11 +146,11 @@ class RateLimiterPropertiesTest {
 
   @Property(tries = 300)
   void continuousDemandIsNeverStarvedAndNeverDrifts(@ForAll("exactRate") Scenario s) {
-    AtomicLong now = new AtomicLong();
+    ManualTicker now = new ManualTicker();
     RateLimiter limiter = RateLimiter.builder()
         .capacity(s.capacity())
         .refill(s.refillPermits(), Duration.ofNanos(s.periodNanos()))
-        .ticker(now::get)
+        .ticker(now::read)
         .build();
     long elapsed = 0;
     long granted = 0;
@@ -165,7 +165,7 @@ class RateLimiterPropertiesTest {
     for (Step step : s.steps()) {
       long wait = (result);
       long advance = Math.min(step.advanceNanos(), wait);
-      now.addAndGet(advance);
+      now.advanceNanos(advance);
       elapsed += advance;
       if (advance == wait) {
         retriesOnTheNanosecond++;
@@ -209,9 +209,9 @@ class RateLimiterPropertiesTest {
 
   private static void assertExactOverTenHours(long refillPermits, Duration period) {
     long capacity = 5;
-    AtomicLong now = new AtomicLong(123_456_789);
+    ManualTicker now = new ManualTicker(123_456_789);
     RateLimiter limiter = RateLimiter.builder()
-        .capacity(capacity).refill(refillPermits, period).ticker(now::get).build();
+        .capacity(capacity).refill(refillPermits, period).ticker(now::read).build();
     long tenHours = Duration.ofHours(10).toNanos();
     long step = 7_919_113; // an awkward prime number of nanoseconds, well under the refill time
     long elapsed = 0;
@@ -221,7 +221,7 @@ class RateLimiterPropertiesTest {
     }
     while (elapsed < tenHours) {
       long advance = Math.min(step, tenHours - elapsed);
-      now.addAndGet(advance);
+      now.advanceNanos(advance);
       elapsed += advance;
       while (limiter.tryAcquire()) {
         granted++;

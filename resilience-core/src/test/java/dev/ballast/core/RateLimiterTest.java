@@ -3,10 +3,10 @@ package dev.ballast.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ballast.testsupport.ManualTicker;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** The primitive: grants, refusals and their exact encoding, and the clock's edge cases. */
@@ -14,10 +14,10 @@ class RateLimiterTest {
 
   private static final long MS = 1_000_000;
 
-  private final AtomicLong now = new AtomicLong();
+  private final ManualTicker now = new ManualTicker();
 
   private RateLimiter tenPerSecond() {
-    return RateLimiter.builder().name("api").capacity(10).refill(10, Duration.ofSeconds(1)).ticker(now::get).build();
+    return RateLimiter.builder().name("api").capacity(10).refill(10, Duration.ofSeconds(1)).ticker(now::read).build();
   }
 
   @Test
@@ -36,9 +36,9 @@ class RateLimiterTest {
   void aPermitIsBackExactlyWhenTheWaitSaysAndNotOneNanosecondEarlier() {
     RateLimiter limiter = tenPerSecond();
     assertThat(limiter.tryAcquireOrNanosToWait(10)).isZero();
-    now.addAndGet(100 * MS - 1);
+    now.advanceNanos(100 * MS - 1);
     assertThat(limiter.tryAcquireOrNanosToWait(1)).isEqualTo(1);
-    now.addAndGet(1);
+    now.advanceNanos(1);
     assertThat(limiter.tryAcquireOrNanosToWait(1)).isZero();
   }
 
@@ -55,9 +55,9 @@ class RateLimiterTest {
   void theBucketRefillsContinuouslyAndNeverBeyondCapacity() {
     RateLimiter limiter = tenPerSecond();
     limiter.tryAcquire(10);
-    now.addAndGet(350 * MS);
+    now.advanceNanos(350 * MS);
     assertThat(limiter.availablePermits()).isEqualTo(3);
-    now.addAndGet(Duration.ofHours(5).toNanos());
+    now.advance(Duration.ofHours(5));
     assertThat(limiter.availablePermits()).isEqualTo(10);
     assertThat(limiter.tryAcquire(1)).isTrue();
     assertThat(limiter.availablePermits()).isEqualTo(9);
@@ -66,19 +66,19 @@ class RateLimiterTest {
   @Test
   void initialPermitsStartTheBucketPartlyFull() {
     RateLimiter limiter = RateLimiter.builder()
-        .capacity(10).refill(10, Duration.ofSeconds(1)).initialPermits(2).ticker(now::get).build();
+        .capacity(10).refill(10, Duration.ofSeconds(1)).initialPermits(2).ticker(now::read).build();
     assertThat(limiter.availablePermits()).isEqualTo(2);
     assertThat(limiter.tryAcquireOrNanosToWait(2)).isZero();
     assertThat(limiter.tryAcquireOrNanosToWait(1)).isEqualTo(100 * MS);
 
     RateLimiter empty = RateLimiter.builder()
-        .capacity(5).refill(1, Duration.ofSeconds(1)).initialPermits(0).ticker(now::get).build();
+        .capacity(5).refill(1, Duration.ofSeconds(1)).initialPermits(0).ticker(now::read).build();
     assertThat(empty.tryAcquireOrNanosToWait(1)).isEqualTo(1000 * MS);
   }
 
   @Test
   void theConvenienceTryAcquireTakesOnePermit() {
-    RateLimiter limiter = RateLimiter.builder().capacity(2).ticker(now::get).build();
+    RateLimiter limiter = RateLimiter.builder().capacity(2).ticker(now::read).build();
     assertThat(limiter.tryAcquire()).isTrue();
     assertThat(limiter.tryAcquire()).isTrue();
     assertThat(limiter.tryAcquire()).isFalse();
@@ -100,9 +100,9 @@ class RateLimiterTest {
   void aRateWithALargePrimeFactorIsClampedConservativelyWithinOnePartPerMillion() {
     // 7919 per second cannot be represented with scale <= 1024: the cost per permit is rounded up.
     RateLimiter limiter = RateLimiter.builder()
-        .capacity(10_000_000).refill(7919, Duration.ofSeconds(1)).ticker(now::get).build();
+        .capacity(10_000_000).refill(7919, Duration.ofSeconds(1)).ticker(now::read).build();
     assertThat(limiter.tryAcquireOrNanosToWait(10_000_000)).isZero();
-    now.addAndGet(Duration.ofSeconds(1000).toNanos());
+    now.advance(Duration.ofSeconds(1000));
     long exact = 7_919_000;
     long available = limiter.availablePermits();
     assertThat(available).isLessThanOrEqualTo(exact);
@@ -114,9 +114,9 @@ class RateLimiterTest {
   void aBucketIdleLongerThanHalfTheScaledClockRangeIsFull() {
     // Scale 1024 (a clamped rate): scaled time wraps every 2^64 / 1024 ns, about 208 days.
     RateLimiter limiter = RateLimiter.builder()
-        .capacity(3).refill(7919, Duration.ofSeconds(1)).ticker(now::get).build();
+        .capacity(3).refill(7919, Duration.ofSeconds(1)).ticker(now::read).build();
     limiter.tryAcquire(3);
-    now.addAndGet(Duration.ofDays(150).toNanos());
+    now.advance(Duration.ofDays(150));
     assertThat(limiter.availablePermits()).isEqualTo(3);
     assertThat(limiter.tryAcquireOrNanosToWait(3)).isZero();
   }
@@ -126,8 +126,8 @@ class RateLimiterTest {
     now.set(Long.MAX_VALUE - 50 * MS);
     RateLimiter limiter = tenPerSecond();
     assertThat(limiter.tryAcquireOrNanosToWait(10)).isZero();
-    now.addAndGet(100 * MS); // past Long.MAX_VALUE
-    assertThat(now.get()).isNegative();
+    now.advanceNanos(100 * MS); // past Long.MAX_VALUE
+    assertThat(now.read()).isNegative();
     assertThat(limiter.tryAcquireOrNanosToWait(1)).isZero();
     assertThat(limiter.tryAcquireOrNanosToWait(1)).isEqualTo(100 * MS);
   }
@@ -137,7 +137,7 @@ class RateLimiterTest {
     // Readings that arrive out of order, as when a thread stalls between reading the clock and its
     // compare-and-set while another thread drains the bucket.
     RateLimiter limiter = RateLimiter.builder()
-        .capacity(1).refill(1, Duration.ofSeconds(1)).ticker(now::get).build();
+        .capacity(1).refill(1, Duration.ofSeconds(1)).ticker(now::read).build();
     now.set(Duration.ofSeconds(10).toNanos());
     assertThat(limiter.tryAcquireOrNanosToWait(1)).isZero(); // the bucket is full again at 11 s
     now.set(Duration.ofSeconds(5).toNanos()); // 6 s behind that: far more than the 1 s burst

@@ -19,6 +19,7 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.cache.CacheManager;
 import dev.ballast.cache.TieredCache;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Auto-configures Ballast in a Spring Boot application: a {@link Registry} built from the {@code ballast.*}
@@ -135,7 +136,7 @@ public class BallastAutoConfiguration {
   @FunctionalInterface
   interface LettuceClientSource {
     /** The client, or null if this source has none. */
-    RedisClient redisClient();
+    @Nullable RedisClient redisClient();
   }
 
   /**

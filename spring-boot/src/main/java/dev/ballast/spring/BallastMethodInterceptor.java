@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.aopalliance.intercept.MethodInvocation;
 import org.springframework.aop.ProxyMethodInvocation;
 import org.springframework.util.ClassUtils;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The Spring AOP advice of one wrapped bean: finds the called method's chain of Ballast interceptors (built once
@@ -32,7 +33,7 @@ final class BallastMethodInterceptor implements org.aopalliance.intercept.Method
   }
 
   @Override
-  public Object invoke(MethodInvocation invocation) throws Throwable {
+  public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
     Method method = invocation.getMethod();
     MethodInterceptor[] chain = chains.computeIfAbsent(method,
         m -> chains.getOrDefault(ClassUtils.getMostSpecificMethod(m, targetType), NONE));

@@ -18,6 +18,7 @@ import org.springframework.boot.origin.Origin;
 import org.springframework.boot.origin.PropertySourceOrigin;
 import org.springframework.boot.origin.TextResourceOrigin;
 import org.springframework.core.env.Environment;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the {@code ballast.*} subtree of Spring's {@link Environment} into a Ballast {@link Configuration}, so
@@ -50,10 +51,10 @@ final class EnvironmentConfiguration {
 
   private static final String SOURCE = "spring-environment(ballast.*)";
 
-  private final Configuration configuration;
+  private final @Nullable Configuration configuration; // null only while an error is located
   private final Map<Integer, Origin> originByLine;
 
-  private EnvironmentConfiguration(Configuration configuration, Map<Integer, Origin> originByLine) {
+  private EnvironmentConfiguration(@Nullable Configuration configuration, Map<Integer, Origin> originByLine) {
     this.configuration = configuration;
     this.originByLine = originByLine;
   }
@@ -129,7 +130,7 @@ final class EnvironmentConfiguration {
   }
 
   /** The file and line behind {@code origin} (Spring wraps it in the property source's origin). */
-  private static TextResourceOrigin textOrigin(Origin origin) {
+  private static @Nullable TextResourceOrigin textOrigin(@Nullable Origin origin) {
     for (Origin o = origin; o != null; o = o.getParent()) {
       if (o instanceof TextResourceOrigin text) {
         return text;
@@ -142,7 +143,7 @@ final class EnvironmentConfiguration {
   }
 
   /** One property's value and where it was set. */
-  private record Leaf(String text, Origin origin) {}
+  private record Leaf(String text, @Nullable Origin origin) {}
 
   @SuppressWarnings("unchecked")
   private static void insert(Map<String, Object> tree, ConfigurationPropertyName name, Leaf leaf) {
@@ -196,7 +197,7 @@ final class EnvironmentConfiguration {
     return merged;
   }
 
-  private static String relaxedMatch(Map<String, Object> map, String key) {
+  private static @Nullable String relaxedMatch(Map<String, Object> map, String key) {
     if (map.containsKey(key)) {
       return key;
     }
@@ -243,7 +244,7 @@ final class EnvironmentConfiguration {
       }
     }
 
-    private void endLine(Origin origin) {
+    private void endLine(@Nullable Origin origin) {
       text.append('\n');
       if (origin != null) {
         originByLine.put(line, origin);
@@ -251,7 +252,7 @@ final class EnvironmentConfiguration {
       line++;
     }
 
-    private static Origin firstOrigin(Object value) {
+    private static @Nullable Origin firstOrigin(Object value) {
       if (value instanceof Leaf leaf) {
         return leaf.origin();
       }

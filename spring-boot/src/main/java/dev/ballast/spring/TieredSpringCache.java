@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.springframework.cache.support.AbstractValueAdaptingCache;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A Spring {@link org.springframework.cache.Cache} over a {@link TieredCache}: two levels, one load per key per
@@ -38,7 +39,7 @@ final class TieredSpringCache extends AbstractValueAdaptingCache {
   }
 
   @Override
-  protected Object lookup(Object key) {
+  protected @Nullable Object lookup(Object key) {
     String k = key(key);
     Map<String, Object> found = cache.getAll(List.of(k), keys -> Map.of());
     return found.get(k);
@@ -46,7 +47,7 @@ final class TieredSpringCache extends AbstractValueAdaptingCache {
 
   @Override
   @SuppressWarnings("unchecked")
-  public <T> T get(Object key, Callable<T> valueLoader) {
+  public <T> @Nullable T get(Object key, Callable<T> valueLoader) {
     try {
       return (T) fromStoreValue(cache.get(key(key), k -> toStoreValue(valueLoader.call())));
     } catch (CacheLoadException e) {
@@ -55,7 +56,7 @@ final class TieredSpringCache extends AbstractValueAdaptingCache {
   }
 
   @Override
-  public void put(Object key, Object value) {
+  public void put(Object key, @Nullable Object value) {
     cache.put(key(key), toStoreValue(value));
   }
 

@@ -10,6 +10,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Type;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Handles {@link Cached} and {@link CacheEvict} (one handler, so that the two on one method are one
@@ -24,7 +25,7 @@ final class CacheHandler implements AnnotationHandler {
   }
 
   @Override
-  public MethodInterceptor interceptorFor(Method method, Registry registry) {
+  public @Nullable MethodInterceptor interceptorFor(Method method, Registry registry) {
     Cached cached = method.getAnnotation(Cached.class);
     CacheEvict evict = method.getAnnotation(CacheEvict.class);
     if (cached == null && evict == null) {
@@ -65,7 +66,8 @@ final class CacheHandler implements AnnotationHandler {
 
   /** The registered {@link TieredCache} named {@code name}, else the cache of the {@link CacheSpec} so named. */
   @SuppressWarnings("unchecked")
-  private static TieredCache<String, Object> resolve(Site site, String name, Type valueType, Registry registry) {
+  private static TieredCache<String, Object> resolve(Site site, String name, @Nullable Type valueType,
+      Registry registry) {
     if (name.isBlank()) {
       throw site.error("the cache name is blank");
     }

@@ -7,6 +7,7 @@ import dev.ballast.core.annotation.spi.MethodInterceptor;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@link Cached} on a method returning a {@code CompletionStage}. An L1 hit completes at once; a miss
@@ -17,7 +18,7 @@ import java.util.concurrent.CompletionStage;
 final class CachedAsync implements MethodInterceptor {
 
   private final TieredCache<String, Object> cache;
-  private final L1Peek<String> l1;
+  private final @Nullable L1Peek<String> l1;
   private final KeyFunction keys;
   private final boolean optional;
 
@@ -30,7 +31,7 @@ final class CachedAsync implements MethodInterceptor {
   }
 
   @Override
-  public Object invoke(Invocation invocation) {
+  public @Nullable Object invoke(Invocation invocation) {
     String key;
     try {
       key = keys.key(invocation.arguments());
@@ -71,7 +72,7 @@ final class CachedAsync implements MethodInterceptor {
     return optional && stage != null ? stage.thenApply(CachedSync::unwrap) : stage;
   }
 
-  private Object result(Object value) {
+  private @Nullable Object result(@Nullable Object value) {
     return optional ? Optional.ofNullable(value) : value;
   }
 }

@@ -6,6 +6,7 @@ import dev.ballast.cache.internal.L1Peek;
 import dev.ballast.core.annotation.spi.Invocation;
 import dev.ballast.core.annotation.spi.MethodInterceptor;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@link Cached} on a synchronous method. The hit path is the key, one L1 lookup and (for an
@@ -15,7 +16,7 @@ import java.util.Optional;
 final class CachedSync implements MethodInterceptor {
 
   private final TieredCache<String, Object> cache;
-  private final L1Peek<String> l1; // null for a cache of another kind
+  private final @Nullable L1Peek<String> l1; // null for a cache of another kind
   private final KeyFunction keys;
   private final boolean optional;
 
@@ -28,7 +29,7 @@ final class CachedSync implements MethodInterceptor {
   }
 
   @Override
-  public Object invoke(Invocation invocation) throws Exception {
+  public @Nullable Object invoke(Invocation invocation) throws Exception {
     String key = keys.key(invocation.arguments());
     if (l1 != null) {
       Object value = l1.peek(key);
@@ -45,7 +46,7 @@ final class CachedSync implements MethodInterceptor {
     return result(value);
   }
 
-  private Object load(Invocation invocation) throws Exception {
+  private @Nullable Object load(Invocation invocation) throws Exception {
     Object result;
     try {
       result = invocation.proceed();
@@ -55,12 +56,12 @@ final class CachedSync implements MethodInterceptor {
     return optional ? unwrap(result) : result;
   }
 
-  private Object result(Object value) {
+  private @Nullable Object result(@Nullable Object value) {
     return optional ? Optional.ofNullable(value) : value;
   }
 
   /** An Optional's value, null for empty (the cache's absence); a null Optional is treated as empty. */
-  static Object unwrap(Object optional) {
+  static @Nullable Object unwrap(@Nullable Object optional) {
     return optional == null ? null : ((Optional<?>) optional).orElse(null);
   }
 }

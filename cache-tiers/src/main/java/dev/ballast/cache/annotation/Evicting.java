@@ -4,6 +4,7 @@ import dev.ballast.cache.TieredCache;
 import dev.ballast.core.annotation.spi.Invocation;
 import dev.ballast.core.annotation.spi.MethodInterceptor;
 import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@link CacheEvict}: runs the rest of the chain, and only if it succeeded invalidates the key (or every
@@ -13,17 +14,17 @@ import java.util.concurrent.CompletionStage;
 final class Evicting implements MethodInterceptor {
 
   private final TieredCache<String, Object> cache;
-  private final KeyFunction keys; // null: every entry
+  private final @Nullable KeyFunction keys; // null: every entry
   private final boolean async;
 
-  Evicting(TieredCache<String, Object> cache, KeyFunction keys, boolean async) {
+  Evicting(TieredCache<String, Object> cache, @Nullable KeyFunction keys, boolean async) {
     this.cache = cache;
     this.keys = keys;
     this.async = async;
   }
 
   @Override
-  public Object invoke(Invocation invocation) throws Exception {
+  public @Nullable Object invoke(Invocation invocation) throws Exception {
     String key;
     try {
       // Before the call: a key that cannot be built must not leave a write done and its entry unevicted.
@@ -44,7 +45,7 @@ final class Evicting implements MethodInterceptor {
     });
   }
 
-  private void evict(String key) {
+  private void evict(@Nullable String key) {
     if (key == null) {
       cache.invalidateAll();
     } else {

@@ -9,6 +9,7 @@ import java.lang.reflect.Modifier;
 import java.lang.reflect.Parameter;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Compiles {@link Cached#key()} expressions (and key generators) into {@link KeyFunction}s when wrapping,
@@ -253,7 +254,7 @@ final class KeyExpressions {
       this.names = names;
     }
 
-    String render(Object[] arguments) {
+    String render(@Nullable Object[] arguments) {
       Object value = arguments[index];
       if (value == null) {
         throw new NullPointerException(site.prefix() + "argument " + index + " (" + parameter

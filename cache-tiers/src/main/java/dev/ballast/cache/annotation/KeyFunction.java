@@ -1,4 +1,5 @@
 package dev.ballast.cache.annotation;
+import org.jspecify.annotations.Nullable;
 
 /** Turns one call's arguments into its cache key; compiled once per method when wrapping. */
 @FunctionalInterface
@@ -7,5 +8,5 @@ interface KeyFunction {
   /**
    * @throws NullPointerException naming the parameter and the method if a key part is null
    */
-  String key(Object[] arguments);
+  String key(@Nullable Object[] arguments);
 }

@@ -1,6 +1,7 @@
 package dev.ballast.cache.annotation;
 
 import java.lang.reflect.Method;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Computes cache keys for {@link Cached#keyGenerator()} and {@link CacheEvict#keyGenerator()} where a
@@ -8,7 +9,7 @@ import java.lang.reflect.Method;
  * created per annotated method when wrapping and shared by all its calls, so it must be thread-safe.
  * <pre>{@code
  * public final class TenantKeys implements KeyGenerator {
- *   public String key(Method method, Object[] arguments) {
+ *   public String key(Method method, @Nullable Object[] arguments) {
  *     return Tenant.current() + ":" + arguments[0];
  *   }
  * }
@@ -21,8 +22,8 @@ public interface KeyGenerator {
    * Returns the key for one call.
    *
    * @param method the interface method called
-   * @param arguments its arguments (empty for none); do not modify
+   * @param arguments its arguments (empty for none; an argument may be null); do not modify
    * @return the key, never null (a null key fails the call with a {@link NullPointerException})
    */
-  String key(Method method, Object[] arguments);
+  String key(Method method, @Nullable Object[] arguments);
 }

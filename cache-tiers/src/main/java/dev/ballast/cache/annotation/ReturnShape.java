@@ -7,6 +7,7 @@ import java.lang.reflect.WildcardType;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a cached method returns, read once when wrapping: whether it is asynchronous, whether its value
@@ -64,7 +65,7 @@ record ReturnShape(boolean async, boolean optional, Type valueType) {
     return argument;
   }
 
-  private static Class<?> rawClass(Type type) {
+  private static @Nullable Class<?> rawClass(Type type) {
     if (type instanceof Class<?> c) {
       return c;
     }

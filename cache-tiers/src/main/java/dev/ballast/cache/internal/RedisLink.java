@@ -95,8 +95,11 @@ final class RedisLink<K> implements RedisTier.Link, InvalidationBus.Receiver, Au
   static <K> RedisLink<K> assemble(TieredCacheConfig config, Wiring<K, ?> wiring, L1Store<K, ?> l1, KeySpace keys,
       CacheMeters meters) {
     String component = "cache:" + config.name();
+    // The default breaker publishes its ballast.circuitbreaker.* meters (name redis:cache:NAME) to the cache's
+    // registry, as the switchboard's does; a breaker the application built keeps its own.
     RedisGuard guard = RedisGuard.create(component, wiring.redisBreaker() != null ? wiring.redisBreaker()
-        : RedisGuard.defaultBreaker(component, Ticker.system()), Ticker.system(), wiring.registry());
+        : RedisGuard.defaultBreaker(component, Ticker.system(), wiring.registry()), Ticker.system(),
+        wiring.registry());
     RedisLink<K> link = new RedisLink<>(config, wiring.redis(), l1, wiring.keyCodec(), keys, meters,
         wiring.executor());
     link.tier = new RedisTier(wiring.redis(), guard, link, Check.saturatedNanos(config.redisTimeout()));

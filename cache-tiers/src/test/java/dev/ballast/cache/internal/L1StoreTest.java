@@ -2,16 +2,16 @@ package dev.ballast.cache.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ballast.testsupport.ManualTicker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** The store guards of the in-process tier, step by step (the races they close need exact interleavings). */
 class L1StoreTest {
 
-  private final AtomicLong clock = new AtomicLong();
-  private final L1Store<String, String> l1 = new L1Store<>(100, 1_000_000_000L, 1_000_000_000L, clock::get,
-      clock::get, new CacheMeters("l1-store-test", new SimpleMeterRegistry()));
+  private final ManualTicker clock = new ManualTicker();
+  private final L1Store<String, String> l1 = new L1Store<>(100, 1_000_000_000L, 1_000_000_000L, clock::read,
+      clock::read, new CacheMeters("l1-store-test", new SimpleMeterRegistry()));
 
   @Test
   void aReadThatBeganBeforeABackgroundRefreshLandedDoesNotPutTheOlderValueBack() {

@@ -14,12 +14,12 @@ import dev.ballast.degradation.ReadOnlyModeException;
 import dev.ballast.degradation.SwitchName;
 import dev.ballast.degradation.Switchboard;
 import dev.ballast.degradation.Reason;
+import dev.ballast.testsupport.ManualTicker;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -68,12 +68,12 @@ class WriteAnnotationTest {
     }
   }
 
-  private final AtomicLong now = new AtomicLong(1_000_000_000L);
+  private final ManualTicker now = new ManualTicker(1_000_000_000L);
   private final AtomicInteger retryConsulted = new AtomicInteger();
   private final Switchboard board = Switchboard.builder().name("shop").manualSchedule()
       .mode(Mode.degrading("maintenance", SwitchName.READ_ONLY)).build();
   private final RateLimiter limiter = RateLimiter.builder().name("inventory").capacity(1)
-      .refill(1, Duration.ofHours(1)).ticker(now::get).build();
+      .refill(1, Duration.ofHours(1)).ticker(now::read).build();
   private final Registry registry = Registry.builder()
       .add("switchboard", board)
       .add("inventory", dev.ballast.core.Retry.builder().name("inventory").maxAttempts(3)

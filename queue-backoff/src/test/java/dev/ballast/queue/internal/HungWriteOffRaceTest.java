@@ -7,6 +7,7 @@ import dev.ballast.queue.JobCodec;
 import dev.ballast.queue.JobType;
 import dev.ballast.queue.QueueConfig;
 import dev.ballast.queue.Workers;
+import dev.ballast.testsupport.ManualTicker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -14,7 +15,6 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,8 +28,8 @@ class HungWriteOffRaceTest {
 
   @Test
   void aWorkerWrittenOffWhileFinishingRunsNoFurtherJob() throws Exception {
-    AtomicLong clock = new AtomicLong(TimeUnit.SECONDS.toNanos(1000));
-    QueueConfig config = QueueConfig.builder().name("race").ticker(clock::get).pollInterval(Duration.ofMillis(5))
+    ManualTicker clock = new ManualTicker(TimeUnit.SECONDS.toNanos(1000));
+    QueueConfig config = QueueConfig.builder().name("race").ticker(clock::read).pollInterval(Duration.ofMillis(5))
         .visibilityTimeout(Duration.ofSeconds(1)).hungHandlerGrace(Duration.ofSeconds(1))
         .meterRegistry(new SimpleMeterRegistry()).build();
     InMemoryStore memory = new InMemoryStore(config);
@@ -63,7 +63,7 @@ class HungWriteOffRaceTest {
         try {
           if (job.payload().equals("first")) {
             enqueueTwoMore(queue);
-            clock.addAndGet(TimeUnit.SECONDS.toNanos(5)); // past the visibility deadline plus the grace
+            clock.advance(Duration.ofSeconds(5)); // past the visibility deadline plus the grace
             firstReturned.countDown();
           } else {
             // Long enough for a second handler to start beside this one if the pool allowed it.

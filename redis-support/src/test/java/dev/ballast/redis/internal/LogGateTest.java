@@ -3,6 +3,7 @@ package dev.ballast.redis.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
+import dev.ballast.testsupport.ManualTicker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +12,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.LongRange;
@@ -26,13 +26,13 @@ class LogGateTest {
   @Property(tries = 300)
   void linesAreAMinuteApartOpenWheneverAllowedAndAccountForEveryEvent(
       @ForAll @Size(min = 1, max = 200) List<@LongRange(min = 0, max = 90_000) Long> gapsMs) {
-    AtomicLong now = new AtomicLong(-5 * MINUTE); // any origin, negative included
-    LogGate gate = new LogGate(now::get, Duration.ofMinutes(1));
+    ManualTicker now = new ManualTicker(-5 * MINUTE); // any origin, negative included
+    LogGate gate = new LogGate(now::read, Duration.ofMinutes(1));
     long lastLine = Long.MIN_VALUE;
     long reported = 0;
     int events = 0;
     for (long gap : gapsMs) {
-      long t = now.addAndGet(TimeUnit.MILLISECONDS.toNanos(gap));
+      long t = now.advance(Duration.ofMillis(gap));
       events++;
       long count = gate.pass();
       boolean allowed = lastLine == Long.MIN_VALUE || t - lastLine >= MINUTE;
@@ -48,8 +48,8 @@ class LogGateTest {
 
   @Test
   void underConcurrentEventsOneThreadLogsAndNoEventIsCountedTwiceOrLost() throws Exception {
-    AtomicLong now = new AtomicLong();
-    LogGate gate = new LogGate(now::get, Duration.ofMinutes(1));
+    ManualTicker now = new ManualTicker();
+    LogGate gate = new LogGate(now::read, Duration.ofMinutes(1));
     int threads = 4;
     int perThread = 10_000;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -78,7 +78,7 @@ class LogGateTest {
         counted += r[1];
       }
       assertThat(lines).as("the clock stood still: one line").isEqualTo(1);
-      now.addAndGet(MINUTE);
+      now.advanceNanos(MINUTE);
       counted += gate.pass();
       assertThat(counted).as("every event in exactly one line").isEqualTo((long) threads * perThread + 1);
     } finally {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ballast.core.RateLimiter;
 import dev.ballast.core.Rate;
+import dev.ballast.testsupport.ManualTicker;
 import dev.ballast.testsupport.RedisServer;
 import io.lettuce.core.RedisClient;
 import java.time.Duration;
@@ -11,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -51,29 +51,29 @@ class DistributedRateLimiterPropertyTest {
       @ForAll @IntRange(min = 1, max = 3000) int periodMillis,
       @ForAll @Size(min = 1, max = 60) List<@IntRange(min = 0, max = 3599) Integer> steps) {
     Rate rate = new Rate(permitsPerPeriod, Duration.ofMillis(periodMillis), burst);
-    AtomicLong now = new AtomicLong(TimeUnit.SECONDS.toNanos(1_000_000));
+    ManualTicker now = new ManualTicker(TimeUnit.SECONDS.toNanos(1_000_000));
     String name = "prop" + names.incrementAndGet() + "-" + System.nanoTime();
     List<DistributedRateLimiter> instances = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       instances.add(DistributedRateLimiter.builder().name(name).rate(rate).redis(client).instances(3)
-          .ticker(now::get).redisTimeout(Duration.ofSeconds(2)).build());
+          .ticker(now::read).redisTimeout(Duration.ofSeconds(2)).build());
     }
-    RateLimiter reference = RateLimiter.builder().name("reference").rate(rate).ticker(now::get).build();
+    RateLimiter reference = RateLimiter.builder().name("reference").rate(rate).ticker(now::read).build();
     List<long[]> grants = new ArrayList<>(); // {time, permits}
     try {
       for (int step : steps) {
         int permits = 1 + Math.min(step % 3, burst - 1);
         long advanceMicros = (step / 3 % 400) * 997L * periodMillis / 1000;
         DistributedRateLimiter instance = instances.get(step / 1200);
-        now.addAndGet(TimeUnit.MICROSECONDS.toNanos(advanceMicros));
+        now.advanceNanos(TimeUnit.MICROSECONDS.toNanos(advanceMicros));
         long result = instance.tryAcquireOrNanosToWait(permits);
         long expected = reference.tryAcquireOrNanosToWait(permits);
         assertThat(instance.isFallingBack()).isFalse();
-        assertThat(result).as("Lua vs Java at %d ns, %d permits of %s", now.get(), permits, rate)
+        assertThat(result).as("Lua vs Java at %d ns, %d permits of %s", now.read(), permits, rate)
             .isEqualTo(expected);
         assertThat(instance.availablePermits()).isEqualTo(reference.availablePermits());
         if (result == 0) {
-          grants.add(new long[] {now.get(), permits});
+          grants.add(new long[] {now.read(), permits});
         }
       }
     } finally {
