@@ -121,6 +121,11 @@ final class SemaphoreBulkhead implements Bulkhead {
     waiting.decrementAndGet();
   }
 
+  /** Asynchronous calls waiting now; for tests. */
+  int waitingCalls() {
+    return waiting.get();
+  }
+
   /** Takes a place among the waiting calls, unless {@code maxWaitingCalls} already wait. */
   private boolean takeWaitingPlace() {
     int max = config.maxWaitingCalls();

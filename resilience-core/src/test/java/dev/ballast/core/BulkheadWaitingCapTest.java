@@ -2,6 +2,7 @@ package dev.ballast.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.ballast.core.config.ConfigContext;
 import dev.ballast.core.config.Configuration;
@@ -12,6 +13,13 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -91,6 +99,59 @@ class BulkheadWaitingCapTest {
         """, "test.yaml").buildRegistry(ConfigContext.defaults());
     assertThat(registry.get("db", Bulkhead.class).config().maxWaitingCalls()).isEqualTo(3);
     assertThat(registry.get("api", Bulkhead.class).config().maxWaitingCalls()).isEqualTo(8);
+  }
+
+  @Test
+  void underRacingGrantsTimeoutsAndCancelsEveryPlaceComesBack() throws Exception {
+    Bulkhead bulkhead = Bulkhead.builder().name("capped-race").maxConcurrentCalls(2)
+        .maxWait(Duration.ofMillis(2)).maxWaitingCalls(4).build();
+    ScheduledExecutorService backend = Executors.newScheduledThreadPool(2);
+    try {
+      List<CompletableFuture<String>> all = new CopyOnWriteArrayList<>();
+      CountDownLatch go = new CountDownLatch(1);
+      List<Thread> callers = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        Thread caller = new Thread(() -> {
+          try {
+            go.await();
+          } catch (InterruptedException e) {
+            return;
+          }
+          ThreadLocalRandom random = ThreadLocalRandom.current();
+          for (int i = 0; i < 300; i++) {
+            CompletableFuture<String> call = bulkhead.<String>callAsync(() -> {
+              CompletableFuture<String> reply = new CompletableFuture<>();
+              backend.schedule(() -> reply.complete("ok"), random.nextInt(50, 500), TimeUnit.MICROSECONDS);
+              return reply;
+            }).toCompletableFuture();
+            if (random.nextInt(4) == 0) {
+              call.cancel(false);
+            }
+            all.add(call);
+          }
+        });
+        callers.add(caller);
+        caller.start();
+      }
+      go.countDown();
+      for (Thread caller : callers) {
+        caller.join(TimeUnit.SECONDS.toMillis(60));
+        assertThat(caller.isAlive()).isFalse();
+      }
+      for (CompletableFuture<String> call : all) {
+        try {
+          call.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | java.util.concurrent.CancellationException expected) {
+          // refused or cancelled: what counts is that it ended
+        }
+      }
+      await().atMost(Duration.ofSeconds(30)).until(() -> bulkhead.inFlight() == 0);
+
+      // Every call that waited gave its place back exactly once: none leaked, none given back twice.
+      assertThat(((SemaphoreBulkhead) bulkhead).waitingCalls()).isZero();
+    } finally {
+      backend.shutdownNow();
+    }
   }
 
   @Test
