@@ -217,7 +217,8 @@ public final class DefaultJobQueue implements JobQueue {
     // within moments unless a handler ignores its interrupt, which this wait must not wait out either.
     long threadsDeadline = System.nanoTime() + THREADS_GRACE_NANOS;
     for (Dispatcher<?> d : dispatchers.values()) {
-      if (!d.awaitThreads(threadsDeadline)) {
+      // An interrupted caller stops waiting at once (the flag stays set): the threads end by themselves.
+      if (!d.awaitThreads(threadsDeadline) && !Thread.currentThread().isInterrupted()) {
         log.warn("Queue {}: a thread of job type {} is still running {} ms after shutdown; a handler ignores its"
             + " interrupt (its job is left to the visibility timeout)", config.name(), d.typeName(),
             TimeUnit.NANOSECONDS.toMillis(THREADS_GRACE_NANOS));
