@@ -45,6 +45,11 @@ class RedisQueueShutdownTest {
     shutdownIsBounded(server, RedisServer::pause);
   }
 
+  @Test
+  void shutdownIsBoundedWhenRedisRestartsWhileHandlersRun(RedisServer server) throws Exception {
+    shutdownIsBounded(server, RedisServer::restart);
+  }
+
   private void shutdownIsBounded(RedisServer server, Consumer<RedisServer> fault) throws Exception {
     String name = "shutdown" + names.incrementAndGet();
     RedisClient client = RedisClient.create(RedisURI.builder().withHost(server.host()).withPort(server.port())
