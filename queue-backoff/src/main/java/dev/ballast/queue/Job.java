@@ -36,7 +36,8 @@ public interface Job<T> {
    * it, a job still running at its deadline is taken to belong to a dead worker and is run again.
    *
    * @return false if the job is no longer this worker's (its deadline already passed and it was
-   *     reclaimed); the handler should then stop
+   *     reclaimed, or a shutdown gave up waiting for it and left it to its visibility deadline); the handler
+   *     should then stop
    * @throws IllegalArgumentException if {@code extension} is not positive
    * @throws QueueUnavailableException if the backend cannot be reached
    */

@@ -175,6 +175,12 @@ public interface JobQueue extends AutoCloseable {
    * {@link QueueConfig#hungHandlerGrace()}) are not waited for. If the calling thread is interrupted, the
    * wait ends at once as if the timeout had passed, and the thread's interrupt flag stays set. Idempotent.
    *
+   * <p>The bound holds whatever Redis does meanwhile (down, paused, restarting): this returns within
+   * {@code timeout} plus at most about a second, in which the queue's threads, stopped or interrupted,
+   * end (only a handler that ignores its interrupt can outlive it; that is logged). Delivery stays at least
+   * once: a job whose handler finished but whose ack could not reach Redis in time stays in flight and
+   * runs again after the visibility timeout, like the jobs of interrupted handlers.
+   *
    * @return true if every running handler finished in time
    * @throws IllegalArgumentException if {@code timeout} is negative
    */

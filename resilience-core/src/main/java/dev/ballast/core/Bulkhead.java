@@ -6,7 +6,6 @@ import dev.ballast.core.internal.OptionsSet;
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.ballast.core.internal.SharedScheduler;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -25,8 +24,9 @@ import java.util.concurrent.ScheduledExecutorService;
  * <p>As a {@link Policy}: a synchronous call takes a slot, waiting up to
  * {@link BulkheadConfig#maxWait() maxWait} for one on its thread, and gives it back when the action returns
  * or throws. An asynchronous call never holds a thread waiting: without a free slot it waits up to
- * {@code maxWait} in a queue (first come, first served; it starts on the {@link Builder#executor executor}
- * when a slot is handed to it), and holds its slot until the action's stage completes; the slot comes back
+ * {@code maxWait} in a queue of at most {@link Builder#maxWaitingCalls maxWaitingCalls} calls (first come,
+ * first served; it starts on the {@link Builder#executor executor} when a slot is handed to it; with the
+ * queue full it is refused at once), and holds its slot until the action's stage completes; the slot comes back
  * exactly once on every path (success, failure, the caller cancelling the returned stage while it waits or
  * runs, an outer {@link Timeout} cancelling it, the action throwing instead of returning a stage). A freed
  * slot goes to a waiting asynchronous call before a waiting synchronous one. A refused call gets a
@@ -79,6 +79,7 @@ public interface Bulkhead extends Policy {
     private String name;
     private Integer maxConcurrentCalls;
     private Duration maxWait = Duration.ZERO;
+    private Integer maxWaitingCalls;
     private Ticker ticker = Ticker.system();
     private MeterRegistry meterRegistry;
     private ScheduledExecutorService scheduler;
@@ -123,6 +124,27 @@ public interface Bulkhead extends Policy {
     }
 
     /**
+     * How many asynchronous calls may wait for a slot at once (with {@link #maxWait} above zero); one more is
+     * refused at once with {@link BulkheadFullException} and counted with reason {@code queue-full}. Zero
+     * lets no asynchronous call wait. Synchronous callers wait on their own threads and are not counted here.
+     *
+     * <p>Default: 4 × {@code maxConcurrentCalls}. Waiting calls are served first come, first served, one per
+     * freed slot, so a queue longer than the slots times {@code maxWait} over a call's duration only fills
+     * with calls that will time out after their full wait: 4 × covers a {@code maxWait} of up to about four
+     * call durations (the usual setting: a short wait to smooth bursts), and beyond it a caller learns at
+     * once instead of after {@code maxWait}, and memory stays bounded under a flood (MicroProfile's
+     * {@code waitingTaskQueue} defaults to 10, Resilience4j's thread-pool bulkhead's {@code queueCapacity} to
+     * 100; both are fixed numbers, this one scales with the bulkhead).
+     *
+     * @throws IllegalStateException if already set
+     */
+    public Builder maxWaitingCalls(int maxWaitingCalls) {
+      options.claim("maxWaitingCalls");
+      this.maxWaitingCalls = maxWaitingCalls;
+      return this;
+    }
+
+    /**
      * The time source for the wait metric and the retry-after hint; default {@link Ticker#system()}.
      *
      * @throws IllegalStateException if already set
@@ -149,8 +171,10 @@ public interface Bulkhead extends Policy {
 
     /**
      * Where an asynchronous call that waited starts its action once a slot is handed to it, and where a
-     * refused wait completes its stage; default the asynchronous pool of {@link CompletableFuture}. Never the
-     * thread that freed the slot or the timer's.
+     * refused wait completes its stage; default Ballast's shared pool ({@code ballast-async-<n>} threads, as
+     * many as cores, made on demand and stopped when idle; not {@code CompletableFuture}'s default, which
+     * starts a thread per task on a machine of two cores). Never the thread that freed the slot or the
+     * timer's.
      *
      * @throws IllegalStateException if already set
      * @throws NullPointerException if null
@@ -163,7 +187,8 @@ public interface Bulkhead extends Policy {
 
     /**
      * Publishes {@code ballast.bulkhead.calls} (tags {@code name}, {@code result}, {@code reason}:
-     * {@code full} when refused at once, {@code wait-timeout} after waiting), {@code ballast.bulkhead.wait}
+     * {@code full} when refused at once, {@code wait-timeout} after waiting, {@code queue-full} when too many
+     * asynchronous calls already wait), {@code ballast.bulkhead.wait}
      * (timer), and gauges {@code ballast.bulkhead.limit} and {@code ballast.bulkhead.inflight}.
      *
      * @throws IllegalStateException if already set
@@ -186,9 +211,10 @@ public interface Bulkhead extends Policy {
         throw new IllegalStateException("Bulkhead.maxConcurrentCalls is required");
       }
       String named = name != null ? name : DefaultNames.next("bulkhead");
-      return new SemaphoreBulkhead(new BulkheadConfig(named, maxConcurrentCalls, maxWait), ticker, meterRegistry,
-          scheduler != null ? scheduler : SharedScheduler.get(),
-          executor != null ? executor : task -> CompletableFuture.runAsync(task));
+      int waiting = maxWaitingCalls != null ? maxWaitingCalls : (int) Math.min(Integer.MAX_VALUE, 4L * maxConcurrentCalls);
+      return new SemaphoreBulkhead(new BulkheadConfig(named, maxConcurrentCalls, maxWait, waiting), ticker,
+          meterRegistry, scheduler != null ? scheduler : SharedScheduler.get(),
+          executor != null ? executor : SharedScheduler.async());
     }
   }
 }

@@ -10,8 +10,10 @@ import java.time.Duration;
  * @param maxConcurrentCalls how many calls may run at once (at least 1)
  * @param maxWait how long a call may wait for a free slot (a synchronous one on its thread, an asynchronous
  *     one in a queue, holding no thread); zero refuses at once
+ * @param maxWaitingCalls how many asynchronous calls may wait in the queue at once (at least 0); one more
+ *     is refused at once. {@link Bulkhead.Builder#maxWaitingCalls} explains the default
  */
-public record BulkheadConfig(String name, int maxConcurrentCalls, Duration maxWait) {
+public record BulkheadConfig(String name, int maxConcurrentCalls, Duration maxWait, int maxWaitingCalls) {
 
   /**
    * @throws IllegalArgumentException naming the first invalid field
@@ -21,5 +23,6 @@ public record BulkheadConfig(String name, int maxConcurrentCalls, Duration maxWa
     Check.notBlank(name, "Bulkhead.name");
     Check.atLeast(maxConcurrentCalls, 1, "Bulkhead.maxConcurrentCalls");
     Check.notNegative(maxWait, "Bulkhead.maxWait");
+    Check.atLeast(maxWaitingCalls, 0, "Bulkhead.maxWaitingCalls");
   }
 }

@@ -24,6 +24,21 @@ public class BulkheadFullException extends CallRejectedException implements Retr
     this.retryAfterNanos = Math.max(0, retryAfterNanos);
   }
 
+  /**
+   * Refused because the queue of waiting asynchronous calls was full too.
+   *
+   * @param bulkheadName the name of the bulkhead that refused
+   * @param maxConcurrentCalls its bound, for the message
+   * @param maxWaitingCalls its bound on waiting calls, for the message
+   * @param retryAfterNanos the hint, in nanoseconds; negative values count as zero
+   */
+  public BulkheadFullException(String bulkheadName, int maxConcurrentCalls, int maxWaitingCalls,
+      long retryAfterNanos) {
+    super(bulkheadName, "Bulkhead '" + bulkheadName + "' is full (" + maxConcurrentCalls + " calls running, "
+        + maxWaitingCalls + " waiting)");
+    this.retryAfterNanos = Math.max(0, retryAfterNanos);
+  }
+
   /** About one call's duration; never negative. */
   @Override
   public Duration retryAfter() {

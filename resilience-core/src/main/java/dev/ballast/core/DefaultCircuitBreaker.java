@@ -31,13 +31,14 @@ final class DefaultCircuitBreaker implements CircuitBreaker {
   private final MeterRegistry registry;
   /** Null when unmetered: the hot path then pays one predictable branch for metrics, nothing more. */
   private final BreakerMeters meters;
-  private final BreakerEvents events = new BreakerEvents();
+  private final BreakerEvents events;
   private final AtomicReference<BreakerState> state;
 
   private DefaultCircuitBreaker(CircuitBreakerConfig config, Ticker ticker, MeterRegistry registry) {
     this.config = config;
     this.rules = new BreakerRules(config);
     this.ticker = ticker;
+    this.events = new BreakerEvents(ticker);
     this.registry = registry;
     this.meters = registry == null ? null : new BreakerMeters(registry, config.name());
     BreakerWindow window = newWindow();

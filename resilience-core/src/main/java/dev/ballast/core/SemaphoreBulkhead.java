@@ -17,6 +17,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -36,6 +37,7 @@ final class SemaphoreBulkhead implements Bulkhead {
 
   static final int FULL = 0;
   static final int WAIT_TIMEOUT = 1;
+  static final int QUEUE_FULL = 2;
   /** {@link #runHolding}'s {@code waitingSince} for a call that took a free slot at once. */
   static final long DID_NOT_WAIT = Long.MIN_VALUE;
 
@@ -48,6 +50,12 @@ final class SemaphoreBulkhead implements Bulkhead {
   private final ScheduledExecutorService scheduler;
   private final Executor executor;
   private final Queue<WaitingAsyncCall<?>> asyncWaiters = new ConcurrentLinkedQueue<>();
+  /**
+   * Asynchronous calls still {@code WAITING}: taken before a call enters the queue, given back by the one
+   * transition that ends its wait (granted, timed out, cancelled). The queue's own size is O(n) and may count
+   * calls that already ended but are not yet removed.
+   */
+  private final AtomicInteger waiting = new AtomicInteger();
 
   SemaphoreBulkhead(BulkheadConfig config, Ticker ticker, MeterRegistry registry, ScheduledExecutorService scheduler,
       Executor executor) {
@@ -58,7 +66,7 @@ final class SemaphoreBulkhead implements Bulkhead {
     this.maxWaitNanos = Check.saturatedNanos(config.maxWait());
     this.ticker = ticker;
     this.meters = ShedMeters.create(registry, "ballast.bulkhead", config.name(), null,
-        List.of("full", "wait-timeout"), true);
+        List.of("full", "wait-timeout", "queue-full"), true);
     meters.gauge("limit", null, config, c -> c.maxConcurrentCalls());
     meters.gauge("inflight", null, this, SemaphoreBulkhead::inFlight);
   }
@@ -105,6 +113,28 @@ final class SemaphoreBulkhead implements Bulkhead {
   /** Takes an asynchronous call out of the queue once it stopped waiting (timed out, cancelled). */
   void forget(WaitingAsyncCall<?> call) {
     asyncWaiters.remove(call);
+    stoppedWaiting();
+  }
+
+  /** A waiting call left {@code WAITING} (granted, or {@link #forget forgotten}): its place is free. */
+  void stoppedWaiting() {
+    waiting.decrementAndGet();
+  }
+
+  /** Asynchronous calls waiting now; for tests. */
+  int waitingCalls() {
+    return waiting.get();
+  }
+
+  /** Takes a place among the waiting calls, unless {@code maxWaitingCalls} already wait. */
+  private boolean takeWaitingPlace() {
+    int max = config.maxWaitingCalls();
+    for (int n = waiting.get(); n < max; n = waiting.get()) {
+      if (waiting.compareAndSet(n, n + 1)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override
@@ -145,6 +175,9 @@ final class SemaphoreBulkhead implements Bulkhead {
 
   /** Queues the call; it runs when a slot is handed to it, or fails when {@code maxWait} runs out. */
   private <T> CompletionStage<T> waitForSlot(Supplier<? extends CompletionStage<T>> action) {
+    if (!takeWaitingPlace()) {
+      return CompletableFuture.failedFuture(reject(QUEUE_FULL));
+    }
     WaitingAsyncCall<T> call = new WaitingAsyncCall<>(this, action, executor, ticker.read());
     asyncWaiters.add(call);
     try {
@@ -177,7 +210,9 @@ final class SemaphoreBulkhead implements Bulkhead {
 
   BulkheadFullException reject(int reason) {
     meters.rejected(0, reason);
-    return new BulkheadFullException(config.name(), config.maxConcurrentCalls(), holdTime.nanos());
+    return reason == QUEUE_FULL
+        ? new BulkheadFullException(config.name(), config.maxConcurrentCalls(), config.maxWaitingCalls(), holdTime.nanos())
+        : new BulkheadFullException(config.name(), config.maxConcurrentCalls(), holdTime.nanos());
   }
 
   @Override

@@ -67,6 +67,7 @@ final class WaitingAsyncCall<T> {
     if (!state.compareAndSet(WAITING, GRANTED)) {
       return false;
     }
+    bulkhead.stoppedWaiting();
     cancelTimer();
     try {
       executor.execute(this::start);

@@ -5,6 +5,7 @@ import dev.ballast.core.CircuitBreaker;
 import dev.ballast.core.ConcurrencyLimiter;
 import dev.ballast.core.RateLimiter;
 import dev.ballast.core.Registry;
+import java.security.Principal;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -140,15 +141,17 @@ public class BallastEndpoint {
    * @param switchName the switch's id, or null when {@code mode} is given
    * @param mode a mode's name, or null when {@code switchName} is given
    * @param degraded true to degrade (or enter the mode), false to restore (or leave it)
-   * @param who who flips it, for the log and the switch's record
+   * @param who who flips it, for the log and the switch's record, when nobody is signed in; with a signed-in
+   *     user it is only kept in {@code why} (when it names someone else), since a request body can claim anything
    * @param why why, for the log and the switch's record
+   * @param principal the signed-in user (Spring Security), recorded as who flipped it; null without one
    * @return the switchboard after the change
-   * @throws InvalidEndpointRequestException (HTTP 400) if the switchboard, switch or mode is unknown, or neither
-   *     or both of {@code switchName} and {@code mode} are given
+   * @throws InvalidEndpointRequestException (HTTP 400) if the switchboard, switch or mode is unknown, neither or
+   *     both of {@code switchName} and {@code mode} are given, or nobody is signed in and {@code who} is blank
    */
   @WriteOperation
   public Map<String, Object> flip(String switchboard, @Nullable String switchName, @Nullable String mode,
-      boolean degraded, String who, String why) {
+      boolean degraded, @Nullable String who, String why, @Nullable Principal principal) {
     return badRequestIfRefused(() -> {
       if (!DEGRADATION) {
         throw new IllegalArgumentException("no switchboards: dev.ballast:ballast-degradation is not on the class"
@@ -157,10 +160,29 @@ public class BallastEndpoint {
       if ((switchName == null) == (mode == null)) {
         throw new IllegalArgumentException("give either switchName or mode");
       }
+      Author author = Author.of(principal, who, why);
       return switchName != null
-          ? SwitchboardView.flip(registry, switchboard, switchName, degraded, who, why)
-          : SwitchboardView.mode(registry, switchboard, mode, degraded, who, why);
+          ? SwitchboardView.flip(registry, switchboard, switchName, degraded, author.who(), author.why())
+          : SwitchboardView.mode(registry, switchboard, mode, degraded, author.who(), author.why());
     });
+  }
+
+  /**
+   * Who flips a switch, as the switch records it: the signed-in user when there is one (the body's {@code who},
+   * when it names someone else, kept at the end of {@code why}), else the body's {@code who}.
+   */
+  record Author(String who, String why) {
+    static Author of(@Nullable Principal principal, @Nullable String who, String why) {
+      String signedIn = principal == null ? null : principal.getName();
+      if (signedIn != null && !signedIn.isBlank()) {
+        boolean claimsOther = who != null && !who.isBlank() && !who.strip().equals(signedIn);
+        return new Author(signedIn, claimsOther ? why + " (request said who: " + who.strip() + ")" : why);
+      }
+      if (who == null || who.isBlank()) {
+        throw new IllegalArgumentException("give who: nobody is signed in to name who flips the switch");
+      }
+      return new Author(who, why);
+    }
   }
 
   /** Cache names, in a class of its own so cache-tiers is loaded only when present. */

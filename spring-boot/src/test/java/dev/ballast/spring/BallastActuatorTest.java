@@ -46,7 +46,7 @@ class BallastActuatorTest {
       assertThat((List<Map<String, Object>>) board.get("switches")).extracting(s -> s.get("name"))
           .contains("serve-cached", "read-only", "feature:recommendations");
 
-      endpoint.flip("switchboard", "read-only", null, true, "alice", "database failover");
+      endpoint.flip("switchboard", "read-only", null, true, "alice", "database failover", null);
       Switchboard switchboard = context.getBean(Registry.class).get("switchboard", Switchboard.class);
       assertThat(switchboard.isReadOnly()).isTrue();
       Map<String, Object> readOnly = ((List<Map<String, Object>>) SwitchboardView.of(switchboard).get("switches"))
@@ -57,13 +57,13 @@ class BallastActuatorTest {
       assertThat(health.getStatus()).isEqualTo(Status.UP); // degraded is a detail, not DOWN
       assertThat(health.getDetails()).containsKey("degraded");
 
-      endpoint.flip("switchboard", null, "survival", true, "bob", "drill");
+      endpoint.flip("switchboard", null, "survival", true, "bob", "drill", null);
       assertThat(switchboard.activeModes()).contains("survival");
       assertThat(switchboard.isServingCached()).isTrue();
-      endpoint.flip("switchboard", null, "survival", false, "bob", "drill over");
+      endpoint.flip("switchboard", null, "survival", false, "bob", "drill over", null);
       assertThat(switchboard.activeModes()).doesNotContain("survival");
 
-      assertThatThrownBy(() -> endpoint.flip("nope", "read-only", null, true, "a", "b"))
+      assertThatThrownBy(() -> endpoint.flip("nope", "read-only", null, true, "a", "b", null))
           .isInstanceOf(org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException.class)
           .hasMessageContaining("no switchboard named 'nope'");
     });
@@ -85,7 +85,7 @@ class BallastActuatorTest {
       ApplicationContextRunner shared = runner.withBean(RedisClient.class, () -> client)
           .withPropertyValues("ballast.switchboard.keyPrefix=actuator-test:");
       shared.run(a -> shared.run(b -> {
-        a.getBean(BallastEndpoint.class).flip("switchboard", "feature:recommendations", null, true, "alice", "load");
+        a.getBean(BallastEndpoint.class).flip("switchboard", "feature:recommendations", null, true, "alice", "load", null);
         Switchboard other = b.getBean(Registry.class).get("switchboard", Switchboard.class);
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> !other.isFeatureEnabled("recommendations"));
       }));

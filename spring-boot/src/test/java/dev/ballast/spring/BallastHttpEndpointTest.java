@@ -74,6 +74,10 @@ class BallastHttpEndpointTest {
       assertThat(write.statusCode()).isEqualTo(200);
       assertThat(switchboard(context).isReadOnly()).isTrue();
       assertThat(json.readTree(write.body()).at("/switches").findValuesAsText("who")).contains("alice");
+      // Nobody signed in: the body's "who" is the only name there is, and it is required.
+      HttpResponse<String> nobody = send(context, "POST", "/actuator/ballast",
+          FLIP_READ_ONLY.replace("\"who\":\"alice\",", ""), null);
+      assertThat(nobody.statusCode()).isEqualTo(400);
 
       HttpResponse<String> unknown = send(context, "POST", "/actuator/ballast",
           FLIP_READ_ONLY.replace("read-only", "no-such-switch"), null);
@@ -100,6 +104,19 @@ class BallastHttpEndpointTest {
           "operator:operator-secret");
       assertThat(write.statusCode()).isEqualTo(200);
       assertThat(switchboard(context).isReadOnly()).isTrue();
+      // The signed-in user is who flipped it, whatever the body claims; the body's "who" stays in the why.
+      JsonNode readOnly = readOnlySwitch(json.readTree(write.body()));
+      assertThat(readOnly.get("who").asText()).isEqualTo("operator");
+      assertThat(readOnly.get("why").asText()).contains("failover drill").contains("alice");
+
+      // Signed in, the body needs no "who" at all.
+      HttpResponse<String> anonymousBody = send(context, "POST", "/actuator/ballast",
+          FLIP_READ_ONLY.replace("\"who\":\"alice\",", "").replace("true", "false"), "operator:operator-secret");
+      assertThat(anonymousBody.statusCode()).isEqualTo(200);
+      assertThat(switchboard(context).isReadOnly()).isFalse();
+      JsonNode restored = readOnlySwitch(json.readTree(anonymousBody.body()));
+      assertThat(restored.get("who").asText()).isEqualTo("operator");
+      assertThat(restored.get("why").asText()).isEqualTo("failover drill");
     }
 
     // Spring Boot's own security, without a chain of the application's: reads need a user, and its CSRF
@@ -120,6 +137,15 @@ class BallastHttpEndpointTest {
     System.arraycopy(COMMON, 0, all, 0, COMMON.length);
     System.arraycopy(properties, 0, all, COMMON.length, properties.length);
     return new SpringApplicationBuilder(app).properties(all).run();
+  }
+
+  private static JsonNode readOnlySwitch(JsonNode board) {
+    for (JsonNode s : board.at("/switches")) {
+      if ("read-only".equals(s.path("name").asText())) {
+        return s;
+      }
+    }
+    throw new AssertionError("no read-only switch in " + board);
   }
 
   private static Switchboard switchboard(ConfigurableApplicationContext context) {

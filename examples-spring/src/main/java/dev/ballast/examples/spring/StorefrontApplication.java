@@ -135,13 +135,13 @@ public class StorefrontApplication {
     Receipt receipt = storefront.checkout("ann", "order-1", 4_200);
     System.out.println("checkout:           " + receipt + " (rate limit, retry, breaker, timeout on payments)");
 
-    endpoint.flip("switchboard", null, "survival", true, "alice", "database failover drill");
+    endpoint.flip("switchboard", null, "survival", true, "alice", "database failover drill", null);
     System.out.println("operator:           POST /actuator/ballast {mode: survival, degraded: true}");
     System.out.println("recommendations:    " + storefront.recommendations("ann") + " (feature off: fallback)");
     storefront.addToCart("ann", "sku-7", 1);
     System.out.println("add to cart:        refused by read-only mode, queued on 'writes' (write-behind)");
     System.out.println("health:             " + health.health().getStatus() + " " + health.health().getDetails());
-    endpoint.flip("switchboard", null, "survival", false, "alice", "drill over");
+    endpoint.flip("switchboard", null, "survival", false, "alice", "drill over", null);
     JobQueue writes = context.getBean(Registry.class).get("writes", JobQueue.class);
     System.out.println("queue 'writes':     " + endpoint.queue("writes") + " (" + writes.stats().pending()
         + " pending: applied now that writes are allowed again)");

@@ -16,6 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one {@link JobQueue} implementation: validation, encoding and worker pools here, every state
@@ -28,6 +31,9 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class DefaultJobQueue implements JobQueue {
 
   private static final int ENQUEUE_CHUNK = 500;
+  /** How long shutdown waits, past its timeout, for threads it stopped or interrupted to end. */
+  private static final long THREADS_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private static final Logger log = LoggerFactory.getLogger(DefaultJobQueue.class);
 
   private final QueueConfig config;
   private final QueueStore store;
@@ -205,7 +211,18 @@ public final class DefaultJobQueue implements JobQueue {
     dispatchers.values().forEach(Dispatcher::stopClaiming);
     boolean drained = true;
     for (Dispatcher<?> d : dispatchers.values()) {
-      drained &= d.awaitDrained(deadline);
+      drained &= d.awaitDrained(deadline); // one deadline for all: the bound is the timeout, not n times it
+    }
+    // The threads were told to stop (or interrupted, past the deadline) and wait on Redis no more: they end
+    // within moments unless a handler ignores its interrupt, which this wait must not wait out either.
+    long threadsDeadline = System.nanoTime() + THREADS_GRACE_NANOS;
+    for (Dispatcher<?> d : dispatchers.values()) {
+      // An interrupted caller stops waiting at once (the flag stays set): the threads end by themselves.
+      if (!d.awaitThreads(threadsDeadline) && !Thread.currentThread().isInterrupted()) {
+        log.warn("Queue {}: a thread of job type {} is still running {} ms after shutdown; a handler ignores its"
+            + " interrupt (its job is left to the visibility timeout)", config.name(), d.typeName(),
+            TimeUnit.NANOSECONDS.toMillis(THREADS_GRACE_NANOS));
+      }
     }
     return drained;
   }

@@ -147,6 +147,11 @@ final class Dispatcher<T> {
     dispatcher.start();
   }
 
+  /** The job type this dispatcher runs. */
+  String typeName() {
+    return type.name();
+  }
+
   /** Ends an idle wait at once, e.g. after a local enqueue. */
   void wake() {
     woken = true;
@@ -207,7 +212,9 @@ final class Dispatcher<T> {
       }
     }
     takesAcks = false;
-    sendAcks();
+    if (!abandoning) {
+      sendAcks();
+    }
   }
 
   /**
@@ -409,7 +416,7 @@ final class Dispatcher<T> {
     metrics.handled(meters, System.nanoTime() - start);
     if (failure == null) {
       acks.add(new QueueStore.Ack(job.id(), job.token()));
-      if (!takesAcks) {
+      if (!takesAcks && !abandoning) {
         sendAcks(); // the dispatcher has left (shutdown): nobody else will
       }
       return;
@@ -434,10 +441,10 @@ final class Dispatcher<T> {
    * acknowledged: an attempt whose job was already taken back (its token is stale) is no recorded failure.
    */
   private void recordFailure(ClaimedJob job, Throwable failure, Worker worker) {
-    if (worker.abandoned() || (abandoning && (failure instanceof InterruptedException
-        || Thread.currentThread().isInterrupted()))) {
-      // The handler hung past its deadline and grace (counted once, as hung), or shutdown ran out of time:
-      // leave the job in flight for the visibility deadline to take back.
+    if (worker.abandoned() || abandoning) {
+      // The handler hung past its deadline and grace (counted once, as hung), or shutdown ran out of time
+      // (then no thread of this queue may wait on Redis any more): leave the job in flight for the
+      // visibility deadline to take back.
       return;
     }
     if (job.attempt() >= job.maxAttempts()) {
@@ -485,6 +492,9 @@ final class Dispatcher<T> {
     if (thread == null) {
       return true; // never started
     }
+    if (abandoning) {
+      return false; // an earlier shutdown gave up: waiting again would only spend another timeout
+    }
     try {
       thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime())));
       // Every slot back means every worker that was not written off returned; written-off ones are not
@@ -501,6 +511,10 @@ final class Dispatcher<T> {
       Thread.currentThread().interrupt();
     }
     abandoning = true;
+    // The dispatcher may be waiting for a Redis reply (paused or dead Redis: up to the client's command
+    // timeout). Past the deadline a claim cut off is no loss: its jobs come back after their visibility
+    // deadline, as the acks it no longer sends do.
+    thread.interrupt();
     if (ownPool != null) {
       ownPool.shutdownNow();
     } else {
@@ -513,6 +527,28 @@ final class Dispatcher<T> {
       }
     }
     return false;
+  }
+
+  /**
+   * Waits until {@code deadlineNanos} for the dispatcher thread and the threads of this dispatcher's own
+   * pool to end, after {@link #awaitDrained}: they were stopped or interrupted, and no longer wait on
+   * Redis, so only a handler that ignores its interrupt keeps one alive. The application's executor is
+   * not waited for. True if they all ended.
+   */
+  boolean awaitThreads(long deadlineNanos) {
+    Thread thread = this.thread;
+    if (thread == null) {
+      return true;
+    }
+    try {
+      thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime())));
+      ThreadPoolExecutor own = ownPool;
+      return !thread.isAlive()
+          && (own == null || own.awaitTermination(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   /** The handler's view of one attempt. */
@@ -565,6 +601,9 @@ final class Dispatcher<T> {
     @Override
     public boolean extendVisibility(Duration extension) {
       Check.positive(extension, "extension");
+      if (abandoning) {
+        return false; // shutdown gave up on this job: it is left to its visibility deadline
+      }
       long from = ticker.read();
       boolean extended = store.extend(job.id(), job.token(), Math.max(1, extension.toMillis()));
       if (extended) {

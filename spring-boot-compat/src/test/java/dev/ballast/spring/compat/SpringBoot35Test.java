@@ -65,7 +65,7 @@ class SpringBoot35Test {
 
       BallastEndpoint endpoint = context.getBean(BallastEndpoint.class);
       assertThat((Map<String, Object>) endpoint.ballast().get("circuitBreakers")).containsEntry("payments", "CLOSED");
-      endpoint.flip("switchboard", "read-only", null, true, "alice", "drill");
+      endpoint.flip("switchboard", "read-only", null, true, "alice", "drill", null);
       assertThat(registry.get("switchboard", Switchboard.class).isReadOnly()).isTrue();
       assertThat(context).doesNotHaveBean("ballastHealthIndicator");
     });

@@ -7,7 +7,10 @@ import dev.ballast.core.config.spi.EntrySection;
 import java.time.Duration;
 import java.util.Set;
 
-/** {@code bulkheads.<name>}: {@code maxConcurrentCalls} (required), {@code maxWait} (default 0). */
+/**
+ * {@code bulkheads.<name>}: {@code maxConcurrentCalls} (required), {@code maxWait} (default 0),
+ * {@code maxWaitingCalls} (default 4 × {@code maxConcurrentCalls}).
+ */
 public final class BulkheadsSection extends EntrySection {
 
   @Override
@@ -17,7 +20,7 @@ public final class BulkheadsSection extends EntrySection {
 
   @Override
   public Set<String> entryKeys() {
-    return Set.of("maxConcurrentCalls", "maxWait");
+    return Set.of("maxConcurrentCalls", "maxWait", "maxWaitingCalls");
   }
 
   @Override
@@ -26,6 +29,9 @@ public final class BulkheadsSection extends EntrySection {
         .maxConcurrentCalls(entry.intValue("maxConcurrentCalls", null, 1, Integer.MAX_VALUE))
         .maxWait(entry.duration("maxWait", Duration.ZERO))
         .ticker(context.ticker());
+    if (entry.get("maxWaitingCalls") != null) {
+      builder.maxWaitingCalls(entry.intValue("maxWaitingCalls", null, 0, Integer.MAX_VALUE));
+    }
     if (context.meterRegistry() != null) {
       builder.meterRegistry(context.meterRegistry());
     }
