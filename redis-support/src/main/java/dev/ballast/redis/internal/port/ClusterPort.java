@@ -21,6 +21,11 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 
 /**
@@ -44,6 +49,13 @@ import reactor.core.Disposable;
  * subscribe.
  */
 final class ClusterPort extends LettucePort {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterPort.class);
+  /** How long {@code open} waits for the nodes to say their version (all asked at once). */
+  private static final Duration VERSION_PROBE_TIMEOUT = Duration.ofSeconds(2);
+  /** Nodes that cannot serve a subscription: failing, suspected, without address, still joining. */
+  private static final List<RedisClusterNode.NodeFlag> NOT_SERVING = List.of(RedisClusterNode.NodeFlag.FAIL,
+      RedisClusterNode.NodeFlag.EVENTUAL_FAIL, RedisClusterNode.NodeFlag.NOADDR, RedisClusterNode.NodeFlag.HANDSHAKE);
 
   private final RedisClusterClient client;
   private final StatefulRedisClusterConnection<byte[], byte[]> connection;
@@ -73,7 +85,8 @@ final class ClusterPort extends LettucePort {
     Check.notNull(mode, "mode");
     StatefulRedisClusterConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
     try {
-      List<String> old = nodesOlderThanSeven(connection);
+      // Classic pub/sub works on every version: only AUTO and SHARDED need to know the nodes' versions.
+      List<String> old = mode == RedisPort.PubSubMode.CLASSIC ? List.of() : nodesOlderThanSeven(connection);
       if (mode == RedisPort.PubSubMode.SHARDED && !old.isEmpty()) {
         throw new IllegalArgumentException(
             "PubSubMode.SHARDED needs Redis 7.0 or newer on every node; older: " + old);
@@ -173,15 +186,42 @@ final class ClusterPort extends LettucePort {
     return pubSub;
   }
 
-  /** Asks every known node its version ({@code INFO server}); returns "host:port=version" of the old ones. */
+  /**
+   * Asks every node that may serve its version ({@code INFO server}), all at once and for at most
+   * {@link #VERSION_PROBE_TIMEOUT}; returns "host:port=version" of the old ones. A node the cluster flags
+   * as failing (or not yet joined) is skipped, and so is one that does not answer in time: a dead replica
+   * or the failed master of the last failover must not stop every cache, queue and limiter from opening
+   * while the rest of the cluster serves. (The masters decide in practice: they are what every instance
+   * reaches, so instances agree on the mode.)
+   */
   private static List<String> nodesOlderThanSeven(StatefulRedisClusterConnection<byte[], byte[]> connection) {
-    List<String> old = new ArrayList<>();
+    Map<RedisClusterNode, CompletableFuture<String>> asked = new HashMap<>();
     for (RedisClusterNode node : connection.getPartitions()) {
-      String info = connection.getConnection(node.getNodeId()).sync().info("server");
+      if (NOT_SERVING.stream().noneMatch(node::is)) {
+        asked.put(node, connection.getConnectionAsync(node.getNodeId())
+            .thenCompose(nodeConnection -> nodeConnection.async().info("server")).toCompletableFuture());
+      }
+    }
+    long deadline = System.nanoTime() + VERSION_PROBE_TIMEOUT.toNanos();
+    List<String> old = new ArrayList<>();
+    for (Map.Entry<RedisClusterNode, CompletableFuture<String>> answer : asked.entrySet()) {
+      String where = answer.getKey().getUri().getHost() + ":" + answer.getKey().getUri().getPort();
+      String info;
+      try {
+        info = answer.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new RedisException("interrupted while asking the cluster's nodes their version", e);
+      } catch (ExecutionException | TimeoutException e) {
+        answer.getValue().cancel(false);
+        LOG.warn("Redis Cluster node {} did not say its version ({}); the pub/sub mode is chosen without it",
+            where, e instanceof TimeoutException ? "no answer in " + VERSION_PROBE_TIMEOUT.toMillis() + " ms" : e.getCause());
+        continue;
+      }
       String version = field(info, "redis_version");
       int major = Integer.parseInt(version.substring(0, version.indexOf('.')));
       if (major < 7) {
-        old.add(node.getUri().getHost() + ":" + node.getUri().getPort() + "=" + version);
+        old.add(where + "=" + version);
       }
     }
     return old;

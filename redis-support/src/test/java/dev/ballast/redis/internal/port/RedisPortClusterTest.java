@@ -250,6 +250,26 @@ class RedisPortClusterTest {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(value = RedisPort.PubSubMode.class, names = {"AUTO", "CLASSIC"})
+  void opensAndServesWhileOneReplicaIsDeadAndAnotherHangs(RedisPort.PubSubMode mode) throws Exception {
+    List<RedisServer> replicas = cluster.replicas();
+    replicas.get(0).kill(); // refuses connections at once
+    replicas.get(1).pause(); // accepts, never answers: only a bound on the version probe gets past it
+    RedisPort subscriber = open(mode);
+    RedisPort publisher = open(mode);
+    byte[] a = "{open}:a".getBytes(UTF_8);
+    byte[] b = "{open}:b".getBytes(UTF_8);
+    assertThat(new String(join(subscriber.<byte[]>eval(PAIR, ScriptOutputType.VALUE, new byte[][] {a, b},
+        "served".getBytes(UTF_8))), UTF_8)).isEqualTo("served");
+    RecordingListener listener = new RecordingListener();
+    join(subscriber.subscribe("degraded".getBytes(UTF_8), listener).confirmed());
+    await().atMost(DEADLINE).until(() -> {
+      publisher.publish("degraded".getBytes(UTF_8), "heard".getBytes(UTF_8));
+      return "heard".equals(listener.messages.poll(200, TimeUnit.MILLISECONDS));
+    });
+  }
+
   @Test
   void serverTimeAndPipelinedReadsAcrossSlots() {
     RedisPort port = open(RedisPort.PubSubMode.CLASSIC);
