@@ -52,8 +52,9 @@ public record Workers(int concurrency, @Nullable RateLimiter limiter, @Nullable 
    * These workers, running their handlers on {@code executor} instead of threads the queue starts. The
    * queue still never runs more than {@code concurrency} handlers at once and claims a job only for a free
    * slot, so the executor must be able to start {@code concurrency} tasks at once (a smaller bounded
-   * pool makes claimed jobs wait in it while their visibility timeout runs; one that rejects a task leaves
-   * that job in flight, to be taken back after its visibility timeout). A handler written off as hung,
+   * pool makes claimed jobs wait in it while their visibility timeout runs; one that rejects a task gets
+   * that job handed back to the queue, its attempt not counted, ready again one poll interval later, and
+   * the queue claims less often, up to once a second, while the executor keeps refusing). A handler written off as hung,
    * or still running when shutdown gives up, is interrupted on the executor's thread; shutdown never
    * shuts the executor down.
    *

@@ -70,6 +70,8 @@ final class Dispatcher<T> {
   private final QueueMetrics metrics;
   private final QueueMetrics.TypeMeters meters;
   private final ThrottledLog storeErrors;
+  /** The application's executor refusing jobs: its own log, so that a claim that works does not reset it. */
+  private final ThrottledLog executorRefusals;
   private final MinuteLog corruptLog;
   private final Semaphore idle;
   private final Set<Worker> busy = ConcurrentHashMap.newKeySet();
@@ -116,6 +118,7 @@ final class Dispatcher<T> {
     this.metrics = metrics;
     this.meters = metrics.forType(type.name());
     this.storeErrors = new ThrottledLog(log, "Queue " + queue + ", job type " + type.name());
+    this.executorRefusals = new ThrottledLog(log, "Queue " + queue + ", job type " + type.name());
     this.corruptLog = new MinuteLog(log);
     this.idle = new Semaphore(workers.concurrency());
     this.threadName = "queue-" + queue + "-" + type.name();
@@ -192,20 +195,25 @@ final class Dispatcher<T> {
       reportCorrupt(result.next().rejected());
       List<ClaimedJob> jobs = result.next().jobs();
       idle.release(cap - jobs.size());
+      int refused = 0;
       for (ClaimedJob job : jobs) {
         try {
           pool.execute(new Worker(job, claimedAt));
         } catch (RejectedExecutionException e) {
-          // Shutdown gave up on this dispatcher while it was claiming, or the application's executor is
-          // full or shut down: the job stays in flight and is taken back after its visibility deadline.
           idle.release();
-          if (ownPool == null && running) {
-            storeErrors.failed("handing a job to the application's executor", e);
-          }
+          refused++;
+          handBack(job, e);
         }
       }
-      if (!jobs.isEmpty()) {
+      if (refused > 0 && running) {
+        // The application's executor is full: claiming again at once would take the next jobs only to hand
+        // them back. Wait as for an empty queue (a finishing worker or the poll ends it), backing off.
+        idleNanos = Math.min(idleNanos * 2, MAX_IDLE_NANOS);
+        woken = false;
+        park(idleNanos, false);
+      } else if (!jobs.isEmpty()) {
         idleNanos = pollNanos;
+        executorRefusals.recovered();
       } else if (cap > 0 && acks.isEmpty() && running) {
         // Nothing ready: wait for the poll, a notice (an enqueue anywhere), or a finishing worker.
         park(idleNanos, false);
@@ -214,6 +222,25 @@ final class Dispatcher<T> {
     takesAcks = false;
     if (!abandoning) {
       sendAcks();
+    }
+  }
+
+  /**
+   * A claimed job the executor refused. While running (the application's executor is full or shut down)
+   * it goes back to the queue with its attempt refunded (it never ran, so it must not move towards the dead
+   * letters), ready again after one poll interval: a retry without delay would announce it as ready and
+   * wake this dispatcher into claiming it straight back. At shutdown, or if the store is unreachable, it stays in flight and is taken back
+   * after its visibility deadline (at least once).
+   */
+  private void handBack(ClaimedJob job, RejectedExecutionException refusal) {
+    if (!running || ownPool != null) {
+      return; // Ballast's own pool refuses only once shutdown gave up on this dispatcher
+    }
+    executorRefusals.failed("handing a job to the application's executor", refusal);
+    try {
+      store.retry(job.id(), job.token(), Math.max(1, TimeUnit.NANOSECONDS.toMillis(pollNanos)), "", true);
+    } catch (RuntimeException e) {
+      storeFailed("handing back a job the executor refused", e);
     }
   }
 
