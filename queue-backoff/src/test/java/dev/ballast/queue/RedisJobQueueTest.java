@@ -67,4 +67,17 @@ class RedisJobQueueTest extends JobQueueContract {
     assertThat(meters.find("ballast.redis.errors").counters()).isEmpty();
     assertThat(meters.get("ballast.redis.outages").counter().count()).isZero();
   }
+
+  @Test
+  void theQueuesRedisBreakerPublishesItsMetersToTheQueuesRegistry() {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    JobQueue q = open(config().meterRegistry(meters).build());
+    q.declare(TEXT);
+    q.enqueue(TEXT, "x");
+    String breaker = "redis:queue:" + q.name();
+    assertThat(meters.get("ballast.circuitbreaker.state").tag("name", breaker).tag("state", "closed").gauge().value())
+        .isEqualTo(1.0);
+    assertThat(meters.get("ballast.circuitbreaker.calls").tag("name", breaker).tag("outcome", "success")
+        .timer().count()).isPositive();
+  }
 }

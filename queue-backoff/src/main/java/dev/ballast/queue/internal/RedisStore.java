@@ -2,6 +2,7 @@ package dev.ballast.queue.internal;
 
 import dev.ballast.core.Backoff;
 import dev.ballast.core.CircuitBreaker;
+import dev.ballast.core.CircuitBreakerBuilder;
 import dev.ballast.core.Jitter;
 import dev.ballast.core.Ticker;
 import dev.ballast.core.internal.Check;
@@ -89,7 +90,7 @@ public final class RedisStore implements QueueStore {
     this.idempotencyMillis = bytes(config.idempotencyWindow().toMillis());
     this.levels = config.priorityWeights().size();
     this.weights = config.priorityWeights().stream().map(w -> bytes((long) w)).toArray(byte[][]::new);
-    CircuitBreaker breaker = CircuitBreaker.builder()
+    CircuitBreakerBuilder breaker = CircuitBreaker.builder()
         .name("redis:queue:" + config.name())
         .countWindow(20)
         .minimumCalls(5)
@@ -98,9 +99,11 @@ public final class RedisStore implements QueueStore {
         .slowCallDuration(Duration.ofSeconds(5))
         .slowCallRateThreshold(0.5)
         .openDuration(Duration.ofSeconds(1))
-        .halfOpenProbes(1)
-        .build();
-    this.guard = RedisGuard.create("queue:" + config.name(), breaker, Ticker.system(), config.meterRegistry());
+        .halfOpenProbes(1);
+    if (config.meterRegistry() != null) {
+      breaker.meterRegistry(config.meterRegistry()); // ballast.circuitbreaker.*, as the cache's and board's guards
+    }
+    this.guard = RedisGuard.create("queue:" + config.name(), breaker.build(), Ticker.system(), config.meterRegistry());
   }
 
   /**
