@@ -3,7 +3,9 @@ package dev.ballast.spring;
 import dev.ballast.core.Registry;
 import dev.ballast.core.config.ConfigContext;
 import dev.ballast.core.config.ConfigException;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.cluster.RedisClusterClient;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
@@ -90,8 +92,9 @@ public class BallastAutoConfiguration {
 
   /**
    * Hands the application's Lettuce client to Ballast as the {@code redis} resource: its {@code RedisClient} bean
-   * if it has exactly one, else the client of Spring Data Redis's {@code LettuceConnectionFactory}, so Ballast
-   * opens no second Redis configuration.
+   * if it has exactly one, else its {@code RedisClusterClient} bean if it has exactly one, else the client of
+   * Spring Data Redis's {@code LettuceConnectionFactory} (standalone, Sentinel or Cluster), so Ballast opens no
+   * second Redis configuration.
    */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(RedisClient.class)
@@ -99,9 +102,12 @@ public class BallastAutoConfiguration {
 
     @Bean
     ConfigContextCustomizer ballastRedisResource(ObjectProvider<RedisClient> clients,
-        ObjectProvider<LettuceClientSource> sources) {
+        ObjectProvider<RedisClusterClient> clusterClients, ObjectProvider<LettuceClientSource> sources) {
       return context -> {
-        RedisClient client = clients.getIfUnique();
+        AbstractRedisClient client = clients.getIfUnique();
+        if (client == null) {
+          client = clusterClients.getIfUnique();
+        }
         if (client == null) {
           client = sources.orderedStream().map(LettuceClientSource::redisClient)
               .filter(java.util.Objects::nonNull).findFirst().orElse(null);
@@ -125,18 +131,18 @@ public class BallastAutoConfiguration {
         if (factory == null) {
           return null;
         }
-        // A cluster or sentinel-less setup's native client is a RedisClusterClient: Ballast's sections take a
-        // RedisClient, so that case is left to a RedisClient bean of the application's.
-        return factory.getNativeClient() instanceof RedisClient client ? client : null;
+        // A RedisClient (standalone, Sentinel) or a RedisClusterClient: Ballast's sections take either.
+        AbstractRedisClient client = factory.getNativeClient();
+        return client instanceof RedisClient || client instanceof RedisClusterClient ? client : null;
       };
     }
   }
 
-  /** Where a {@link RedisClient} may come from besides a bean of that type. */
+  /** Where a Lettuce client may come from besides a bean of its type. */
   @FunctionalInterface
   interface LettuceClientSource {
-    /** The client, or null if this source has none. */
-    @Nullable RedisClient redisClient();
+    /** The client ({@link RedisClient} or {@link RedisClusterClient}), or null if this source has none. */
+    @Nullable AbstractRedisClient redisClient();
   }
 
   /**
