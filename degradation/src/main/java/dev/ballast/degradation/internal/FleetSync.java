@@ -11,10 +11,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +65,8 @@ final class FleetSync implements AutoCloseable {
   /** The port said the subscription's connection dropped and has not resubscribed since: poll. */
   private final AtomicBoolean unsubscribed = new AtomicBoolean();
   private volatile boolean closed;
+  /** The last one-shot re-read scheduled ({@link #requestSync}; they coalesce, so at most one is pending). */
+  private volatile @Nullable ScheduledFuture<?> queuedSync;
 
   /**
    * @param renewNow renews this instance's engaged fleet trigger entries (writing afresh any Redis lost)
@@ -228,7 +232,7 @@ final class FleetSync implements AutoCloseable {
       return;
     }
     try {
-      executor.schedule(() -> {
+      queuedSync = executor.schedule(() -> {
         syncQueued.set(false);
         if (closed) {
           return; // an application's scheduler outlives the switchboard: a re-read queued before close is void
@@ -240,6 +244,9 @@ final class FleetSync implements AutoCloseable {
           requestSync(RETRY);
         }
       }, delay.toNanos(), TimeUnit.NANOSECONDS);
+      if (closed) {
+        queuedSync.cancel(false); // close() ran while this was scheduling and may not have seen it
+      }
     } catch (RejectedExecutionException shuttingDown) {
       syncQueued.set(false);
     }
@@ -375,6 +382,10 @@ final class FleetSync implements AutoCloseable {
    */
   void close(List<String> fields) {
     closed = true; // a connect in progress closes its port itself (see connected())
+    ScheduledFuture<?> queued = queuedSync;
+    if (queued != null) {
+      queued.cancel(false); // an application's scheduler outlives the board: leave none of its tasks in it
+    }
     RedisFleet port = redis;
     try {
       flushPending(port);
