@@ -246,12 +246,15 @@ abstract class ReadContractSuite {
   @ParameterizedTest(name = "{0} on {1}")
   @MethodSource("matrix")
   void staleWhileRevalidateRefreshesOncePerFleet(EntryPoint entry, Topology topology) throws Exception {
-    List<TieredCache<String, String>> fleet = instances(topology, b -> b.ttl(Duration.ofMillis(300))
+    // A TTL long enough that the fleet's first reads, and the read of the refreshed value, finish within it
+    // on a loaded machine (at 300 ms a stalled read saw the value stale a second time and refreshed again).
+    Duration ttl = Duration.ofSeconds(1);
+    List<TieredCache<String, String>> fleet = instances(topology, b -> b.ttl(ttl)
         .l1Ttl(Duration.ofSeconds(30)).staleWhileRevalidate(Duration.ofMinutes(5)));
     for (TieredCache<String, String> cache : fleet) {
       assertThat(entry.read(cache, "k", this::counted)).isEqualTo("v1-k");
     }
-    awaitPastTtl();
+    awaitPast(ttl.plusMillis(100));
     assertThat(entry.read(fleet.get(0), "k", this::counted)).as("served stale").isEqualTo("v1-k");
     await().atMost(Duration.ofSeconds(10)).until(() -> loads.get() == 2);
     await().atMost(Duration.ofSeconds(10)).until(() -> entry.read(fleet.get(0), "k", this::counted).equals("v2-k"));
@@ -310,8 +313,12 @@ abstract class ReadContractSuite {
 
   /** Waits (polling, bounded) until the few hundred ms TTLs of these tests have passed. */
   private void awaitPastTtl() {
-    long until = System.currentTimeMillis() + 400;
-    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+    awaitPast(Duration.ofMillis(400));
+  }
+
+  private void awaitPast(Duration wait) {
+    long until = System.currentTimeMillis() + wait.toMillis();
+    await().atMost(wait.plusSeconds(5)).pollInterval(Duration.ofMillis(20))
         .until(() -> System.currentTimeMillis() > until);
   }
 }
