@@ -81,7 +81,12 @@ public class StorefrontApplication {
   public static void main(String[] args) throws Exception {
     try (RedisServer redis = RedisServer.fromEnvironment()) {
       ConfigurableApplicationContext context = start(redis.uri(), args);
-      script(context);
+      try {
+        script(context);
+      } catch (Exception | Error e) {
+        close(context); // else the web server's threads keep the JVM alive after the failure
+        throw e;
+      }
       if (context.getEnvironment().getProperty("example.exit-after-script", Boolean.class, false)) {
         close(context);
         return;
