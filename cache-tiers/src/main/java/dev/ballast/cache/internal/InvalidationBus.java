@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Shared state: the queue of keys waiting for the batch window (lock-free queue) and a flag saying a
  * flush is scheduled (CAS; cleared before draining, so a key added during a drain schedules the next one);
- * {@code down} and the probe {@code epoch} (atomics: a drop bumps the epoch, so a probe sent before it
+ * the down flag and the probe epoch (one packed atomic: a drop bumps the epoch, so a probe sent before it
  * cannot end it). Port callbacks run on Lettuce's event loop and only call the receiver, which is
  * thread-safe.
  */
@@ -89,8 +89,11 @@ final class InvalidationBus implements AutoCloseable {
   private final CacheMeters meters;
   private final ConcurrentLinkedQueue<byte[]> pending = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean flushScheduled = new AtomicBoolean();
-  private final AtomicBoolean down = new AtomicBoolean();
-  private final AtomicLong epoch = new AtomicLong();
+  /**
+   * The probe epoch and the down flag, packed ({@code epoch << 1 | down}) so that one CAS sees both: a probe
+   * that returns ends exactly the down state it was sent for, never one a newer drop started meanwhile.
+   */
+  private final AtomicLong downState = new AtomicLong();
   private final RedisPort port;
   /** Set by {@link #open} right after construction, before the bus is handed out. */
   private RedisPort.Subscription subscription;
@@ -169,8 +172,8 @@ final class InvalidationBus implements AutoCloseable {
 
   /** A connection of the client dropped: it may have been the subscription's, so L1 is capped until proved back. */
   private void lost() {
-    epoch.incrementAndGet();
-    if (down.compareAndSet(false, true)) {
+    long before = downState.getAndUpdate(state -> ((state >>> 1) + 1) << 1 | 1);
+    if ((before & 1) == 0) {
       log.warn("A Redis connection of cache channel {} dropped; L1 entries live at most l1TtlWhileDisconnected"
           + " until the invalidation subscription is proved back", channelName);
       receiver.subscriptionLost();
@@ -178,14 +181,14 @@ final class InvalidationBus implements AutoCloseable {
   }
 
   private void restored(String how) {
-    down.set(false);
+    downState.updateAndGet(state -> state & ~1L);
     log.info("Invalidation subscription for {} is back ({}); L1 cleared of what it may have missed", channelName, how);
     receiver.subscriptionRestored();
   }
 
   /** Whether the subscription may be down (a connection dropped and it has not been proved back). */
   boolean isDown() {
-    return down.get();
+    return (downState.get() & 1) == 1;
   }
 
   /**
@@ -193,11 +196,12 @@ final class InvalidationBus implements AutoCloseable {
    * its return ends the down state. Never blocks.
    */
   void probeIfDown() {
-    if (!down.get()) {
+    long state = downState.get();
+    if ((state & 1) == 0) {
       return;
     }
     byte[] message = start('P').toByteArray();
-    byte[] n = Long.toString(epoch.get()).getBytes(StandardCharsets.US_ASCII);
+    byte[] n = Long.toString(state >>> 1).getBytes(StandardCharsets.US_ASCII);
     byte[] probe = ByteBuffer.allocate(message.length + n.length).put(message).put(n).array();
     tier.publish(() -> port.publish(channel, probe), true);
   }
@@ -301,7 +305,8 @@ final class InvalidationBus implements AutoCloseable {
       }
     }
     if (message[ID_LENGTH] == 'P') {
-      if (own && down.get() && probeEpoch(message) == epoch.get() && down.compareAndSet(true, false)) {
+      long sentFor = probeEpoch(message) << 1 | 1; // down, at the epoch the probe was sent in
+      if (own && downState.get() == sentFor && downState.compareAndSet(sentFor, sentFor & ~1L)) {
         restored("probe returned");
       }
       return;
