@@ -3,13 +3,18 @@ package dev.ballast.queue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ballast.testsupport.ManualTicker;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -90,6 +95,55 @@ class QueueThreadsTest {
       queue.close();
     } finally {
       app.shutdownNow();
+    }
+  }
+
+  @Test
+  void anInterruptForAHungHandlerDoesNotReachTheApplicationsNextTaskOnThatThread() throws Exception {
+    // One thread that, unlike a ThreadPoolExecutor, does not clear the interrupt flag between tasks (as a
+    // ThreadPoolExecutor does not either when the interrupt comes just after it cleared the flag).
+    LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
+    AtomicBoolean open = new AtomicBoolean(true);
+    Thread appThread = new Thread(() -> {
+      while (open.get()) {
+        Runnable task = tasks.poll();
+        if (task == null) {
+          LockSupport.parkNanos(100_000);
+        } else {
+          task.run();
+        }
+      }
+    }, "app-worker");
+    appThread.start();
+    ManualTicker clock = new ManualTicker(TimeUnit.SECONDS.toNanos(1000));
+    try (JobQueue queue = JobQueue.inMemory(QueueConfig.builder().name("threads" + names.incrementAndGet())
+        .ticker(clock::read).visibilityTimeout(Duration.ofSeconds(1)).hungHandlerGrace(Duration.ofSeconds(1))
+        .maxAttempts(1).pollInterval(Duration.ofMillis(20)).build())) { // one attempt: no rerun on that thread
+      CountDownLatch running = new CountDownLatch(1);
+      CountDownLatch sawInterrupt = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      queue.register(TEXT, Workers.of(1).executor(tasks::add), job -> {
+        running.countDown();
+        // A handler that does not stop when interrupted: it sees the flag and carries on, leaving it set.
+        while (release.getCount() > 0) {
+          if (Thread.currentThread().isInterrupted()) {
+            sawInterrupt.countDown();
+          }
+          Thread.onSpinWait();
+        }
+      });
+      queue.enqueue(TEXT, "hangs");
+      assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+      clock.advance(Duration.ofSeconds(5)); // past its visibility deadline and the grace: written off
+      assertThat(sawInterrupt.await(10, TimeUnit.SECONDS)).as("the queue interrupted the hung handler").isTrue();
+      release.countDown();
+      CompletableFuture<Boolean> nextTask = new CompletableFuture<>();
+      tasks.add(() -> nextTask.complete(Thread.currentThread().isInterrupted()));
+      assertThat(nextTask.get(10, TimeUnit.SECONDS)).as("the application's next task on that thread sees an interrupt")
+          .isFalse();
+    } finally {
+      open.set(false);
+      appThread.join(10_000);
     }
   }
 

@@ -346,7 +346,7 @@ final class Dispatcher<T> {
             + " taken back and run again)", queue, job.id(), type.name(), job.attempt(),
             TimeUnit.NANOSECONDS.toMillis(now - w.deadline - graceNanos), TimeUnit.NANOSECONDS.toMillis(graceNanos),
             w.thread.getName());
-        w.thread.interrupt();
+        w.interrupt();
         idle.release();
       }
     }
@@ -360,6 +360,9 @@ final class Dispatcher<T> {
 
     private final AtomicInteger state = new AtomicInteger(RUNNING);
     private volatile Thread thread;
+    /** Guarded by this: whether {@link #run} is in progress, and whether the queue interrupted it. */
+    private boolean inRun;
+    private boolean interruptedByQueue;
     private final ClaimedJob job;
     /** This attempt's visibility deadline on the queue's ticker, as this instance knows it. */
     private volatile long deadline;
@@ -381,9 +384,23 @@ final class Dispatcher<T> {
       deadline = from + nanos;
     }
 
+    /**
+     * Interrupts the handler, only while this worker runs: on an application's executor the thread runs the
+     * application's next task once this one returns, and an interrupt must not reach that.
+     */
+    synchronized void interrupt() {
+      if (inRun) {
+        interruptedByQueue = true;
+        thread.interrupt();
+      }
+    }
+
     @Override
     public void run() {
-      thread = Thread.currentThread();
+      synchronized (this) {
+        thread = Thread.currentThread();
+        inRun = true;
+      }
       busy.add(this);
       try {
         attempt(job, this);
@@ -392,6 +409,12 @@ final class Dispatcher<T> {
         // visibility deadline, which is the at-least-once promise; nothing else to do here.
         storeFailed("finishing a job", e);
       } finally {
+        synchronized (this) {
+          inRun = false;
+          if (interruptedByQueue) {
+            Thread.interrupted(); // ours, and the handler did not take it: the thread's next task must not see it
+          }
+        }
         busy.remove(this);
         if (state.compareAndSet(RUNNING, DONE)) {
           idle.release();
@@ -547,10 +570,7 @@ final class Dispatcher<T> {
     } else {
       // Not ours to shut down: interrupt only the handlers of this queue still running on it.
       for (Worker w : busy) {
-        Thread t = w.thread;
-        if (t != null) {
-          t.interrupt();
-        }
+        w.interrupt();
       }
     }
     return false;
