@@ -59,22 +59,31 @@ class StorefrontApplicationTest {
       assertThat(product.statusCode()).isEqualTo(200);
       assertThat(product.body()).contains("\"sku\":\"sku-3\"");
 
-      HttpResponse<String> flip = send(HttpRequest.newBuilder(URI.create(base + "/actuator/ballast"))
-          .header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString("{\"switchboard\":\"switchboard\",\"switchName\":"
-              + "\"feature:recommendations\",\"degraded\":true,\"who\":\"test\",\"why\":\"http\"}")));
-      assertThat(flip.statusCode()).isEqualTo(200);
-      HttpResponse<String> recommendations = get(base + "/recommendations/ann");
-      assertThat(recommendations.statusCode()).isEqualTo(200);
-      assertThat(recommendations.body()).contains("\"fallback\":true"); // the feature is off: the fallback
+      assertThat(flipRecommendations(base, true).statusCode()).isEqualTo(200);
+      try {
+        HttpResponse<String> recommendations = get(base + "/recommendations/ann");
+        assertThat(recommendations.statusCode()).isEqualTo(200);
+        assertThat(recommendations.body()).contains("\"fallback\":true"); // the feature is off: the fallback
 
-      HttpResponse<String> view = get(base + "/actuator/ballast");
-      assertThat(view.statusCode()).isEqualTo(200);
-      assertThat(view.body()).contains("\"switchboards\"", "\"queues\"", "\"products\"");
-      HttpResponse<String> health = get(base + "/actuator/health");
-      assertThat(health.statusCode()).isEqualTo(200);
-      assertThat(health.body()).contains("\"ballast\"", "feature:recommendations");
+        HttpResponse<String> view = get(base + "/actuator/ballast");
+        assertThat(view.statusCode()).isEqualTo(200);
+        assertThat(view.body()).contains("\"switchboards\"", "\"queues\"", "\"products\"");
+        HttpResponse<String> health = get(base + "/actuator/health");
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).contains("\"ballast\"", "feature:recommendations");
+      } finally {
+        // The switch lives in the shared Redis: leave it as found for the next test's context.
+        assertThat(flipRecommendations(base, false).statusCode()).isEqualTo(200);
+      }
     }
+  }
+
+  private HttpResponse<String> flipRecommendations(String base, boolean degraded)
+      throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(URI.create(base + "/actuator/ballast"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"switchboard\":\"switchboard\",\"switchName\":"
+            + "\"feature:recommendations\",\"degraded\":" + degraded + ",\"who\":\"test\",\"why\":\"http\"}")));
   }
 
   private HttpResponse<String> get(String url) throws IOException, InterruptedException {
