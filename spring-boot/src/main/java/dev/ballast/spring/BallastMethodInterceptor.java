@@ -76,7 +76,7 @@ final class BallastMethodInterceptor implements org.aopalliance.intercept.Method
     }
 
     @Override
-    public Object[] arguments() {
+    public @Nullable Object[] arguments() {
       return call.getArguments();
     }
 

@@ -12,8 +12,11 @@ public interface Invocation {
   /** The interface method being called. */
   Method method();
 
-  /** The call's arguments (never null; empty for none). Interceptors must not modify it. */
-  Object[] arguments();
+  /**
+   * The call's arguments (the array is never null, empty for none; an argument may be null). Interceptors must
+   * not modify it.
+   */
+  @Nullable Object[] arguments();
 
   /** The wrapped implementation. */
   Object target();
