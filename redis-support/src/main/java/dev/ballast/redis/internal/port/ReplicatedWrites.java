@@ -95,7 +95,11 @@ final class ReplicatedWrites implements AutoCloseable {
     });
   }
 
-  /** See {@link RedisPort#evalAndWait}; cancelling the result cancels the script if it was not sent yet. */
+  /**
+   * See {@link RedisPort#evalAndWait}. Cancelling the result (a caller that stopped waiting) releases the
+   * caller only: a call still waiting for a lane is dropped, one under way goes on until Redis answers, the
+   * connection drops or Lettuce times the command out, and then frees its lane.
+   */
   <T> CompletionStage<RedisPort.Replicated<T>> evalAndWait(
       RedisScript script, ScriptOutputType type, byte[][] keys, int replicas, Duration timeout, byte[]... args) {
     CompletableFuture<RedisPort.Replicated<T>> result = new CompletableFuture<>();
@@ -114,19 +118,14 @@ final class ReplicatedWrites implements AutoCloseable {
         release(lane);
         return;
       }
-      CompletableFuture<RedisPort.Replicated<T>> call =
-          lane.<T>evalAndWait(script, type, keys, replicas, timeout, args).toCompletableFuture();
-      call.whenComplete((done, error) -> {
+      // Released when Lettuce is done with the commands, not when the caller stops waiting: a lane handed on
+      // earlier would put its next call behind a WAIT the server still blocks on.
+      lane.<T>evalAndWait(script, type, keys, replicas, timeout, args).whenComplete((done, error) -> {
         release(lane);
         if (error != null) {
           result.completeExceptionally(error);
         } else {
           result.complete(done);
-        }
-      });
-      result.whenComplete((done, error) -> {
-        if (result.isCancelled()) {
-          call.cancel(false);
         }
       });
     });
