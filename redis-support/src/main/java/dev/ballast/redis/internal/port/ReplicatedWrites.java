@@ -46,8 +46,8 @@ import java.util.function.Supplier;
  * a write that died with the old master. So a call during which its connection dropped (between sending
  * the script and reading {@code WAIT}'s reply) reports 0 replicas, whatever {@code WAIT} said.
  *
- * <p>Design note: {@code idle}, {@code waiting}, {@code open} and {@code closed} are guarded by {@code
- * this}; a lease is handed from a releasing thread (a Lettuce event-loop thread) to a waiter outside the
+ * <p>Design note: {@code idle}, {@code waiting}, {@code lanes}, {@code count} and {@code closed} are
+ * guarded by {@code this}; a lease is handed from a releasing thread (a Lettuce event-loop thread) to a waiter outside the
  * lock. A lane is used by one call at a time.
  */
 final class ReplicatedWrites implements AutoCloseable {
@@ -221,6 +221,9 @@ final class ReplicatedWrites implements AutoCloseable {
     <T> CompletionStage<RedisPort.Replicated<T>> evalAndWait(
         RedisScript script, ScriptOutputType type, byte[][] keys, int replicas, Duration timeout, byte[]... args) {
       return route.apply(keys[0]).thenCompose(server -> {
+        if (!drops.containsKey(server)) { // a new master, or a node connection Lettuce replaced: forget closed ones
+          drops.keySet().removeIf(c -> c instanceof RedisChannelHandler<?, ?> handler && handler.isClosed());
+        }
         AtomicLong dropped = drops.computeIfAbsent(server, this::watch);
         long before = dropped.get();
         return script.<byte[], byte[], T>evalAsync(server.async(), type, keys, args)
