@@ -26,8 +26,8 @@ import java.util.function.Supplier;
  *
  * <p>Design note: the data connection is opened by the factory; the pub/sub connection on the first
  * subscribe (guarded by {@code this}); the connections of {@link #evalAndWait} on demand by {@link
- * ReplicatedWrites}, so a {@code WAIT} never blocks the data connection. Listener bookkeeping and the resubscribe rule are {@link
- * Subscriptions}. A drop of the pub/sub connection is heard through the client's connection state
+ * ReplicatedWrites}, so a {@code WAIT} never blocks the data connection. Listener bookkeeping and the
+ * resubscribe rule are {@link Subscriptions}. A drop of the pub/sub connection is heard through the client's connection state
  * listener (registered with the pub/sub connection, removed on close): Lettuce reports a drop with the
  * connection it belongs to, so only this port's own connection counts, and a close (ours) is no drop.
  * On a cluster that connection carries every classic subscription; sharded ones live on per-node
