@@ -45,7 +45,11 @@ import org.jspecify.annotations.Nullable;
  *     ({@code WAIT} after the write; default 0: Redis replicates asynchronously, so a failover can lose an
  *     acknowledged enqueue). Set 1 on a Sentinel setup or a cluster for a queue whose jobs must not be
  *     lost; an enqueue that fewer replicas acknowledged in time throws {@link QueueUnavailableException}
- *     (the job is stored on the master: enqueue again with the same idempotency key). 0 to 16
+ *     (the job is stored on the master: enqueue again with the same idempotency key). 0 to 16. The
+ *     write and its {@code WAIT} run on connections of their own (up to 16 per queue instance, opened on
+ *     demand), so a lagging replica delays only the enqueues and acks waiting for it, never the instance's
+ *     claims, visibility extensions, retries or stats; an enqueue whose connection dropped while it waited
+ *     counts as acknowledged by no replica
  * @param replicaTimeout how long an enqueue or an ack waits for {@code replicas} (default 1 s); keep it
  *     below the Redis client's command timeout
  * @param meterRegistry where to publish {@code ballast.queue.*} meters, or null

@@ -17,7 +17,10 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -141,6 +144,48 @@ class ClusterJobQueueTest extends JobQueueContract {
       String id = q.enqueue(TEXT, "kept-" + i);
       // No waiting here: WAIT already did.
       assertThat(readFromReplica(replica, tag + ":job:" + id)).as("job %s on the replica", id).isEqualTo(1L);
+    }
+  }
+
+  /**
+   * The cluster side of {@link RedisReplicaWaitTest}: an enqueue blocked in {@code WAIT} (the queue's
+   * replica frozen) must not hold up the instance's other calls. Before, the {@code WAIT} ran on Lettuce's
+   * shared connection to the master, the one slot routing sends every call of the queue on. A client of
+   * its own with a 20 s command timeout lets the replica timeout be 8 s: held up, {@code stats()} would take
+   * seconds.
+   */
+  @Test
+  void anEnqueueWaitingForALaggingReplicaHoldsUpNoOtherCallOfTheQueue(RedisCluster cluster) throws Exception {
+    List<io.lettuce.core.RedisURI> seeds = cluster.uris().stream()
+        .map(uri -> io.lettuce.core.RedisURI.builder(uri).withTimeout(Duration.ofSeconds(20)).build()).toList();
+    RedisClusterClient patient = RedisClusterClient.create(seeds);
+    patient.setOptions(io.lettuce.core.cluster.ClusterClientOptions.builder()
+        .timeoutOptions(io.lettuce.core.TimeoutOptions.enabled()).build());
+    ExecutorService callers = Executors.newCachedThreadPool();
+    try (JobQueue q = JobQueue.redis(patient, config().replicas(1, Duration.ofSeconds(8)).build())) {
+      q.declare(TEXT);
+      q.enqueue(TEXT, "before");
+      String tag = "{ballast:queue:" + q.name() + "}";
+      RedisServer master = cluster.masterForSlot(SlotHash.getSlot(tag));
+      RedisServer replica = cluster.replicaOf(master);
+      var masterAdmin = admin.getConnection(master.host(), master.port()).sync();
+      replica.pause();
+      CompletableFuture<String> waiting;
+      try {
+        waiting = CompletableFuture.supplyAsync(() -> q.enqueue(TEXT, "during"), callers);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+            .until(() -> masterAdmin.clientList().lines().filter(line -> line.contains(" cmd=wait ")).count() == 1);
+        QueueStats stats = CompletableFuture.supplyAsync(q::stats, callers).get(3, TimeUnit.SECONDS);
+        assertThat(stats.ready()).isEqualTo(2);
+        assertThat(waiting).as("the enqueue still waits for its replica").isNotDone();
+      } finally {
+        replica.resume();
+      }
+      assertThat(waiting.get(15, TimeUnit.SECONDS)).isNotBlank();
+    } finally {
+      callers.shutdownNow();
+      patient.shutdown();
+      cluster.awaitHealthy();
     }
   }
 

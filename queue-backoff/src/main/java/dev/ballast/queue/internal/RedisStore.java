@@ -46,7 +46,9 @@ import org.slf4j.LoggerFactory;
  * data connection is thread-safe and pipelines the commands of concurrent workers; calls wait for their
  * reply as the synchronous Lettuce API does (bounded by the client's command timeout, cancelled on an
  * interrupt). With {@link QueueConfig#replicas()} above 0, enqueues and acks are followed by {@code WAIT}
- * on the same connection. Calls go through a {@link RedisGuard} for its breaker and once-per-outage
+ * on a connection of the port's own for replicated writes ({@link RedisPort#evalAndWait}): Redis reads
+ * nothing more from a client blocked in {@code WAIT}, so on the data connection a lagging replica would
+ * hold up every claim, extension and stats call of this instance. Calls go through a {@link RedisGuard} for its breaker and once-per-outage
  * logging, but there is no fallback: a queue operation that Redis did not take fails with {@link
  * QueueUnavailableException}.
  * A breaker open after repeated failures makes calls fail at once instead of each waiting for a timeout.
@@ -189,7 +191,8 @@ public final class RedisStore implements QueueStore {
 
   /**
    * {@link #eval} for an enqueue or an ack; with {@link QueueConfig#replicas()} above 0 followed by
-   * {@code WAIT} on the same connection. Returns the reply and whether enough replicas acknowledged.
+   * {@code WAIT} on the same connection (one of the port's own for replicated writes, not the data
+   * connection). Returns the reply and whether enough replicas acknowledged.
    */
   private <T> RedisPort.Replicated<T> evalReplicated(String operation, ScriptOutputType type, byte[]... args) {
     if (replicas == 0) {

@@ -1,9 +1,7 @@
 package dev.ballast.redis.internal.port;
 
 import dev.ballast.core.internal.Check;
-import dev.ballast.redis.RedisScript;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
@@ -19,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -66,7 +63,8 @@ final class ClusterPort extends LettucePort {
 
   private ClusterPort(
       RedisClusterClient client, StatefulRedisClusterConnection<byte[], byte[]> connection, boolean sharded) {
-    super(client, connection, connection.async(), () -> pubSub(client), true, sharded);
+    super(client, connection, connection.async(), () -> pubSub(client),
+        ReplicatedWrites.cluster(() -> client.connect(ByteArrayCodec.INSTANCE)), true, sharded);
     this.client = client;
     this.connection = connection;
     this.topologyEvents = client.getResources().eventBus().get()
@@ -103,24 +101,6 @@ final class ClusterPort extends LettucePort {
   public Subscription subscribe(byte[] channel, Listener listener) {
     owners.put(ByteBuffer.wrap(channel.clone()), ownerOf(channel));
     return super.subscribe(channel, listener);
-  }
-
-  /**
-   * On the connection to the slot's master itself: routed through the cluster connection, a redirected
-   * script would run on another connection than the one {@code WAIT} is sent on, and {@code WAIT} would
-   * then say nothing about it. A stale topology makes the script fail with {@code MOVED} instead, and the
-   * client's topology refresh fixes the next call.
-   */
-  @Override
-  public <T> CompletionStage<Replicated<T>> evalAndWait(
-      RedisScript script, ScriptOutputType type, byte[][] keys, int replicas, Duration timeout, byte[]... args) {
-    int slot = SlotHash.getSlot(keys[0]);
-    RedisClusterNode master = connection.getPartitions().getPartitionBySlot(slot);
-    if (master == null) {
-      return CompletableFuture.failedFuture(new RedisException("no known master serves slot " + slot));
-    }
-    return connection.getConnectionAsync(master.getUri().getHost(), master.getUri().getPort())
-        .thenCompose(node -> LettucePort.<T>evalAndWait(node.async(), script, type, keys, replicas, timeout, args));
   }
 
   @Override

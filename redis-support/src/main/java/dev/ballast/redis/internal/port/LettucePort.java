@@ -25,8 +25,9 @@ import java.util.function.Supplier;
  * serves both and {@link StandalonePort} and {@link ClusterPort} only open the connections.
  *
  * <p>Design note: the data connection is opened by the factory; the pub/sub connection on the first
- * subscribe (guarded by {@code this}). Listener bookkeeping and the resubscribe rule are {@link
- * Subscriptions}. A drop of the pub/sub connection is heard through the client's connection state
+ * subscribe (guarded by {@code this}); the connections of {@link #evalAndWait} on demand by {@link
+ * ReplicatedWrites}, so a {@code WAIT} never blocks the data connection. Listener bookkeeping and the
+ * resubscribe rule are {@link Subscriptions}. A drop of the pub/sub connection is heard through the client's connection state
  * listener (registered with the pub/sub connection, removed on close): Lettuce reports a drop with the
  * connection it belongs to, so only this port's own connection counts, and a close (ours) is no drop.
  * On a cluster that connection carries every classic subscription; sharded ones live on per-node
@@ -40,6 +41,7 @@ class LettucePort implements RedisPort {
   private final Supplier<StatefulRedisPubSubConnection<byte[], byte[]>> pubSubOpener;
   private final boolean cluster;
   private final boolean sharded;
+  private final ReplicatedWrites replicated;
   private final Subscriptions subscriptions = new Subscriptions();
   private StatefulRedisPubSubConnection<byte[], byte[]> pubSub;
   private RedisConnectionStateListener dropListener;
@@ -49,11 +51,13 @@ class LettucePort implements RedisPort {
       StatefulConnection<byte[], byte[]> connection,
       RedisClusterAsyncCommands<byte[], byte[]> commands,
       Supplier<StatefulRedisPubSubConnection<byte[], byte[]>> pubSubOpener,
+      ReplicatedWrites replicated,
       boolean cluster,
       boolean sharded) {
     this.client = client;
     this.connection = connection;
     this.commands = commands;
+    this.replicated = replicated;
     this.pubSubOpener = pubSubOpener;
     this.cluster = cluster;
     this.sharded = sharded;
@@ -74,18 +78,11 @@ class LettucePort implements RedisPort {
     return script.evalAsync(commands, type, keys, args);
   }
 
+  /** On a connection of its own, not the data connection: see {@link ReplicatedWrites}. */
   @Override
   public <T> CompletionStage<Replicated<T>> evalAndWait(
       RedisScript script, ScriptOutputType type, byte[][] keys, int replicas, Duration timeout, byte[]... args) {
-    return evalAndWait(commands, script, type, keys, replicas, timeout, args);
-  }
-
-  /** The script, then {@code WAIT} once it ran (after a NOSCRIPT retry too), both on {@code on}. */
-  static <T> CompletionStage<Replicated<T>> evalAndWait(RedisClusterAsyncCommands<byte[], byte[]> on,
-      RedisScript script, ScriptOutputType type, byte[][] keys, int replicas, Duration timeout, byte[]... args) {
-    return script.<byte[], byte[], T>evalAsync(on, type, keys, args)
-        .thenCompose(reply -> on.waitForReplication(replicas, timeout.toMillis())
-            .thenApply(acked -> new Replicated<>(reply, acked)));
+    return replicated.evalAndWait(script, type, keys, replicas, timeout, args);
   }
 
   @Override
@@ -189,6 +186,7 @@ class LettucePort implements RedisPort {
     if (pubSub != null) {
       pubSub.close();
     }
+    replicated.close();
     connection.close();
   }
 

@@ -110,7 +110,11 @@ public interface RedisPort extends AutoCloseable {
    * to the same server (on a cluster: the master of {@code keys[0]}'s slot, asked directly rather than
    * through redirects, so the {@code WAIT} covers the script's writes), and completes with both replies.
    * The server blocks that connection for up to {@code timeout} while replicas catch up, so {@code
-   * timeout} should stay below the client's command timeout. Fewer replicas than asked is no failure
+   * timeout} should stay below the client's command timeout. That connection is one of the port's own for
+   * replicated writes, never the one {@link #eval} and the other operations use: a {@code WAIT} delays only
+   * its caller, and concurrent calls wait side by side (up to 16 at once; more wait for a free connection).
+   * A call during which its connection dropped reports 0 replicas (a command re-sent after a reconnect may
+   * reach a promoted master, whose replicas never saw the write). Fewer replicas than asked is no failure
    * here: the caller decides.
    *
    * @throws UnsupportedOperationException if this port cannot do it (only test fakes)

@@ -14,7 +14,7 @@ final class StandalonePort {
     Check.notNull(client, "client");
     StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
     // Classic pub/sub: on one server SSUBSCRIBE would add nothing, and Redis 6 lacks it.
-    return new LettucePort(
-        client, connection, connection.async(), () -> client.connectPubSub(ByteArrayCodec.INSTANCE), false, false);
+    return new LettucePort(client, connection, connection.async(), () -> client.connectPubSub(ByteArrayCodec.INSTANCE),
+        ReplicatedWrites.standalone(() -> client.connect(ByteArrayCodec.INSTANCE)), false, false);
   }
 }
