@@ -64,7 +64,7 @@ final class LoadDriver implements AutoCloseable {
       if (wait > 0) {
         LockSupport.parkNanos(wait);
       }
-      submit(scheduled, instances.get((int) (k % instances.size())), timeline, phaseIndex);
+      submit(k, scheduled, instances.get((int) (k % instances.size())), timeline, phaseIndex);
     }
     long rest = end - System.nanoTime();
     if (rest > 0) {
@@ -73,8 +73,8 @@ final class LoadDriver implements AutoCloseable {
     return end;
   }
 
-  private void submit(long scheduled, Storefront instance, Timeline timeline, int phaseIndex) {
-    Traffic.Kind kind = traffic.nextKind(ThreadLocalRandom.current());
+  private void submit(long index, long scheduled, Storefront instance, Timeline timeline, int phaseIndex) {
+    Traffic.Kind kind = traffic.nextKind(index, ThreadLocalRandom.current());
     String orderId = orderPrefix + orders.incrementAndGet();
     inFlight.incrementAndGet();
     if (timeline != null && kind != Traffic.Kind.SEARCH) {
