@@ -54,9 +54,9 @@ public record Workers(int concurrency, @Nullable RateLimiter limiter, @Nullable 
    * slot, so the executor must be able to start {@code concurrency} tasks at once (a smaller bounded
    * pool makes claimed jobs wait in it while their visibility timeout runs; one that rejects a task gets
    * that job handed back to the queue, its attempt not counted, ready again one poll interval later, and
-   * the queue claims less often, up to once a second, while the executor keeps refusing). A handler written off as hung,
-   * or still running when shutdown gives up, is interrupted on the executor's thread; shutdown never
-   * shuts the executor down.
+   * the queue claims less often, up to once a second, while the executor keeps refusing). A handler
+   * written off as hung, or still running when shutdown gives up, is interrupted on the executor's thread
+   * (only while it runs there); shutdown never shuts the executor down.
    *
    * @throws NullPointerException if {@code executor} is null
    */

@@ -229,8 +229,8 @@ final class Dispatcher<T> {
    * A claimed job the executor refused. While running (the application's executor is full or shut down)
    * it goes back to the queue with its attempt refunded (it never ran, so it must not move towards the dead
    * letters), ready again after one poll interval: a retry without delay would announce it as ready and
-   * wake this dispatcher into claiming it straight back. At shutdown, or if the store is unreachable, it stays in flight and is taken back
-   * after its visibility deadline (at least once).
+   * wake this dispatcher into claiming it straight back. At shutdown, or if the store is unreachable, it
+   * stays in flight and is taken back after its visibility deadline (at least once).
    */
   private void handBack(ClaimedJob job, RejectedExecutionException refusal) {
     if (!running || ownPool != null) {
