@@ -209,7 +209,7 @@ final class Dispatcher<T> {
         // The application's executor is full: claiming again at once would take the next jobs only to hand
         // them back. Wait as for an empty queue (a finishing worker or the poll ends it), backing off.
         idleNanos = Math.min(idleNanos * 2, MAX_IDLE_NANOS);
-        woken = false;
+        woken = false; // an enqueue notice must not cut the back-off short: the executor, not Redis, is full
         park(idleNanos, false);
       } else if (!jobs.isEmpty()) {
         idleNanos = pollNanos;
