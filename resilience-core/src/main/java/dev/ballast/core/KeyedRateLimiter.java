@@ -18,7 +18,8 @@ import java.time.Duration;
  * }
  * }</pre>
  *
- * <p><b>Forgetting keys.</b> A bucket untouched for {@code expireAfterAccess} is dropped. The default is
+ * <p><b>Forgetting keys.</b> A bucket untouched for {@code expireAfterAccess} is dropped (within a second
+ * after that: the cache that holds the buckets records an access only once a second). The default is
  * the time a drained bucket takes to refill completely: an idle bucket that old is full, so dropping it
  * changes nothing (a bucket recreated later starts with {@code initialPermits}, at most full). A shorter
  * expiry, or eviction under the {@code maximumKeys} bound, can drop a bucket that was not yet full and so
