@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * A writer takes the next index ({@code getAndIncrement}), swaps its outcome into slot
  * {@code index % size} and moves the counters by the difference between the new and the evicted
  * outcome. The common case, a success evicting a success, is seen with one read of the slot and writes
- * nothing but the index. No locks, no allocation. The counters always equal the sums over the slots'
+ * nothing but the index; a success while the window is full and holds only successes writes nothing at all
+ * (it would evict a success for a success). No locks, no allocation. The counters always equal the sums over the slots'
  * contents once writers are quiet; while several calls race for the same slot (they are {@code size}
  * calls apart) the slot keeps one of them, so under concurrency the window is the last {@code size}
  * calls give or take the ones in flight. Readers may see the index moved before the slot: the counts
@@ -38,6 +39,12 @@ final class BreakerCountWindow implements BreakerWindow {
 
   @Override
   public void record(int outcome, long now) {
+    // A full window of successes stays a full window of successes after one more: such a call is placed
+    // before any outcome racing with it and writes nothing, so threads sharing a healthy breaker only read
+    // shared lines (issue 17: at 2 threads the index's cache line moved between cores on every call).
+    if (outcome == BreakerOutcome.SUCCESS && failed.get() == 0 && slow.get() == 0 && index.get() >= size) {
+      return;
+    }
     long i = index.getAndIncrement();
     int slot = mask >= 0 ? (int) (i & mask) : (int) (i % size);
     if ((byte) SLOTS.getAcquire(slots, slot) == outcome) {

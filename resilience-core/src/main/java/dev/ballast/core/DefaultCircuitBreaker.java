@@ -20,7 +20,8 @@ import java.util.function.Supplier;
  * once. A reader may assume that a state it holds was current at some instant and that reports it hands
  * to a state that has since been replaced are dropped harmlessly. The success path in the closed state
  * is: one volatile read of the state, two ticker reads (around the action), one {@code getAndIncrement}
- * in the window, and, for metered breakers only, one counter increment. No lock, no allocation.
+ * in the window (none while a count window is full and holds only successes: then nothing shared is
+ * written), and, for metered breakers only, one counter increment. No lock, no allocation.
  */
 final class DefaultCircuitBreaker implements CircuitBreaker {
 

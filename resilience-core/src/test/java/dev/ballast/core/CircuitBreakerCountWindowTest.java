@@ -130,6 +130,20 @@ class CircuitBreakerCountWindowTest {
     assertThat(breaker.snapshot()).isEqualTo(new CircuitBreaker.Snapshot(State.CLOSED, 8, 0, 0));
   }
 
+  @Test
+  void successesThatWriteNothingToAFullHealthyWindowStillEvictAFailureAfterExactlyTheWindow() {
+    // Successes into a full window of successes skip the ring (issue 17); those after a failure must not.
+    CircuitBreaker breaker = builder(10, 10).failureRateThreshold(0.5).build();
+    record(breaker, 25, 1);
+    assertThat(breaker.snapshot()).isEqualTo(new CircuitBreaker.Snapshot(State.CLOSED, 10, 1, 0));
+    record(breaker, 9, 0);
+    assertThat(breaker.snapshot().failedCalls()).isEqualTo(1);
+    record(breaker, 1, 0);
+    assertThat(breaker.snapshot()).isEqualTo(new CircuitBreaker.Snapshot(State.CLOSED, 10, 0, 0));
+    breaker.onSuccess(SECOND * 3600); // a slow success is recorded too
+    assertThat(breaker.snapshot().slowCalls()).isEqualTo(1);
+  }
+
   private static void record(CircuitBreaker breaker, int successes, int failures) {
     for (int i = 0; i < successes; i++) {
       breaker.onSuccess(0);
