@@ -12,12 +12,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * A writer takes the next index ({@code getAndIncrement}), swaps its outcome into slot
  * {@code index % size} and moves the counters by the difference between the new and the evicted
  * outcome. The common case, a success evicting a success, is seen with one read of the slot and writes
- * nothing but the index; a success while the window is full and holds only successes writes nothing at all
- * (it would evict a success for a success). No locks, no allocation. The counters always equal the sums over the slots'
- * contents once writers are quiet; while several calls race for the same slot (they are {@code size}
- * calls apart) the slot keeps one of them, so under concurrency the window is the last {@code size}
- * calls give or take the ones in flight. Readers may see the index moved before the slot: the counts
- * they read can lag by the calls in flight, never drift.
+ * nothing but the index; a success while the window is full and holds only successes writes nothing at
+ * all (it would evict a success for a success). No locks, no allocation. The counters always equal the
+ * sums over the slots' contents once writers are quiet; while several calls race for the same slot
+ * (they are {@code size} calls apart) the slot keeps one of them, so under concurrency the window is the
+ * last {@code size} calls give or take the ones in flight. Readers may see the index moved before the
+ * slot: the counts they read can lag by the calls in flight, never drift.
  */
 final class BreakerCountWindow implements BreakerWindow {
 
