@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Ballast's Redis job queue beside BullMQ (the reference Redis job queue) on the same redis-server, with
 # the same number of jobs and the same concurrency: each side enqueues N jobs in batches of 500 and runs
-# them with C concurrent workers and an empty handler (after a warm-up of 5,000 jobs), then reports
+# them with C concurrent workers and an empty handler (after an untimed warm-up of WARMUP jobs, by default
+# N, run the same way: the JVM's JIT and V8's compile the hot path during it), then reports
 #   jobs_per_s             jobs enqueued and processed per second (wall clock of the measured run)
 #   client_cpu_us_per_job  the client process's CPU time (user + system, all threads) per job
 #   ctx_switches_per_job   the client's context switches (voluntary + involuntary, live threads) per job
@@ -9,7 +10,7 @@
 #   redis_cpu_us_per_job   redis-server CPU (INFO cpu) per job
 # and, for Ballast, the time from an enqueue on one instance to the handler's start on another.
 #
-#   benchmarks/bullmq-compare.sh [N=20000] [C=8]
+#   [WARMUP=N] benchmarks/bullmq-compare.sh [N=20000] [C=8]
 #
 # Needs java and redis-server (or REDIS_URL); BullMQ needs node and npm, and is installed from the npm
 # registry into a temporary directory: without node, or when the registry cannot be reached, the script
@@ -19,6 +20,7 @@ cd "$(dirname "$0")/.."
 
 N=${1:-20000}
 C=${2:-8}
+WARMUP=${WARMUP:-$N}
 BULLMQ_VERSION=${BULLMQ_VERSION:-5}
 jar=benchmarks/target/benchmarks.jar
 
@@ -46,10 +48,10 @@ if [ -z "${REDIS_URL:-}" ]; then
   export REDIS_URL="redis://127.0.0.1:$port"
 fi
 echo "redis: $REDIS_URL ($(redis-cli -u "$REDIS_URL" info server | grep redis_version | tr -d '\r'))"
-echo "jobs: $N, concurrency: $C"
+echo "jobs: $N, concurrency: $C, warm-up: $WARMUP jobs"
 
 echo "--- ballast"
-java -cp "$jar" dev.ballast.benchmarks.QueueHarness throughput "$N" "$C" 2>/dev/null | grep '^mode='
+java -cp "$jar" dev.ballast.benchmarks.QueueHarness throughput "$N" "$C" "$WARMUP" 2>/dev/null | grep '^mode='
 java -cp "$jar" dev.ballast.benchmarks.QueueHarness latency 3000 1000 2>/dev/null | grep '^mode='
 
 echo "--- bullmq"
@@ -73,6 +75,7 @@ const url = new URL(process.env.REDIS_URL);
 const connection = { host: url.hostname, port: Number(url.port), maxRetriesPerRequest: null };
 const N = Number(process.argv[2]);
 const C = Number(process.argv[3]);
+const WARMUP = Number(process.argv[4]);
 const name = 'compare-' + process.pid;
 const IORedis = require('ioredis');
 const admin = new IORedis(connection);
@@ -118,7 +121,7 @@ function contextSwitches() {
     await finished;
   }
   await worker.waitUntilReady();
-  await run(Math.min(N, 5000)); // warm-up
+  if (WARMUP > 0) await run(WARMUP); // untimed
   const calls0 = await commandCalls();
   const rcpu0 = await redisCpu();
   const cpu0 = process.cpuUsage();
@@ -130,7 +133,7 @@ function contextSwitches() {
   const cs = contextSwitches() - cs0;
   const rcpu = (await redisCpu()) - rcpu0;
   const calls = (await commandCalls()) - calls0 - 3; // the INFO calls of this measurement
-  console.log(`mode=throughput client=bullmq jobs=${N} workers=${C} jobs_per_s=${(N / wall).toFixed(0)}`
+  console.log(`mode=throughput client=bullmq jobs=${N} workers=${C} warmup=${WARMUP} jobs_per_s=${(N / wall).toFixed(0)}`
     + ` client_cpu_us_per_job=${((cpu.user + cpu.system) / N).toFixed(1)} ctx_switches_per_job=${(cs / N).toFixed(2)}`
     + ` redis_cmds_per_job=${(calls / N).toFixed(1)} redis_cpu_us_per_job=${(rcpu * 1e6 / N).toFixed(1)}`);
   await worker.close();
@@ -139,4 +142,4 @@ function contextSwitches() {
   admin.disconnect();
 })().catch((e) => { console.error(e); process.exit(1); });
 EOF
-(cd "$work" && node bench.js "$N" "$C")
+(cd "$work" && node bench.js "$N" "$C" "$WARMUP")

@@ -25,7 +25,7 @@ import java.util.stream.Stream;
  * enqueue on one instance to the handler's start on another. Redis: {@code REDIS_URL}, else a
  * {@code redis-server} from {@code PATH}. Prints one line of {@code key=value} pairs per run.
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar dev.ballast.benchmarks.QueueHarness throughput 20000 8
+ * java -cp benchmarks/target/benchmarks.jar dev.ballast.benchmarks.QueueHarness throughput 20000 8 [20000]
  * java -cp benchmarks/target/benchmarks.jar dev.ballast.benchmarks.QueueHarness latency 3000 1000
  * </pre>
  */
@@ -38,7 +38,8 @@ public final class QueueHarness {
   /**
    * Runs one measurement.
    *
-   * @param args {@code throughput JOBS WORKERS} or {@code latency JOBS RATE_PER_SECOND}
+   * @param args {@code throughput JOBS WORKERS [WARMUP_JOBS]} (the warm-up, untimed, defaults to JOBS: a JVM
+   *     runs its steady state only after the JIT compiled the hot path) or {@code latency JOBS RATE_PER_SECOND}
    * @throws Exception if Redis cannot be started or the jobs do not finish within a minute
    */
   public static void main(String[] args) throws Exception {
@@ -51,7 +52,7 @@ public final class QueueHarness {
         if (mode.equals("latency")) {
           latency(client, redis.uri(), jobs, third);
         } else {
-          throughput(client, jobs, third);
+          throughput(client, jobs, third, args.length > 3 ? Integer.parseInt(args[3]) : jobs);
         }
       } finally {
         client.shutdown();
@@ -59,7 +60,7 @@ public final class QueueHarness {
     }
   }
 
-  private static void throughput(RedisClient client, int jobs, int workers) throws Exception {
+  private static void throughput(RedisClient client, int jobs, int workers, int warmup) throws Exception {
     String name = "harness-" + ProcessHandle.current().pid();
     try (JobQueue queue = JobQueue.redis(client, QueueConfig.builder().name(name).build());
         StatefulRedisConnection<String, String> admin = client.connect()) {
@@ -74,7 +75,13 @@ public final class QueueHarness {
       for (int i = 0; i < jobs; i++) {
         payloads.add("job-" + i);
       }
-      run(queue, payloads.subList(0, Math.min(jobs, 5_000)), remaining, done); // warm-up
+      List<String> warmupPayloads = new ArrayList<>(warmup);
+      for (int i = 0; i < warmup; i++) {
+        warmupPayloads.add("job-" + i);
+      }
+      if (warmup > 0) {
+        run(queue, warmupPayloads, remaining, done);
+      }
       long calls0 = commandCalls(admin);
       double redisCpu0 = redisCpuSeconds(admin);
       long cpu0 = processCpuNanos();
@@ -86,8 +93,8 @@ public final class QueueHarness {
       long switches = contextSwitches() - switches0;
       double redisCpu = redisCpuSeconds(admin) - redisCpu0;
       long calls = commandCalls(admin) - calls0 - 3; // the INFO calls of this measurement
-      System.out.printf("mode=throughput client=ballast jobs=%d workers=%d jobs_per_s=%.0f client_cpu_us_per_job=%.1f"
-          + " ctx_switches_per_job=%.2f redis_cmds_per_job=%.1f redis_cpu_us_per_job=%.1f%n", jobs, workers,
+      System.out.printf("mode=throughput client=ballast jobs=%d workers=%d warmup=%d jobs_per_s=%.0f client_cpu_us_per_job=%.1f"
+          + " ctx_switches_per_job=%.2f redis_cmds_per_job=%.1f redis_cpu_us_per_job=%.1f%n", jobs, workers, warmup,
           jobs / (wall / 1e9), cpu / 1e3 / jobs, (double) switches / jobs, (double) calls / jobs, redisCpu * 1e6 / jobs);
     }
   }

@@ -242,6 +242,35 @@ abstract class JobQueueContract {
   }
 
   @Test
+  void oneWideClaimPicksByWeightAndTakesExactlyThoseJobsOffTheirLists() throws Exception {
+    JobQueue q = open(config().claimBatch(21).build()); // weights 1, 4, 16
+    q.declare(TEXT);
+    for (int i = 0; i < 30; i++) {
+      for (int p = 0; p < 3; p++) {
+        q.enqueue(TEXT, p + "-" + i, JobOptions.builder().priority(p).build());
+      }
+    }
+    List<String> started = new CopyOnWriteArrayList<>();
+    CountDownLatch release = new CountDownLatch(1);
+    q.register(TEXT, Workers.of(21), job -> {
+      started.add(job.payload());
+      release.await();
+    });
+    // All 21 slots are idle at the start: one claim takes 21 jobs, and nothing more is claimed until one ends.
+    await().atMost(Duration.ofSeconds(10)).until(() -> started.size() == 21);
+    assertThat(started.stream().filter(s -> s.startsWith("0-"))).hasSize(1);
+    assertThat(started.stream().filter(s -> s.startsWith("1-"))).hasSize(4);
+    assertThat(started.stream().filter(s -> s.startsWith("2-"))).containsExactlyInAnyOrder(
+        "2-0", "2-1", "2-2", "2-3", "2-4", "2-5", "2-6", "2-7", "2-8", "2-9", "2-10", "2-11", "2-12", "2-13", "2-14", "2-15");
+    assertThat(q.stats().readyByPriority()).containsExactly(29L, 26L, 14L);
+    assertThat(q.stats().inFlight()).isEqualTo(21);
+    release.countDown();
+    await().atMost(Duration.ofSeconds(10)).until(() -> started.size() == 90);
+    await().atMost(Duration.ofSeconds(10)).until(() -> q.stats().inFlight() == 0 && q.stats().ready() == 0);
+    assertThat(started).doesNotHaveDuplicates();
+  }
+
+  @Test
   void aJobWhoseWorkerHangsIsTakenBackAfterTheVisibilityDeadline() throws Exception {
     JobQueue q = open(config().visibilityTimeout(Duration.ofSeconds(30)).build());
     List<String> seen = new CopyOnWriteArrayList<>();

@@ -125,123 +125,206 @@ local function promoteAndReclaim(t, levels, out)
   end
 end
 
+-- A count written back to a job hash: exact up to 2^53 (a Lua number given to redis.call would be written
+-- with 14 significant digits).
+local function int(n) return string.format('%d', n) end
+
 -- Claims up to max ready jobs of jtype (weights from ARGV[firstWeight..]) by smooth weighted round robin
 -- over the non-empty priorities. Returns one entry per job: 11 fields for a claimed job, or {id, reason}
--- for a job dead-lettered because its metadata is corrupt.
+-- for a job dead-lettered because its metadata is corrupt. Redis calls are per batch where they can be
+-- (one LRANGE and one LTRIM per priority, one ZADD), since each call from a script costs more than the
+-- command itself: per job there are only the HMGET that reads it and the HSET that claims it.
 local function claim(t, jtype, max, visibility, firstWeight)
   local levels = #ARGV - firstWeight + 1
   local out = {}
   promoteAndReclaim(t, levels, out)
-  local weights, lens, cur = {}, {}, {}
-  local swrr = base .. ':swrr:' .. jtype
-  local state = redis.pcall('HGETALL', swrr)
-  if state.err then
-    -- Only the round robin's memory: start it afresh rather than fail every claim of the type.
-    redis.call('DEL', swrr)
-    state = {}
-  end
-  local saved = {}
-  for i = 1, #state, 2 do saved[state[i]] = tonumber(state[i + 1]) end
-  local any = false
+  local weights, lens, cur, taken = {}, {}, {}, {}
+  local nonEmpty = 0
   for p = 0, levels - 1 do
     weights[p] = tonumber(ARGV[firstWeight + p])
     lens[p] = redis.call('LLEN', base .. ':ready:' .. jtype .. ':' .. p)
-    cur[p] = saved[tostring(p)] or 0
-    if lens[p] > 0 then any = true end
+    cur[p] = 0
+    taken[p] = 0
+    if lens[p] > 0 then nonEmpty = nonEmpty + 1 end
   end
-  if not any then return out end
+  if nonEmpty == 0 then return out end
+  -- With one non-empty priority the round robin has no choice and its state does not change: it is read
+  -- and written only when there is a choice.
+  local swrr = base .. ':swrr:' .. jtype
+  local choosing = nonEmpty > 1
+  if choosing then
+    local state = redis.pcall('HGETALL', swrr)
+    if state.err then
+      -- Only the round robin's memory: start it afresh rather than fail every claim of the type.
+      redis.call('DEL', swrr)
+      state = {}
+    end
+    local saved = {}
+    for i = 1, #state, 2 do saved[state[i]] = tonumber(state[i + 1]) end
+    for p = 0, levels - 1 do cur[p] = saved[tostring(p)] or 0 end
+  end
+  local deadlines = {} -- ZADD arguments: visibility deadline, id
   local claimed = 0
   while claimed < max do
-    local best, total = -1, 0
-    for p = levels - 1, 0, -1 do
-      if lens[p] > 0 then
-        cur[p] = cur[p] + weights[p]
-        total = total + weights[p]
-        if best < 0 or cur[p] > cur[best] then best = p end
+    -- The priorities of the next max - claimed picks; a job dead-lettered below is not claimed, so the
+    -- loop picks again for it, as a pick at a time would.
+    local picks, need = {}, {}
+    for _ = 1, max - claimed do
+      local best, total = -1, 0
+      for p = levels - 1, 0, -1 do
+        if lens[p] > 0 then
+          cur[p] = cur[p] + weights[p]
+          total = total + weights[p]
+          if best < 0 or cur[p] > cur[best] then best = p end
+        end
+      end
+      if best < 0 then break end
+      cur[best] = cur[best] - total
+      lens[best] = lens[best] - 1
+      picks[#picks + 1] = best
+      need[best] = (need[best] or 0) + 1
+    end
+    if #picks == 0 then break end
+    local heads, read = {}, {}
+    for p, count in pairs(need) do
+      heads[p] = redis.call('LRANGE', base .. ':ready:' .. jtype .. ':' .. p, taken[p], taken[p] + count - 1)
+      read[p] = 0
+    end
+    for _, p in ipairs(picks) do
+      read[p] = read[p] + 1
+      taken[p] = taken[p] + 1
+      local id = heads[p][read[p]]
+      local f = id and load(id)
+      if f then
+        local bad = corruption(f, levels)
+        if bad then
+          rejectCorrupt(id, t, bad, out)
+        elseif tonumber(f.dl) > 0 and t > tonumber(f.dl) then
+          toDead(id, t, 'deadline passed before the job started')
+        else
+          local attempt = tonumber(f.a) + 1
+          local token = (tonumber(f.c) or 0) + 1
+          redis.call('HSET', jobKey(id), 'a', int(attempt), 'c', int(token), 's', 'f')
+          deadlines[#deadlines + 1] = t + visibility
+          deadlines[#deadlines + 1] = id
+          out[#out + 1] = {id, f.p or '', f.pr, attempt, f.m, f.bi, f.bm, f.bx, f.bj, f.i or '', token}
+          claimed = claimed + 1
+        end
       end
     end
-    if best < 0 then break end
-    cur[best] = cur[best] - total
-    local list = base .. ':ready:' .. jtype .. ':' .. best
-    local id = redis.call('LINDEX', list, 0) -- popped once it has its new place
-    lens[best] = lens[best] - 1
-    local f = load(id)
-    if f then
-      local bad = corruption(f, levels)
-      if bad then
-        rejectCorrupt(id, t, bad, out)
-      elseif tonumber(f.dl) > 0 and t > tonumber(f.dl) then
-        toDead(id, t, 'deadline passed before the job started')
-      else
-        local attempt = redis.call('HINCRBY', jobKey(id), 'a', 1)
-        local token = redis.call('HINCRBY', jobKey(id), 'c', 1)
-        redis.call('HSET', jobKey(id), 's', 'f')
-        redis.call('ZADD', base .. ':inflight', t + visibility, id)
-        out[#out + 1] = {id, f.p or '', f.pr, attempt, f.m, f.bi, f.bm, f.bx, f.bj, f.i or '', token}
-        claimed = claimed + 1
-      end
-    end
-    redis.call('LPOP', list)
   end
-  local flat = {}
-  for p = 0, levels - 1 do flat[#flat + 1] = p; flat[#flat + 1] = cur[p] end
-  redis.call('HSET', swrr, unpack(flat))
+  -- The jobs' new place first, then off the ready lists: a script cut short (a write refused for memory)
+  -- leaves a job where it was, never in neither place.
+  if #deadlines > 0 then redis.call('ZADD', base .. ':inflight', unpack(deadlines)) end
+  for p = 0, levels - 1 do
+    if taken[p] > 0 then redis.call('LTRIM', base .. ':ready:' .. jtype .. ':' .. p, taken[p], -1) end
+  end
+  if choosing then
+    local flat = {}
+    for p = 0, levels - 1 do flat[#flat + 1] = p; flat[#flat + 1] = cur[p] end
+    redis.call('HSET', swrr, unpack(flat))
+  end
   return out
 end
 
-local function ack(id, token)
-  if not ownsAttempt(id, token) then return 0 end
-  redis.call('ZREM', base .. ':inflight', id)
-  redis.call('DEL', jobKey(id))
-  return 1
+-- Acknowledges the jobs ids[k] claimed under tokens[k]: each whose claim is current and in flight leaves
+-- :inflight and its hash is deleted. Returns how many counted. One ZMSCORE, ZREM and DEL for the batch.
+local function ackAll(ids, tokens)
+  if #ids == 0 then return 0 end
+  local scores = redis.call('ZMSCORE', base .. ':inflight', unpack(ids))
+  local done, keys, seen = {}, {}, {}
+  for k, id in ipairs(ids) do
+    if scores[k] and not seen[id] and tonumber(redis.call('HGET', jobKey(id), 'c')) == tonumber(tokens[k]) then
+      seen[id] = true
+      done[#done + 1] = id
+      keys[#keys + 1] = jobKey(id)
+    end
+  end
+  if #done == 0 then return 0 end
+  redis.call('ZREM', base .. ':inflight', unpack(done))
+  redis.call('DEL', unpack(keys))
+  return #done
 end
 
 if op == 'enqueue' then
   local t = now()
   local window = tonumber(ARGV[3])
   local n = tonumber(ARGV[4])
-  local ids, known, ready = {}, {}, {}
+  -- First which jobs are new: an idempotency key seen in its window (in Redis, or earlier in this batch)
+  -- returns the id it names instead.
+  local ids, pending, fresh = {}, {}, 0
+  for j = 0, n - 1 do
+    local idem = ARGV[5 + j * 11 + 10]
+    local existing = false
+    if idem ~= '' then
+      existing = pending[idem]
+      if not existing then
+        -- The key's value is 'id:expiry' so the window follows the queue's clock (a test clock too); the
+        -- TTL only cleans up.
+        local v = redis.call('GET', base .. ':idem:' .. idem)
+        if v then
+          local sep = string.find(v, ':', 1, true)
+          if tonumber(string.sub(v, sep + 1)) > t then existing = string.sub(v, 1, sep - 1) end
+        end
+      end
+    end
+    if existing then
+      ids[j + 1] = existing
+    else
+      fresh = fresh + 1
+      ids[j + 1] = fresh -- its place among the new jobs, until the ids are drawn below
+      if idem ~= '' then pending[idem] = true end
+    end
+  end
+  if fresh == 0 then return ids end
+  local first = redis.call('INCRBY', base .. ':seq', fresh) - fresh
+  -- The jobs' hashes, then their places (one RPUSH per list, one ZADD), then the idempotency keys: a key
+  -- must never name a job that has no place (a later enqueue would return its id).
+  local known, lists, delayed, keys = {}, {}, {}, {}
   for j = 0, n - 1 do
     local a = 5 + j * 11
     local jtype, payload, pri, max = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
     local delay, deadline, idem = tonumber(ARGV[a + 8]), tonumber(ARGV[a + 9]), ARGV[a + 10]
-    -- The key's value is 'id:expiry' so the window follows the queue's clock (a test clock too); the
-    -- TTL only cleans up.
-    local existing = false
-    if idem ~= '' then
-      local v = redis.call('GET', base .. ':idem:' .. idem)
-      if v then
-        local sep = string.find(v, ':', 1, true)
-        if tonumber(string.sub(v, sep + 1)) > t then existing = string.sub(v, 1, sep - 1) end
+    local slot = ids[j + 1]
+    if type(slot) == 'number' then
+      local id = int(first + slot)
+      ids[j + 1] = id
+      if idem ~= '' then
+        pending[idem] = id
+        keys[#keys + 1] = idem
       end
-    end
-    if existing then
-      ids[#ids + 1] = existing
-    else
-      local id = tostring(redis.call('INCR', base .. ':seq'))
       local dl = 0
       if deadline > 0 then dl = t + deadline end
       if not known[jtype] then
         redis.call('SADD', base .. ':types', jtype)
         known[jtype] = true
       end
-      -- One HSET with the state too: the job's hash, then its place.
+      -- One HSET with the state too.
       local fields = {'t', jtype, 'p', payload, 'pr', pri, 'm', max, 'a', 0, 'bi', ARGV[a + 4], 'bm', ARGV[a + 5],
         'bx', ARGV[a + 6], 'bj', ARGV[a + 7], 'dl', dl, 'i', idem, 'e', ''}
       if delay > 0 then
         fields[#fields + 1] = 's'; fields[#fields + 1] = 'd'
-        redis.call('HSET', jobKey(id), unpack(fields))
-        redis.call('ZADD', base .. ':delayed', t + delay, id)
+        delayed[#delayed + 1] = t + delay
+        delayed[#delayed + 1] = id
       else
         fields[#fields + 1] = 's'; fields[#fields + 1] = 'r'; fields[#fields + 1] = 'r'; fields[#fields + 1] = t
-        redis.call('HSET', jobKey(id), unpack(fields))
-        redis.call('RPUSH', base .. ':ready:' .. jtype .. ':' .. pri, id)
-        ready[jtype] = true
+        local list = base .. ':ready:' .. jtype .. ':' .. pri
+        if not lists[list] then lists[list] = {jtype = jtype} end
+        table.insert(lists[list], id)
       end
-      -- Last: a key must never name a job that has no place (a later enqueue would return its id).
-      if idem ~= '' then redis.call('SET', base .. ':idem:' .. idem, id .. ':' .. (t + window), 'PX', window) end
-      ids[#ids + 1] = id
+      redis.call('HSET', jobKey(id), unpack(fields))
+    elseif idem ~= '' and pending[idem] then
+      ids[j + 1] = pending[idem] -- a repeat, in this batch, of a key first seen in it
     end
+  end
+  local ready = {}
+  for list, members in pairs(lists) do
+    redis.call('RPUSH', list, unpack(members))
+    ready[members.jtype] = true
+  end
+  if #delayed > 0 then redis.call('ZADD', base .. ':delayed', unpack(delayed)) end
+  for _, idem in ipairs(keys) do
+    redis.call('SET', base .. ':idem:' .. idem, pending[idem] .. ':' .. (t + window), 'PX', window)
   end
   notify(ready)
   return ids
@@ -255,10 +338,12 @@ elseif op == 'ackclaim' then
   -- dispatcher's workers finished and the claim of their next jobs in one round trip. Returns the
   -- number of acks that counted, then the claim's entries (none when max is 0).
   local n = tonumber(ARGV[3])
-  local acked = 0
+  local ids, tokens = {}, {}
   for i = 0, n - 1 do
-    acked = acked + ack(ARGV[4 + 2 * i], ARGV[5 + 2 * i])
+    ids[i + 1] = ARGV[4 + 2 * i]
+    tokens[i + 1] = ARGV[5 + 2 * i]
   end
+  local acked = ackAll(ids, tokens)
   local at = 4 + 2 * n
   local max = tonumber(ARGV[at + 1])
   local out = {}
@@ -267,7 +352,7 @@ elseif op == 'ackclaim' then
   return out
 
 elseif op == 'ack' then
-  return ack(ARGV[3], ARGV[4])
+  return ackAll({ARGV[3]}, {ARGV[4]})
 
 elseif op == 'retry' then
   local id, delay, err, refund = ARGV[3], tonumber(ARGV[5]), ARGV[6], ARGV[7]
