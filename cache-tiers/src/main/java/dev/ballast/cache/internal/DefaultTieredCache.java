@@ -12,6 +12,7 @@ import dev.ballast.core.internal.Check;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -34,6 +35,8 @@ final class DefaultTieredCache<K, V> implements TieredCache<K, V>, L1Peek<K> {
   private final boolean countHits;
   private final HitCounter hits;
   private final L1Store<K, V> l1;
+  /** {@code l1.entries()}, held here: each dependent load on a hit's path costs about a nanosecond. */
+  private final ConcurrentMap<K, L1Entry<V>> l1Entries;
   /** Null for an L1-only cache. */
   private final RedisLink<K> link;
   private final ReadPath<K, V> path;
@@ -53,6 +56,7 @@ final class DefaultTieredCache<K, V> implements TieredCache<K, V>, L1Peek<K> {
         wiring.redis() == null ? Long.MAX_VALUE : Check.saturatedNanos(config.l1Ttl()),
         Check.saturatedNanos(config.l1TtlWhileDisconnected()), ticker,
         coarseHitClock ? CoarseClock.INSTANCE : ticker, meters);
+    this.l1Entries = l1.entries();
     meters.size(l1, L1Store::size);
     KeySpace keys = new KeySpace(config.keyPrefix());
     Ttls ttls = new Ttls(config);
@@ -86,7 +90,7 @@ final class DefaultTieredCache<K, V> implements TieredCache<K, V>, L1Peek<K> {
     if (key == null || loader == null) {
       throw nullArgument("get", key);
     }
-    L1Entry<V> entry = l1.getIfPresent(key);
+    L1Entry<V> entry = l1Entries.get(key);
     if (l1.servable(entry)) {
       if (countHits) {
         hits.increment();
@@ -98,7 +102,7 @@ final class DefaultTieredCache<K, V> implements TieredCache<K, V>, L1Peek<K> {
 
   @Override
   public Object peek(K key) {
-    L1Entry<V> entry = l1.getIfPresent(key);
+    L1Entry<V> entry = l1Entries.get(key);
     if (l1.servable(entry)) {
       if (countHits) {
         hits.increment();
@@ -113,7 +117,7 @@ final class DefaultTieredCache<K, V> implements TieredCache<K, V>, L1Peek<K> {
     if (key == null || loader == null) {
       throw nullArgument("getAsyncWithBlockingLoader", key);
     }
-    L1Entry<V> entry = l1.getIfPresent(key);
+    L1Entry<V> entry = l1Entries.get(key);
     if (l1.servable(entry)) {
       if (countHits) {
         hits.increment();
@@ -128,7 +132,7 @@ final class DefaultTieredCache<K, V> implements TieredCache<K, V>, L1Peek<K> {
     if (key == null || loader == null) {
       throw nullArgument("getAsync", key);
     }
-    L1Entry<V> entry = l1.getIfPresent(key);
+    L1Entry<V> entry = l1Entries.get(key);
     if (l1.servable(entry)) {
       if (countHits) {
         hits.increment();
