@@ -5,7 +5,7 @@
 # benchmark, SampleTime (3 forks) for the 2-thread ones, 10 warm-up iterations for composition, the rest
 # with BENCH_OPTS' forks (1). The queue beside BullMQ is a separate script (bullmq-compare.sh) whose
 # output goes to benchmarks/results/queue-bullmq.md.
-#   benchmarks/run-all.sh                         everything -> benchmarks/RESULTS.md (about 1.5 hours)
+#   benchmarks/run-all.sh                         everything -> benchmarks/RESULTS.md (about 35 minutes on 2 cores)
 #   benchmarks/run-all.sh 'CacheL1Hit|Retry'      only matching benchmarks -> benchmarks/results/partial.md
 #   BENCH_OPTS=-Dbench.quick=true benchmarks/run-all.sh RetryBenchmark   1 fork, 1 iteration: checks the script
 # BUILD=0 uses benchmarks/target/benchmarks.jar as it is (no mvn package). Never run two at once on a shared
