@@ -71,23 +71,19 @@ public final class QueueHarness {
           done[0].countDown();
         }
       });
-      List<String> payloads = new ArrayList<>(jobs);
-      for (int i = 0; i < jobs; i++) {
+      List<String> payloads = new ArrayList<>();
+      for (int i = 0; i < Math.max(jobs, warmup); i++) {
         payloads.add("job-" + i);
       }
-      List<String> warmupPayloads = new ArrayList<>(warmup);
-      for (int i = 0; i < warmup; i++) {
-        warmupPayloads.add("job-" + i);
-      }
       if (warmup > 0) {
-        run(queue, warmupPayloads, remaining, done);
+        run(queue, payloads.subList(0, warmup), remaining, done);
       }
       long calls0 = commandCalls(admin);
       double redisCpu0 = redisCpuSeconds(admin);
       long cpu0 = processCpuNanos();
       long switches0 = contextSwitches();
       long t0 = System.nanoTime();
-      run(queue, payloads, remaining, done);
+      run(queue, payloads.subList(0, jobs), remaining, done);
       long wall = System.nanoTime() - t0;
       long cpu = processCpuNanos() - cpu0;
       long switches = contextSwitches() - switches0;
