@@ -9,8 +9,11 @@
 #   redis_cmds_per_job     INFO commandstats calls per job (commands inside scripts included)
 #   redis_cpu_us_per_job   redis-server CPU (INFO cpu) per job
 # and, for Ballast, the time from an enqueue on one instance to the handler's start on another.
+# The two sides take turns, ROUNDS times (3 by default), each round in fresh processes: one run of N =
+# 20,000 jobs lasts about a second, and one such run on a shared VM moved by a fifth from one to the next.
+# The last lines give each side's median round and the ratio of the medians.
 #
-#   [WARMUP=N] benchmarks/bullmq-compare.sh [N=20000] [C=8]
+#   [WARMUP=N] [ROUNDS=3] benchmarks/bullmq-compare.sh [N=20000] [C=8]
 #
 # Needs java and redis-server (or REDIS_URL); BullMQ needs node and npm, and is installed from the npm
 # registry into a temporary directory: without node, or when the registry cannot be reached, the script
@@ -21,6 +24,7 @@ cd "$(dirname "$0")/.."
 N=${1:-20000}
 C=${2:-8}
 WARMUP=${WARMUP:-$N}
+ROUNDS=${ROUNDS:-3}
 BULLMQ_VERSION=${BULLMQ_VERSION:-5}
 jar=benchmarks/target/benchmarks.jar
 
@@ -50,23 +54,19 @@ fi
 echo "redis: $REDIS_URL ($(redis-cli -u "$REDIS_URL" info server | grep redis_version | tr -d '\r'))"
 echo "jobs: $N, concurrency: $C, warm-up: $WARMUP jobs"
 
-echo "--- ballast"
-java -cp "$jar" dev.ballast.benchmarks.QueueHarness throughput "$N" "$C" "$WARMUP" 2>/dev/null | grep '^mode='
-java -cp "$jar" dev.ballast.benchmarks.QueueHarness latency 3000 1000 2>/dev/null | grep '^mode='
-
-echo "--- bullmq"
+bullmq=1
 if ! command -v node > /dev/null || ! command -v npm > /dev/null; then
-  echo "SKIPPED: node and npm are needed for BullMQ (Node 20 or later); Ballast's figures above stand alone"
-  exit 0
-fi
-if ! (cd "$work" && npm init -y > /dev/null && timeout 300 npm install --no-audit --no-fund --silent \
+  echo "SKIPPED BullMQ: node and npm are needed for it (Node 20 or later); Ballast's figures stand alone"
+  bullmq=0
+elif ! (cd "$work" && npm init -y > /dev/null && timeout 300 npm install --no-audit --no-fund --silent \
     "bullmq@$BULLMQ_VERSION" > "$work/npm.log" 2>&1); then
-  echo "SKIPPED: could not install bullmq@$BULLMQ_VERSION from the npm registry ($(npm config get registry));"
+  echo "SKIPPED BullMQ: could not install bullmq@$BULLMQ_VERSION from the npm registry ($(npm config get registry));"
   echo "         last lines of npm's log:"
   tail -n 3 "$work/npm.log" | sed 's/^/         /'
-  exit 0
+  bullmq=0
+else
+  echo "bullmq $(node -p "require('$work/node_modules/bullmq/package.json').version")"
 fi
-echo "bullmq $(node -p "require('$work/node_modules/bullmq/package.json').version")"
 cat > "$work/bench.js" <<'EOF'
 // BullMQ's side: the same measurement as Ballast's QueueHarness throughput mode.
 const { Queue, Worker } = require('bullmq');
@@ -142,4 +142,30 @@ function contextSwitches() {
   admin.disconnect();
 })().catch((e) => { console.error(e); process.exit(1); });
 EOF
-(cd "$work" && node bench.js "$N" "$C" "$WARMUP")
+
+for round in $(seq "$ROUNDS"); do
+  echo "--- round $round of $ROUNDS"
+  java -cp "$jar" dev.ballast.benchmarks.QueueHarness throughput "$N" "$C" "$WARMUP" 2>/dev/null | grep '^mode=' \
+    | tee -a "$work/rounds.txt"
+  if [ "$bullmq" = 1 ]; then
+    (cd "$work" && node bench.js "$N" "$C" "$WARMUP") | tee -a "$work/rounds.txt"
+  fi
+done
+echo "--- ballast, cross-instance start"
+java -cp "$jar" dev.ballast.benchmarks.QueueHarness latency 3000 1000 2>/dev/null | grep '^mode='
+
+echo "--- medians of $ROUNDS rounds"
+python3 - "$work/rounds.txt" <<'PY'
+import re, statistics, sys
+rates = {}
+for line in open(sys.argv[1]):
+    m = re.search(r'client=(\S+) .*jobs_per_s=(\d+)', line)
+    if m:
+        rates.setdefault(m.group(1), []).append(int(m.group(2)))
+for client, values in rates.items():
+    print(f"{client}: median {statistics.median(values):.0f} jobs/s (rounds: {', '.join(map(str, values))})")
+if 'ballast' in rates and 'bullmq' in rates:
+    ratio = statistics.median(rates['ballast']) / statistics.median(rates['bullmq'])
+    each = [b / q for b, q in zip(rates['ballast'], rates['bullmq'])]
+    print(f"ballast / bullmq: {ratio:.2f} on the medians (round by round: {', '.join(f'{r:.2f}' for r in each)})")
+PY

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Regenerates the whole of benchmarks/RESULTS.md from one run (issue 17): RESULTS-HEADER.md, then the
 # budgets checked against this run, a table per benchmark and the SampleTime tails of the contended paths,
-# all written by BenchmarkReport's full plan (see FullRun): >= 3 forks for the L1 hit and every 2-thread
-# benchmark, SampleTime (3 forks) for the 2-thread ones, 10 warm-up iterations for composition, the rest
-# with BENCH_OPTS' forks (1). The queue beside BullMQ is a separate script (bullmq-compare.sh) whose
-# output goes to benchmarks/results/queue-bullmq.md.
+# all written by BenchmarkReport's full plan (see FullRun): >= 3 forks for the L1 hit, every 2-thread
+# benchmark, the 1-thread bulkhead and the distributed limiter, SampleTime (3 forks) for the 2-thread ones,
+# 10 warm-up iterations for composition, the rest with BENCH_OPTS' forks (1). The queue beside BullMQ is a
+# separate script (bullmq-compare.sh) whose output goes to benchmarks/results/queue-bullmq.md.
 #   benchmarks/run-all.sh                         everything -> benchmarks/RESULTS.md (about 35 minutes on 2 cores)
 #   benchmarks/run-all.sh 'CacheL1Hit|Retry'      only matching benchmarks -> benchmarks/results/partial.md
 #   BENCH_OPTS=-Dbench.quick=true benchmarks/run-all.sh RetryBenchmark   1 fork, 1 iteration: checks the script

@@ -23,8 +23,9 @@ import org.openjdk.jmh.util.Statistics;
  * in one of four groups, each with the settings its claims need, then one document with the budgets
  * checked against this run, the tables, and the SampleTime tails of the contended paths.
  * <ul>
- *   <li>forked: the L1 hit and every 2-thread (contended) benchmark, at least 3 forks (their contenders
- *       differ by a few ns, less than one fork's spread on a shared machine);
+ *   <li>forked: the L1 hit, every 2-thread (contended) benchmark, and the two whose verdict flipped between
+ *       1-fork runs (the 1-thread bulkhead, the distributed limiter against raw {@code EVALSHA}), at least
+ *       3 forks (their contenders differ by less than one fork's spread on a shared machine);
  *   <li>tails: the contended benchmarks again in SampleTime, 3 forks: p50 to p99.99 beside the means;
  *   <li>composition: 10 warm-up iterations (its deep call chain compiles late; 3 left it half-warm);
  *   <li>standard: the rest, {@code bench.forks} (1) forks, 3 warm-up iterations.
@@ -34,7 +35,9 @@ import org.openjdk.jmh.util.Statistics;
  */
 final class FullRun {
 
-  static final String CONTENDED = "(CacheL1HitBenchmark\\.hit|2Threads)$";
+  /** The benchmarks run with at least 3 forks: the L1 hit, the contended ones, and the ties that flipped. */
+  static final String FORKED = "(CacheL1HitBenchmark\\.hit|2Threads|BulkheadBenchmark\\.acquireRelease"
+      + "|DistributedRateLimiterBenchmark\\.acquire)$";
   static final String COMPOSITION = "CompositionBenchmark\\.";
   private static final double[] PERCENTILES = {50, 99, 99.9, 99.99};
 
@@ -46,8 +49,8 @@ final class FullRun {
     int contendedForks = quick ? 1 : Math.max(3, forks);
     List<RunResult> means = new ArrayList<>();
     List<RunResult> tails = new ArrayList<>();
-    means.addAll(group(filters, ".*", CONTENDED + "|" + COMPOSITION, quick ? 1 : forks, quick ? 1 : 3, null));
-    means.addAll(group(filters, CONTENDED, null, contendedForks, quick ? 1 : 3, null));
+    means.addAll(group(filters, ".*", FORKED + "|" + COMPOSITION, quick ? 1 : forks, quick ? 1 : 3, null));
+    means.addAll(group(filters, FORKED, null, contendedForks, quick ? 1 : 3, null));
     means.addAll(group(filters, COMPOSITION, null, quick ? 1 : forks, quick ? 1 : 10, null));
     tails.addAll(group(filters, "2Threads$", null, contendedForks, quick ? 1 : 3, Mode.SampleTime));
 
@@ -57,8 +60,9 @@ final class FullRun {
         .append(Machine.loadAverage()).append("\n\n")
         .append("Command: `benchmarks/run-all.sh").append(arguments.isEmpty() ? "" : " " + arguments)
         .append("`").append(quick ? " (quick: 1 fork, 1 iteration: not for quoting)" : "").append("\n\n")
-        .append("Forks: ").append(contendedForks).append(" for the L1 hit and the 2-thread benchmarks (means and ")
-        .append("SampleTime tails), ").append(quick ? 1 : forks).append(" for the others; composition with ")
+        .append("Forks: ").append(contendedForks).append(" for the L1 hit, the 2-thread benchmarks (means and ")
+        .append("SampleTime tails), the 1-thread bulkhead and the distributed limiter, ")
+        .append(quick ? 1 : forks).append(" for the others; composition with ")
         .append(quick ? 1 : 10).append(" warm-up iterations.\n\n");
     md.append("## Budgets against this run\n\n").append(Budgets.check(means, tails)).append('\n');
     md.append(BenchmarkReport.tables(means));

@@ -97,7 +97,7 @@ final class DefaultTieredCache<K, V> implements TieredCache<K, V>, L1Peek<K> {
       }
       return entry.value;
     }
-    return path.get(key, Origin.blocking(loader));
+    return path.get(key, loader);
   }
 
   @Override

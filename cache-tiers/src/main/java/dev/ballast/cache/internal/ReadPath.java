@@ -2,6 +2,7 @@ package dev.ballast.cache.internal;
 
 import dev.ballast.cache.CacheLoadException;
 import dev.ballast.cache.Codec;
+import dev.ballast.cache.Loader;
 import dev.ballast.cache.OriginSparedException;
 import dev.ballast.core.Ticker;
 import dev.ballast.core.internal.Futures;
@@ -87,7 +88,10 @@ final class ReadPath<K, V> {
    *     interrupted while waiting (its flag set again), or a load of the key by another caller outlived
    *     twice {@code maxLeaseWait}
    */
-  V get(K key, Origin<K, V> origin) {
+  V get(K key, Loader<? super K, ? extends V> loader) {
+    // The origin is made here, not by the cache's get: the hit path stays small enough to be inlined
+    // where it is called (C2 inlines a method whose compiled code is under 2,500 bytes).
+    Origin<K, V> origin = Origin.blocking(loader);
     meters.l1Misses.increment();
     long now = ticker.read();
     L1Entry<V> local = l1.getIfPresent(key);
