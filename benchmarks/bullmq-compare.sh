@@ -2,18 +2,20 @@
 # Ballast's Redis job queue beside BullMQ (the reference Redis job queue) on the same redis-server, with
 # the same number of jobs and the same concurrency: each side enqueues N jobs in batches of 500 and runs
 # them with C concurrent workers and an empty handler (after an untimed warm-up of WARMUP jobs, by default
-# N, run the same way: the JVM's JIT and V8's compile the hot path during it), then reports
+# 5 N, run the same way: the JVM's JIT and V8's compile the hot path during it; after N jobs of warm-up the
+# JVM's JIT still took 0.6-1.2 s of compile time inside the one-second measured run), then reports
 #   jobs_per_s             jobs enqueued and processed per second (wall clock of the measured run)
 #   client_cpu_us_per_job  the client process's CPU time (user + system, all threads) per job
 #   ctx_switches_per_job   the client's context switches (voluntary + involuntary, live threads) per job
 #   redis_cmds_per_job     INFO commandstats calls per job (commands inside scripts included)
 #   redis_cpu_us_per_job   redis-server CPU (INFO cpu) per job
+#   jit_ms                 (Ballast) the JIT's compile time during the measured run
 # and, for Ballast, the time from an enqueue on one instance to the handler's start on another.
 # The two sides take turns, ROUNDS times (3 by default), each round in fresh processes: one run of N =
 # 20,000 jobs lasts about a second, and one such run on a shared VM moved by a fifth from one to the next.
 # The last lines give each side's median round and the ratio of the medians.
 #
-#   [WARMUP=N] [ROUNDS=3] benchmarks/bullmq-compare.sh [N=20000] [C=8]
+#   [WARMUP=5N] [ROUNDS=3] benchmarks/bullmq-compare.sh [N=20000] [C=8]
 #
 # Needs java and redis-server (or REDIS_URL); BullMQ needs node and npm, and is installed from the npm
 # registry into a temporary directory: without node, or when the registry cannot be reached, the script
@@ -23,7 +25,7 @@ cd "$(dirname "$0")/.."
 
 N=${1:-20000}
 C=${2:-8}
-WARMUP=${WARMUP:-$N}
+WARMUP=${WARMUP:-$((5 * N))}
 ROUNDS=${ROUNDS:-3}
 BULLMQ_VERSION=${BULLMQ_VERSION:-5}
 jar=benchmarks/target/benchmarks.jar

@@ -82,17 +82,29 @@ public final class QueueHarness {
       double redisCpu0 = redisCpuSeconds(admin);
       long cpu0 = processCpuNanos();
       long switches0 = contextSwitches();
+      long jit0 = jitMillis();
       long t0 = System.nanoTime();
       run(queue, payloads.subList(0, jobs), remaining, done);
       long wall = System.nanoTime() - t0;
+      long jit = jitMillis() - jit0;
       long cpu = processCpuNanos() - cpu0;
       long switches = contextSwitches() - switches0;
       double redisCpu = redisCpuSeconds(admin) - redisCpu0;
       long calls = commandCalls(admin) - calls0 - 3; // the INFO calls of this measurement
       System.out.printf("mode=throughput client=ballast jobs=%d workers=%d warmup=%d jobs_per_s=%.0f client_cpu_us_per_job=%.1f"
-          + " ctx_switches_per_job=%.2f redis_cmds_per_job=%.1f redis_cpu_us_per_job=%.1f%n", jobs, workers, warmup,
-          jobs / (wall / 1e9), cpu / 1e3 / jobs, (double) switches / jobs, (double) calls / jobs, redisCpu * 1e6 / jobs);
+          + " ctx_switches_per_job=%.2f redis_cmds_per_job=%.1f redis_cpu_us_per_job=%.1f jit_ms=%d%n", jobs, workers,
+          warmup, jobs / (wall / 1e9), cpu / 1e3 / jobs, (double) switches / jobs, (double) calls / jobs,
+          redisCpu * 1e6 / jobs, jit);
     }
+  }
+
+  /**
+   * The JIT's compile time so far (its threads' time, summed): how much of the measured run's client CPU
+   * went to compiling rather than to the queue, the first suspect when one run differs from the next.
+   */
+  private static long jitMillis() {
+    java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+    return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
   }
 
   private static void run(JobQueue queue, List<String> payloads, AtomicInteger remaining, CountDownLatch[] done)

@@ -31,23 +31,26 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs the handler of one job type: a dispatcher thread, the one claimer of this type in this instance,
  * claims as many jobs as there are idle worker slots (never more, so no claimed job waits in this JVM while
- * its visibility deadline runs) and hands each to a worker thread. A worker that finishes a job leaves its
- * acknowledgement to the dispatcher, which sends the acks of every job finished meanwhile together with the
- * claim of their next jobs in one round trip: under a backlog one call serves many workers, and no worker
- * waits on Redis.
+ * its visibility deadline runs for want of a slot) and hands them to runners, pool threads that each run
+ * ready jobs one after another and start one more runner while jobs wait ({@link #runReady}). A worker (one
+ * job's run) that finishes leaves its acknowledgement to the dispatcher, which sends the acks of every job
+ * finished meanwhile together with the claim of their next jobs in one round trip: under a backlog one call
+ * serves many workers, and no worker waits on Redis.
  *
- * <p>Design note: shared state is the semaphore of idle slots (acquired by the dispatcher, given back by
- * a worker when its job is finished, or by the dispatcher when it writes off a hung worker), the queue of
- * acks not yet sent, the set of busy workers, the volatile {@code running}, {@code abandoning} and
- * {@code takesAcks} flags, and the dispatcher thread, which workers unpark when they finish. Each
- * {@link Worker} owns its slot until one CAS on its state decides who gives the slot back: the worker when
- * it finishes, or the dispatcher when the worker's handler outlived its visibility deadline plus the grace
- * (then the worker is interrupted and its slot goes to a new worker; the hung one, if it ever returns, only
- * acknowledges its job under its fencing token and stops). A worker never claims, so a written-off one can
- * never run a job beyond the pool's concurrency. Everything a job needs travels with the job, including the
- * claim's fencing token, so a late worker can never finish a job that was handed to another. After a stop
- * the dispatcher keeps sending acks until every slot is back; an ack queued after it left is sent by the
- * worker itself ({@code takesAcks} false).
+ * <p>Design note: shared state is the semaphore of idle slots (acquired by the dispatcher, given back by a
+ * worker when its job is finished, or by the dispatcher when it writes off a hung worker), the queue of
+ * ready jobs and the count of searching runners ({@link #runReady}), the queue of acks not yet sent, the set
+ * of busy workers, the volatile {@code running}, {@code abandoning} and {@code takesAcks} flags, and the
+ * dispatcher thread, which workers unpark when they finish. Each {@link Worker} owns its slot until one CAS
+ * on its state decides who gives the slot back: the worker when it finishes, or the dispatcher when the
+ * worker's handler outlived its visibility deadline plus the grace (then the worker is interrupted and its
+ * slot goes to a new worker; the hung one, if it ever returns, only acknowledges its job under its fencing
+ * token, and its thread goes on with ready jobs, each holding a slot of its own). A worker never claims, and
+ * a job runs only on the slot it was claimed with, so a written-off worker can never run a job beyond the
+ * pool's concurrency. Everything a job needs travels with the job, including the claim's fencing token, so a
+ * late worker can never finish a job that was handed to another. After a stop the dispatcher keeps sending
+ * acks until every slot is back; an ack queued after it left is sent by the worker itself ({@code takesAcks}
+ * false).
  *
  * @param <T> the payload type
  */
@@ -77,6 +80,10 @@ final class Dispatcher<T> {
   private final Set<Worker> busy = ConcurrentHashMap.newKeySet();
   /** Finished jobs whose ack the dispatcher sends with its next claim. */
   private final ConcurrentLinkedQueue<QueueStore.Ack> acks = new ConcurrentLinkedQueue<>();
+  /** Claimed jobs no runner has taken yet, each holding its slot (see {@link #runReady}). */
+  private final ConcurrentLinkedQueue<Worker> ready = new ConcurrentLinkedQueue<>();
+  /** Runners started and not yet woken, or between two jobs: while one is, no other is started. */
+  private final AtomicInteger searching = new AtomicInteger();
   /** Written-off workers whose thread has not returned yet; at most {@code concurrency} at a time. */
   private final AtomicInteger stillHung = new AtomicInteger();
   private final String threadName;
@@ -170,6 +177,9 @@ final class Dispatcher<T> {
         break;
       }
       replaceHungWorkers();
+      if (!ready.isEmpty()) {
+        startRunner(); // jobs a runner could not hand on (the executor refused it, or its thread died)
+      }
       List<QueueStore.Ack> finished = drainAcks();
       int cap = claiming ? takeSlots() : 0;
       if (finished.isEmpty() && cap == 0) {
@@ -195,16 +205,10 @@ final class Dispatcher<T> {
       reportCorrupt(result.next().rejected());
       List<ClaimedJob> jobs = result.next().jobs();
       idle.release(cap - jobs.size());
-      int refused = 0;
       for (ClaimedJob job : jobs) {
-        try {
-          pool.execute(new Worker(job, claimedAt));
-        } catch (RejectedExecutionException e) {
-          idle.release();
-          refused++;
-          handBack(job, e);
-        }
+        ready.add(new Worker(job, claimedAt));
       }
+      int refused = jobs.isEmpty() ? 0 : startRunner();
       if (refused > 0 && running) {
         // The application's executor is full: claiming again at once would take the next jobs only to hand
         // them back. Wait as for an empty queue (a finishing worker or the poll ends it), backing off.
@@ -222,6 +226,73 @@ final class Dispatcher<T> {
     takesAcks = false;
     if (!abandoning) {
       sendAcks();
+    }
+  }
+
+  /**
+   * Starts a runner for the ready jobs unless one is already searching. If the executor refuses it, every
+   * job still ready goes back to the queue; returns how many did.
+   */
+  private int startRunner() {
+    if (!searching.compareAndSet(0, 1)) {
+      return 0; // a runner not yet woken, or between jobs, takes them
+    }
+    try {
+      pool.execute(this::runReady);
+      return 0;
+    } catch (RejectedExecutionException e) {
+      searching.decrementAndGet();
+      int refused = 0;
+      for (Worker w; (w = ready.poll()) != null; refused++) {
+        idle.release();
+        handBack(w.job, e);
+      }
+      return refused;
+    }
+  }
+
+  /**
+   * A runner: runs ready jobs one after the other on one pool thread until none is left. Before each job it
+   * starts one more runner if jobs are still waiting and no runner is searching, so jobs that block each
+   * get a thread within one wake-up per job, while short jobs are run by the thread that is already awake:
+   * one thread per job cost two context switches per job (its wake-up and its park), the most of a short
+   * job's cost on a small machine. A job added while this runner was searching is seen by its last look
+   * at the queue, after it stopped counting itself as searching, which is when the adder looked.
+   */
+  private void runReady() {
+    while (true) {
+      // Once shutdown gave up, claimed jobs not started stay in flight for their visibility deadline.
+      Worker next = abandoning ? null : ready.poll();
+      searching.decrementAndGet();
+      if (next == null) {
+        if (abandoning || ready.isEmpty() || !searching.compareAndSet(0, 1)) {
+          return;
+        }
+        continue; // searching again: a job came after the poll, and its adder saw this runner searching
+      }
+      startAnotherIfWaiting();
+      try {
+        next.run();
+      } catch (Throwable fatal) {
+        // Only a VirtualMachineError, after the attempt was recorded: this thread ends, another takes over.
+        startAnotherIfWaiting();
+        throw fatal;
+      }
+      searching.incrementAndGet();
+    }
+  }
+
+  /**
+   * From a runner: one more runner if jobs wait and none is searching. If the executor is full, the
+   * runners running take the waiting jobs in turn (and the dispatcher hands back any no runner is left for).
+   */
+  private void startAnotherIfWaiting() {
+    if (!ready.isEmpty() && searching.compareAndSet(0, 1)) {
+      try {
+        pool.execute(this::runReady);
+      } catch (RejectedExecutionException e) {
+        searching.decrementAndGet();
+      }
     }
   }
 
