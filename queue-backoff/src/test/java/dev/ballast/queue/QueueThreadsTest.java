@@ -2,10 +2,13 @@ package dev.ballast.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.ballast.testsupport.ManualTicker;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -144,6 +147,35 @@ class QueueThreadsTest {
     } finally {
       open.set(false);
       appThread.join(10_000);
+    }
+  }
+
+  /**
+   * Jobs claimed together go to one runner, which runs them one after another on its thread, having started
+   * one spare runner (for a job that might block) before the first: not a thread woken per job. The
+   * application's executor here only collects the runners, which the test then runs itself.
+   */
+  @Test
+  void jobsClaimedTogetherRunOnOneAwakeRunnerWhichStartsOneSpare() throws Exception {
+    LinkedBlockingQueue<Runnable> runners = new LinkedBlockingQueue<>();
+    try (JobQueue queue = JobQueue.inMemory(QueueConfig.builder().name("threads" + names.incrementAndGet()).build())) {
+      queue.declare(TEXT);
+      for (int i = 0; i < 8; i++) {
+        queue.enqueue(TEXT, "job" + i);
+      }
+      List<String> ranOn = new CopyOnWriteArrayList<>();
+      queue.register(TEXT, Workers.of(8).executor(runners::add), job -> ranOn.add(Thread.currentThread().getName()));
+      Runnable first = runners.poll(10, TimeUnit.SECONDS);
+      assertThat(first).as("the runner of the eight jobs claimed at once").isNotNull();
+      assertThat(runners).as("one runner, not one per job").isEmpty();
+
+      first.run();
+      assertThat(ranOn).hasSize(8).containsOnly(Thread.currentThread().getName());
+      assertThat(runners).as("the spare, started while jobs waited").hasSize(1);
+      runners.poll().run(); // nothing left for it: it returns
+      assertThat(ranOn).hasSize(8);
+      await().atMost(Duration.ofSeconds(10)).until(() -> queue.stats().pending() == 0);
+      assertThat(runners).as("no runner started after the jobs ran").isEmpty();
     }
   }
 
