@@ -84,6 +84,8 @@ final class Dispatcher<T> {
   private final ConcurrentLinkedQueue<Worker> ready = new ConcurrentLinkedQueue<>();
   /** Runners started and not yet woken, or between two jobs: while one is, no other is started. */
   private final AtomicInteger searching = new AtomicInteger();
+  /** {@link #runReady} as one task, handed to the pool for every runner. */
+  private final Runnable runner = this::runReady;
   /** Written-off workers whose thread has not returned yet; at most {@code concurrency} at a time. */
   private final AtomicInteger stillHung = new AtomicInteger();
   private final String threadName;
@@ -234,20 +236,32 @@ final class Dispatcher<T> {
    * job still ready goes back to the queue; returns how many did.
    */
   private int startRunner() {
+    RejectedExecutionException refusal = startRunnerUnlessSearching();
+    if (refusal == null) {
+      return 0;
+    }
+    int refused = 0;
+    for (Worker w; (w = ready.poll()) != null; refused++) {
+      idle.release();
+      handBack(w.job, refusal);
+    }
+    return refused;
+  }
+
+  /**
+   * Starts a runner unless one is searching already (it takes the ready jobs). Returns the executor's
+   * refusal, then nobody counts as searching; null otherwise.
+   */
+  private RejectedExecutionException startRunnerUnlessSearching() {
     if (!searching.compareAndSet(0, 1)) {
-      return 0; // a runner not yet woken, or between jobs, takes them
+      return null;
     }
     try {
-      pool.execute(this::runReady);
-      return 0;
+      pool.execute(runner);
+      return null;
     } catch (RejectedExecutionException e) {
       searching.decrementAndGet();
-      int refused = 0;
-      for (Worker w; (w = ready.poll()) != null; refused++) {
-        idle.release();
-        handBack(w.job, e);
-      }
-      return refused;
+      return e;
     }
   }
 
@@ -287,12 +301,8 @@ final class Dispatcher<T> {
    * runners running take the waiting jobs in turn (and the dispatcher hands back any no runner is left for).
    */
   private void startAnotherIfWaiting() {
-    if (!ready.isEmpty() && searching.compareAndSet(0, 1)) {
-      try {
-        pool.execute(this::runReady);
-      } catch (RejectedExecutionException e) {
-        searching.decrementAndGet();
-      }
+    if (!ready.isEmpty()) {
+      startRunnerUnlessSearching();
     }
   }
 
