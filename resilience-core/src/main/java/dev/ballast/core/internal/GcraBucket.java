@@ -12,7 +12,7 @@ import java.lang.invoke.VarHandle;
  * failed CAS retries with the same reading, which can only make the answer more conservative. No locks,
  * no allocation. Readers may assume that each grant is linearized at its successful CAS, that the permits
  * granted over any interval never exceed {@code capacity + rate × interval}, and that a refused call
- * changes nothing. A failed CAS steps aside for 1-2 µs (randomized) before it retries (issue 17).
+ * changes nothing. A failed CAS steps aside for 3-6 µs (randomized) before it retries (issue 17).
  *
  * <p>Permit counts are validated by the caller ({@code 1 <= permits <= capacity}).
  */
@@ -29,9 +29,9 @@ public class GcraBucket {
   }
 
   /** The longest step aside after a failed CAS, before jitter; doubled per further failure (see backOff). */
-  private static final long BACK_OFF_NANOS = 2_000;
+  private static final long BACK_OFF_NANOS = 6_000;
 
-  /** At most this many doublings of {@link #BACK_OFF_NANOS}: 8 µs. */
+  /** At most this many doublings of {@link #BACK_OFF_NANOS}: 24 µs. */
   private static final int MAX_BACK_OFF_SHIFT = 2;
 
   private final Gcra gcra;
@@ -105,16 +105,24 @@ public class GcraBucket {
 
   /**
    * Steps aside after a failed compare-and-set, so that the thread that won runs alone for a while
-   * instead of both threads taking the cache line in turn on every grant. Measured on 2 cores (issue 17):
-   * a spin of a few hundred nanoseconds left the pair in a mode where every grant moved the line between
-   * cores (15 ops/µs in all, below a single thread's 26); stepping aside for 1-2 µs lets the winner take
-   * dozens of grants in a row (26-30 ops/µs, p99.9 3.3 µs). Resilience4j parks instead, which frees the
-   * core but costs tens of microseconds a time.
+   * instead of both threads taking the cache line in turn on every grant. Measured on 2 cores (issue 17),
+   * 2 threads on one bucket, ns per grant and thread, JMH fork means:
+   * <ul>
+   *   <li>a spin of a few hundred nanoseconds: every grant moved the line between cores (15 ops/µs in
+   *       all, below a single thread's 26);
+   *   <li>0.25-0.5 µs: 100-117 (six forks);
+   *   <li>1-2 µs, doubling to 8: 68-116, bimodal (fourteen forks), p99.9 2.6 µs;
+   *   <li><b>3-6 µs, doubling to 24 (this):</b> 59-79 (twelve forks), p99.9 6.1 µs, p99.99 48 µs;
+   *   <li>8-16 µs at once: p99.9 15 µs, over the 10 µs the issue allows.
+   * </ul>
+   * The first step aside is what the p99.9 pays, so it stays well under 10 µs. Resilience4j parks instead
+   * (89-95 ns, p99.99 1.5 ms): a park frees the core but lasts at least the timer slack, tens of
+   * microseconds.
    *
    * <p>The wait is on {@link System#nanoTime}, not the bucket's ticker (a manual ticker in a test must not
    * make it endless), randomized between half and all of {@link #BACK_OFF_NANOS} (from the low bits of the
    * reading, so no random-number state is shared) and doubled for each further failure up to
-   * {@link #MAX_BACK_OFF_SHIFT}: at most 8 µs, never a park.
+   * {@link #MAX_BACK_OFF_SHIFT}: at most 24 µs, never a park.
    *
    * @return the failures so far, for the next call
    */
