@@ -1,7 +1,6 @@
 package dev.ballast.examples;
 
 import dev.ballast.cache.OriginSparedException;
-import dev.ballast.degradation.ReadOnlyModeException;
 import dev.ballast.degradation.LatencyRecorder;
 import dev.ballast.degradation.OutcomeRecorder;
 import java.util.List;
@@ -65,8 +64,8 @@ final class ProductReadSlo implements Storefront {
   }
 
   @Override
-  public void deferAddToCart(String user, String sku, int quantity, ReadOnlyModeException refused) {
-    delegate.deferAddToCart(user, sku, quantity, refused);
+  public void deferAddToCart(String user, String sku, int quantity, RuntimeException failure) {
+    delegate.deferAddToCart(user, sku, quantity, failure);
   }
 
   @Override
@@ -75,8 +74,8 @@ final class ProductReadSlo implements Storefront {
   }
 
   @Override
-  public PriceChange deferPriceChange(String sku, long priceCents, ReadOnlyModeException refused) {
-    return delegate.deferPriceChange(sku, priceCents, refused);
+  public PriceChange deferPriceChange(String sku, long priceCents, RuntimeException failure) {
+    return delegate.deferPriceChange(sku, priceCents, failure);
   }
 
   @Override
@@ -85,7 +84,7 @@ final class ProductReadSlo implements Storefront {
   }
 
   @Override
-  public Receipt deferCheckout(String user, String orderId, long amountCents, ReadOnlyModeException refused) {
-    return delegate.deferCheckout(user, orderId, amountCents, refused);
+  public Receipt deferCheckout(String user, String orderId, long amountCents, RuntimeException failure) {
+    return delegate.deferCheckout(user, orderId, amountCents, failure);
   }
 }

@@ -190,18 +190,18 @@ final class SimulatedDatabase implements Database {
   private void run(Query query, long extraNanos) {
     calls.get(query).increment();
     if (down) {
-      throw new DatabaseException("database unavailable: connection refused");
+      throw new DatabaseException("database unavailable: connection refused", true);
     }
     boolean acquired;
     try {
       acquired = pool.tryAcquire(poolTimeoutNanos, TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new DatabaseException("interrupted while waiting for a connection");
+      throw new DatabaseException("interrupted while waiting for a connection", true);
     }
     if (!acquired) {
       throw new DatabaseException("no connection free within " + TimeUnit.NANOSECONDS.toMillis(poolTimeoutNanos)
-          + " ms (pool of " + connections + ")");
+          + " ms (pool of " + connections + ")", true);
     }
     try {
       long service = (long) ((query.meanNanos + extraNanos) * ThreadLocalRandom.current().nextDouble(0.7, 1.3));
@@ -209,7 +209,7 @@ final class SimulatedDatabase implements Database {
       answered.get(query).increment();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new DatabaseException("interrupted during a query");
+      throw new DatabaseException("interrupted during a query", false);
     } finally {
       pool.release();
     }

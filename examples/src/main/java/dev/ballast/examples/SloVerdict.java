@@ -46,6 +46,9 @@ final class SloVerdict {
     if (cause.equals("OriginSparedException")) {
       return "products not in the cache while serve-cached spared the database";
     }
+    if (cause.equals("OrderNotStoredException")) {
+      return "checkouts paid but not stored (the database refused the order)";
+    }
     if (cause.equals("CircuitOpenException")) {
       return "calls refused by an open breaker";
     }

@@ -5,7 +5,6 @@ import dev.ballast.cache.annotation.Cached;
 import dev.ballast.core.ConcurrencyLimitExceededException;
 import dev.ballast.core.annotation.ConcurrencyLimit;
 import dev.ballast.core.annotation.Fallback;
-import dev.ballast.degradation.ReadOnlyModeException;
 import dev.ballast.degradation.annotation.Feature;
 import dev.ballast.degradation.annotation.Write;
 import java.util.List;
@@ -15,8 +14,9 @@ import java.util.List;
  * the payment provider and the order-confirmation queue; with Ballast, {@link Instance} wraps that
  * implementation in one call ({@code Wrapper.wrap(Storefront.class, impl, registry)}), so the annotations
  * here decide what is cached, what is non-critical, what is a write and which writes are deferred to the
- * job queue while the fleet is read-only. Without Ballast the same implementation is called directly and
- * the annotations do nothing.
+ * job queue: those refused before they ran, by read-only mode, the database's breaker or a database that
+ * refused the connection ({@link DeferredWrites#mayDefer}). Without Ballast the same implementation is
+ * called directly and the annotations do nothing.
  */
 public interface Storefront {
 
@@ -48,26 +48,28 @@ public interface Storefront {
 
   /**
    * Adds a line to the user's cart (a database write). In read-only mode the write guard refuses it and
-   * {@link #deferAddToCart} accepts it into the job queue instead; any other failure (the database down
-   * before the fleet turned read-only, a full connection pool) reaches the caller.
+   * {@link #deferAddToCart} accepts it into the job queue instead; so it does when the database refused it
+   * without running it (down before the fleet turned read-only, its breaker open, no free connection). A
+   * failure that may have written reaches the caller.
    */
   @Fallback("deferAddToCart")
   @Write
   void addToCart(String user, String sku, int quantity);
 
   /**
-   * The fallback of {@link #addToCart}, for read-only refusals only (the parameter's type says so): queues
-   * the cart line as a {@code cart-line} job on the queue {@code writes}, applied once the database is back
-   * (write-behind). Returns once the job is stored.
+   * The fallback of {@link #addToCart}: for a write refused before it ran ({@link DeferredWrites#mayDefer}),
+   * queues the cart line as a {@code cart-line} job on the queue {@code writes}, applied once the database
+   * is back (write-behind), and returns once the job is stored; any other failure it throws again.
    *
-   * @param refused why the write was not applied now
+   * @param failure why the write was not applied now
    */
-  void deferAddToCart(String user, String sku, int quantity, ReadOnlyModeException refused);
+  void deferAddToCart(String user, String sku, int quantity, RuntimeException failure);
 
   /**
    * A merchandiser changes a price: a write that evicts the product on every instance once stored. In
    * read-only mode the write guard refuses it before the eviction, and {@link #deferPriceChange} accepts it
-   * into the job queue instead, so the cache keeps serving the old price through the outage.
+   * into the job queue instead, so the cache keeps serving the old price through the outage; so it does
+   * when the database refused it without running it.
    *
    * @return the change, not pending
    */
@@ -77,31 +79,35 @@ public interface Storefront {
   PriceChange updatePrice(String sku, long priceCents);
 
   /**
-   * The fallback of {@link #updatePrice}, for read-only refusals only: queues the change as a
-   * {@code price-change} job on the queue {@code writes}, stamped with the time it was asked for (a later
-   * change wins however late this one lands). The job stores it and evicts the product on every instance.
+   * The fallback of {@link #updatePrice}, for a change refused before it ran ({@link DeferredWrites#mayDefer};
+   * any other failure it throws again): queues the change as a {@code price-change} job on the queue
+   * {@code writes}, stamped with the time it was asked for (a later change wins however late this one
+   * lands). The job stores it and evicts the product on every instance.
    *
-   * @param refused why the change was not stored now
+   * @param failure why the change was not stored now
    * @return the change, {@linkplain PriceChange#pending() pending}
    */
-  PriceChange deferPriceChange(String sku, long priceCents, ReadOnlyModeException refused);
+  PriceChange deferPriceChange(String sku, long priceCents, RuntimeException failure);
 
   /**
    * Charges the payment provider, stores the order, queues the confirmation e-mail. In read-only mode
-   * {@link #deferCheckout} takes over; other failures reach the caller.
+   * {@link #deferCheckout} takes over; so it does when the order was paid and the database refused it
+   * without running it ({@link OrderNotStoredException}). Other failures reach the caller.
    */
   @Fallback("deferCheckout")
   @Write
   Receipt checkout(String user, String orderId, long amountCents);
 
   /**
-   * The fallback of {@link #checkout}, for read-only refusals only: charges the payment provider now (it
-   * is not the database, and a declined card is best told while the customer is there), and queues the
-   * rest (storing the order, then queueing its confirmation) as a {@code place-order} job on the queue
-   * {@code writes}, idempotency key the order id.
+   * The fallback of {@link #checkout}. For a read-only refusal it charges the payment provider now (it is
+   * not the database, and a declined card is best told while the customer is there); for an
+   * {@link OrderNotStoredException} the order is paid already and it charges nothing. Either way it queues
+   * the rest (storing the order, then queueing its confirmation) as a {@code place-order} job on the queue
+   * {@code writes}, idempotency key the order id. Any other failure it throws again: the charge failed, or
+   * the order's query may have run.
    *
-   * @param refused why the order was not stored now
+   * @param failure why the order was not stored now
    * @return a receipt {@linkplain Receipt#pending() pending}: paid, stored once the database is back
    */
-  Receipt deferCheckout(String user, String orderId, long amountCents, ReadOnlyModeException refused);
+  Receipt deferCheckout(String user, String orderId, long amountCents, RuntimeException failure);
 }

@@ -7,7 +7,7 @@ import java.util.List;
  * The storefront's business logic, the same in both runs: it knows nothing of caches, switches or
  * retries. Without Ballast the load driver calls it directly; with Ballast it is the target of the
  * wrapped {@link Storefront}, its database and payment provider are wrapped too, and its fallbacks defer
- * refused writes to {@link DeferredWrites}.
+ * writes refused before they ran to {@link DeferredWrites} (see {@link DeferredWrites#mayDefer}).
  */
 final class StorefrontImpl implements Storefront {
 
@@ -49,7 +49,10 @@ final class StorefrontImpl implements Storefront {
   }
 
   @Override
-  public void deferAddToCart(String user, String sku, int quantity, ReadOnlyModeException refused) {
+  public void deferAddToCart(String user, String sku, int quantity, RuntimeException failure) {
+    if (!DeferredWrites.mayDefer(failure)) {
+      throw failure;
+    }
     deferred.deferCartLine(user, sku, quantity);
   }
 
@@ -65,15 +68,27 @@ final class StorefrontImpl implements Storefront {
    * or the request, or a version per product.)
    */
   @Override
-  public PriceChange deferPriceChange(String sku, long priceCents, ReadOnlyModeException refused) {
+  public PriceChange deferPriceChange(String sku, long priceCents, RuntimeException failure) {
+    if (!DeferredWrites.mayDefer(failure)) {
+      throw failure;
+    }
     deferred.deferPriceChange(sku, priceCents, System.currentTimeMillis());
     return new PriceChange(sku, priceCents, true);
   }
 
+  /**
+   * Charges, stores the order, queues its confirmation. A database that refuses the order without running
+   * anything, after the charge, is reported as {@link OrderNotStoredException} with the payment, so that
+   * {@link #deferCheckout} can store the order later without charging twice.
+   */
   @Override
   public Receipt checkout(String user, String orderId, long amountCents) {
     String payment = payments.charge(orderId, amountCents);
-    database.saveOrder(orderId, user, amountCents);
+    try {
+      database.saveOrder(orderId, user, amountCents);
+    } catch (RuntimeException failure) {
+      throw DeferredWrites.mayDefer(failure) ? new OrderNotStoredException(orderId, payment, failure) : failure;
+    }
     confirmations.enqueue(orderId); // the e-mail goes out after the response, from the workers
     return new Receipt(orderId, payment, false);
   }
@@ -85,7 +100,14 @@ final class StorefrontImpl implements Storefront {
    * the order never charges, so running it twice (at-least-once delivery) cannot charge twice.
    */
   @Override
-  public Receipt deferCheckout(String user, String orderId, long amountCents, ReadOnlyModeException refused) {
+  public Receipt deferCheckout(String user, String orderId, long amountCents, RuntimeException failure) {
+    if (failure instanceof OrderNotStoredException paidOnly) { // charged already: store the order only
+      deferred.deferOrder(orderId, user, amountCents);
+      return new Receipt(orderId, paidOnly.paymentId(), true);
+    }
+    if (!(failure instanceof ReadOnlyModeException)) { // the charge failed, or the order's query may have run
+      throw failure;
+    }
     String payment = payments.charge(orderId, amountCents);
     deferred.deferOrder(orderId, user, amountCents);
     return new Receipt(orderId, payment, true);

@@ -16,6 +16,7 @@ import dev.ballast.queue.JobQueue;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,9 +24,10 @@ import org.junit.jupiter.api.Test;
 /**
  * Write-behind through the real wiring, without Redis: the storefront wrapped with {@code Wrapper.wrap}
  * over the demo's configuration (a local switchboard set read-only by hand, the queue {@code writes} in
- * memory, its handlers from {@link QueuedWrites}, the cache {@code products} in process only). Only a
- * read-only refusal is deferred; other failures reach the caller; a deferred write is applied once writes
- * are allowed again; a deferred price change leaves the cached product alone until it is applied.
+ * memory, its handlers from {@link QueuedWrites}, the cache {@code products} in process only). A write
+ * refused before it ran (read-only mode, a refused connection) is deferred, a paid order without charging
+ * again; a failure that may have written reaches the caller; a deferred write is applied once writes are
+ * allowed again; a deferred price change leaves the cached product alone until it is applied.
  */
 class DeferredWritesTest {
 
@@ -37,6 +39,8 @@ class DeferredWritesTest {
   private Switchboard board;
   private JobQueue writes;
   private final List<String> confirmations = new CopyOnWriteArrayList<>();
+  private final AtomicInteger charges = new AtomicInteger();
+  private StorefrontImpl impl;
   private Storefront storefront;
 
   @BeforeEach
@@ -47,12 +51,17 @@ class DeferredWritesTest {
     board = registry.get("switchboard", Switchboard.class);
     writes = registry.get("writes", JobQueue.class);
     Database database = Wrapper.wrap(Database.class, backends.database(), registry);
-    Payments payments = Wrapper.wrap(Payments.class, backends.payments(), registry);
+    Payments provider = Wrapper.wrap(Payments.class, backends.payments(), registry);
+    Payments payments = (orderId, amountCents) -> {
+      charges.incrementAndGet();
+      return provider.charge(orderId, amountCents);
+    };
     OrderJobs confirm = confirmations::add;
     CacheSpec products = registry.get("products", CacheSpec.class);
     DeferredWrites deferred = new QueuedWrites(writes, 1, board, database, confirm,
         sku -> products.cache(null, "test", registry).invalidate(sku), backends.ledger()); // as Instance does
-    storefront = Wrapper.wrap(Storefront.class, new StorefrontImpl(database, payments, confirm, deferred), registry);
+    impl = new StorefrontImpl(database, payments, confirm, deferred);
+    storefront = Wrapper.wrap(Storefront.class, impl, registry);
   }
 
   @AfterEach
@@ -80,14 +89,51 @@ class DeferredWritesTest {
   }
 
   @Test
-  void anotherFailureOfACartWriteReachesTheCallerAndIsNotDeferred() {
-    backends.database().outage(true); // writes are allowed, the database refuses them
-    assertThatThrownBy(() -> storefront.addToCart("user-1", "sku-7", 2))
-        .isInstanceOf(DatabaseException.class)
-        .hasMessageContaining("connection refused");
+  void aCartLineTheDatabaseRefusedWithoutRunningItIsDeferredAndAppliedOnceItIsBack() {
+    backends.database().outage(true); // writes are allowed, the database refuses the connection
+    storefront.addToCart("user-1", "sku-7", 2); // accepted: no exception
+    JobLedger ledger = backends.ledger();
+    assertThat(ledger.deferredCount()).isEqualTo(1);
+    assertThat(backends.database().answered(SimulatedDatabase.Query.CART)).isZero();
+
+    backends.database().outage(false);
+    await().atMost(PATIENCE).until(() -> writes.stats().pending() == 0);
+    assertThat(ledger.appliedCount()).isEqualTo(1);
+    assertThat(backends.database().answered(SimulatedDatabase.Query.CART)).isEqualTo(1);
+    assertThat(writes.stats().dead()).isZero();
+  }
+
+  @Test
+  void aCheckoutPaidWhileTheDatabaseRefusesTheOrderIsStoredLaterAndChargedOnce() {
+    backends.database().outage(true);
+    Receipt receipt = storefront.checkout("user-1", "order-3", 4_200);
+    assertThat(receipt).isEqualTo(new Receipt("order-3", "pay-order-3", true));
+    assertThat(charges).hasValue(1);
+    assertThat(backends.ledger().deferredCount()).isEqualTo(1);
+    assertThat(confirmations).isEmpty();
+
+    backends.database().outage(false);
+    await().atMost(PATIENCE).until(() -> backends.ledger().appliedCount() == 1);
+    assertThat(backends.database().answered(SimulatedDatabase.Query.ORDER)).isEqualTo(1);
+    assertThat(confirmations).containsExactly("order-3");
+    assertThat(charges).hasValue(1);
+  }
+
+  @Test
+  void aWriteThatMayHaveRunIsNotDeferredAndReachesTheCaller() {
+    DatabaseException midQuery = new DatabaseException("interrupted during a query", false);
+    assertThat(DeferredWrites.mayDefer(midQuery)).isFalse();
+    assertThat(DeferredWrites.mayDefer(new IllegalStateException("payment call interrupted"))).isFalse();
+    assertThat(DeferredWrites.mayDefer(new DatabaseException("database unavailable: connection refused", true)))
+        .isTrue();
+    // The fallbacks, as the proxy calls them after such a failure: each throws it again, defers nothing,
+    // and the checkout's charges nothing.
+    assertThatThrownBy(() -> impl.deferAddToCart("user-1", "sku-7", 2, midQuery)).isSameAs(midQuery);
+    assertThatThrownBy(() -> impl.deferPriceChange("sku-7", 100, midQuery)).isSameAs(midQuery);
+    assertThatThrownBy(() -> impl.deferCheckout("user-1", "order-4", 4_200, midQuery)).isSameAs(midQuery);
+    assertThat(charges).hasValue(0);
     assertThat(backends.ledger().deferredCount()).isZero();
     assertThat(writes.stats().pending()).isZero();
-    assertThat(backends.database().calls(SimulatedDatabase.Query.CART)).isEqualTo(1);
   }
 
   @Test
