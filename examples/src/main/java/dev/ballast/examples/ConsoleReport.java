@@ -181,7 +181,7 @@ final class ConsoleReport {
     searchVerdicts(without, with);
     line("Jobs (order confirmations): without Ballast " + jobs(without.jobs()) + "; with Ballast "
         + jobs(with.jobs()));
-    line("Writes refused in read-only mode and deferred to the job queue (with Ballast): "
+    line("Writes refused before they ran and deferred to the job queue (with Ballast): "
         + deferredWrites(with.deferredWrites()));
     out.println();
     line("Report: " + report.toAbsolutePath());

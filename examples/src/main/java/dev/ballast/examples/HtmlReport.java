@@ -95,7 +95,7 @@ final class HtmlReport {
     }
     html.append("<tr><td>all phases</td><td></td><td></td><td>").append(without.databaseCalls()).append(" &rarr; ")
         .append(with.databaseCalls()).append("</td><td></td></tr></table>");
-    html.append("<p>Writes refused in read-only mode and deferred to the job queue (cart lines, orders, price ")
+    html.append("<p>Writes refused before they ran and deferred to the job queue (cart lines, orders, price ")
         .append("changes; with Ballast): ").append(ConsoleReport.deferredWrites(with.deferredWrites())).append(".</p>");
   }
 
@@ -197,7 +197,8 @@ final class HtmlReport {
         .append("so does every exception reaching the client, including a product not in the cache while ")
         .append("serve-cached spares the database. A recommendations box answered by its fallback, and a checkout ")
         .append("or a price change accepted as pending in read-only mode, are degraded, not errors. With Ballast, ")
-        .append("cart lines, orders and price changes refused in read-only mode are deferred to the job queue ")
+        .append("cart lines, orders and price changes refused before they ran (read-only mode, the database ")
+        .append("refusing the connection) are deferred to the job queue ")
         .append("<code>writes</code> and applied once the database is back: the client sees a success (a pending ")
         .append("receipt for an order, a pending price change), and the run counts them (deferred = applied + ")
         .append("dead). A deferred price change evicts its product only when applied: until then the cache serves ")

@@ -14,7 +14,7 @@ import java.util.Map;
  * @param degradedRatio share answered with a fallback
  * @param databaseCalls queries the database received (failed ones included)
  * @param cacheHitRatio share of product reads answered from the cache (in time, without a database query)
- * @param writesDeferred writes deferred to the job queue during the phase (refused in read-only mode)
+ * @param writesDeferred writes deferred to the job queue during the phase (refused before they ran)
  * @param jobsWaiting confirmation jobs not done at the phase's end
  * @param oldestJobMillis age of the oldest ready job at the phase's end
  * @param switchboard the switchboard's degraded switches at the phase's end ("normal"; "-" without Ballast)
